@@ -1,0 +1,28 @@
+{
+  "targets": [
+    {
+      "target_name": "node_libtensorflow",
+      "sources": [
+        "native/addon.cc",
+        "native/graph.cc",
+        "native/import_options.cc",
+        "native/operation.cc",
+        "native/operation_description.cc",
+        "native/server.cc",
+        "native/session.cc",
+        "native/status.cc",
+        "native/tensor.cc",
+        "native/tensor_helper.cc",
+        "native/tf_api.cc"
+      ],
+      "include_dirs": [
+        "<!(node -p \"require('node-addon-api').include_dir\")",
+        "<!(node scripts/include-dir.js)"
+      ],
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "cflags_cc": ["-std=c++17", "-fvisibility=hidden", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Werror=return-type"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
+      "libraries": ["-ldl"]
+    }
+  ]
+}

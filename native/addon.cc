@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright node-libtensorflow authors.
+//
+// Module init. Exports the wrapper classes and the library functions:
+//   [sync] loadLibrary(dir: string) -> string   loads libtensorflow from dir, returns TF_Version();
+//          throws Error naming the file and the loader's reason
+//   [sync] isLoaded() -> boolean; libraryDirectory() -> string
+//   [sync] setErrorFactory((code, codeNumber, message) => Error)   installed once by lib/errors.ts
+//   [sync] allOpList() -> Buffer (OpList); registeredKernelsForOp(name) -> Buffer (KernelList)
+//   tensorAlignment: number   the alignment JS memory needs to be fed without a copy
+#include <string>
+
+#include "common.h"
+#include "graph.h"
+#include "operation.h"
+#include "server.h"
+#include "session.h"
+#include "status.h"
+#include "tensor.h"
+#include "tensor_helper.h"
+
+namespace tfn {
+
+const napi_type_tag kGraphTag = {0x6e6c7466677261ULL, 0x7068000000000001ULL};
+const napi_type_tag kOperationTag = {0x6e6c74666f7065ULL, 0x7261740000000002ULL};
+const napi_type_tag kTensorTag = {0x6e6c746674656eULL, 0x736f720000000003ULL};
+const napi_type_tag kSessionTag = {0x6e6c7466736573ULL, 0x73696f0000000004ULL};
+const napi_type_tag kServerTag = {0x6e6c746673657aULL, 0x7276650000000005ULL};
+
+namespace {
+
+Napi::Value LoadLibrary(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  TFN_THROW_IF(info.Length() < 1 || !info[0].IsString(), TypeError, env, "loadLibrary expects a directory",
+               env.Undefined());
+  std::string error;
+  if (!LoadTensorFlow(info[0].As<Napi::String>().Utf8Value(), &error)) {
+    Napi::Error::New(env, error).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  return Napi::String::New(env, Tf().TF_Version());
+}
+
+Napi::Value IsLoaded(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), TensorFlowLoaded()); }
+
+Napi::Value LibraryDirectory(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), TensorFlowDirectory());
+}
+
+Napi::Value SetErrorFactory(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  TFN_THROW_IF(info.Length() < 1 || !info[0].IsFunction(), TypeError, env, "setErrorFactory expects a function",
+               env.Undefined());
+  Instance(env)->error_factory = Napi::Persistent(info[0].As<Napi::Function>());
+  return env.Undefined();
+}
+
+Napi::Value AllOpList(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  TFN_REQUIRE_LIBRARY(env, env.Undefined());
+  BufferGuard buffer(Tf().TF_GetAllOpList());
+  return BufferToJs(env, buffer.get());
+}
+
+Napi::Value RegisteredKernelsForOp(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  TFN_REQUIRE_LIBRARY(env, env.Undefined());
+  TFN_THROW_IF(info.Length() < 1 || !info[0].IsString(), TypeError, env, "Expected an op name", env.Undefined());
+  StatusGuard status;
+  BufferGuard buffer(Tf().TF_GetRegisteredKernelsForOp(info[0].As<Napi::String>().Utf8Value().c_str(), status));
+  if (ThrowIfNotOk(env, status)) return env.Undefined();
+  return BufferToJs(env, buffer.get());
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  auto* data = new InstanceData();
+  env.SetInstanceData<InstanceData>(data);
+  data->release_queue = ReleaseQueue::Create(env);
+  // Late tensor deallocations (TensorFlow threads, process exit) must not reach a dead environment.
+  std::shared_ptr<ReleaseQueue> queue = data->release_queue;
+  env.AddCleanupHook([queue]() {
+    if (queue) queue->Close();
+  });
+
+  Napi::Function graph = Graph::Init(env);
+  Napi::Function operation = Operation::Init(env);
+  Napi::Function tensor = Tensor::Init(env);
+  Napi::Function session = Session::Init(env);
+  Napi::Function server = Server::Init(env);
+  data->graph_ctor = Napi::Persistent(graph);
+  data->operation_ctor = Napi::Persistent(operation);
+  data->tensor_ctor = Napi::Persistent(tensor);
+  data->session_ctor = Napi::Persistent(session);
+  data->server_ctor = Napi::Persistent(server);
+
+  exports.Set("Graph", graph);
+  exports.Set("Operation", operation);
+  exports.Set("Tensor", tensor);
+  exports.Set("Session", session);
+  exports.Set("Server", server);
+  exports.Set("loadLibrary", Napi::Function::New(env, LoadLibrary, "loadLibrary"));
+  exports.Set("isLoaded", Napi::Function::New(env, IsLoaded, "isLoaded"));
+  exports.Set("libraryDirectory", Napi::Function::New(env, LibraryDirectory, "libraryDirectory"));
+  exports.Set("setErrorFactory", Napi::Function::New(env, SetErrorFactory, "setErrorFactory"));
+  exports.Set("allOpList", Napi::Function::New(env, AllOpList, "allOpList"));
+  exports.Set("registeredKernelsForOp", Napi::Function::New(env, RegisteredKernelsForOp, "registeredKernelsForOp"));
+  exports.Set("tensorAlignment", Napi::Number::New(env, static_cast<double>(kTensorAlignment)));
+  return exports;
+}
+
+}  // namespace
+}  // namespace tfn
+
+static Napi::Object InitModule(Napi::Env env, Napi::Object exports) { return tfn::Init(env, exports); }
+
+NODE_API_MODULE(node_libtensorflow, InitModule)

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright node-libtensorflow authors.
+#ifndef NATIVE_COMMON_H_
+#define NATIVE_COMMON_H_
+
+#include <napi.h>
+
+#include <memory>
+#include <string>
+
+#include "tf_api.h"
+
+namespace tfn {
+
+class ReleaseQueue;
+
+// Per-environment state (one per main thread or worker): constructors and the JS error factory. Nothing
+// JS-related is process-wide, so worker_threads and repeated loading work.
+struct InstanceData {
+  Napi::FunctionReference graph_ctor;
+  Napi::FunctionReference operation_ctor;
+  Napi::FunctionReference tensor_ctor;
+  Napi::FunctionReference session_ctor;
+  Napi::FunctionReference server_ctor;
+  // (code: string, codeNumber: number, message: string) => Error, installed by lib/errors.ts.
+  Napi::FunctionReference error_factory;
+  std::shared_ptr<ReleaseQueue> release_queue;
+};
+
+inline InstanceData* Instance(Napi::Env env) { return env.GetInstanceData<InstanceData>(); }
+
+// Type tags so that unwrapping rejects, say, a Graph passed where a Session is expected.
+extern const napi_type_tag kGraphTag;
+extern const napi_type_tag kOperationTag;
+extern const napi_type_tag kTensorTag;
+extern const napi_type_tag kSessionTag;
+extern const napi_type_tag kServerTag;
+
+// Unwraps `value` as T (tagged with `tag`) or throws a TypeError naming `what`; returns nullptr after throwing.
+template <typename T>
+T* UnwrapTagged(Napi::Env env, Napi::Value value, const napi_type_tag& tag, const char* what) {
+  if (value.IsObject()) {
+    bool ok = false;
+    if (napi_check_object_type_tag(env, value, &tag, &ok) == napi_ok && ok) {
+      return Napi::ObjectWrap<T>::Unwrap(value.As<Napi::Object>());
+    }
+  }
+  Napi::TypeError::New(env, std::string("Expected ") + what).ThrowAsJavaScriptException();
+  return nullptr;
+}
+
+}  // namespace tfn
+
+// Guards at the top of methods: state first, then arguments. Each throws and returns `ret`.
+#define TFN_THROW_IF(cond, ErrorType, env, msg, ret)          \
+  do {                                                        \
+    if (cond) {                                               \
+      Napi::ErrorType::New(env, msg).ThrowAsJavaScriptException(); \
+      return ret;                                             \
+    }                                                         \
+  } while (0)
+
+#define TFN_REQUIRE_LIBRARY(env, ret)                                                                      \
+  TFN_THROW_IF(!::tfn::TensorFlowLoaded(), Error, env, "libtensorflow is not loaded; call loadLibrary first.", ret)
+
+#endif  // NATIVE_COMMON_H_

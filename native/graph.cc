@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright node-libtensorflow authors.
+#include "graph.h"
+
+#include <string>
+#include <vector>
+
+#include "import_options.h"
+#include "operation.h"
+#include "operation_description.h"
+#include "status.h"
+
+namespace tfn {
+
+Napi::Function Graph::Init(Napi::Env env) {
+  return DefineClass(env, "Graph",
+                     {
+                         InstanceMethod<&Graph::AddOperation>("addOperation"),
+                         InstanceMethod<&Graph::OperationByName>("operationByName"),
+                         InstanceMethod<&Graph::OperationNames>("operationNames"),
+                         InstanceMethod<&Graph::NumOperations>("numOperations"),
+                         InstanceMethod<&Graph::ToGraphDef>("toGraphDef"),
+                         InstanceMethod<&Graph::OpDef>("opDef"),
+                         InstanceMethod<&Graph::TensorShape>("tensorShape"),
+                         InstanceMethod<&Graph::SetTensorShape>("setTensorShape"),
+                         InstanceMethod<&Graph::ImportGraphDef>("importGraphDef"),
+                         InstanceMethod<&Graph::AddGradients>("addGradients"),
+                         InstanceMethod<&Graph::ImportFunctionDef>("importFunctionDef"),
+                         InstanceMethod<&Graph::FunctionDefs>("functionDefs"),
+                     });
+}
+
+Graph::Graph(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Graph>(info) {
+  Napi::Env env = info.Env();
+  TFN_REQUIRE_LIBRARY(env, );
+  graph_ = Tf().TF_NewGraph();
+  napi_type_tag_object(env, info.This(), &kGraphTag);
+}
+
+Graph::~Graph() {
+  if (graph_ != nullptr) Tf().TF_DeleteGraph(graph_);
+}
+
+Napi::Value Graph::AddOperation(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  OperationDescription description;
+  if (!description.Read(info, graph_)) return env.Undefined();
+  StatusGuard status;
+  TF_Operation* op = description.Finish(graph_, status);
+  if (ThrowIfNotOk(env, status)) return env.Undefined();
+  return Operation::NewInstance(env, Value(), op);
+}
+
+Napi::Value Graph::OperationByName(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  TFN_THROW_IF(info.Length() < 1 || !info[0].IsString(), TypeError, env, "Expected an operation name",
+               env.Undefined());
+  TF_Operation* op = Tf().TF_GraphOperationByName(graph_, info[0].As<Napi::String>().Utf8Value().c_str());
+  if (op == nullptr) return env.Undefined();
+  return Operation::NewInstance(env, Value(), op);
+}
+
+Napi::Value Graph::OperationNames(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::vector<TF_Operation*> ops;
+  size_t pos = 0;
+  while (TF_Operation* op = Tf().TF_GraphNextOperation(graph_, &pos)) ops.push_back(op);
+  Napi::Array names = Napi::Array::New(env, ops.size());
+  for (size_t i = 0; i < ops.size(); ++i) names.Set(i, Napi::String::New(env, Tf().TF_OperationName(ops[i])));
+  return names;
+}
+
+Napi::Value Graph::NumOperations(const Napi::CallbackInfo& info) {
+  size_t pos = 0, n = 0;
+  while (Tf().TF_GraphNextOperation(graph_, &pos) != nullptr) ++n;
+  return Napi::Number::New(info.Env(), static_cast<double>(n));
+}
+
+Napi::Value Graph::ToGraphDef(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  StatusGuard status;
+  BufferGuard buffer(Tf().TF_NewBufferFromString("", 0));
+  Tf().TF_GraphToGraphDef(graph_, buffer.get(), status);
+  if (ThrowIfNotOk(env, status)) return env.Undefined();
+  return BufferToJs(env, buffer.get());
+}
+
+Napi::Value Graph::OpDef(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  TFN_THROW_IF(info.Length() < 1 || !info[0].IsString(), TypeError, env, "Expected an op type", env.Undefined());
+  StatusGuard status;
+  BufferGuard buffer(Tf().TF_NewBufferFromString("", 0));
+  Tf().TF_GraphGetOpDef(graph_, info[0].As<Napi::String>().Utf8Value().c_str(), buffer.get(), status);
+  if (ThrowIfNotOk(env, status)) return env.Undefined();
+  return BufferToJs(env, buffer.get());
+}
+
+bool Graph::ReadOutputs(Napi::Env env, Napi::Value ops_value, Napi::Value indices_value, const char* what,
+                        std::vector<TF_Output>* out) {
+  if (!ops_value.IsArray() || !indices_value.IsArray() ||
+      ops_value.As<Napi::Array>().Length() != indices_value.As<Napi::Array>().Length()) {
+    Napi::TypeError::New(env, std::string("Expected matching arrays of operations and indices for ") + what)
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  Napi::Array ops = ops_value.As<Napi::Array>(), indices = indices_value.As<Napi::Array>();
+  for (uint32_t i = 0; i < ops.Length(); ++i) {
+    Operation* op = UnwrapTagged<Operation>(env, ops.Get(i), kOperationTag, what);
+    if (op == nullptr) return false;
+    if (op->graph() != this) {
+      Napi::Error::New(env, std::string(what) + " '" + Tf().TF_OperationName(op->op()) + "' belongs to another graph")
+          .ThrowAsJavaScriptException();
+      return false;
+    }
+    Napi::Value index = indices.Get(i);
+    int n = Tf().TF_OperationNumOutputs(op->op());
+    if (!index.IsNumber() || index.As<Napi::Number>().Int32Value() < 0 || index.As<Napi::Number>().Int32Value() >= n) {
+      Napi::RangeError::New(env, std::string("Invalid output index for ") + what + " '" +
+                                     Tf().TF_OperationName(op->op()) + "'")
+          .ThrowAsJavaScriptException();
+      return false;
+    }
+    out->push_back(TF_Output{op->op(), index.As<Napi::Number>().Int32Value()});
+  }
+  return true;
+}
+
+Napi::Value Graph::TensorShape(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::vector<TF_Output> outputs;
+  Napi::Array ops = Napi::Array::New(env, 1), idx = Napi::Array::New(env, 1);
+  ops.Set(0u, info[0]);
+  idx.Set(0u, info[1]);
+  if (!ReadOutputs(env, ops, idx, "a tensor", &outputs)) return env.Undefined();
+  StatusGuard status;
+  int n = Tf().TF_GraphGetTensorNumDims(graph_, outputs[0], status);
+  if (ThrowIfNotOk(env, status)) return env.Undefined();
+  if (n < 0) return env.Null();
+  std::vector<int64_t> dims(n);
+  Tf().TF_GraphGetTensorShape(graph_, outputs[0], dims.data(), n, status);
+  if (ThrowIfNotOk(env, status)) return env.Undefined();
+  Napi::Array result = Napi::Array::New(env, n);
+  for (int i = 0; i < n; ++i) result.Set(i, Napi::Number::New(env, static_cast<double>(dims[i])));
+  return result;
+}
+
+Napi::Value Graph::SetTensorShape(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::vector<TF_Output> outputs;
+  Napi::Array ops = Napi::Array::New(env, 1), idx = Napi::Array::New(env, 1);
+  ops.Set(0u, info[0]);
+  idx.Set(0u, info[1]);
+  if (!ReadOutputs(env, ops, idx, "a tensor", &outputs)) return env.Undefined();
+  Napi::Value shape = info[2];
+  StatusGuard status;
+  if (shape.IsNull() || shape.IsUndefined()) {
+    Tf().TF_GraphSetTensorShape(graph_, outputs[0], nullptr, -1, status);
+  } else {
+    TFN_THROW_IF(!shape.IsArray(), TypeError, env, "Expected an array or null as the shape", env.Undefined());
+    Napi::Array array = shape.As<Napi::Array>();
+    std::vector<int64_t> dims(array.Length());
+    for (uint32_t i = 0; i < array.Length(); ++i) {
+      Napi::Value d = array.Get(i);
+      dims[i] = d.IsNumber() ? d.As<Napi::Number>().Int64Value() : -1;
+    }
+    Tf().TF_GraphSetTensorShape(graph_, outputs[0], dims.data(), static_cast<int>(dims.size()), status);
+  }
+  ThrowIfNotOk(env, status);
+  return env.Undefined();
+}
+
+Napi::Value Graph::ImportGraphDef(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  TFN_THROW_IF(info.Length() < 1 || !info[0].IsTypedArray() ||
+                   info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array,
+               TypeError, env, "importGraphDef expects the GraphDef as a Uint8Array", env.Undefined());
+  ImportOptions options;
+  if (!options.Read(env, info.Length() > 1 ? info[1] : env.Undefined(), graph_)) return env.Undefined();
+  Napi::Uint8Array bytes = info[0].As<Napi::Uint8Array>();
+  BufferGuard buffer(Tf().TF_NewBufferFromString(bytes.Data(), bytes.ByteLength()));
+  StatusGuard status;
+  TF_ImportGraphDefResults* results =
+      Tf().TF_GraphImportGraphDefWithResults(graph_, buffer.get(), options.get(), status);
+  if (ThrowIfNotOk(env, status)) return env.Undefined();
+  Napi::Object result = Napi::Object::New(env);
+  int n;
+  TF_Output* outputs;
+  Tf().TF_ImportGraphDefResultsReturnOutputs(results, &n, &outputs);
+  Napi::Array out = Napi::Array::New(env, n);
+  for (int i = 0; i < n; ++i) {
+    Napi::Array pair = Napi::Array::New(env, 2);
+    pair.Set(0u, Napi::String::New(env, Tf().TF_OperationName(outputs[i].oper)));
+    pair.Set(1u, Napi::Number::New(env, outputs[i].index));
+    out.Set(i, pair);
+  }
+  result.Set("outputs", out);
+  TF_Operation** ops;
+  Tf().TF_ImportGraphDefResultsReturnOperations(results, &n, &ops);
+  Napi::Array op_names = Napi::Array::New(env, n);
+  for (int i = 0; i < n; ++i) op_names.Set(i, Napi::String::New(env, Tf().TF_OperationName(ops[i])));
+  result.Set("operations", op_names);
+  const char** names;
+  int* indices;
+  Tf().TF_ImportGraphDefResultsMissingUnusedInputMappings(results, &n, &names, &indices);
+  Napi::Array missing = Napi::Array::New(env, n);
+  for (int i = 0; i < n; ++i) {
+    Napi::Array pair = Napi::Array::New(env, 2);
+    pair.Set(0u, Napi::String::New(env, names[i]));
+    pair.Set(1u, Napi::Number::New(env, indices[i]));
+    missing.Set(i, pair);
+  }
+  result.Set("missingUnusedInputMappings", missing);
+  Tf().TF_DeleteImportGraphDefResults(results);
+  return result;
+}
+
+Napi::Value Graph::AddGradients(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  TFN_THROW_IF(info.Length() < 7 || !(info[0].IsString() || info[0].IsNull()), TypeError, env,
+               "addGradients(prefix, yOps, yIdx, xOps, xIdx, dxOps, dxIdx) got arguments of the wrong types",
+               env.Undefined());
+  std::vector<TF_Output> ys, xs, dxs;
+  if (!ReadOutputs(env, info[1], info[2], "a gradient target (y)", &ys)) return env.Undefined();
+  if (!ReadOutputs(env, info[3], info[4], "a gradient source (x)", &xs)) return env.Undefined();
+  bool has_dx = !info[5].IsNull() && !info[5].IsUndefined();
+  if (has_dx) {
+    if (!ReadOutputs(env, info[5], info[6], "an initial gradient (dy)", &dxs)) return env.Undefined();
+    TFN_THROW_IF(dxs.size() != ys.size(), RangeError, env, "gradYs must have one entry per y", env.Undefined());
+  }
+  std::string prefix = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
+  std::vector<TF_Output> dy(xs.size());
+  StatusGuard status;
+  Tf().TF_AddGradientsWithPrefix(graph_, prefix.empty() ? nullptr : prefix.c_str(), ys.data(),
+                                 static_cast<int>(ys.size()), xs.data(), static_cast<int>(xs.size()),
+                                 has_dx ? dxs.data() : nullptr, status, dy.data());
+  if (ThrowIfNotOk(env, status)) return env.Undefined();
+  Napi::Array result = Napi::Array::New(env, dy.size());
+  for (size_t i = 0; i < dy.size(); ++i) {
+    if (dy[i].oper == nullptr) {
+      result.Set(i, env.Null());
+      continue;
+    }
+    Napi::Array pair = Napi::Array::New(env, 2);
+    pair.Set(0u, Napi::String::New(env, Tf().TF_OperationName(dy[i].oper)));
+    pair.Set(1u, Napi::Number::New(env, dy[i].index));
+    result.Set(i, pair);
+  }
+  return result;
+}
+
+Napi::Value Graph::ImportFunctionDef(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  TFN_THROW_IF(info.Length() < 1 || !info[0].IsTypedArray() ||
+                   info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array,
+               TypeError, env, "importFunctionDef expects the FunctionDef as a Uint8Array", env.Undefined());
+  Napi::Uint8Array bytes = info[0].As<Napi::Uint8Array>();
+  StatusGuard status;
+  TF_Function* func = Tf().TF_FunctionImportFunctionDef(bytes.Data(), bytes.ByteLength(), status);
+  if (ThrowIfNotOk(env, status)) return env.Undefined();
+  Tf().TF_GraphCopyFunction(graph_, func, nullptr, status);
+  Tf().TF_DeleteFunction(func);
+  ThrowIfNotOk(env, status);
+  return env.Undefined();
+}
+
+Napi::Value Graph::FunctionDefs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int n = Tf().TF_GraphNumFunctions(graph_);
+  std::vector<TF_Function*> funcs(n);
+  StatusGuard status;
+  n = Tf().TF_GraphGetFunctions(graph_, funcs.data(), n, status);
+  if (ThrowIfNotOk(env, status)) return env.Undefined();
+  Napi::Array result = Napi::Array::New(env, n);
+  bool failed = false;
+  for (int i = 0; i < n; ++i) {
+    BufferGuard buffer(Tf().TF_NewBufferFromString("", 0));
+    Tf().TF_FunctionToFunctionDef(funcs[i], buffer.get(), status);
+    if (!failed && Tf().TF_GetCode(status) != TF_OK) failed = true;
+    if (!failed) result.Set(i, BufferToJs(env, buffer.get()));
+  }
+  for (TF_Function* f : funcs) Tf().TF_DeleteFunction(f);
+  if (failed && ThrowIfNotOk(env, status)) return env.Undefined();
+  return result;
+}
+
+}  // namespace tfn

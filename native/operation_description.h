@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright node-libtensorflow authors.
+#ifndef NATIVE_OPERATION_DESCRIPTION_H_
+#define NATIVE_OPERATION_DESCRIPTION_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common.h"
+
+namespace tfn {
+
+struct TensorOwner;
+
+// Attr kinds as lib/native.ts numbers them. List kinds are the scalar kind + kListOffset.
+enum AttrKind {
+  kAttrString = 0,
+  kAttrInt = 1,
+  kAttrFloat = 2,
+  kAttrBool = 3,
+  kAttrType = 4,
+  kAttrShape = 5,
+  kAttrTensor = 6,
+  kAttrFunc = 7,
+  kAttrProto = 8,  // a serialized AttrValue, for anything else (func with attrs, placeholders)
+  kListOffset = 10,
+};
+
+// Everything a new operation needs, read from JS and checked before TensorFlow sees any of it, because a
+// TF_OperationDescription cannot be abandoned: it is consumed only by TF_FinishOperation. Reading first
+// means a bad argument throws with the graph unchanged.
+class OperationDescription {
+ public:
+  // Reads (type, name, device, inputOps, inputIndices, controlInputs, attrs) from info[0..6]; throws and
+  // returns false on bad input. Inputs must belong to `graph`.
+  bool Read(const Napi::CallbackInfo& info, TF_Graph* graph);
+
+  // Creates the operation. On failure sets `status` and leaves the graph unchanged.
+  TF_Operation* Finish(TF_Graph* graph, TF_Status* status);
+
+ private:
+  struct Attr {
+    std::string name;
+    int kind = 0;
+    std::vector<std::string> strings;
+    std::vector<int64_t> ints;
+    std::vector<float> floats;
+    std::vector<std::vector<int64_t>> shapes;
+    std::vector<int> ranks;
+    std::vector<std::shared_ptr<TensorOwner>> tensors;
+  };
+  struct InputArg {
+    bool is_list = false;
+    std::vector<TF_Output> outputs;
+  };
+
+  bool ReadOutput(Napi::Env env, Napi::Value op, Napi::Value index, TF_Graph* graph, const std::string& where,
+                  TF_Output* out);
+  bool ReadAttr(Napi::Env env, Napi::Value entry, Attr* attr);
+  static bool ReadShape(Napi::Env env, Napi::Value value, const std::string& where, std::vector<int64_t>* dims,
+                        int* rank);
+
+  std::string type_;
+  std::string name_;
+  std::string device_;
+  std::vector<InputArg> inputs_;
+  std::vector<TF_Operation*> control_inputs_;
+  std::vector<Attr> attrs_;
+};
+
+}  // namespace tfn
+
+#endif  // NATIVE_OPERATION_DESCRIPTION_H_

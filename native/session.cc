@@ -1,0 +1,470 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright node-libtensorflow authors.
+#include "session.h"
+
+#include <memory>
+#include <string>
+
+#include "graph.h"
+#include "operation.h"
+#include "status.h"
+#include "tensor.h"
+
+namespace tfn {
+namespace {
+
+// Owns a TF_SessionOptions.
+class SessionOptionsGuard {
+ public:
+  SessionOptionsGuard() : options_(Tf().TF_NewSessionOptions()) {}
+  ~SessionOptionsGuard() { Tf().TF_DeleteSessionOptions(options_); }
+  SessionOptionsGuard(const SessionOptionsGuard&) = delete;
+  SessionOptionsGuard& operator=(const SessionOptionsGuard&) = delete;
+  TF_SessionOptions* get() const { return options_; }
+
+ private:
+  TF_SessionOptions* options_;
+};
+
+bool ReadBytes(Napi::Env env, Napi::Value value, const char* what, std::string* out) {
+  if (value.IsNull() || value.IsUndefined()) return true;
+  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+    Napi::TypeError::New(env, std::string("Expected a Uint8Array or null for ") + what).ThrowAsJavaScriptException();
+    return false;
+  }
+  Napi::Uint8Array bytes = value.As<Napi::Uint8Array>();
+  out->assign(reinterpret_cast<const char*>(bytes.Data()), bytes.ByteLength());
+  return true;
+}
+
+// Everything one TF_SessionRun call needs, read on the JS thread.
+struct RunCall {
+  std::vector<TF_Output> inputs;
+  std::vector<TF_Tensor*> input_values;
+  std::vector<std::shared_ptr<TensorOwner>> input_owners;
+  std::vector<TF_Output> outputs;
+  std::vector<TF_Operation*> targets;
+  std::string run_options;
+  bool has_run_options = false;
+  bool want_metadata = false;
+  // Results.
+  std::vector<TF_Tensor*> output_values;
+  std::string metadata;
+  TF_Code code = TF_OK;
+  std::string message;
+
+  ~RunCall() {
+    for (TF_Tensor* t : output_values) {
+      if (t != nullptr) Tf().TF_DeleteTensor(t);
+    }
+  }
+
+  bool ReadOps(Napi::Env env, Napi::Value ops_value, Napi::Value idx_value, Graph* graph, const char* what,
+               std::vector<TF_Output>* out) {
+    if (!ops_value.IsArray() || !idx_value.IsArray() ||
+        ops_value.As<Napi::Array>().Length() != idx_value.As<Napi::Array>().Length()) {
+      Napi::TypeError::New(env, std::string("Expected matching arrays of operations and indices for ") + what)
+          .ThrowAsJavaScriptException();
+      return false;
+    }
+    Napi::Array ops = ops_value.As<Napi::Array>(), idx = idx_value.As<Napi::Array>();
+    uint32_t n = ops.Length();
+    out->resize(n);
+    for (uint32_t i = 0; i < n; ++i) {
+      Operation* op = UnwrapTagged<Operation>(env, ops.Get(i), kOperationTag, what);
+      if (op == nullptr) return false;
+      if (op->graph() != graph) {
+        Napi::Error::New(env, std::string(what) + " '" + Tf().TF_OperationName(op->op()) +
+                                  "' belongs to another graph than the session's")
+            .ThrowAsJavaScriptException();
+        return false;
+      }
+      Napi::Value index = idx.Get(i);
+      int32_t k = index.IsNumber() ? index.As<Napi::Number>().Int32Value() : -1;
+      if (k < 0 || k >= Tf().TF_OperationNumOutputs(op->op())) {
+        Napi::RangeError::New(env, std::string(what) + " '" + Tf().TF_OperationName(op->op()) + "' has no output " +
+                                       std::to_string(k))
+            .ThrowAsJavaScriptException();
+        return false;
+      }
+      (*out)[i] = TF_Output{op->op(), k};
+    }
+    return true;
+  }
+
+  bool Read(const Napi::CallbackInfo& info, Graph* graph) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 8) {
+      Napi::TypeError::New(env, "run(feedOps, feedIdx, feedTensors, fetchOps, fetchIdx, targets, runOptions, "
+                                "wantMetadata) needs eight arguments")
+          .ThrowAsJavaScriptException();
+      return false;
+    }
+    if (!ReadOps(env, info[0], info[1], graph, "a fed tensor", &inputs)) return false;
+    if (!info[2].IsArray() || info[2].As<Napi::Array>().Length() != inputs.size()) {
+      Napi::TypeError::New(env, "Expected one Tensor per fed tensor").ThrowAsJavaScriptException();
+      return false;
+    }
+    Napi::Array values = info[2].As<Napi::Array>();
+    input_values.resize(inputs.size());
+    input_owners.resize(inputs.size());
+    for (uint32_t i = 0; i < inputs.size(); ++i) {
+      Napi::Value value = values.Get(i);
+      if (value.IsArray()) {
+        // [dtype, dims, TypedArray]: a tensor made for this run only.
+        Napi::Array triple = value.As<Napi::Array>();
+        bool zero_copy;
+        TF_Tensor* tensor =
+            Tensor::FromTypedArray(env, triple.Get(0u), triple.Get(1u), triple.Get(2u), true, &zero_copy);
+        if (tensor == nullptr) return false;
+        input_owners[i] = std::make_shared<TensorOwner>(tensor);
+        input_values[i] = tensor;
+        continue;
+      }
+      Tensor* t = UnwrapTagged<Tensor>(env, value, kTensorTag, "a Tensor or [dtype, dims, TypedArray] as a feed value");
+      if (t == nullptr) return false;
+      if (t->tensor() == nullptr) {
+        Napi::Error::New(env, std::string("The Tensor fed to '") + Tf().TF_OperationName(inputs[i].oper) +
+                                  "' is disposed")
+            .ThrowAsJavaScriptException();
+        return false;
+      }
+      // A share of the tensor keeps it alive even if the caller disposes it while the run is in flight.
+      input_owners[i] = t->owner();
+      input_values[i] = t->tensor();
+    }
+    if (!ReadOps(env, info[3], info[4], graph, "a fetched tensor", &outputs)) return false;
+    if (!info[5].IsArray()) {
+      Napi::TypeError::New(env, "Expected an array of target operations").ThrowAsJavaScriptException();
+      return false;
+    }
+    Napi::Array target_ops = info[5].As<Napi::Array>();
+    targets.resize(target_ops.Length());
+    for (uint32_t i = 0; i < target_ops.Length(); ++i) {
+      Operation* op = UnwrapTagged<Operation>(env, target_ops.Get(i), kOperationTag, "an Operation as a run target");
+      if (op == nullptr) return false;
+      if (op->graph() != graph) {
+        Napi::Error::New(env, std::string("Target '") + Tf().TF_OperationName(op->op()) +
+                                  "' belongs to another graph than the session's")
+            .ThrowAsJavaScriptException();
+        return false;
+      }
+      targets[i] = op->op();
+    }
+    has_run_options = !info[6].IsNull() && !info[6].IsUndefined();
+    if (!ReadBytes(env, info[6], "runOptions", &run_options)) return false;
+    want_metadata = info[7].ToBoolean();
+    return true;
+  }
+
+  // Any thread; touches only TensorFlow.
+  void Execute(TF_Session* session) {
+    output_values.assign(outputs.size(), nullptr);
+    StatusGuard status;
+    TF_Buffer* options = has_run_options ? Tf().TF_NewBufferFromString(run_options.data(), run_options.size()) : nullptr;
+    TF_Buffer* meta = want_metadata ? Tf().TF_NewBufferFromString("", 0) : nullptr;
+    Tf().TF_SessionRun(session, options, inputs.data(), input_values.data(), static_cast<int>(inputs.size()),
+                       outputs.data(), output_values.data(), static_cast<int>(outputs.size()), targets.data(),
+                       static_cast<int>(targets.size()), meta, status);
+    code = status.code();
+    if (code != TF_OK) message = status.message();
+    if (meta != nullptr) {
+      if (code == TF_OK) metadata.assign(static_cast<const char*>(meta->data), meta->length);
+      Tf().TF_DeleteBuffer(meta);
+    }
+    if (options != nullptr) Tf().TF_DeleteBuffer(options);
+  }
+
+  // JS thread: the results, or the error to throw.
+  Napi::Value Results(Napi::Env env) {
+    Napi::Array results = Napi::Array::New(env, output_values.size());
+    for (size_t i = 0; i < output_values.size(); ++i) {
+      results.Set(i, Tensor::ToJs(env, output_values[i]));
+      output_values[i] = nullptr;
+    }
+    if (!want_metadata) return results;
+    Napi::Object object = Napi::Object::New(env);
+    object.Set("outputs", results);
+    object.Set("metadata", Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<const uint8_t*>(metadata.data()),
+                                                       metadata.size()));
+    return object;
+  }
+};
+
+}  // namespace
+
+// Async run on the libuv pool: the constructor has already read the call on the JS thread; Execute only
+// calls TensorFlow; OnOK builds the results (or the error) back on the JS thread.
+class RunWorker : public Napi::AsyncWorker {
+ public:
+  RunWorker(Napi::Env env, Session* session, Napi::Object session_object, std::unique_ptr<RunCall> call,
+            Napi::Value feeds)
+      : Napi::AsyncWorker(env, "node-libtensorflow:run"),
+        session_(session),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        call_(std::move(call)) {
+    session_ref_ = Napi::Persistent(session_object);
+    // The fed JS tensors (and through them any JS memory they wrap) stay reachable until the run settles.
+    feeds_ref_ = Napi::Persistent(feeds.As<Napi::Object>());
+  }
+
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override { call_->Execute(session_->session()); }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    session_->RunFinished();
+    if (call_->code != TF_OK) {
+      deferred_.Reject(StatusError(env, call_->code, call_->message));
+      return;
+    }
+    deferred_.Resolve(call_->Results(env));
+  }
+
+  void OnError(const Napi::Error& error) override {
+    session_->RunFinished();
+    deferred_.Reject(error.Value());
+  }
+
+ private:
+  Session* session_;
+  Napi::Promise::Deferred deferred_;
+  std::unique_ptr<RunCall> call_;
+  Napi::ObjectReference session_ref_;
+  Napi::ObjectReference feeds_ref_;
+};
+
+namespace {
+
+class LoadSavedModelWorker : public Napi::AsyncWorker {
+ public:
+  LoadSavedModelWorker(Napi::Env env, Napi::Object graph_object, TF_Graph* graph, std::string dir,
+                       std::vector<std::string> tags, std::string config, std::string run_options)
+      : Napi::AsyncWorker(env, "node-libtensorflow:loadSavedModel"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        graph_(graph),
+        dir_(std::move(dir)),
+        tags_(std::move(tags)),
+        config_(std::move(config)),
+        run_options_(std::move(run_options)) {
+    graph_ref_ = Napi::Persistent(graph_object);
+  }
+
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    SessionOptionsGuard options;
+    StatusGuard status;
+    if (!config_.empty()) {
+      Tf().TF_SetConfig(options.get(), config_.data(), config_.size(), status);
+      if (!status.ok()) {
+        code_ = status.code();
+        message_ = status.message();
+        return;
+      }
+    }
+    std::vector<const char*> tags;
+    for (const std::string& t : tags_) tags.push_back(t.c_str());
+    TF_Buffer* run_options =
+        run_options_.empty() ? nullptr : Tf().TF_NewBufferFromString(run_options_.data(), run_options_.size());
+    TF_Buffer* meta = Tf().TF_NewBufferFromString("", 0);
+    session_ = Tf().TF_LoadSessionFromSavedModel(options.get(), run_options, dir_.c_str(), tags.data(),
+                                                 static_cast<int>(tags.size()), graph_, meta, status);
+    code_ = status.code();
+    if (code_ != TF_OK) {
+      message_ = status.message();
+      session_ = nullptr;
+    } else {
+      meta_graph_def_.assign(static_cast<const char*>(meta->data), meta->length);
+    }
+    Tf().TF_DeleteBuffer(meta);
+    if (run_options != nullptr) Tf().TF_DeleteBuffer(run_options);
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    if (code_ != TF_OK) {
+      deferred_.Reject(StatusError(env, code_, message_));
+      return;
+    }
+    Napi::Object session =
+        Instance(env)->session_ctor.New({Napi::External<TF_Session>::New(env, session_), graph_ref_.Value()});
+    Napi::Object result = Napi::Object::New(env);
+    result.Set("session", session);
+    result.Set("metaGraphDef", Napi::Buffer<uint8_t>::Copy(
+                                   env, reinterpret_cast<const uint8_t*>(meta_graph_def_.data()), meta_graph_def_.size()));
+    deferred_.Resolve(result);
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  Napi::ObjectReference graph_ref_;
+  TF_Graph* graph_;
+  std::string dir_;
+  std::vector<std::string> tags_;
+  std::string config_;
+  std::string run_options_;
+  TF_Session* session_ = nullptr;
+  std::string meta_graph_def_;
+  TF_Code code_ = TF_OK;
+  std::string message_;
+};
+
+}  // namespace
+
+Napi::Function Session::Init(Napi::Env env) {
+  return DefineClass(env, "Session",
+                     {
+                         InstanceMethod<&Session::RunSync>("runSync"),
+                         InstanceMethod<&Session::Run>("run"),
+                         InstanceMethod<&Session::ListDevices>("listDevices"),
+                         InstanceMethod<&Session::Close>("close"),
+                         StaticMethod<&Session::LoadSavedModel>("loadSavedModel"),
+                     });
+}
+
+Session::Session(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Session>(info) {
+  Napi::Env env = info.Env();
+  TFN_REQUIRE_LIBRARY(env, );
+  // Internal form: (External<TF_Session>, graph) from loadSavedModel.
+  if (info.Length() == 2 && info[0].IsExternal()) {
+    graph_ = UnwrapTagged<Graph>(env, info[1], kGraphTag, "a Graph");
+    if (graph_ == nullptr) return;
+    graph_ref_ = Napi::Persistent(info[1].As<Napi::Object>());
+    session_ = info[0].As<Napi::External<TF_Session>>().Data();
+    napi_type_tag_object(env, info.This(), &kSessionTag);
+    return;
+  }
+  graph_ = UnwrapTagged<Graph>(env, info.Length() > 0 ? info[0] : env.Undefined(), kGraphTag,
+                               "a Graph as the first argument of Session");
+  if (graph_ == nullptr) return;
+  std::string target, config;
+  if (info.Length() > 1 && !info[1].IsNull() && !info[1].IsUndefined()) {
+    TFN_THROW_IF(!info[1].IsString(), TypeError, env, "Expected a string target", );
+    target = info[1].As<Napi::String>().Utf8Value();
+  }
+  if (!ReadBytes(env, info.Length() > 2 ? info[2] : env.Undefined(), "config", &config)) return;
+  SessionOptionsGuard options;
+  StatusGuard status;
+  if (!target.empty()) Tf().TF_SetTarget(options.get(), target.c_str());
+  if (!config.empty()) {
+    Tf().TF_SetConfig(options.get(), config.data(), config.size(), status);
+    if (ThrowIfNotOk(env, status)) return;
+  }
+  TF_Session* session = Tf().TF_NewSession(graph_->graph(), options.get(), status);
+  if (ThrowIfNotOk(env, status)) return;
+  session_ = session;
+  graph_ref_ = Napi::Persistent(info[0].As<Napi::Object>());
+  napi_type_tag_object(env, info.This(), &kSessionTag);
+}
+
+Session::~Session() { DoClose(); }
+
+void Session::DoClose() {
+  if (session_ == nullptr) return;
+  StatusGuard status;
+  Tf().TF_CloseSession(session_, status);
+  Tf().TF_DeleteSession(session_, status);
+  session_ = nullptr;
+}
+
+void Session::RunFinished() {
+  --active_runs_;
+  if (active_runs_ == 0 && closing_ && !pending_closes_.empty()) {
+    DoClose();
+    for (auto& deferred : pending_closes_) deferred.Resolve(Env().Undefined());
+    pending_closes_.clear();
+  }
+}
+
+Napi::Value Session::RunSync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  TFN_THROW_IF(session_ == nullptr || closing_, Error, env, "Session is closed", env.Undefined());
+  RunCall call;
+  if (!call.Read(info, graph_)) return env.Undefined();
+  call.Execute(session_);
+  if (call.code != TF_OK) {
+    Napi::Error(env, StatusError(env, call.code, call.message)).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  return call.Results(env);
+}
+
+Napi::Value Session::Run(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  TFN_THROW_IF(session_ == nullptr || closing_, Error, env, "Session is closed", env.Undefined());
+  auto call = std::make_unique<RunCall>();
+  if (!call->Read(info, graph_)) return env.Undefined();
+  auto* worker = new RunWorker(env, this, Value(), std::move(call), info[2]);
+  ++active_runs_;
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+Napi::Value Session::ListDevices(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  TFN_THROW_IF(session_ == nullptr || closing_, Error, env, "Session is closed", env.Undefined());
+  StatusGuard status;
+  TF_DeviceList* list = Tf().TF_SessionListDevices(session_, status);
+  if (ThrowIfNotOk(env, status)) return env.Undefined();
+  int n = Tf().TF_DeviceListCount(list);
+  Napi::Array result = Napi::Array::New(env, n);
+  for (int i = 0; i < n; ++i) {
+    Napi::Object device = Napi::Object::New(env);
+    const char* name = Tf().TF_DeviceListName(list, i, status);
+    const char* type = Tf().TF_DeviceListType(list, i, status);
+    int64_t memory = Tf().TF_DeviceListMemoryBytes(list, i, status);
+    device.Set("name", Napi::String::New(env, name != nullptr ? name : ""));
+    device.Set("type", Napi::String::New(env, type != nullptr ? type : ""));
+    device.Set("memoryBytes", Napi::Number::New(env, static_cast<double>(memory)));
+    result.Set(i, device);
+  }
+  Tf().TF_DeleteDeviceList(list);
+  return result;
+}
+
+Napi::Value Session::Close(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto deferred = Napi::Promise::Deferred::New(env);
+  closing_ = true;
+  if (active_runs_ == 0) {
+    DoClose();
+    deferred.Resolve(env.Undefined());
+  } else {
+    pending_closes_.push_back(deferred);
+  }
+  return deferred.Promise();
+}
+
+Napi::Value Session::LoadSavedModel(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  TFN_REQUIRE_LIBRARY(env, env.Undefined());
+  Graph* graph = UnwrapTagged<Graph>(env, info.Length() > 0 ? info[0] : env.Undefined(), kGraphTag, "a Graph");
+  if (graph == nullptr) return env.Undefined();
+  TFN_THROW_IF(info.Length() < 3 || !info[1].IsString() || !info[2].IsArray(), TypeError, env,
+               "loadSavedModel(graph, exportDir, tags, config, runOptions) got arguments of the wrong types",
+               env.Undefined());
+  std::vector<std::string> tags;
+  Napi::Array tag_array = info[2].As<Napi::Array>();
+  for (uint32_t i = 0; i < tag_array.Length(); ++i) {
+    Napi::Value tag = tag_array.Get(i);
+    TFN_THROW_IF(!tag.IsString(), TypeError, env, "Expected strings as SavedModel tags", env.Undefined());
+    tags.push_back(tag.As<Napi::String>().Utf8Value());
+  }
+  std::string config, run_options;
+  if (!ReadBytes(env, info.Length() > 3 ? info[3] : env.Undefined(), "config", &config)) return env.Undefined();
+  if (!ReadBytes(env, info.Length() > 4 ? info[4] : env.Undefined(), "runOptions", &run_options))
+    return env.Undefined();
+  auto* worker = new LoadSavedModelWorker(env, info[0].As<Napi::Object>(), graph->graph(),
+                                          info[1].As<Napi::String>().Utf8Value(), std::move(tags), std::move(config),
+                                          std::move(run_options));
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+}  // namespace tfn

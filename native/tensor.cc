@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright node-libtensorflow authors.
+#include "tensor.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "status.h"
+#include "tensor_helper.h"
+#include "tensorflow/core/platform/ctstring.h"
+
+namespace tfn {
+namespace {
+
+struct BorrowedMemory {
+  std::shared_ptr<ReleaseQueue> queue;
+  napi_ref ref;
+};
+
+void ReleaseBorrowed(void*, size_t, void* arg) {
+  auto* borrowed = static_cast<BorrowedMemory*>(arg);
+  borrowed->queue->Release(borrowed->ref);
+  delete borrowed;
+}
+
+void FreeAligned(void* data, size_t, void*) { std::free(data); }
+
+void FreeStrings(void* data, size_t len, void*) {
+  auto* strings = static_cast<TF_TString*>(data);
+  size_t n = len / sizeof(TF_TString);
+  for (size_t i = 0; i < n; ++i) TF_TString_Dealloc(&strings[i]);
+  std::free(data);
+}
+
+void* AllocAligned(size_t bytes) {
+  size_t rounded = (bytes + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment;
+  return std::aligned_alloc(kTensorAlignment, rounded == 0 ? kTensorAlignment : rounded);
+}
+
+bool ElementCount(Napi::Env env, const std::vector<int64_t>& dims, int64_t* count) {
+  // Rank is capped where TensorFlow caps it (TensorShape holds at most 254 dimensions).
+  if (dims.size() > 254) {
+    Napi::RangeError::New(env, "A tensor may have at most 254 dimensions").ThrowAsJavaScriptException();
+    return false;
+  }
+  int64_t n = 1;
+  for (int64_t d : dims) {
+    if (d != 0 && n > INT64_MAX / d) {
+      Napi::RangeError::New(env, "The tensor's shape has more elements than fit in int64").ThrowAsJavaScriptException();
+      return false;
+    }
+    n *= d;
+  }
+  *count = n;
+  return true;
+}
+
+}  // namespace
+
+TensorOwner::~TensorOwner() {
+  if (tensor != nullptr) Tf().TF_DeleteTensor(tensor);
+}
+
+Napi::Function Tensor::Init(Napi::Env env) {
+  return DefineClass(env, "Tensor",
+                     {
+                         StaticMethod<&Tensor::FromView>("fromView"),
+                         StaticMethod<&Tensor::Alloc>("alloc"),
+                         StaticMethod<&Tensor::FromStrings>("fromStrings"),
+                         InstanceMethod<&Tensor::DType>("dtype"),
+                         InstanceMethod<&Tensor::Shape>("shape"),
+                         InstanceMethod<&Tensor::ByteLength>("byteLength"),
+                         InstanceMethod<&Tensor::Data>("data"),
+                         InstanceMethod<&Tensor::Strings>("strings"),
+                         InstanceMethod<&Tensor::IsZeroCopy>("isZeroCopy"),
+                         InstanceMethod<&Tensor::Dispose>("dispose"),
+                         InstanceMethod<&Tensor::IsDisposed>("isDisposed"),
+                     });
+}
+
+Napi::Object Tensor::NewInstance(Napi::Env env, TF_Tensor* tensor) {
+  Napi::External<TF_Tensor> external = Napi::External<TF_Tensor>::New(env, tensor);
+  return Instance(env)->tensor_ctor.New({external});
+}
+
+Tensor::Tensor(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Tensor>(info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 1 || !info[0].IsExternal()) {
+    Napi::TypeError::New(env, "Tensor cannot be constructed directly; use tf.tensor()").ThrowAsJavaScriptException();
+    return;
+  }
+  TF_Tensor* tensor = info[0].As<Napi::External<TF_Tensor>>().Data();
+  owner_ = std::make_shared<TensorOwner>(tensor);
+  napi_type_tag_object(env, info.This(), &kTensorTag);
+  // Memory TensorFlow allocated is invisible to V8's heap accounting; report it so GC runs in time.
+  external_bytes_ = static_cast<int64_t>(Tf().TF_TensorByteSize(tensor));
+  if (external_bytes_ > 0) Napi::MemoryManagement::AdjustExternalMemory(env, external_bytes_);
+}
+
+Tensor::~Tensor() {
+  // Finalizers run on the environment's thread, where adjusting external memory is allowed.
+  if (external_bytes_ > 0) Napi::MemoryManagement::AdjustExternalMemory(Env(), -external_bytes_);
+}
+
+bool Tensor::RequireLive(Napi::Env env) {
+  if (owner_) return true;
+  Napi::Error::New(env, "Tensor is disposed").ThrowAsJavaScriptException();
+  return false;
+}
+
+TF_Tensor* Tensor::FromTypedArray(Napi::Env env, Napi::Value dtype_value, Napi::Value dims_value, Napi::Value data,
+                                  bool allow_zero_copy, bool* zero_copy) {
+  *zero_copy = false;
+  if (!dtype_value.IsNumber() || !data.IsTypedArray()) {
+    Napi::TypeError::New(env, "Expected a dtype number and a TypedArray for a tensor").ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  int dtype_number = dtype_value.As<Napi::Number>().Int32Value();
+  if (!IsKnownDType(dtype_number) || FixedDTypeSize(static_cast<TF_DataType>(dtype_number)) == 0) {
+    Napi::TypeError::New(env, "Expected a fixed-size dtype for a TypedArray tensor, got " +
+                                  std::to_string(dtype_number))
+        .ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  auto dtype = static_cast<TF_DataType>(dtype_number);
+  size_t element_size = FixedDTypeSize(dtype);
+  std::vector<int64_t> dims;
+  if (!ReadDims(env, dims_value, "the tensor's shape", &dims)) return nullptr;
+  int64_t count;
+  if (!ElementCount(env, dims, &count)) return nullptr;
+  Napi::TypedArray view = data.As<Napi::TypedArray>();
+  size_t byte_length = view.ByteLength();
+  if (static_cast<uint64_t>(count) * element_size != byte_length) {
+    std::string shape;
+    for (size_t i = 0; i < dims.size(); ++i) shape += (i ? "," : "") + std::to_string(dims[i]);
+    Napi::RangeError::New(env, "The data has " + std::to_string(byte_length) + " bytes but shape [" + shape +
+                                   "] of this dtype needs " +
+                                   std::to_string(static_cast<uint64_t>(count) * element_size))
+        .ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  // Small arrays are copied: V8 keeps them inside the JS heap, and wrapping them would cost more than copying.
+  if (allow_zero_copy && byte_length >= kZeroCopyMinBytes) {
+    Napi::ArrayBuffer buffer = view.ArrayBuffer();
+    uint8_t* bytes = static_cast<uint8_t*>(buffer.Data()) + view.ByteOffset();
+    if (reinterpret_cast<uintptr_t>(bytes) % kTensorAlignment == 0) {
+      napi_ref ref;
+      napi_create_reference(env, buffer, 1, &ref);
+      auto* borrowed = new BorrowedMemory{Instance(env)->release_queue, ref};
+      TF_Tensor* tensor = Tf().TF_NewTensor(dtype, dims.data(), static_cast<int>(dims.size()), bytes, byte_length,
+                                            ReleaseBorrowed, borrowed);
+      if (tensor == nullptr) {
+        Napi::Error::New(env, "TensorFlow refused to create the tensor").ThrowAsJavaScriptException();
+        return nullptr;
+      }
+      *zero_copy = Tf().TF_TensorData(tensor) == bytes;
+      return tensor;
+    }
+  }
+  void* memory = AllocAligned(byte_length);
+  if (memory == nullptr) {
+    Napi::RangeError::New(env, "Out of memory allocating a tensor").ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  if (byte_length > 0) {
+    void* source = nullptr;
+    napi_get_typedarray_info(env, view, nullptr, nullptr, &source, nullptr, nullptr);
+    std::memcpy(memory, source, byte_length);
+  }
+  TF_Tensor* tensor =
+      Tf().TF_NewTensor(dtype, dims.data(), static_cast<int>(dims.size()), memory, byte_length, FreeAligned, nullptr);
+  if (tensor == nullptr) Napi::Error::New(env, "TensorFlow refused to create the tensor").ThrowAsJavaScriptException();
+  return tensor;
+}
+
+Napi::Value Tensor::FromView(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  TFN_REQUIRE_LIBRARY(env, env.Undefined());
+  TFN_THROW_IF(info.Length() < 3, TypeError, env, "Tensor.fromView(dtype, dims, typedArray) needs three arguments",
+               env.Undefined());
+  bool zero_copy;
+  TF_Tensor* tensor = FromTypedArray(env, info[0], info[1], info[2], true, &zero_copy);
+  if (tensor == nullptr) return env.Undefined();
+  Napi::Object result = NewInstance(env, tensor);
+  Tensor* wrapper = Unwrap(result);
+  wrapper->zero_copy_ = zero_copy;
+  if (zero_copy && wrapper->external_bytes_ > 0) {
+    // The memory belongs to V8 and is already counted there.
+    Napi::MemoryManagement::AdjustExternalMemory(env, -wrapper->external_bytes_);
+    wrapper->external_bytes_ = 0;
+  }
+  return result;
+}
+
+Napi::Value Tensor::ToJs(Napi::Env env, TF_Tensor* tensor) {
+  TF_DataType dtype = Tf().TF_TensorType(tensor);
+  size_t bytes = Tf().TF_TensorByteSize(tensor);
+  if (FixedDTypeSize(dtype) == 0 || bytes > kSmallTensorBytes) return NewInstance(env, tensor);
+  int n = Tf().TF_NumDims(tensor);
+  Napi::Array dims = Napi::Array::New(env, n);
+  for (int i = 0; i < n; ++i) dims.Set(i, Napi::Number::New(env, static_cast<double>(Tf().TF_Dim(tensor, i))));
+  Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, bytes);
+  if (bytes > 0) std::memcpy(buffer.Data(), Tf().TF_TensorData(tensor), bytes);
+  Tf().TF_DeleteTensor(tensor);
+  Napi::Array triple = Napi::Array::New(env, 3);
+  triple.Set(0u, Napi::Number::New(env, dtype));
+  triple.Set(1u, dims);
+  triple.Set(2u, buffer);
+  return triple;
+}
+
+Napi::Value Tensor::Alloc(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  TFN_REQUIRE_LIBRARY(env, env.Undefined());
+  TFN_THROW_IF(info.Length() < 2 || !info[0].IsNumber(), TypeError, env,
+               "Tensor.alloc(dtype, dims) expects a dtype number and dims", env.Undefined());
+  int dtype_number = info[0].As<Napi::Number>().Int32Value();
+  TFN_THROW_IF(!IsKnownDType(dtype_number), TypeError, env, "Unknown dtype " + std::to_string(dtype_number),
+               env.Undefined());
+  auto dtype = static_cast<TF_DataType>(dtype_number);
+  size_t element_size = FixedDTypeSize(dtype);
+  TFN_THROW_IF(element_size == 0, TypeError, env, "Tensor.alloc needs a fixed-size dtype", env.Undefined());
+  std::vector<int64_t> dims;
+  if (!ReadDims(env, info[1], "the tensor's shape", &dims)) return env.Undefined();
+  int64_t count;
+  if (!ElementCount(env, dims, &count)) return env.Undefined();
+  TFN_THROW_IF(static_cast<uint64_t>(count) > (uint64_t{1} << 47) / element_size, RangeError, env,
+               "The tensor is too large to allocate", env.Undefined());
+  size_t bytes = static_cast<size_t>(count) * element_size;
+  void* memory = AllocAligned(bytes);
+  TFN_THROW_IF(memory == nullptr, RangeError, env, "Out of memory allocating a tensor of " + std::to_string(bytes) +
+                                                       " bytes", env.Undefined());
+  std::memset(memory, 0, bytes);
+  TF_Tensor* tensor =
+      Tf().TF_NewTensor(dtype, dims.data(), static_cast<int>(dims.size()), memory, bytes, FreeAligned, nullptr);
+  TFN_THROW_IF(tensor == nullptr, Error, env, "TensorFlow refused to create the tensor", env.Undefined());
+  return NewInstance(env, tensor);
+}
+
+Napi::Value Tensor::FromStrings(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  TFN_REQUIRE_LIBRARY(env, env.Undefined());
+  TFN_THROW_IF(info.Length() < 2 || !info[1].IsArray(), TypeError, env,
+               "Tensor.fromStrings(dims, values) expects dims and an array of strings or Uint8Arrays",
+               env.Undefined());
+  std::vector<int64_t> dims;
+  if (!ReadDims(env, info[0], "the tensor's shape", &dims)) return env.Undefined();
+  int64_t count;
+  if (!ElementCount(env, dims, &count)) return env.Undefined();
+  Napi::Array values = info[1].As<Napi::Array>();
+  TFN_THROW_IF(static_cast<int64_t>(values.Length()) != count, RangeError, env,
+               "Got " + std::to_string(values.Length()) + " strings for a shape of " + std::to_string(count) +
+                   " elements",
+               env.Undefined());
+  size_t bytes = static_cast<size_t>(count) * sizeof(TF_TString);
+  auto* strings = static_cast<TF_TString*>(AllocAligned(bytes));
+  TFN_THROW_IF(strings == nullptr, RangeError, env, "Out of memory allocating a string tensor", env.Undefined());
+  for (int64_t i = 0; i < count; ++i) TF_TString_Init(&strings[i]);
+  for (int64_t i = 0; i < count; ++i) {
+    Napi::Value v = values.Get(static_cast<uint32_t>(i));
+    if (v.IsString()) {
+      std::string s = v.As<Napi::String>().Utf8Value();
+      TF_TString_Copy(&strings[i], s.data(), s.size());
+    } else if (v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == napi_uint8_array) {
+      Napi::Uint8Array bytes_view = v.As<Napi::Uint8Array>();
+      // TF_TString stores sizes in 62 bits; anything a JS engine can hold fits, but say so if not.
+      if (bytes_view.ByteLength() > (size_t{1} << 62) - 1) {
+        FreeStrings(strings, bytes, nullptr);
+        Napi::RangeError::New(env, "A string element is too large for TF_TString").ThrowAsJavaScriptException();
+        return env.Undefined();
+      }
+      TF_TString_Copy(&strings[i], reinterpret_cast<const char*>(bytes_view.Data()), bytes_view.ByteLength());
+    } else {
+      FreeStrings(strings, bytes, nullptr);
+      Napi::TypeError::New(env, "Expected a string or a Uint8Array for element " + std::to_string(i) +
+                                    " of a string tensor")
+          .ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+  }
+  TF_Tensor* tensor =
+      Tf().TF_NewTensor(TF_STRING, dims.data(), static_cast<int>(dims.size()), strings, bytes, FreeStrings, nullptr);
+  TFN_THROW_IF(tensor == nullptr, Error, env, "TensorFlow refused to create the string tensor", env.Undefined());
+  return NewInstance(env, tensor);
+}
+
+Napi::Value Tensor::DType(const Napi::CallbackInfo& info) {
+  if (!RequireLive(info.Env())) return info.Env().Undefined();
+  return Napi::Number::New(info.Env(), Tf().TF_TensorType(owner_->tensor));
+}
+
+Napi::Value Tensor::Shape(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!RequireLive(env)) return env.Undefined();
+  int n = Tf().TF_NumDims(owner_->tensor);
+  Napi::Array dims = Napi::Array::New(env, n);
+  for (int i = 0; i < n; ++i) dims.Set(i, Napi::Number::New(env, static_cast<double>(Tf().TF_Dim(owner_->tensor, i))));
+  return dims;
+}
+
+Napi::Value Tensor::ByteLength(const Napi::CallbackInfo& info) {
+  if (!RequireLive(info.Env())) return info.Env().Undefined();
+  return Napi::Number::New(info.Env(), static_cast<double>(Tf().TF_TensorByteSize(owner_->tensor)));
+}
+
+Napi::Value Tensor::Data(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!RequireLive(env)) return env.Undefined();
+  TF_DataType dtype = Tf().TF_TensorType(owner_->tensor);
+  TFN_THROW_IF(FixedDTypeSize(dtype) == 0, TypeError, env,
+               "data() is only available for numeric and bool tensors; use strings() for string tensors",
+               env.Undefined());
+  if (!view_.IsEmpty()) {
+    Napi::ArrayBuffer cached = view_.Value();
+    if (!cached.IsEmpty()) return cached;
+  }
+  size_t bytes = Tf().TF_TensorByteSize(owner_->tensor);
+  void* data = Tf().TF_TensorData(owner_->tensor);
+  Napi::ArrayBuffer buffer;
+  if (bytes == 0 || data == nullptr) {
+    buffer = Napi::ArrayBuffer::New(env, 0);
+  } else {
+    auto* hint = new std::shared_ptr<TensorOwner>(owner_);
+    buffer = Napi::ArrayBuffer::New(
+        env, data, bytes, [](Napi::Env, void*, std::shared_ptr<TensorOwner>* owner) { delete owner; }, hint);
+  }
+  view_ = Napi::Reference<Napi::ArrayBuffer>::New(buffer, 0);
+  return buffer;
+}
+
+Napi::Value Tensor::Strings(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!RequireLive(env)) return env.Undefined();
+  TFN_THROW_IF(Tf().TF_TensorType(owner_->tensor) != TF_STRING, TypeError, env, "strings() needs a string tensor",
+               env.Undefined());
+  int64_t count = Tf().TF_TensorElementCount(owner_->tensor);
+  const auto* strings = static_cast<const TF_TString*>(Tf().TF_TensorData(owner_->tensor));
+  Napi::Array result = Napi::Array::New(env, static_cast<size_t>(count));
+  for (int64_t i = 0; i < count; ++i) {
+    const char* p = TF_TString_GetDataPointer(&strings[i]);
+    size_t n = TF_TString_GetSize(&strings[i]);
+    result.Set(static_cast<uint32_t>(i), Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<const uint8_t*>(p), n));
+  }
+  return result;
+}
+
+Napi::Value Tensor::IsZeroCopy(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), zero_copy_ && owner_ != nullptr);
+}
+
+void Tensor::Free(Napi::Env env) {
+  if (!owner_) return;
+  if (!view_.IsEmpty()) {
+    Napi::ArrayBuffer view = view_.Value();
+    // Detaching drops the view's share of the memory and leaves JS views empty instead of dangling.
+    if (!view.IsEmpty() && view.ByteLength() > 0) view.Detach();
+    view_.Reset();
+  }
+  owner_.reset();
+  if (external_bytes_ > 0) {
+    Napi::MemoryManagement::AdjustExternalMemory(env, -external_bytes_);
+    external_bytes_ = 0;
+  }
+}
+
+Napi::Value Tensor::Dispose(const Napi::CallbackInfo& info) {
+  Free(info.Env());
+  return info.Env().Undefined();
+}
+
+Napi::Value Tensor::IsDisposed(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), owner_ == nullptr);
+}
+
+}  // namespace tfn

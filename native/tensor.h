@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright node-libtensorflow authors.
+#ifndef NATIVE_TENSOR_H_
+#define NATIVE_TENSOR_H_
+
+#include <memory>
+
+#include "common.h"
+
+namespace tfn {
+
+// Shared ownership of one TF_Tensor: the JS wrapper holds one reference and every external ArrayBuffer
+// that views the tensor's memory holds another, so a view never outlives the memory it shows.
+struct TensorOwner {
+  explicit TensorOwner(TF_Tensor* t) : tensor(t) {}
+  ~TensorOwner();
+  TF_Tensor* tensor;
+};
+
+// Below these sizes, copying is cheaper than tracking JS or TensorFlow memory across the boundary.
+constexpr size_t kZeroCopyMinBytes = 4096;
+constexpr size_t kSmallTensorBytes = 4096;
+
+// Wraps TF_Tensor.
+//
+// JS surface (all [sync]):
+//   Tensor.fromView(dtype: number, dims: number[], view: ArrayBufferView) -> Tensor
+//     Wraps the view's memory without a copy when it is 64-byte aligned and at least kZeroCopyMinBytes (the
+//     TF_Tensor then keeps the ArrayBuffer alive until TensorFlow releases the buffer, from whatever
+//     thread); otherwise copies once into aligned memory. Throws RangeError when the view's size does not
+//     match dtype and dims.
+//   Tensor.alloc(dtype: number, dims: number[]) -> Tensor   zero-filled, aligned, fixed-size dtypes only.
+//   Tensor.fromStrings(dims: number[], values: Array<string | Uint8Array>) -> Tensor   a TF_STRING tensor.
+//   t.dtype() -> number; t.shape() -> number[]; t.byteLength() -> number
+//   t.data() -> ArrayBuffer   the tensor's own memory (an external ArrayBuffer; no copy). Throws for
+//     string/resource/variant tensors.
+//   t.isZeroCopy() -> boolean   whether the tensor wraps JS memory it was created from.
+//   t.strings() -> Buffer[]   copies of the elements of a string tensor.
+//   t.dispose()   frees now (views of the memory are detached); idempotent.
+//   t.isDisposed() -> boolean
+class Tensor : public Napi::ObjectWrap<Tensor> {
+ public:
+  static Napi::Function Init(Napi::Env env);
+  // Takes ownership of `tensor` and returns a new JS wrapper.
+  static Napi::Object NewInstance(Napi::Env env, TF_Tensor* tensor);
+
+  // A new TF_Tensor (owned by the caller) holding a TypedArray's data: wrapped without a copy when
+  // allow_zero_copy, the data is at least kZeroCopyMinBytes and 64-byte aligned; copied once otherwise.
+  // Throws TypeError/RangeError and returns nullptr on bad input.
+  static TF_Tensor* FromTypedArray(Napi::Env env, Napi::Value dtype, Napi::Value dims, Napi::Value data,
+                                   bool allow_zero_copy, bool* zero_copy);
+  // A run result for JS, taking ownership of `tensor`: a Tensor wrapper, or, for a numeric tensor of at most
+  // kSmallTensorBytes, [dtype, dims, ArrayBuffer] with a copy of the data (TensorFlow's buffer is freed at
+  // once: a copy of a few bytes costs less than a finalizer).
+  static Napi::Value ToJs(Napi::Env env, TF_Tensor* tensor);
+
+  explicit Tensor(const Napi::CallbackInfo& info);
+  ~Tensor() override;
+
+  // nullptr once disposed.
+  TF_Tensor* tensor() const { return owner_ ? owner_->tensor : nullptr; }
+  std::shared_ptr<TensorOwner> owner() const { return owner_; }
+
+ private:
+  static Napi::Value FromView(const Napi::CallbackInfo& info);
+  static Napi::Value Alloc(const Napi::CallbackInfo& info);
+  static Napi::Value FromStrings(const Napi::CallbackInfo& info);
+  Napi::Value DType(const Napi::CallbackInfo& info);
+  Napi::Value Shape(const Napi::CallbackInfo& info);
+  Napi::Value ByteLength(const Napi::CallbackInfo& info);
+  Napi::Value Data(const Napi::CallbackInfo& info);
+  Napi::Value Strings(const Napi::CallbackInfo& info);
+  Napi::Value IsZeroCopy(const Napi::CallbackInfo& info);
+  Napi::Value Dispose(const Napi::CallbackInfo& info);
+  Napi::Value IsDisposed(const Napi::CallbackInfo& info);
+
+  bool RequireLive(Napi::Env env);
+  void Free(Napi::Env env);
+
+  std::shared_ptr<TensorOwner> owner_;
+  Napi::Reference<Napi::ArrayBuffer> view_;  // weak
+  bool zero_copy_ = false;
+  int64_t external_bytes_ = 0;
+};
+
+}  // namespace tfn
+
+#endif  // NATIVE_TENSOR_H_
