@@ -79,7 +79,7 @@ Napi::Value Graph::NumOperations(const Napi::CallbackInfo& info) {
 Napi::Value Graph::ToGraphDef(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   StatusGuard status;
-  BufferGuard buffer(Tf().TF_NewBufferFromString("", 0));
+  BufferGuard buffer(Tf().TF_NewBuffer());
   Tf().TF_GraphToGraphDef(graph_, buffer.get(), status);
   if (ThrowIfNotOk(env, status)) return env.Undefined();
   return BufferToJs(env, buffer.get());
@@ -89,7 +89,7 @@ Napi::Value Graph::OpDef(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   TFN_THROW_IF(info.Length() < 1 || !info[0].IsString(), TypeError, env, "Expected an op type", env.Undefined());
   StatusGuard status;
-  BufferGuard buffer(Tf().TF_NewBufferFromString("", 0));
+  BufferGuard buffer(Tf().TF_NewBuffer());
   Tf().TF_GraphGetOpDef(graph_, info[0].As<Napi::String>().Utf8Value().c_str(), buffer.get(), status);
   if (ThrowIfNotOk(env, status)) return env.Undefined();
   return BufferToJs(env, buffer.get());
@@ -273,7 +273,7 @@ Napi::Value Graph::FunctionDefs(const Napi::CallbackInfo& info) {
   Napi::Array result = Napi::Array::New(env, n);
   bool failed = false;
   for (int i = 0; i < n; ++i) {
-    BufferGuard buffer(Tf().TF_NewBufferFromString("", 0));
+    BufferGuard buffer(Tf().TF_NewBuffer());
     Tf().TF_FunctionToFunctionDef(funcs[i], buffer.get(), status);
     if (!failed && Tf().TF_GetCode(status) != TF_OK) failed = true;
     if (!failed) result.Set(i, BufferToJs(env, buffer.get()));

@@ -180,7 +180,7 @@ Napi::Value Operation::AttrValue(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   TFN_THROW_IF(info.Length() < 1 || !info[0].IsString(), TypeError, env, "Expected an attr name", env.Undefined());
   StatusGuard status;
-  BufferGuard buffer(Tf().TF_NewBufferFromString("", 0));
+  BufferGuard buffer(Tf().TF_NewBuffer());
   Tf().TF_OperationGetAttrValueProto(op_, info[0].As<Napi::String>().Utf8Value().c_str(), buffer.get(), status);
   if (ThrowIfNotOk(env, status)) return env.Undefined();
   return BufferToJs(env, buffer.get());
@@ -189,7 +189,7 @@ Napi::Value Operation::AttrValue(const Napi::CallbackInfo& info) {
 Napi::Value Operation::NodeDef(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   StatusGuard status;
-  BufferGuard buffer(Tf().TF_NewBufferFromString("", 0));
+  BufferGuard buffer(Tf().TF_NewBuffer());
   Tf().TF_OperationToNodeDef(op_, buffer.get(), status);
   if (ThrowIfNotOk(env, status)) return env.Undefined();
   return BufferToJs(env, buffer.get());

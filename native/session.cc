@@ -162,7 +162,7 @@ struct RunCall {
     output_values.assign(outputs.size(), nullptr);
     StatusGuard status;
     TF_Buffer* options = has_run_options ? Tf().TF_NewBufferFromString(run_options.data(), run_options.size()) : nullptr;
-    TF_Buffer* meta = want_metadata ? Tf().TF_NewBufferFromString("", 0) : nullptr;
+    TF_Buffer* meta = want_metadata ? Tf().TF_NewBuffer() : nullptr;
     Tf().TF_SessionRun(session, options, inputs.data(), input_values.data(), static_cast<int>(inputs.size()),
                        outputs.data(), output_values.data(), static_cast<int>(outputs.size()), targets.data(),
                        static_cast<int>(targets.size()), meta, status);
@@ -269,7 +269,7 @@ class LoadSavedModelWorker : public Napi::AsyncWorker {
     for (const std::string& t : tags_) tags.push_back(t.c_str());
     TF_Buffer* run_options =
         run_options_.empty() ? nullptr : Tf().TF_NewBufferFromString(run_options_.data(), run_options_.size());
-    TF_Buffer* meta = Tf().TF_NewBufferFromString("", 0);
+    TF_Buffer* meta = Tf().TF_NewBuffer();
     session_ = Tf().TF_LoadSessionFromSavedModel(options.get(), run_options, dir_.c_str(), tags.data(),
                                                  static_cast<int>(tags.size()), graph_, meta, status);
     code_ = status.code();

@@ -18,6 +18,7 @@
   X(TF_DeleteStatus)                                                                                      \
   X(TF_GetCode)                                                                                           \
   X(TF_Message)                                                                                           \
+  X(TF_NewBuffer)                                                                                         \
   X(TF_NewBufferFromString)                                                                               \
   X(TF_DeleteBuffer)                                                                                      \
   X(TF_GetAllOpList)                                                                                      \
