@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: Apache-2.0
+import * as tf from '../lib';
+
+function addOne() {
+  const g = new tf.Graph();
+  const x = g.placeholder('float32', [], 'x');
+  const y = g.addOperation('AddV2', { inputs: [x, g.constant(1)], name: 'y' }).output(0);
+  return { g, x, y };
+}
+
+describe('Session', () => {
+  test('runSync and run compute y = x + 1', async () => {
+    const { g, x, y } = addOne();
+    const sess = new tf.Session(g);
+    expect(sess.runSync(y, { x: 41 }).item()).toBe(42);
+    expect((await sess.run(y, new Map([[x, 1.5]]))).item()).toBe(2.5);
+    expect((await sess.run('y:0', { 'x:0': tf.tensor(2) })).item()).toBe(3);
+    await sess.close();
+  });
+
+  test('results follow the structure of the fetches', async () => {
+    const { g, y } = addOne();
+    const sess = new tf.Session(g);
+    const r = await sess.run({ a: y, b: [y, y.op] }, { x: 1 });
+    expect(r.a.item()).toBe(2);
+    expect(r.b[0].item()).toBe(2);
+    expect(r.b[1]).toBeNull();
+    await sess.close();
+  });
+
+  test('a missing feed rejects with InvalidArgumentError and the caller stack', async () => {
+    const { g, y } = addOne();
+    const sess = new tf.Session(g);
+    const err = await sess.run(y).catch((e) => e);
+    expect(err).toBeInstanceOf(tf.errors.InvalidArgumentError);
+    expect(err.code).toBe('INVALID_ARGUMENT');
+    expect(err.message).toMatch(/must feed a value for placeholder tensor 'x'/);
+    expect(err.stack).toMatch(/session\.test\.ts/);
+    expect(() => sess.runSync(y)).toThrow(tf.errors.InvalidArgumentError);
+    await sess.close();
+  });
+
+  test('feeding the wrong dtype is an InvalidArgumentError', async () => {
+    const { g, x, y } = addOne();
+    const sess = new tf.Session(g);
+    await expect(sess.run(y, new Map([[x, tf.tensor([1], [], 'int32')]]))).rejects.toBeInstanceOf(tf.errors.InvalidArgumentError);
+    await sess.close();
+  });
+
+  test('fetching a missing name is a clear error', async () => {
+    const { g } = addOne();
+    const sess = new tf.Session(g);
+    expect(() => sess.runSync('nope:0')).toThrow(/has no operation 'nope'/);
+    await sess.close();
+  });
+
+  test('use after close is an Error; close is idempotent', async () => {
+    const { g, y } = addOne();
+    const sess = new tf.Session(g);
+    await sess.close();
+    await sess.close();
+    expect(() => sess.runSync(y, { x: 1 })).toThrow(/closed/);
+    await expect(sess.run(y, { x: 1 })).rejects.toThrow(/closed/);
+  });
+
+  test('close waits for runs in flight', async () => {
+    const { g, y } = addOne();
+    const sess = new tf.Session(g);
+    const runs = Array.from({ length: 20 }, (_, i) => sess.run(y, { x: i }));
+    const closing = sess.close();
+    const results = await Promise.all(runs);
+    await closing;
+    expect(results.map((r) => r.item())).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+  });
+
+  test('200 concurrent runs on one session are all correct', async () => {
+    const { g, y } = addOne();
+    const sess = new tf.Session(g);
+    const results = await Promise.all(Array.from({ length: 200 }, (_, i) => sess.run(y, { x: i })));
+    results.forEach((r, i) => expect(r.item()).toBe(i + 1));
+    await sess.close();
+  });
+
+  test('a slow run does not block the event loop', async () => {
+    const g = new tf.Graph();
+    const n = 1200;
+    const a = g.constant(new Float32Array(n * n).fill(0.001), { shape: [n, n] });
+    let m = a;
+    for (let i = 0; i < 6; i++) m = g.addOperation('MatMul', { inputs: [m, a] }).output(0);
+    const sess = new tf.Session(g);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const start = Date.now();
+    await sess.run(m);
+    const elapsed = Date.now() - start;
+    clearInterval(timer);
+    expect(elapsed).toBeGreaterThan(20);
+    expect(ticks).toBeGreaterThan(2);
+    await sess.close();
+  });
+
+  test('fetches and feeds of another graph are rejected with both graphs named', () => {
+    const a = addOne();
+    const b = addOne();
+    const sess = new tf.Session(a.g);
+    expect(() => sess.runSync(b.y, { x: 1 })).toThrow(/belongs to Graph #\d+ but is used in Graph #\d+/);
+    expect(() => sess.runSync(b.y.op)).toThrow(/belongs to Graph/);
+    return sess.close();
+  });
+
+  test('wrong argument types are TypeErrors', () => {
+    const { g, y } = addOne();
+    expect(() => new tf.Session({} as never)).toThrow(TypeError);
+    const sess = new tf.Session(g);
+    expect(() => sess.runSync(42 as never)).toThrow(TypeError);
+    expect(() => sess.runSync(y, 5 as never)).toThrow(TypeError);
+    expect(() => sess.runSync(y, { x: 1 }, { timeoutMs: -1 })).toThrow(RangeError);
+    return sess.close();
+  });
+
+  test('listDevices reports the CPU', () => {
+    const { g } = addOne();
+    const sess = new tf.Session(g);
+    const devices = sess.listDevices();
+    expect(devices.some((d) => d.type === 'CPU' && d.name.endsWith('CPU:0'))).toBe(true);
+    return sess.close();
+  });
+});
