@@ -180,8 +180,11 @@ export class Output {
     return this.op.graph;
   }
 
+  #dtype: DType | undefined;
+
   get dtype(): DType {
-    return dtypeFromNumber(this.op._native.outputType(this.index));
+    // An output's dtype never changes once the operation exists.
+    return (this.#dtype ??= dtypeFromNumber(this.op._native.outputType(this.index)));
   }
 
   /** The static shape: null for an unknown rank, null entries for unknown dimensions. */

@@ -95,7 +95,8 @@ export function encodeConfig(config: SessionConfig | undefined): Uint8Array | nu
   return encode('ConfigProto', proto);
 }
 
-function encodeRunOptions(options: RunOptions | undefined): Uint8Array | null {
+/** @internal Encodes run options as a RunOptions proto (null when there are none). */
+export function encodeRunOptions(options: RunOptions | undefined): Uint8Array | null {
   if (options === undefined || (options.timeoutMs === undefined && !options.trace)) return null;
   const proto: Record<string, unknown> = {};
   if (options.timeoutMs !== undefined) {
@@ -107,6 +108,9 @@ function encodeRunOptions(options: RunOptions | undefined): Uint8Array | null {
   if (options.trace) proto.trace_level = 3; // FULL_TRACE
   return encode('RunOptions', proto);
 }
+
+// The native session `Session._wrap` hands to the constructor.
+let adopting: Native.Session | undefined;
 
 /** A fetch structure compiled into the native call's arrays and a function that rebuilds the results. */
 interface Plan {
@@ -132,16 +136,18 @@ export class Session {
     optionalObject(options, 'the Session options');
     if (options.target !== undefined && typeof options.target !== 'string') throw invalidArgument('a string', 'target', options.target);
     this.graph = graph;
-    this.#native = new (tfAddon().Session)(graph._native, options.target ?? null, encodeConfig(options.config));
+    this.#native = adopting ?? new (tfAddon().Session)(graph._native, options.target ?? null, encodeConfig(options.config));
   }
 
   /** @internal Wraps a native session (SavedModel loading). */
   static _wrap(graph: Graph, native: Native.Session): Session {
-    const s = Object.create(Session.prototype) as Session;
-    Object.defineProperty(s, 'graph', { value: graph, enumerable: true });
-    s.#native = native;
-    s.#closed = false;
-    return s;
+    // Through the constructor, so that the instance has its private fields.
+    adopting = native;
+    try {
+      return new Session(graph);
+    } finally {
+      adopting = undefined;
+    }
   }
 
   #requireOpen(): void {
@@ -153,7 +159,19 @@ export class Session {
     return this.graph._toOutput(value, what);
   }
 
+  // Plans for single Outputs and Operations (immutable fetches), the common hot path of serving loops.
+  #plans = new WeakMap<object, Plan>();
+
   #plan(fetches: Fetches): Plan {
+    if (fetches instanceof Output || fetches instanceof Operation) {
+      let plan = this.#plans.get(fetches);
+      if (!plan) this.#plans.set(fetches, (plan = this.#compile(fetches)));
+      return plan;
+    }
+    return this.#compile(fetches);
+  }
+
+  #compile(fetches: Fetches): Plan {
     const fetchOps: Native.Operation[] = [];
     const fetchIdx: number[] = [];
     const targets: Native.Operation[] = [];

@@ -145,7 +145,9 @@ TF_Tensor* Tensor::FromTypedArray(Napi::Env env, Napi::Value dtype_value, Napi::
   if (allow_zero_copy && byte_length >= kZeroCopyMinBytes) {
     Napi::ArrayBuffer buffer = view.ArrayBuffer();
     uint8_t* bytes = static_cast<uint8_t*>(buffer.Data()) + view.ByteOffset();
-    if (reinterpret_cast<uintptr_t>(bytes) % kTensorAlignment == 0) {
+    {
+      // TensorFlow decides: TF_NewTensor wraps memory aligned as its kernels need (EIGEN_MAX_ALIGN_BYTES)
+      // and otherwise copies it once and calls the deallocator at once.
       napi_ref ref;
       napi_create_reference(env, buffer, 1, &ref);
       auto* borrowed = new BorrowedMemory{Instance(env)->release_queue, ref};
@@ -327,6 +329,11 @@ Napi::Value Tensor::Data(const Napi::CallbackInfo& info) {
         env, data, bytes, [](Napi::Env, void*, std::shared_ptr<TensorOwner>* owner) { delete owner; }, hint);
   }
   view_ = Napi::Reference<Napi::ArrayBuffer>::New(buffer, 0);
+  // From here V8 accounts this memory as the ArrayBuffer's; counting it here too would double it.
+  if (external_bytes_ > 0) {
+    Napi::MemoryManagement::AdjustExternalMemory(env, -external_bytes_);
+    external_bytes_ = 0;
+  }
   return buffer;
 }
 

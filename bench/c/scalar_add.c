@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // C baseline for bench/session.js: y = x + 1 on a fed float32 scalar, through the same C API the addon uses.
-// Prints JSON: microseconds per TF_SessionRun (with a fresh input tensor each time, as the addon does) and
-// the time from process start to the first result.
+// Usage: scalar_add [iterations] [caller]   ("caller": ConfigProto inter_op_parallelism_threads = -1, which
+// runs every op in the calling thread). Prints JSON: microseconds per TF_SessionRun (with a fresh input
+// tensor each time, as the addon does) and the time from process start to the first result.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,12 @@ int main(int argc, char** argv) {
   TF_Operation* y = TF_FinishOperation(d, s);
   check(s, "y");
   TF_SessionOptions* opts = TF_NewSessionOptions();
+  if (argc > 2 && strcmp(argv[2], "caller") == 0) {
+    // ConfigProto { inter_op_parallelism_threads (field 5): -1 } as a varint.
+    static const unsigned char config[] = {0x28, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01};
+    TF_SetConfig(opts, config, sizeof(config), s);
+    check(s, "config");
+  }
   TF_Session* sess = TF_NewSession(g, opts, s);
   check(s, "session");
   TF_Output in = {x, 0}, out = {y, 0};

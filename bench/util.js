@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: Apache-2.0
+// Small helpers shared by the benchmarks: timing, medians, and the table they print.
+'use strict';
+process.env.TF_CPP_MIN_LOG_LEVEL = process.env.TF_CPP_MIN_LOG_LEVEL || '2';
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Microseconds per call of fn, over `iterations` calls after `warmup` calls. */
+function timeSync(fn, iterations, warmup = Math.ceil(iterations / 10)) {
+  for (let i = 0; i < warmup; i++) fn(i);
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < iterations; i++) fn(i);
+  return Number(process.hrtime.bigint() - t0) / iterations / 1000;
+}
+
+async function timeAsync(fn, iterations, warmup = Math.ceil(iterations / 10)) {
+  for (let i = 0; i < warmup; i++) await fn(i);
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < iterations; i++) await fn(i);
+  return Number(process.hrtime.bigint() - t0) / iterations / 1000;
+}
+
+function fmt(x, digits = 2) {
+  return Number.isFinite(x) ? x.toFixed(digits) : String(x);
+}
+
+/** Prints rows of [label, value, unit, ratio?, goal?] as an aligned table. */
+function table(title, rows) {
+  console.log(`\n${title}`);
+  for (const [label, value, unit, note] of rows) {
+    console.log(`  ${label.padEnd(52)} ${fmt(value).padStart(10)} ${unit.padEnd(6)} ${note ?? ''}`);
+  }
+}
+
+function verdict(ratio, goal) {
+  return `ratio ${fmt(ratio)}x (goal <= ${goal}x: ${ratio <= goal ? 'met' : 'NOT met'})`;
+}
+
+module.exports = { median, timeSync, timeAsync, fmt, table, verdict };
