@@ -34,8 +34,8 @@ const HEADER_PREFIXES = [
   'xla/tsl/c/tsl_status.h',
 ];
 const PACKAGE_ROOT = path.resolve(__dirname, '..');
-// What `npm install` provisioned, for the build and the run-time loader.
-const RECORD_FILE = path.join(PACKAGE_ROOT, '.libtensorflow.json');
+// What `npm install` provisioned, for the build and the run-time loader (tests point it elsewhere).
+const RECORD_FILE = process.env.NODE_LIBTENSORFLOW_RECORD || path.join(PACKAGE_ROOT, '.libtensorflow.json');
 
 function cacheRoot() {
   if (process.env.LIBTENSORFLOW_CACHE) return path.resolve(process.env.LIBTENSORFLOW_CACHE);
