@@ -118,6 +118,15 @@ describe('Session', () => {
     return sess.close();
   });
 
+  test('callerThread runs the step in the calling thread with the same results', async () => {
+    const { g, y } = addOne();
+    const sess = new tf.Session(g);
+    expect(sess.runSync(y, { x: 1 }, { callerThread: true }).item()).toBe(2);
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => sess.run(y, { x: i }, { callerThread: true })));
+    results.forEach((r, i) => expect(r.item()).toBe(i + 1));
+    await sess.close();
+  });
+
   test('listDevices reports the CPU', () => {
     const { g } = addOne();
     const sess = new tf.Session(g);
