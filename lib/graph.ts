@@ -3,12 +3,19 @@
 // GraphDef import/export.
 import { canonicalDevice } from './device';
 import { DType, dtypeNumber, isDType, requireDType } from './dtypes';
+import { GradYLike, gradients } from './gradients';
+import { checkInputMap, trialImportIfLibrary } from './graph-import';
+import { GraphKeys } from './graph-keys';
 import { tfAddon } from './library';
 import { AttrKind, Native } from './native';
 import { Operation, Output, OutputConvertible, isOutputConvertible, toOutput } from './operation';
+import { Ops, opsFor } from './ops';
 import { decode, encode } from './proto';
 import { Tensor, TensorLike, tensor } from './tensor';
 import { invalidArgument, optionalObject, requireFunction, requireString } from './validate';
+import { ExportMetaGraphOptions, ImportMetaGraphOptions, ImportMetaGraphResult, exportMetaGraph, importMetaGraph } from './meta-graph';
+import { InitialValue, Variable, VariableOptions, createVariable } from './variable';
+import { GetVariableOptions, VariableScope, VariableScopeOptions, getVariable, variableScope } from './variable-scope';
 
 /** What an op input accepts: an Output, or anything that stands for one (a Variable). */
 export type OutputLike = Output | OutputConvertible;
@@ -17,7 +24,10 @@ export type OutputLike = Output | OutputConvertible;
 export interface OpSpec {
   name: string;
   type: string;
-  /** The device chosen so far by enclosing `g.device` scopes. */
+  /**
+   * The device chosen so far: the op's own `device` option merged with the `g.device` scopes nested inside
+   * the function's own scope (as in Python, the innermost scope decides first).
+   */
   device: string;
   attrs: Record<string, unknown>;
 }
@@ -48,6 +58,11 @@ export interface ImportGraphDefOptions {
   uniquifyPrefix?: boolean;
   /** Imported control inputs ('name', without '^') replaced by operations of this graph. */
   remapControlDependencies?: Record<string, Operation>;
+  /**
+   * Check that every colocation target ('loc:@x' in a `_class` attr) is among the imported nodes (default
+   * true); false lets imported nodes stay colocated with operations the graph already has.
+   */
+  validateColocationConstraints?: boolean;
 }
 
 export interface ImportGraphDefResult {
@@ -186,7 +201,7 @@ export class Graph {
   #namesInUse = new Map<string, number>();
   #namesStale = false;
   #nameScope = '';
-  #devices: Array<string | DeviceFunction> = [];
+  #devices: Array<string | DeviceFunction | null> = [];
   #control: ControlFrame[] = [];
   #collections = new Map<string, unknown[]>();
   /** Graph-level random seed, as Python's `tf.compat.v1.set_random_seed`. */
@@ -263,7 +278,8 @@ export class Graph {
 
   /**
    * Runs `fn` with operations placed on `spec` (merged into enclosing specs, as Python's `with g.device`),
-   * or as a device function decides for each operation. Returns fn's result.
+   * or as a device function decides for each operation; null ignores the enclosing scopes and '' changes
+   * nothing, as Python's `g.device(None)` and `g.device('')`. Returns fn's result.
    */
   device<T>(spec: string | DeviceFunction | null, fn: () => T): T {
     requireFunction(fn, 'device(spec, fn)');
@@ -271,7 +287,7 @@ export class Graph {
       throw invalidArgument('a device string, a device function or null', 'device(spec, fn)', spec);
     }
     if (typeof spec === 'string') canonicalDevice(spec); // throws on a malformed spec, before fn runs
-    this.#devices.push(spec ?? '');
+    this.#devices.push(spec);
     try {
       return fn();
     } finally {
@@ -279,12 +295,16 @@ export class Graph {
     }
   }
 
-  #deviceFor(op: Omit<OpSpec, 'device'>): string {
-    let device = '';
-    for (const entry of this.#devices) {
-      if (entry === '') device = '';
-      else if (typeof entry === 'string') device = canonicalDevice(entry, device);
-      else {
+  #deviceFor(op: Omit<OpSpec, 'device'>, own: string): string {
+    // Python's _apply_device_functions: innermost scope first; a string scope fills in only the fields the
+    // device chosen so far leaves open; a function's answer replaces it; a null scope stops the walk.
+    let device = own;
+    for (let i = this.#devices.length - 1; i >= 0; i--) {
+      const entry = this.#devices[i];
+      if (entry === null) break;
+      if (typeof entry === 'string') {
+        if (entry !== '') device = canonicalDevice(device, entry);
+      } else {
         const chosen = entry({ ...op, device });
         if (chosen !== undefined && chosen !== null) {
           if (typeof chosen !== 'string') throw invalidArgument('a device string', 'the result of a device function', chosen);
@@ -344,37 +364,46 @@ export class Graph {
    * @example g.addOperation('MatMul', { inputs: [a, b], attrs: { transpose_a: true } })
    */
   addOperation(type: string, options: AddOperationOptions = {}): Operation {
+    // The hot path of every builder (g.ops, layers, optimizers): messages are built only on failure.
     requireString(type, 'the op type of addOperation');
     optionalObject(options, 'the options of addOperation');
     const info = opDefInfo(this._native, type);
     const inputs = options.inputs ?? [];
     if (!Array.isArray(inputs)) throw invalidArgument('an array', `the inputs of ${type}`, inputs);
-    if (inputs.length !== info.inputArgs.length) {
-      throw new TypeError(`${type} takes ${info.inputArgs.length} inputs (${info.inputArgs.map((a) => a.name).join(', ')}) but received ${inputs.length}`);
+    const nInputs = inputs.length;
+    if (nInputs !== info.inputArgs.length) {
+      throw new TypeError(`${type} takes ${info.inputArgs.length} inputs (${info.inputArgs.map((a) => a.name).join(', ')}) but received ${nInputs}`);
     }
-    const inputOps: Array<Native.Operation | Native.Operation[]> = new Array(inputs.length);
-    const inputIdx: Array<number | number[]> = new Array(inputs.length);
+    const inputOps: Array<Native.Operation | Native.Operation[]> = new Array(nInputs);
+    const inputIdx: Array<number | number[]> = new Array(nInputs);
+    const tracking = this.#control.length > 0;
     const inputOperations: Operation[] = [];
-    for (let i = 0; i < inputs.length; i++) {
+    for (let i = 0; i < nInputs; i++) {
       const arg = info.inputArgs[i];
-      const what = `input '${arg.name}' of ${type}`;
       if (arg.isList) {
         const list = inputs[i];
-        if (!Array.isArray(list)) throw invalidArgument('an array of Outputs', what, list);
-        const outs = list.map((v, j) => this._toOutput(v, `${what}[${j}]`));
-        inputOps[i] = outs.map((o) => o.op._native);
-        inputIdx[i] = outs.map((o) => o.index);
-        for (const o of outs) inputOperations.push(o.op);
+        if (!Array.isArray(list)) throw invalidArgument('an array of Outputs', `input '${arg.name}' of ${type}`, list);
+        const ops: Native.Operation[] = new Array(list.length);
+        const idx: number[] = new Array(list.length);
+        for (let j = 0; j < list.length; j++) {
+          const o = this.#inputOutput(list[j], arg.name, type, j);
+          ops[j] = o.op._native;
+          idx[j] = o.index;
+          if (tracking) inputOperations.push(o.op);
+        }
+        inputOps[i] = ops;
+        inputIdx[i] = idx;
       } else {
-        const out = this._toOutput(inputs[i], what);
+        const out = this.#inputOutput(inputs[i], arg.name, type, -1);
         inputOps[i] = out.op._native;
         inputIdx[i] = out.index;
-        inputOperations.push(out.op);
+        if (tracking) inputOperations.push(out.op);
       }
     }
     const attrs: Native.AttrEntry[] = [];
     const given = options.attrs ?? {};
-    for (const [name, value] of Object.entries(given)) {
+    for (const name in given) {
+      const value = given[name];
       if (value === undefined) continue;
       const declared = info.attrTypes.get(name);
       if (declared === undefined && !name.startsWith('_')) {
@@ -382,26 +411,49 @@ export class Graph {
       }
       attrs.push(attrEntry(type, name, declared, value));
     }
-    const name = options.name === undefined ? this.uniqueName(type) : this.uniqueName(requireString(options.name, `the name of a ${type}`));
-    let device = this.#deviceFor({ name, type, attrs: given });
-    if (options.device !== undefined) device = canonicalDevice(requireString(options.device, `the device of ${name}`), device);
-    const controls = this.#controlInputsFor(inputOperations);
+    let name: string;
+    let exact = false;
+    if (options.name === undefined) name = this.uniqueName(type);
+    else {
+      requireString(options.name, `the name of a ${type}`);
+      // As Python's create_op: a name ending in '/' (a name scope's name) is used as it is, not uniquified.
+      exact = options.name.length > 1 && options.name.endsWith('/');
+      name = exact ? options.name.slice(0, -1) : this.uniqueName(options.name);
+      if (exact) this.#markUsed(name);
+    }
+    let device = options.device === undefined ? '' : canonicalDevice(requireString(options.device, `the device of ${name}`));
+    if (this.#devices.length) device = this.#deviceFor({ name, type, attrs: given }, device);
+    const controls = tracking ? this.#controlInputsFor(inputOperations) : [];
     if (options.controlInputs) {
       for (const op of this.#toOperations(options.controlInputs, `the control inputs of ${name}`)) {
         if (!controls.includes(op)) controls.push(op);
       }
     }
+    const controlNatives: Native.Operation[] = new Array(controls.length);
+    for (let i = 0; i < controls.length; i++) controlNatives[i] = controls[i]._native;
     let native: Native.Operation;
     try {
-      native = this._native.addOperation(type, name, device, inputOps, inputIdx, controls.map((c) => c._native), attrs);
+      native = this._native.addOperation(type, name, device, inputOps, inputIdx, controlNatives, attrs);
     } catch (err) {
-      this.#releaseName(name);
+      if (!exact) this.#releaseName(name);
       throw err;
     }
     const op = new Operation(this, native, name, type);
     this.#ops.set(name, op);
-    for (const frame of this.#control) frame.seen.add(op);
+    if (tracking) for (const frame of this.#control) frame.seen.add(op);
     return op;
+  }
+
+  /** An input's Output, with the message naming the input built only when it is not one. */
+  #inputOutput(value: unknown, arg: string, type: string, index: number): Output {
+    if (value instanceof Output && value.op.graph === this) return value;
+    return this._toOutput(value, `input '${arg}' of ${type}${index >= 0 ? `[${index}]` : ''}`);
+  }
+
+  #markUsed(name: string): void {
+    // No need to sync first: syncing only adds names that are absent, as this does.
+    const key = name.toLowerCase();
+    if (!this.#namesInUse.has(key)) this.#namesInUse.set(key, 1);
   }
 
   #releaseName(name: string): void {
@@ -425,9 +477,18 @@ export class Graph {
       const frame = this.#control[i];
       // As Python: an op that consumes something built inside the same block already runs after it.
       if (inputOps.some((op) => frame.seen.has(op))) continue;
-      for (const op of frame.ops!) if (!controls.includes(op)) controls.push(op);
+      // Nor does one that already consumes the control input's data.
+      for (const op of frame.ops!) if (!controls.includes(op) && !inputOps.includes(op)) controls.push(op);
     }
     return controls;
+  }
+
+  /**
+   * Typed builders for every op of the loaded library's registry (lib/ops): `g.ops.matMul(a, b, {transposeA: true})`.
+   * Inputs are positional in OpDef order; values where an input is expected become constants.
+   */
+  get ops(): Ops {
+    return opsFor(this);
   }
 
   /**
@@ -551,6 +612,7 @@ export class Graph {
     if (options.defaultDevice !== undefined) native.defaultDevice = requireString(options.defaultDevice, 'defaultDevice');
     native.uniquifyNames = Boolean(options.uniquifyNames);
     native.uniquifyPrefix = Boolean(options.uniquifyPrefix);
+    if (options.validateColocationConstraints !== undefined) native.validateColocationConstraints = Boolean(options.validateColocationConstraints);
     native.inputMap = [];
     native.remapControlDependencies = [];
     for (const [key, value] of Object.entries(options.inputMap ?? {})) {
@@ -583,13 +645,102 @@ export class Graph {
         native.returnOperations.push(element);
       }
     }
+    // Keep a failed import from changing the graph (lib/graph-import.ts says where TensorFlow alone would).
+    checkInputMap(this._native, bytes, [
+      ...native.inputMap.map(([name, index]): [string, number] => [name, index]),
+      ...native.remapControlDependencies.map(([name]): [string, number] => [name, -1]),
+    ]);
+    trialImportIfLibrary(this._native, bytes, native);
     const result = this._native.importGraphDef(bytes, native);
     this.#namesStale = true;
+    // As Python's import_graph_def, whose prefix is a name scope: later names avoid the prefix itself too.
+    if (native.prefix) this.#markUsed(native.prefix.replace(/\/+$/, ''));
     return {
       outputs: result.outputs.map(([name, index]) => this.operation(name)!.output(index)),
       operations: result.operations.map((name) => this.operation(name)!),
       missingUnusedInputMappings: result.missingUnusedInputMappings.map(([name, index]) => `${name}:${index}`),
     };
+  }
+
+  // ---- gradients ----
+
+  /**
+   * Symbolic gradients of `sum(ys)` with respect to each of `xs`, as Python's `tf.gradients` (see
+   * lib/gradients.ts): null where an x does not affect the ys; a Variable in `xs` covers all its reads.
+   * @throws NotFoundError naming the op type and the path when an op on the way has no registered gradient.
+   * @example const [dw] = g.gradients(loss, [w]);
+   */
+  gradients(ys: OutputLike | readonly OutputLike[], xs: OutputLike | readonly OutputLike[], gradYs?: GradYLike | readonly GradYLike[]): Array<Output | null> {
+    return gradients(this, ys, xs, gradYs);
+  }
+
+  // ---- variables (lib/variable.ts, lib/variable-scope.ts) ----
+
+  /**
+   * A new resource variable holding `initialValue` (Python's `tf.compat.v1.Variable`), named under the
+   * current name scope and added to GLOBAL_VARIABLES (and TRAINABLE_VARIABLES unless `trainable: false`).
+   * @throws TypeError/Error on a bad initial value, dtype, shape or name; the graph is then unchanged.
+   * @example const step = g.variable(0, { name: 'step', dtype: 'int64', trainable: false });
+   */
+  variable(initialValue: InitialValue, options?: VariableOptions): Variable {
+    return createVariable(this, initialValue, options);
+  }
+
+  /**
+   * The variable `name` of the current variable scope, created unless the scope reuses variables (Python's
+   * `tf.compat.v1.get_variable`).
+   * @throws Error (as Python's ValueError) when it exists and the scope does not reuse, when it is missing
+   *   and the scope reuses, or when shape or dtype differ from the existing variable's.
+   * @example const w = g.getVariable('weights', { shape: [5, 5, 32, 32], initializer: tf.initializers.randomNormal() });
+   */
+  getVariable(name: string, options?: GetVariableOptions): Variable {
+    return getVariable(this, name, options);
+  }
+
+  /**
+   * Runs `fn(scope)` in a variable scope (Python's `tf.compat.v1.variable_scope`); returns fn's result.
+   * @example g.variableScope('conv1', () => g.getVariable('weights', { shape: [3, 3] })); // 'conv1/weights'
+   */
+  variableScope<T>(nameOrScope: string | VariableScope | null, fn: (scope: VariableScope) => T, options?: VariableScopeOptions): T {
+    return variableScope(this, nameOrScope, fn, options);
+  }
+
+  /** The variables of GLOBAL_VARIABLES (whose names start with `scope`, when given). */
+  globalVariables(scope?: string): Variable[] {
+    return this.getCollection<Variable>(GraphKeys.GLOBAL_VARIABLES, scope);
+  }
+
+  /** The variables of TRAINABLE_VARIABLES (whose names start with `scope`, when given). */
+  trainableVariables(scope?: string): Variable[] {
+    return this.getCollection<Variable>(GraphKeys.TRAINABLE_VARIABLES, scope);
+  }
+
+  /** The variables of LOCAL_VARIABLES (whose names start with `scope`, when given). */
+  localVariables(scope?: string): Variable[] {
+    return this.getCollection<Variable>(GraphKeys.LOCAL_VARIABLES, scope);
+  }
+
+  // ---- MetaGraphDef (lib/meta-graph.ts) ----
+
+  /**
+   * The graph as a binary MetaGraphDef in Python's format: GraphDef, stripped op list, collections (variables
+   * as VariableDefs) and `saverDef` when given.
+   */
+  exportMetaGraph(options?: ExportMetaGraphOptions): Uint8Array {
+    return exportMetaGraph(this, options);
+  }
+
+  /**
+   * Imports a binary MetaGraphDef (Python's or ours) with its collections; VariableDefs come back as
+   * Variables.
+   */
+  importMetaGraph(bytes: Uint8Array, options?: ImportMetaGraphOptions): ImportMetaGraphResult {
+    return importMetaGraph(this, bytes, options);
+  }
+
+  /** @internal Operations were added natively (a SavedModel load): names in use are re-read before the next name. */
+  _markNamesStale(): void {
+    this.#namesStale = true;
   }
 
   /** A new graph holding a binary GraphDef (names kept as they are). */

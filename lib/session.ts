@@ -8,7 +8,7 @@ import { Native } from './native';
 import { Operation, Output, OutputConvertible, isOutputConvertible, toOutput } from './operation';
 import { decode, encode } from './proto';
 import { Tensor, TensorLike, tensor } from './tensor';
-import { RunTrace } from './trace';
+import { RunTrace, oneTracedRunAtATime } from './trace';
 import { invalidArgument, optionalObject } from './validate';
 
 export interface GPUOptions {
@@ -106,7 +106,8 @@ export function encodeConfig(config: SessionConfig | undefined): Uint8Array | nu
 export // Serving loops pass the same few options on every run: encode each combination once.
 const encodedRunOptions = new Map<string, Uint8Array | null>();
 
-function encodeRunOptions(options: RunOptions | undefined): Uint8Array | null {
+/** @internal Run options as a serialized RunOptions (null when there are none); SavedModel runs use it too. */
+export function encodeRunOptions(options: RunOptions | undefined): Uint8Array | null {
   if (options === undefined) return null;
   if (typeof options !== 'object' || options === null) throw invalidArgument('a run options object', 'options', options);
   const key = `${String(options.timeoutMs)}|${Boolean(options.trace)}|${Boolean(options.callerThread)}`;
@@ -320,7 +321,8 @@ export class Session {
     const traced = Boolean(options?.trace);
     const caller = new Error();
     try {
-      const raw = await this.#native.run(feedOps, feedIdx, feedValues, plan.fetchOps, plan.fetchIdx, plan.targets, runOptions, traced);
+      const start = () => this.#native.run(feedOps, feedIdx, feedValues, plan.fetchOps, plan.fetchIdx, plan.targets, runOptions, traced);
+      const raw = await (traced ? oneTracedRunAtATime(start) : start());
       return this.#finish(plan, raw, traced);
     } catch (err) {
       throw withCallerStack(err, caller);

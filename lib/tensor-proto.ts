@@ -10,6 +10,10 @@ export function tensorFromProto(proto: Record<string, any>): Tensor {
   const shape: number[] = (proto.tensor_shape?.dim ?? []).map((d: { size: unknown }) => toNumber(d.size));
   const count = shape.reduce((a, b) => a * b, 1);
   if (dtype === 'string') {
+    const content: Uint8Array | undefined = proto.tensor_content;
+    // TensorFlow's AsProtoTensorContent (what the C API returns for a Const's value) packs strings as all
+    // the varint lengths, then all the bytes.
+    if (content && content.length > 0) return tensor(decodeStringContent(content, count), shape, 'string');
     const values: Uint8Array[] = proto.string_val ?? [];
     const filled = Array.from({ length: count }, (_, i) => values[Math.min(i, values.length - 1)] ?? new Uint8Array(0));
     return tensor(filled, shape, 'string');
@@ -65,4 +69,26 @@ export function tensorToProto(t: Tensor): Record<string, unknown> {
     proto.tensor_content = new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
   }
   return proto;
+}
+
+/** Strings packed in a TensorProto's tensor_content: `count` varint lengths, then the bytes. */
+function decodeStringContent(content: Uint8Array, count: number): Uint8Array[] {
+  const lengths: number[] = new Array(count);
+  let pos = 0;
+  for (let i = 0; i < count; i++) {
+    let length = 0;
+    for (let shift = 0; ; shift += 7) {
+      if (pos >= content.length || shift > 28) throw new TypeError('Malformed string tensor_content in a TensorProto');
+      const b = content[pos++];
+      length += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) break;
+    }
+    lengths[i] = length;
+  }
+  return lengths.map((n) => {
+    if (pos + n > content.length) throw new TypeError('Malformed string tensor_content in a TensorProto');
+    const bytes = content.slice(pos, pos + n);
+    pos += n;
+    return bytes;
+  });
 }

@@ -38,10 +38,14 @@ function preserveUnknownFields(type: protobuf.Type): void {
     const w = encode(message, writer);
     const unknown = message.$unknown;
     if (unknown) {
-      for (const raw of unknown) {
-        // Writer#_push is how protobufjs appends pre-encoded bytes; it is stable across its versions.
-        (w as unknown as { _push(fn: (v: Uint8Array, b: Uint8Array, p: number) => void, n: number, v: Uint8Array): void })
-          ._push((v, b, p) => b.set(v, p), raw.length, raw);
+      // Writer#raw (protobufjs 8) appends pre-encoded bytes; older versions only have the private _push.
+      const raw = w as unknown as {
+        raw?(bytes: Uint8Array): void;
+        _push(fn: (v: Uint8Array, b: Uint8Array, p: number) => void, n: number, v: Uint8Array): void;
+      };
+      for (const bytes of unknown) {
+        if (typeof raw.raw === 'function') raw.raw(bytes);
+        else raw._push((v, b, p) => b.set(v, p), bytes.length, bytes);
       }
     }
     return w;

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: Apache-2.0
+// Issue 7's benchmark: tf.copy.copyToGraph of a 10,000-node and a 100,000-node subgraph into a fresh graph
+// under a namespace, against a plain importGraphDef (same prefix) of a GraphDef holding exactly those nodes,
+// interleaved in one run. Goals: the copy within 1.5x of the import, and the 100k copy within 12x of the 10k one.
+'use strict';
+const { median, table, verdict, fmt } = require('./util');
+const tf = require('..');
+const { encode } = require('../dist/proto');
+
+const FLOAT = 1;
+
+/**
+ * A DAG of `n` nodes: a placeholder, 16 constants, then AddV2/Mul/Sub/Maximum nodes, each taking the previous
+ * node and an earlier one (every 50th also a control input), so that the last node depends on all of them.
+ * `extra` unrelated nodes (another chain) are appended for the source graph, which the copy must leave out.
+ */
+function graphDef(n, extra, prefix = '') {
+  let seed = 7;
+  const rand = (k) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return Math.floor((seed / 2147483648) * k);
+  };
+  const node = [{ name: `${prefix}x`, op: 'Placeholder', attr: { dtype: { type: FLOAT }, shape: { shape: { dim: [{ size: 4 }] } } } }];
+  for (let c = 0; c < 16; c++) {
+    node.push({ name: `${prefix}const_${c}`, op: 'Const', attr: { dtype: { type: FLOAT }, value: { tensor: { dtype: FLOAT, tensor_shape: { dim: [{ size: 4 }] }, float_val: [c / 16, 1, 2, 3] } } } });
+  }
+  const ops = ['AddV2', 'Mul', 'Sub', 'Maximum'];
+  for (let i = node.length; i < n; i++) {
+    const prev = node[i - 1].name;
+    const other = node[rand(i)].name;
+    const input = [prev, other];
+    if (i % 50 === 0) input.push(`^${node[rand(i)].name}`);
+    node.push({ name: `${prefix}block_${i >> 6}/op_${i}`, op: ops[i % 4], input, attr: { T: { type: FLOAT } } });
+  }
+  for (let i = 0; i < extra; i++) {
+    node.push({ name: `${prefix}unrelated/op_${i}`, op: 'AddV2', input: [i ? `${prefix}unrelated/op_${i - 1}` : `${prefix}x`, `${prefix}const_0`], attr: { T: { type: FLOAT } } });
+  }
+  return { bytes: encode('GraphDef', { node, versions: { producer: 1700 } }), last: node[n - 1].name };
+}
+
+/** Wall-clock and CPU milliseconds of fn() (CPU time is what the copy costs when other processes compete). */
+function timed(fn) {
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  const result = fn();
+  const wall = Number(process.hrtime.bigint() - t0) / 1e6;
+  const cpu = process.cpuUsage(cpu0);
+  return [{ wall, cpu: (cpu.user + cpu.system) / 1000 }, result];
+}
+
+function measure(n, rounds) {
+  const sub = graphDef(n, 0);
+  const whole = graphDef(n, Math.round(n / 10));
+  const runs = { copy: [], warm: [], imported: [] };
+  for (let r = 0; r < rounds; r++) {
+    // A fresh source each round: the copy pays for reading the source's GraphDef every time.
+    const source = tf.Graph.fromGraphDef(whole.bytes);
+    const root = source.tensor(`${sub.last}:0`);
+    global.gc?.();
+    const [tImport, result] = timed(() => new tf.Graph().importGraphDef(sub.bytes, { prefix: 'CopiedOps' }));
+    if (result.missingUnusedInputMappings.length) throw new Error('unexpected import result');
+    global.gc?.();
+    const dest = new tf.Graph();
+    const [tCopy, out] = timed(() => tf.copy.copyToGraph(root, dest, { namespace: 'CopiedOps' }));
+    if (dest.numOperations !== n || out.name !== `CopiedOps/${sub.last}:0`) throw new Error(`copied ${dest.numOperations} operations, expected ${n}`);
+    global.gc?.();
+    // Copying the same source again (into another graph) reuses the source's indexed GraphDef.
+    const [tWarm] = timed(() => tf.copy.copyToGraph(root, new tf.Graph(), { namespace: 'CopiedOps' }));
+    runs.copy.push(tCopy);
+    runs.warm.push(tWarm);
+    runs.imported.push(tImport);
+  }
+  const med = (list, key) => median(list.map((t) => t[key]));
+  const out = {};
+  for (const key of ['wall', 'cpu']) out[key] = { copy: med(runs.copy, key), warm: med(runs.warm, key), imported: med(runs.imported, key) };
+  return out;
+}
+
+function main() {
+  // Warm up the import path, protobufjs and the copy's code once.
+  measure(2000, 2);
+  const small = measure(10000, 9);
+  const large = measure(100000, 3);
+  for (const [key, label] of [['wall', 'wall-clock'], ['cpu', 'CPU time (what other processes on the machine do not change)']]) {
+    const s = small[key];
+    const l = large[key];
+    table(`copyToGraph of a subgraph (its source has 10% more, unrelated nodes) vs importGraphDef of the same nodes — median ms, ${label}`, [
+      ['importGraphDef, 10,000 nodes', s.imported, 'ms'],
+      ['copyToGraph, 10,000 nodes', s.copy, 'ms', verdict(s.copy / s.imported, 1.5)],
+      ['copyToGraph again from the same source, 10,000 nodes', s.warm, 'ms', `ratio ${fmt(s.warm / s.imported)}x`],
+      ['importGraphDef, 100,000 nodes', l.imported, 'ms'],
+      ['copyToGraph, 100,000 nodes', l.copy, 'ms', verdict(l.copy / l.imported, 1.5)],
+      ['copyToGraph again from the same source, 100,000 nodes', l.warm, 'ms', `ratio ${fmt(l.warm / l.imported)}x`],
+      ['copyToGraph 100,000 / 10,000 nodes', l.copy / s.copy, 'x', verdict(l.copy / s.copy, 12)],
+      ['importGraphDef 100,000 / 10,000 nodes (for reference)', l.imported / s.imported, 'x'],
+    ]);
+  }
+}
+
+main();

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: Apache-2.0
+// Importing a 10,000-node GraphDef with a prefix: g.importGraphDef against a C program calling
+// TF_GraphImportGraphDefWithResults on the same bytes (bench/c/import_graphdef.c) and Python's
+// tf.compat.v1.import_graph_def. Goal: within 1.2x of C. Medians over several imports, each into a fresh graph.
+'use strict';
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { spawnSync } = require('child_process');
+const { median, table } = require('./util');
+const { runC } = require('./c/build');
+const tf = require('../dist');
+
+const NODES = Number(process.env.BENCH_NODES || 10000);
+const REPS = Number(process.env.BENCH_REPS || 7);
+
+function makeGraphDef() {
+  // x, then (Const, AddV2) pairs, then an Identity: NODES nodes.
+  const g = new tf.Graph();
+  let y = g.placeholder('float32', [4], 'x');
+  for (let i = 0; i < (NODES - 2) / 2; i++) y = g.ops.addV2(y, [1, 2, 3, 4]);
+  g.ops.identity(y, { name: 'y' });
+  if (g.numOperations !== NODES) throw new Error(`built ${g.numOperations} nodes`);
+  return g.toGraphDef();
+}
+
+function importNode(bytes) {
+  const g = new tf.Graph();
+  const t0 = process.hrtime.bigint();
+  g.importGraphDef(bytes, { prefix: 'p' });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (g.numOperations !== NODES) throw new Error(`imported ${g.numOperations} nodes`);
+  return ms;
+}
+
+function python(file) {
+  const script = `
+import sys, time, statistics, tensorflow as tf
+gd = tf.compat.v1.GraphDef.FromString(open(sys.argv[1], 'rb').read())
+times = []
+for _ in range(${REPS}):
+    g = tf.Graph()
+    with g.as_default():
+        t = time.perf_counter()
+        tf.compat.v1.import_graph_def(gd, name='p')
+        times.append((time.perf_counter() - t) * 1e3)
+print(statistics.median(times))
+`;
+  const r = spawnSync(process.env.PYTHON || 'python3', ['-c', script, file], { encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' } });
+  return r.status === 0 ? Number(r.stdout.trim().split('\n').pop()) : undefined;
+}
+
+const bytes = makeGraphDef();
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfn-bench-'));
+const file = path.join(dir, 'graph.pb');
+fs.writeFileSync(file, bytes);
+try {
+  importNode(bytes); // warm-up
+  const c = [];
+  const node = [];
+  // Alternate C and Node so that a busy machine slows both alike.
+  for (let r = 0; r < REPS; r++) {
+    c.push(...runC('import_graphdef', [file, 'p', 1]).wallMs);
+    node.push(importNode(bytes));
+  }
+  const py = process.env.BENCH_SKIP_PYTHON ? undefined : python(file);
+  const cMs = median(c);
+  const nodeMs = median(node);
+  const ratio = nodeMs / cMs;
+  const rows = [
+    ['C TF_GraphImportGraphDefWithResults', cMs, 'ms', ''],
+    ["g.importGraphDef(bytes, { prefix: 'p' })", nodeMs, 'ms', `${ratio.toFixed(2)}x C (goal <= 1.2x: ${ratio <= 1.2 ? 'met' : 'NOT met'})`],
+  ];
+  if (py !== undefined) rows.push(["Python tf.compat.v1.import_graph_def(name='p')", py, 'ms', `${(py / cMs).toFixed(2)}x C`]);
+  table(`Importing a ${NODES}-node GraphDef (${(bytes.length / 1024).toFixed(0)} KiB), median of ${REPS}`, rows);
+} finally {
+  fs.rmSync(dir, { recursive: true, force: true });
+}

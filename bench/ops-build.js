@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: Apache-2.0
+// Building 10,000 operations from TypeScript through g.ops (a chain of AddV2), against a C program that builds
+// the same chain through the C API (bench/c/build_ops.c), and Python's tf.raw_ops in a tf.compat.v1 graph.
+// Goal: under 10 µs per operation. Figures are medians over rounds that alternate C and Node, so that a
+// busy machine slows both alike; CPU time per op is printed too.
+'use strict';
+const { spawnSync } = require('child_process');
+const { median, table } = require('./util');
+const { runC } = require('./c/build');
+const tf = require('../dist');
+
+const N = Number(process.env.BENCH_OPS || 10000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 5);
+
+function cpuUs() {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+}
+
+function buildNode(kind) {
+  const g = new tf.Graph();
+  const x = g.placeholder('float32', [2, 2], 'x');
+  let y = x;
+  const t0 = process.hrtime.bigint();
+  const c0 = cpuUs();
+  if (kind === 'ops') {
+    for (let i = 0; i < N; i++) y = g.ops.addV2(y, x);
+  } else {
+    for (let i = 0; i < N; i++) y = g.addOperation('AddV2', { inputs: [y, x] }).output(0);
+  }
+  const wall = Number(process.hrtime.bigint() - t0) / 1000 / N;
+  const cpu = (cpuUs() - c0) / N;
+  if (y.op.name !== `AddV2_${N - 1}` || g.numOperations !== N + 1) throw new Error(`built ${g.numOperations} operations, last ${y.op.name}`);
+  return { wall, cpu };
+}
+
+function python() {
+  const script = `
+import time, tensorflow as tf
+g = tf.Graph()
+with g.as_default():
+    x = tf.compat.v1.placeholder(tf.float32, [2, 2], name='x')
+    y = x
+    t = time.perf_counter()
+    for _ in range(${N}):
+        y = tf.raw_ops.AddV2(x=y, y=x)
+    print((time.perf_counter() - t) / ${N} * 1e6)
+`;
+  const r = spawnSync(process.env.PYTHON || 'python3', ['-c', script], { encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' } });
+  return r.status === 0 ? Number(r.stdout.trim().split('\n').pop()) : undefined;
+}
+
+buildNode('ops'); // warm-up: library load, OpDef caches, JIT
+buildNode('addOperation');
+const c = [];
+const ops = [];
+const add = [];
+for (let r = 0; r < ROUNDS; r++) {
+  c.push(runC('build_ops', [N]));
+  ops.push(buildNode('ops'));
+  add.push(buildNode('addOperation'));
+}
+const py = process.env.BENCH_SKIP_PYTHON ? undefined : python();
+const m = (rows, k) => median(rows.map((r) => r[k]));
+const cWall = m(c, 'usPerOp');
+const opsWall = m(ops, 'wall');
+const rows = [
+  ['C API (TF_NewOperation … TF_FinishOperation)', cWall, 'µs/op', `cpu ${m(c, 'cpuUsPerOp').toFixed(2)} µs`],
+  ['g.ops.addV2(y, x)', opsWall, 'µs/op', `cpu ${m(ops, 'cpu').toFixed(2)} µs; ${(opsWall / cWall).toFixed(2)}x C; goal < 10 µs: ${opsWall < 10 ? 'met' : 'NOT met'}`],
+  ["g.addOperation('AddV2', …)", m(add, 'wall'), 'µs/op', `cpu ${m(add, 'cpu').toFixed(2)} µs; ${(m(add, 'wall') / cWall).toFixed(2)}x C`],
+];
+if (py !== undefined) rows.push(['Python tf.raw_ops.AddV2 (tf.compat.v1 graph)', py, 'µs/op', `${(py / opsWall).toFixed(1)}x g.ops`]);
+table(`Building ${N} operations (median of ${ROUNDS} rounds)`, rows);

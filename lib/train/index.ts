@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: Apache-2.0
+// tf.train: optimizers, the global step, checkpoints.
+export * from './checkpoint-reader';
+export * from './checkpoint-state';
+export * from './checkpoint-utils';
+export { Optimizer } from './optimizer';
+export type { ApplyGradientsOptions, ComputeGradientsOptions, GradAndVar, Hyperparameter, MinimizeOptions } from './optimizer';
+export { GradientDescentOptimizer } from './gradient-descent';
+export type { GradientDescentOptions } from './gradient-descent';
+export { MomentumOptimizer } from './momentum';
+export type { MomentumOptions } from './momentum';
+export { AdamOptimizer } from './adam';
+export type { AdamOptions } from './adam';
+export { RMSPropOptimizer } from './rmsprop';
+export type { RMSPropOptions } from './rmsprop';
+export { createGlobalStep, getGlobalStep, getOrCreateGlobalStep } from './global-step';
+export { replicaDeviceSetter, STANDARD_PS_OPS } from './device-setter';
+export type { ReplicaDeviceSetterOptions } from './device-setter';
+export * from './saver';
