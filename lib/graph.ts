@@ -178,6 +178,11 @@ function attrEntry(opType: string, name: string, declared: string | undefined, v
   return [name, kind, convert(value)];
 }
 
+// Shared empties for the common case of addOperation (no attrs, no control inputs): nothing is pushed to them.
+const NO_OPERATIONS = Object.freeze([]) as unknown as Operation[];
+const NO_ATTRS: Record<string, unknown> = Object.freeze({});
+const NO_ATTR_ENTRIES = Object.freeze([]) as unknown as Native.AttrEntry[];
+
 interface ControlFrame {
   ops: Operation[] | null; // null clears the enclosing frames
   seen: Set<Operation>;
@@ -346,7 +351,7 @@ export class Graph {
   /** @internal An Output of this graph for an OutputLike, or a clear error. */
   _toOutput(value: unknown, what: string): Output {
     let out: unknown = value;
-    if (isOutputConvertible(value)) out = value[toOutput]();
+    if (isOutputConvertible(value)) out = value[toOutput]({ underControlDependencies: this.#controlInputsFor([]).length > 0 });
     if (!(out instanceof Output)) throw invalidArgument('an Output (or a Variable)', what, value);
     if (out.graph !== this) {
       throw new Error(`${what}: ${out} belongs to ${out.graph} but is used in ${this}; an operation's inputs must come from its own graph (copy it with tf.copy.copyToGraph)`);
@@ -377,7 +382,7 @@ export class Graph {
     const inputOps: Array<Native.Operation | Native.Operation[]> = new Array(nInputs);
     const inputIdx: Array<number | number[]> = new Array(nInputs);
     const tracking = this.#control.length > 0;
-    const inputOperations: Operation[] = [];
+    const inputOperations: Operation[] = tracking ? [] : NO_OPERATIONS;
     for (let i = 0; i < nInputs; i++) {
       const arg = info.inputArgs[i];
       if (arg.isList) {
@@ -400,8 +405,8 @@ export class Graph {
         if (tracking) inputOperations.push(out.op);
       }
     }
-    const attrs: Native.AttrEntry[] = [];
-    const given = options.attrs ?? {};
+    const given = options.attrs ?? NO_ATTRS;
+    const attrs: Native.AttrEntry[] = given === NO_ATTRS ? NO_ATTR_ENTRIES : [];
     for (const name in given) {
       const value = given[name];
       if (value === undefined) continue;
@@ -423,7 +428,7 @@ export class Graph {
     }
     let device = options.device === undefined ? '' : canonicalDevice(requireString(options.device, `the device of ${name}`));
     if (this.#devices.length) device = this.#deviceFor({ name, type, attrs: given }, device);
-    const controls = tracking ? this.#controlInputsFor(inputOperations) : [];
+    const controls = tracking || options.controlInputs ? this.#controlInputsFor(inputOperations) : NO_OPERATIONS;
     if (options.controlInputs) {
       for (const op of this.#toOperations(options.controlInputs, `the control inputs of ${name}`)) {
         if (!controls.includes(op)) controls.push(op);

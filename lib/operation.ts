@@ -205,12 +205,18 @@ export class Output {
 
 /**
  * Objects that stand for an Output wherever one is accepted (a Variable stands for its value). Implement
- * `[toOutput]()` to join in.
+ * `[toOutput](context?)` to join in.
  */
 export const toOutput: unique symbol = Symbol('node-libtensorflow.toOutput');
 
+/** Where the Output is wanted: as an input of an op built under control dependencies, or elsewhere. */
+export interface ToOutputContext {
+  /** True when the consuming op is built inside `g.controlDependencies([...], …)`. */
+  underControlDependencies: boolean;
+}
+
 export interface OutputConvertible {
-  [toOutput](): Output;
+  [toOutput](context?: ToOutputContext): Output;
 }
 
 export function isOutputConvertible(value: unknown): value is OutputConvertible {

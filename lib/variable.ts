@@ -5,7 +5,7 @@
 import { DType, isDType, requireDType } from './dtypes';
 import type { Graph, OutputLike } from './graph';
 import { GraphKeys } from './graph-keys';
-import { Operation, Output, OutputConvertible, isOutputConvertible, toOutput } from './operation';
+import { Operation, Output, OutputConvertible, ToOutputContext, isOutputConvertible, toOutput } from './operation';
 import { decode } from './proto';
 import { Session } from './session';
 import { StaticShape, isFullyDefined, requireShape, shapeToString, shapesCompatible } from './static-shape';
@@ -179,8 +179,8 @@ export class Variable implements OutputConvertible {
 
   /**
    * The variable's value: the read made when it was created (`name/Read/ReadVariableOp:0`). Passing the
-   * Variable where an Output is expected uses this read; use `readValue()` for a read that honours the
-   * control dependencies in force where it is made.
+   * Variable where an Output is expected uses this read, except inside `g.controlDependencies(…)`, where a
+   * fresh read (as `readValue()`) is made so that the consumer sees the variable after the dependencies.
    */
   value(): Output {
     return this.#snapshot;
@@ -364,8 +364,10 @@ export class Variable implements OutputConvertible {
     });
   }
 
-  [toOutput](): Output {
-    return this.#snapshot;
+  [toOutput](context?: ToOutputContext): Output {
+    // As Python reads a resource variable afresh for each use: an op built under control dependencies must
+    // see the variable after them (e.g. after an assignment), which the snapshot read cannot promise.
+    return context?.underControlDependencies ? this.readValue() : this.#snapshot;
   }
 
   toString(): string {

@@ -402,3 +402,16 @@ describe('Variable.toProto / fromProto', () => {
     expect(() => tf.Variable.fromProto(g, { ...def, is_resource: false })).toThrow(/only resource variables/);
   });
 });
+
+describe('a Variable used as an input under control dependencies', () => {
+  test('is read after the dependencies, as Python reads resource variables per use', async () => {
+    const g = new tf.Graph();
+    const v = g.variable(tf.tensor([1, 2]), { name: 'v' });
+    const assign = v.assign(g.constant([10, 20]));
+    const y = g.controlDependencies([assign], () => g.addOperation('Neg', { inputs: [v] }).output(0));
+    const session = new tf.Session(g);
+    await session.run(tf.globalVariablesInitializer(g));
+    expect((await session.run(y)).toArray()).toEqual([-10, -20]);
+    await session.close();
+  });
+});
