@@ -109,6 +109,47 @@ class Cursor {
   }
 }
 
+// Where the last readVarint stopped (a module variable spares the hot loops an allocation per varint).
+let varintEnd = 0;
+
+/** The varint at `pos` (any length); sets `varintEnd`. */
+function readVarint(buf: Uint8Array, pos: number, end: number): number {
+  let value = 0;
+  let shift = 0;
+  let b: number;
+  do {
+    if (pos >= end) throw malformed('a truncated varint');
+    b = buf[pos++];
+    if (shift < 28) value |= (b & 0x7f) << shift;
+    else value += (b & 0x7f) * 2 ** shift;
+    shift += 7;
+  } while (b & 0x80);
+  varintEnd = pos;
+  return value >>> 0 === value ? value : value < 0 ? value >>> 0 : value;
+}
+
+/** The position after a field of wire type `wire` whose tag ended at `pos`. */
+function skipField(buf: Uint8Array, pos: number, wire: number, end: number): number {
+  switch (wire) {
+    case WIRE_VARINT:
+      while (buf[pos++] & 0x80) if (pos >= end) throw malformed('a truncated varint');
+      break;
+    case WIRE_I64:
+      pos += 8;
+      break;
+    case WIRE_LEN:
+      pos = readVarint(buf, pos, end) + varintEnd;
+      break;
+    case WIRE_I32:
+      pos += 4;
+      break;
+    default:
+      throw malformed(`wire type ${wire} at byte ${pos}`);
+  }
+  if (pos > end) throw malformed('a field runs past its message');
+  return pos;
+}
+
 /**
  * A binary GraphDef indexed by node name. Names are hashed from their bytes (FNV-1a, open addressing), so
  * indexing and following inputs create no strings; names become strings only when asked for.
@@ -280,20 +321,31 @@ export class WireGraphDef {
    * @throws Error naming the node and input when an input names no node of this GraphDef.
    */
   scan(i: number, inputs: number[]): WireAttrs | null {
+    // The hot loop of a copy (once per copied node): positions are locals and one-byte varints are inlined.
     let attrs: WireAttrs | null = null;
     const buf = this.bytes;
     const end = this.ends[i];
     const scanFuncs = this.functionNames !== null && this.functionNames.size > 0;
-    const c = this.#cursor.at(this.payloads[i], end);
-    while (c.pos < end) {
-      const tag = c.varint();
+    let pos = this.payloads[i];
+    while (pos < end) {
+      let tag = buf[pos++];
+      if (tag >= 0x80) {
+        tag = readVarint(buf, pos - 1, end);
+        pos = varintEnd;
+      }
       if ((tag & 7) !== WIRE_LEN) {
-        c.skip(tag & 7);
+        pos = skipField(buf, pos, tag & 7, end);
         continue;
       }
-      const e = c.len();
-      const s = c.pos;
-      c.pos = e;
+      let len = buf[pos++];
+      if (len >= 0x80) {
+        len = readVarint(buf, pos - 1, end);
+        pos = varintEnd;
+      }
+      const s = pos;
+      const e = pos + len;
+      if (e > end) throw malformed('a field runs past its message');
+      pos = e;
       const field = tag >>> 3;
       if (field === NODE_INPUT) {
         let ns = s;
@@ -312,45 +364,53 @@ export class WireGraphDef {
         }
         const j = this.#lookupBytes(ns, ne);
         if (j < 0) {
-          throw new Error(`Node '${this.name(i)}' has input '${c.str(s, e)}', which names no node of the graph`);
+          throw new Error(`Node '${this.name(i)}' has input '${buf.toString('utf8', s, e)}', which names no node of the graph`);
         }
         inputs.push(j, index);
-      } else if (field === NODE_OP) {
-        if (scanFuncs) {
-          const op = c.str(s, e);
-          if (this.functionNames!.has(op)) ((attrs ??= emptyAttrs()).funcs ??= []).push(op);
-        }
       } else if (field === NODE_ATTR) {
         attrs = this.#readAttrEntry(attrs, s, e, scanFuncs);
-        c.at(e, end);
+      } else if (field === NODE_OP && scanFuncs) {
+        const op = buf.toString('utf8', s, e);
+        if (this.functionNames!.has(op)) ((attrs ??= emptyAttrs()).funcs ??= []).push(op);
       }
     }
     return attrs;
   }
 
   #readAttrEntry(attrs: WireAttrs | null, start: number, end: number, scanFuncs: boolean): WireAttrs | null {
-    const c = this.#cursor.at(start, end);
+    const buf = this.bytes;
     let ks = 0;
     let ke = 0;
     let vs = 0;
     let ve = 0;
-    while (c.pos < end) {
-      const tag = c.varint();
+    let pos = start;
+    while (pos < end) {
+      let tag = buf[pos++];
+      if (tag >= 0x80) {
+        tag = readVarint(buf, pos - 1, end);
+        pos = varintEnd;
+      }
       if ((tag & 7) !== WIRE_LEN) {
-        c.skip(tag & 7);
+        pos = skipField(buf, pos, tag & 7, end);
         continue;
       }
-      const e = c.len();
-      if (tag >>> 3 === ENTRY_KEY) {
-        ks = c.pos;
-        ke = e;
-      } else if (tag >>> 3 === ENTRY_VALUE) {
-        vs = c.pos;
-        ve = e;
+      let len = buf[pos++];
+      if (len >= 0x80) {
+        len = readVarint(buf, pos - 1, end);
+        pos = varintEnd;
       }
-      c.pos = e;
+      if (pos + len > end) throw malformed('a field runs past its message');
+      if (tag >>> 3 === ENTRY_KEY) {
+        ks = pos;
+        ke = pos + len;
+      } else if (tag >>> 3 === ENTRY_VALUE) {
+        vs = pos;
+        ve = pos + len;
+      }
+      pos += len;
     }
-    const first = c.buf[ks];
+    const c = this.#cursor;
+    const first = buf[ks];
     if (first === 0x5f /* _ */ && c.equalsAscii(ks, ke, '_class')) {
       const targets = this.#scanColocation(vs, ve);
       if (targets.length) (attrs ??= emptyAttrs()).colocation = targets;

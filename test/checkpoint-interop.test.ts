@@ -105,10 +105,10 @@ with tf.Graph().as_default():
 
 class Net(tf.Module):
     def __init__(self):
-        self.kernel = tf.Variable([[1., 2.], [3., 4.]])
-        self.bias = tf.Variable([5, 6], dtype=tf.int64)
+        self.kernel = tf.Variable([[1., 2.], [3., 4.]], name='dense/kernel')
+        self.bias = tf.Variable([5, 6], dtype=tf.int64, name='dense/bias')
 
-ckpt = tf.train.Checkpoint(net=Net(), step=tf.Variable(3, dtype=tf.int64))
+ckpt = tf.train.Checkpoint(net=Net(), step=tf.Variable(3, dtype=tf.int64, name='step'))
 res['tf2'] = ckpt.save(os.path.join(out, 'tf2', 'ckpt'))
 res['tf2_keys'] = sorted(k for k, _ in tf.train.list_variables(res['tf2']))
 print(json.dumps(res))
@@ -186,7 +186,9 @@ describePython('checkpoints with Python TensorFlow', () => {
 
     test('a Saver restores into a graph whose variables have the same names', async () => {
       const g = new tf.Graph();
-      const vars = SPECS.map((s) => g.variable(jsTensor({ ...s, values: s.dtype === 'string' ? s.values.map(() => '') : s.values.map((v) => (Array.isArray(v) ? [0, 0] : typeof v === 'string' ? '0' : typeof v === 'boolean' ? false : 0)) }), { name: s.name }));
+      const zero = (v: unknown) => (Array.isArray(v) ? [0, 0] : typeof v === 'string' ? '0' : typeof v === 'boolean' ? false : 0);
+      const zeros = (s: Spec): Spec => ({ ...s, values: s.dtype === 'string' ? s.values.map(() => '') : s.values.map(zero) });
+      const vars = SPECS.map((s) => g.variable(jsTensor(zeros(s)), { name: s.name }));
       const sess = new tf.Session(g);
       await sess.run(tf.globalVariablesInitializer(g));
       await new tf.train.Saver({ graph: g }).restore(sess, py.v1);
@@ -214,25 +216,40 @@ describePython('checkpoints with Python TensorFlow', () => {
       expect(hexOf(pv)).toBe(py.partitioned_value);
     });
 
-    test('a TF2 tf.train.Checkpoint restores through an assignment map', async () => {
+    test('a TF2 tf.train.Checkpoint restores through an assignment map, or by the names its object graph records', async () => {
       expect(py.tf2_keys).toEqual(expect.arrayContaining(['net/kernel/.ATTRIBUTES/VARIABLE_VALUE', 'net/bias/.ATTRIBUTES/VARIABLE_VALUE', '_CHECKPOINTABLE_OBJECT_GRAPH']));
       const g = new tf.Graph();
       const kernel = g.variable(tf.tensor([[0, 0], [0, 0]]), { name: 'dense/kernel' });
       const bias = g.variable(tf.tensor([0n, 0n]), { name: 'dense/bias' });
       const step = g.getVariable('step', { shape: [], dtype: 'int64' });
+      const extra = g.variable(tf.tensor([0]), { name: 'extra' });
       const sess = new tf.Session(g);
-      await sess.run(tf.globalVariablesInitializer(g));
-      // A plain Saver explains what to do.
-      const err = await new tf.train.Saver({ graph: g }).restore(sess, py.tf2).catch((e) => e);
-      expect(err).toBeInstanceOf(tf.errors.NotFoundError);
-      expect(err.message).toMatch(/object-based \(tf\.train\.Checkpoint\) checkpoint: map its keys/);
-      await new tf.train.Saver({ varList: { 'net/kernel/.ATTRIBUTES/VARIABLE_VALUE': kernel, 'net/bias/.ATTRIBUTES/VARIABLE_VALUE': bias } }).restore(sess, py.tf2);
-      expect((await sess.run([kernel, bias])).map((t) => t.toArray())).toEqual([[[1, 2], [3, 4]], [5n, 6n]]);
-      // initFromCheckpoint with Python's assignment-map forms.
-      tf.train.initFromCheckpoint(path.dirname(py.tf2), { 'step/.ATTRIBUTES/VARIABLE_VALUE': 'step' }, { graph: g });
-      await sess.run(step.initializer);
-      expect((await sess.run(step)).item()).toBe(3n);
-      await sess.close();
+      const reset = () => sess.run(tf.globalVariablesInitializer(g));
+      const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+      try {
+        await reset();
+        // A Saver of variables that the checkpoint's object graph does not know says which ones.
+        const err = await new tf.train.Saver({ graph: g }).restore(sess, py.tf2).catch((e) => e);
+        expect(err).toBeInstanceOf(tf.errors.InvalidArgumentError);
+        expect(err.message).toMatch(/Existing variables not in the checkpoint: extra\./);
+        expect(err.message).toMatch(/3 variable name\(s\) did match/);
+        // By name, as Python's Saver does with object-based checkpoints.
+        await new tf.train.Saver({ varList: [kernel, bias, step] }).restore(sess, py.tf2);
+        expect((await sess.run([kernel, bias, step])).map((t) => t.toArray())).toEqual([[[1, 2], [3, 4]], [5n, 6n], 3n]);
+        expect(warn).toHaveBeenCalledWith(expect.stringContaining('object-based checkpoint'), 'CheckpointWarning');
+        // Through an explicit map of checkpoint keys.
+        await reset();
+        await new tf.train.Saver({ varList: { 'net/kernel/.ATTRIBUTES/VARIABLE_VALUE': kernel, 'net/bias/.ATTRIBUTES/VARIABLE_VALUE': bias } }).restore(sess, py.tf2);
+        expect((await sess.run([kernel, bias])).map((t) => t.toArray())).toEqual([[[1, 2], [3, 4]], [5n, 6n]]);
+        // initFromCheckpoint with Python's assignment-map forms.
+        tf.train.initFromCheckpoint(path.dirname(py.tf2), { 'step/.ATTRIBUTES/VARIABLE_VALUE': 'step' }, { graph: g });
+        await sess.run(step.initializer);
+        expect((await sess.run(step)).item()).toBe(3n);
+        expect((await sess.run(extra)).toArray()).toEqual([0]);
+      } finally {
+        warn.mockRestore();
+        await sess.close();
+      }
     });
   });
 

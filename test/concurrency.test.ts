@@ -22,11 +22,16 @@ async function slowModel(dir: string) {
   return tf.savedModel.load(dir);
 }
 
-/** A batch whose row i is all (i + 1): each output row is then N·(i + 1), whatever the weights' rounding. */
+/**
+ * A batch whose row i is all (i + 1): each output row is then N·(i + 1), whatever the weights' rounding. In
+ * TensorFlow's memory (Tensor.alloc), as a service would feed it: a plain TypedArray would be copied on the
+ * JS thread at every run.
+ */
 function batch(rows: number, offset = 0): tf.Tensor {
-  const data = new Float32Array(rows * N);
+  const t = tf.Tensor.alloc('float32', [rows, N]);
+  const data = t.data() as Float32Array;
   for (let r = 0; r < rows; r++) data.fill(r + 1 + offset, r * N, (r + 1) * N);
-  return tf.tensor(data, [rows, N]);
+  return t;
 }
 
 describe('concurrency', () => {
@@ -72,9 +77,10 @@ describe('concurrency', () => {
     });
     // The monitor sees the blocking runSync loop as one long delay: the measurement can tell.
     expect(syncRuns.maxDelay).toBeGreaterThan(syncRuns.elapsed / 4);
-    // With run, the event loop keeps turning while the 50 runs take their time on the pool.
-    expect(asyncRuns.maxDelay).toBeLessThan(asyncRuns.elapsed / 4);
-    expect(asyncRuns.p99).toBeLessThan(asyncRuns.elapsed / 4);
+    // With run, the event loop keeps turning while the 50 runs take their time on the pool: its delays are
+    // those of a machine whose cores TensorFlow keeps busy, a small part of the time the runs take.
+    expect(asyncRuns.maxDelay).toBeLessThan(asyncRuns.elapsed / 3);
+    expect(asyncRuns.p99).toBeLessThan(asyncRuns.elapsed / 8);
   });
 
   test('200 runs in flight on one session each get their own results', async () => {

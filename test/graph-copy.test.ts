@@ -2,6 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '../lib';
+import { WireGraphDef } from '../lib/graph-def-wire';
 import { decode, encode } from '../lib/proto';
 import { describePython, runPython, tempDir } from './helpers/python';
 
@@ -190,6 +191,19 @@ describe('copyToGraph: a training op', () => {
     const out = await s2.run(pred2, new Map([[features, tf.tensor([[1, 2], [3, 4]])]]));
     expectClose(values(out), [0.5 * 1 - 0.5 * 3, 0.5 * 2 - 0.5 * 4], 6);
     await s2.close();
+  });
+
+  test('inputMap within one graph: a copy of the model reads another input (and does not touch the original)', async () => {
+    const src = regression({ placeholders: true, fixedInit: true });
+    const other = src.g.placeholder('float32', [2, null], 'other_x');
+    const alt = tf.copy.copyToGraph(src.prediction, src.g, { namespace: 'alt', inputMap: new Map([[src.x, other]]) });
+    expect(src.g.operation('alt/x')).toBeUndefined();
+    const sess = new tf.Session(src.g);
+    await sess.run(tf.globalVariablesInitializer(src.g));
+    const [a, b] = await sess.run([src.prediction, alt], new Map([[src.x, tf.tensor([[1], [0]])], [other, tf.tensor([[0], [1]])]]));
+    expect(values(a)).toEqual([0.5]);
+    expect(values(b)).toEqual([-0.5]);
+    await sess.close();
   });
 
   test('copiedVariables: source variables replaced by variables of the destination', async () => {
@@ -493,6 +507,31 @@ describe('errors', () => {
     expect(() => tf.copy.getCopied(src.x, g3, { namespace: 'nowhere' })).toThrow(/has not been copied into Graph #\d+ with namespace 'nowhere'/);
     expect(() => tf.copy.copyVariableToGraph(src.x as never, g3)).toThrow(TypeError);
     expect(g3.numOperations).toBe(2);
+  });
+
+  test('two sources copied under one namespace: a clash names the other source', () => {
+    const a = regression({ placeholders: true, fixedInit: true });
+    const b = regression({ placeholders: true, fixedInit: true });
+    const h = new tf.Graph();
+    tf.copy.copyToGraph(a.prediction, h, { namespace: 'N' });
+    const n = h.numOperations;
+    expect(() => tf.copy.copyToGraph(b.prediction, h, { namespace: 'N' })).toThrow(new RegExp(`already has operations named 'N/.*' that are not copies made from ${b.g} under this namespace`));
+    expect(h.numOperations).toBe(n);
+    tf.copy.copyToGraph(b.prediction, h, { namespace: 'N2' });
+    expect(h.numOperations).toBe(2 * n);
+  });
+
+  test('a malformed GraphDef is a RangeError from the wire reader, and a copy fails before changing anything', () => {
+    const g = new tf.Graph();
+    g.placeholder('float32', [], 'x');
+    const bytes = g.toGraphDef();
+    expect(() => new WireGraphDef(bytes.subarray(0, bytes.length - 3))).toThrow(RangeError);
+    const def = new WireGraphDef(bytes);
+    expect(def.size).toBe(1);
+    expect(def.indexOf('x')).toBe(0);
+    expect(def.indexOf('y')).toBe(-1);
+    const twice = new Uint8Array([...bytes, ...bytes]);
+    expect(() => new WireGraphDef(twice)).toThrow(/two nodes are named 'x'/);
   });
 
   test('transferVariables and setWeights check names, dtypes and shapes first, and say which failed', async () => {

@@ -266,6 +266,19 @@ describePython('MetaGraphDef interop with Python tf.compat.v1', () => {
     expect((await sess.run(g.localVariables()[0])).item()).toBe(0);
     await sess.close();
   });
+
+  test('Python\'s MetaGraphDef imports under an import scope (colocation constraints follow)', async () => {
+    const g = new tf.Graph();
+    g.placeholder('float32', [], 'x');
+    const { variables, importScope } = g.importMetaGraph(fs.readFileSync(path.join(dir, 'py.meta')), { importScope: 'imp' });
+    expect(importScope).toBe('imp');
+    expect(variables['net/w'].name).toBe('imp/net/w');
+    expect(g.operation('imp/net/w/Initializer/random_normal')!.attr('_class')).toEqual(['loc:@imp/net/w']);
+    const sess = new tf.Session(g);
+    await sess.run(tf.globalVariablesInitializer(g));
+    expect(Array.from((await sess.run('imp/y:0', { 'imp/x:0': [[1, 2]] })).data() as Float32Array)).toEqual(py.py_y);
+    await sess.close();
+  });
 });
 
 const PYTHON = String.raw`

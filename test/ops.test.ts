@@ -282,6 +282,36 @@ describePython('op builders against Python', () => {
   });
 });
 
+test('options: name, device, control inputs; stand-ins for Outputs; exact scope names', () => {
+  const g = new tf.Graph();
+  const x = g.placeholder('float32', [2], 'x');
+  const standIn = { [tf.toOutput]: () => x };
+  const y = g.ops.identity(standIn as never, { name: 'y', device: '/cpu:0', controlInputs: [x] });
+  expect(y.name).toBe('y:0');
+  expect(y.op.device).toBe('/device:CPU:0');
+  expect(y.op.controlInputs).toEqual([x.op]); // explicit control inputs are kept as given, as Python's create_op does
+  const z = g.ops.identity(x, { controlInputs: [y] });
+  expect(z.op.controlInputs).toEqual([y.op]);
+  // A name ending in '/' is taken as it is (Python's create_op), not uniquified again.
+  expect(g.ops.noOp({ name: 'exact/' }).name).toBe('exact');
+  expect(g.ops.noOp({ name: 'exact' }).name).toBe('exact_1');
+  expect(g.ops.const({ dtype: 'int32', value: tf.tensor([1, 2], [2], 'int32') }).dtype).toBe('int32');
+});
+
+test('ops the generated table lacks are found in the live registry', () => {
+  const g = new tf.Graph();
+  const proto = Object.getPrototypeOf(g.ops) as Record<string, unknown>;
+  const saved = proto.neg;
+  delete proto.neg;
+  try {
+    const n = (g.ops as unknown as Record<string, (...a: unknown[]) => tf.Output>).neg([1, -2]);
+    expect(n.op.type).toBe('Neg');
+    expect(typeof proto.neg).toBe('function'); // and kept for next time
+  } finally {
+    proto.neg = saved;
+  }
+});
+
 test('attr defaults come from the OpDef', () => {
   const g = new tf.Graph();
   const x = g.placeholder('float32', [1, 4, 4, 1], 'x');

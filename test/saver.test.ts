@@ -102,8 +102,8 @@ describe('Saver: save and restore', () => {
     const padded = new tf.train.Saver({ graph: m.g, padStepNumber: true, name: 'padded' });
     expect(await padded.save(m.sess, base, { globalStep: 12, writeMetaGraph: false })).toBe(`${base}-00000012`);
     await expect(saver.save(m.sess, base, { globalStep: m.w })).rejects.toThrow(/globalStep must be an integer scalar/);
-    expect(() => saver.save(m.sess, base, { globalStep: 1.5 })).toThrow(TypeError);
-    expect(() => saver.save(m.sess, base, { globalStep: 'x' as never })).toThrow(TypeError);
+    await expect(saver.save(m.sess, base, { globalStep: 1.5 })).rejects.toThrow(TypeError);
+    await expect(saver.save(m.sess, base, { globalStep: 'x' as never })).rejects.toThrow(TypeError);
     await m.sess.close();
   });
 
@@ -212,6 +212,8 @@ describe('Saver: save and restore', () => {
     expect(files(d)).toEqual(['checkpoint', 'model-1.data-00000-of-00002', 'model-1.data-00001-of-00002', 'model-1.index']);
     expect(saver.asSaverDef().sharded).toBe(true);
     expect(tf.train.listVariables(prefix)).toEqual([['a', [3]], ['b', [2]], ['c', [1]]]);
+    expect(tf.train.loadVariable(prefix, 'c').toArray()).toEqual(['c']);
+    expect(tf.train.loadVariable(prefix, 'a').toArray()).toEqual([1, 2, 3]);
     await sess.run([a.assign([0, 0, 0]), b.assign([0, 0]), c.assign(['x'])]);
     await saver.restore(sess, prefix);
     expect(await values(sess, [a, b, c])).toEqual([[1, 2, 3], [4, 5], ['c']]);
@@ -496,15 +498,19 @@ describe('Saver: bad input', () => {
     expect(() => new tf.train.Saver({ varList: { same: v1, ['same' as string]: v2 } })).not.toThrow();
     const empty = new tf.train.Saver({ graph: new tf.Graph(), allowEmpty: true });
     const emptySession = new tf.Session(new tf.Graph());
-    expect(() => empty.save(emptySession, path.join(dir, 'e'))).toThrow(/the session runs Graph/);
+    await expect(empty.save(emptySession, path.join(dir, 'e'))).rejects.toThrow(/the session runs Graph/);
 
     const saver = new tf.train.Saver({ graph: m.g });
     const sess = new tf.Session(m.g);
-    expect(() => saver.save({} as never, path.join(dir, 'x'))).toThrow(TypeError);
-    expect(() => saver.save(sess, 42 as never)).toThrow(TypeError);
-    expect(() => saver.save(sess, '')).toThrow(TypeError);
-    expect(() => saver.save(sess, path.join(dir, 'checkpoint'))).toThrow(/collides with 'savePath'/);
-    expect(() => saver.save(sess, path.join(dir, 'x'), { writeState: 1 as never })).toThrow(TypeError);
+    await expect(saver.save({} as never, path.join(dir, 'x'))).rejects.toThrow(TypeError);
+    await expect(saver.save(sess, 42 as never)).rejects.toThrow(TypeError);
+    await expect(saver.save(sess, '')).rejects.toThrow(TypeError);
+    await expect(saver.save(sess, path.join(dir, 'checkpoint'))).rejects.toThrow(/collides with 'savePath'/);
+    await expect(saver.save(sess, path.join(dir, 'x'), { writeState: 1 as never })).rejects.toThrow(TypeError);
+    const allowEmpty = new tf.train.Saver({ graph: m.g, varList: [], allowEmpty: true });
+    expect(await allowEmpty.save(sess, path.join(dir, 'nothing'))).toBe(path.join(dir, 'nothing'));
+    expect(fs.existsSync(path.join(dir, 'nothing.index'))).toBe(false);
+    await allowEmpty.restore(sess, path.join(dir, 'nothing'));
     await expect(saver.restore(sess, 7 as never)).rejects.toThrow(TypeError);
     await expect(saver.restore(emptySession, prefix)).rejects.toThrow(/the session runs Graph/);
     await Promise.all([sess.close(), emptySession.close()]);

@@ -74,5 +74,19 @@ export function atomicWriteFile(file: string, contents: string | Uint8Array): vo
     }
     throw fileError(err, `Cannot write '${file}'`);
   }
+  syncDirectory(path.dirname(file));
+}
+
+/** Flushes a directory's entries (the rename above) to disk; best effort, as not every file system allows it. */
+function syncDirectory(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    // e.g. EINVAL on file systems without directory fsync: the rename is still atomic
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
 }
 

@@ -68,10 +68,6 @@ class TensorLoader {
   }
 }
 
-function shapeKey(shape: number[]): number[] {
-  return [...shape];
-}
-
 /**
  * Reads a V2 checkpoint: what it holds (from its index) and any tensor's value.
  * @example
@@ -109,7 +105,7 @@ export class CheckpointReader {
   /** Each tensor's shape, by name. */
   variableToShapeMap(): Record<string, number[]> {
     const out: Record<string, number[]> = {};
-    for (const [name, e] of this.#index.entries) out[name] = shapeKey(e.shape);
+    for (const [name, e] of this.#index.entries) out[name] = [...e.shape];
     return out;
   }
 

@@ -25,6 +25,7 @@ import { invalidArgument, optionalObject, optionalString, requireBoolean, requir
 import { Variable, prependNameScope } from '../variable';
 import { atomicWriteFile, fileError } from './checkpoint-files';
 import { CheckpointIndex, checkDataFiles, readCheckpointIndex } from './checkpoint-index';
+import { CheckpointReader } from './checkpoint-reader';
 import { STATE_FILENAME, updateCheckpointState } from './checkpoint-state';
 
 /** A SaverDef message as a plain object (proto field names), as stored in a MetaGraphDef. */
@@ -93,6 +94,9 @@ interface Saveable {
   variable: Variable;
 }
 
+/** The key of a TF2 object-based checkpoint's object graph (a serialized TrackableObjectGraph). */
+const OBJECT_GRAPH_KEY = '_CHECKPOINTABLE_OBJECT_GRAPH';
+
 function setCpu0(device: string): string {
   const spec = parseDevice(device);
   spec.deviceType = 'CPU';
@@ -127,6 +131,8 @@ export class Saver {
   #saveTensor!: Output;
   #restoreOp!: Operation;
   #specs: RestoreSpec[] | null = null;
+  #saveables: Saveable[] = [];
+  #objectRestoreSaver: Saver | undefined;
   #empty = false;
   #saveRelativePaths: boolean;
   #padStepNumber: boolean;
@@ -251,6 +257,7 @@ export class Saver {
         }
       }),
     );
+    this.#saveables = saveables;
     this.#specs = saveables.map(({ key, variable }) => ({ key, variable: variable.name, dtype: variable.dtype, shape: variable.shape }));
     this.#saverDef.filename_tensor_name = this.#filename.name;
     this.#saverDef.save_tensor_name = this.#saveTensor.name;
@@ -405,11 +412,12 @@ export class Saver {
    * Saves the variables' current values in `session` as checkpoint `savePath` (with `-<globalStep>` appended
    * when given), then writes `.meta`, then the state file, then deletes checkpoints beyond maxToKeep.
    * Resolves with the checkpoint prefix written.
+   * An `allowEmpty` Saver without variables writes nothing and resolves with the prefix.
    * @throws (rejects) the TensorFlow error of a failed write, saying the previous checkpoints and state
-   *   file are unchanged; Error for a session of another graph or a save path that collides with the
-   *   state file.
+   *   file are unchanged; TypeError for malformed arguments; Error for a session of another graph or a save
+   *   path that collides with the state file.
    */
-  save(session: Session, savePath: string, options: SaveOptions = {}): Promise<string> {
+  async save(session: Session, savePath: string, options: SaveOptions = {}): Promise<string> {
     requireSession(session, this.graph, 'saver.save');
     requireString(savePath, 'the save path of saver.save');
     if (savePath === '') throw new TypeError('The save path of saver.save is empty');
@@ -543,6 +551,9 @@ export class Saver {
     if (this.#empty) return;
     const caller = new Error();
     const index = readCheckpointIndex(prefix);
+    if (this.#saveables.length > 0 && index.entries.has(OBJECT_GRAPH_KEY) && this.#saveables.some((s) => !index.entries.has(s.key))) {
+      return this.#restoreObjectBased(session, prefix);
+    }
     if (this.#specs) checkRestoreSpecs(index, this.#specs);
     checkDataFiles(index, this.#specs?.map((s) => s.key));
     try {
@@ -555,6 +566,44 @@ export class Saver {
       if (err.code === 'OUT_OF_RANGE') throw withCallerStack(new DataLossError(`Restoring from checkpoint ${prefix} failed (${note}): the checkpoint is truncated: ${err.message}`), caller);
       rethrow(err, (m) => `Restoring from checkpoint ${prefix} failed (${note}): ${m}`, caller);
     }
+  }
+
+  /**
+   * A name-based restore of an object-based (TF2 tf.train.Checkpoint) checkpoint, as Python's Saver does
+   * it: the checkpoint's object graph maps each variable's name when it was saved (`full_name`) to its
+   * checkpoint key, and a Saver under those keys restores.
+   */
+  async #restoreObjectBased(session: Session, prefix: string): Promise<void> {
+    const reader = new CheckpointReader(prefix);
+    let graph: Record<string, any>;
+    try {
+      const [bytes] = await reader.getTensorsAsync([OBJECT_GRAPH_KEY]);
+      graph = decode('TrackableObjectGraph', bytes.bytes()[0]);
+    } finally {
+      await reader.close();
+    }
+    const namesToKeys = new Map<string, string>();
+    for (const node of graph.nodes ?? []) {
+      for (const a of node.attributes ?? []) namesToKeys.set(a.full_name, a.checkpoint_key);
+    }
+    const current = this.#saveables.map((s) => s.key);
+    const missing = current.filter((n) => !namesToKeys.has(n));
+    if (missing.length > 0) {
+      const extra = [...namesToKeys.keys()].filter((n) => !current.includes(n));
+      throw new InvalidArgumentError(
+        `Restoring from checkpoint ${prefix} failed (no variable was changed). Existing variables not in the checkpoint: ${missing.join(', ')}. ` +
+          `Variable names when this checkpoint was written which don't exist now: ${extra.join(', ') || 'none'}. ` +
+          `(${current.length - missing.length} variable name(s) did match.) This is an object-based (tf.train.Checkpoint) checkpoint ` +
+          `read by variable names; map its keys to variables with a varList record instead, e.g. { 'model/w/.ATTRIBUTES/VARIABLE_VALUE': w }.`,
+      );
+    }
+    if (!this.#objectRestoreSaver) {
+      process.emitWarning('Restoring an object-based checkpoint using a name-based Saver: variables are matched by the names they had when it was saved', 'CheckpointWarning');
+      const varList: Record<string, Variable> = {};
+      for (const s of this.#saveables) varList[namesToKeys.get(s.key)!] = s.variable;
+      this.#objectRestoreSaver = new Saver({ graph: this.graph, varList });
+    }
+    await this.#objectRestoreSaver.restore(session, prefix);
   }
 
   /**
@@ -590,7 +639,7 @@ function checkRestoreSpecs(index: CheckpointIndex, specs: RestoreSpec[]): void {
   if (missing.length === 0 && mismatched.length === 0) return;
   const problems = [...mismatched, ...missing];
   let hint = '';
-  if (missing.length > 0 && index.entries.has('_CHECKPOINTABLE_OBJECT_GRAPH')) {
+  if (missing.length > 0 && index.entries.has(OBJECT_GRAPH_KEY)) {
     hint = ` This is an object-based (tf.train.Checkpoint) checkpoint: map its keys to variables with a varList record, e.g. { 'model/w/.ATTRIBUTES/VARIABLE_VALUE': w }.`;
   }
   const message = `Restoring from checkpoint ${index.prefix} failed (no variable was changed): ${problems.join('; ')}.${hint}`;
