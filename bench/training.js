@@ -147,11 +147,13 @@ function measurePython(steps, warmup) {
 }
 
 async function main() {
-  const rounds = Number(process.env.BENCH_ROUNDS || 3);
+  const rounds = Number(process.env.BENCH_ROUNDS || 5);
   const steps = Number(process.env.BENCH_STEPS || 300);
   const warmup = 20;
   const withPython = pythonAvailable();
   const runs = { c: [], sync: [], async: [], python: [] };
+  // Rounds interleave the contenders, and ratios are taken within a round, so that load from elsewhere on
+  // the machine affects both sides of each ratio alike.
   for (let round = 0; round < rounds; round++) {
     runs.c.push(runC('train_mlp', [steps, warmup]));
     runs.sync.push(await measureNode(steps, warmup, 'sync'));
@@ -159,19 +161,20 @@ async function main() {
     if (withPython) runs.python.push(measurePython(steps, warmup));
   }
   const rate = (list) => median(list.map((r) => r.stepsPerSecond));
-  const c = rate(runs.c);
+  const ratio = (list, base) => median(list.map((r, i) => r.stepsPerSecond / base[i].stepsPerSecond));
+  const goal = (r) => `${fmt(r)}x C (goal >= 0.9x: ${r >= 0.9 ? 'met' : 'NOT met'})`;
   const rows = [
-    ['C loop (TF_AddGradients + ResourceApplyGradientDescent)', c, 'steps/s'],
-    ['Node session.runSync', rate(runs.sync), 'steps/s', `${fmt(rate(runs.sync) / c)}x C (goal >= 0.9x: ${rate(runs.sync) / c >= 0.9 ? 'met' : 'NOT met'})`],
-    ['Node await session.run', rate(runs.async), 'steps/s', `${fmt(rate(runs.async) / c)}x C (goal >= 0.9x: ${rate(runs.async) / c >= 0.9 ? 'met' : 'NOT met'})`],
+    ['C loop (TF_AddGradients + ResourceApplyGradientDescent)', rate(runs.c), 'steps/s'],
+    ['Node session.runSync', rate(runs.sync), 'steps/s', goal(ratio(runs.sync, runs.c))],
+    ['Node await session.run', rate(runs.async), 'steps/s', goal(ratio(runs.async, runs.c))],
   ];
   if (withPython) {
-    const py = rate(runs.python);
-    rows.push(['Python tf.compat.v1 sess.run', py, 'steps/s', `${fmt(py / c)}x C; Node runSync is ${fmt(rate(runs.sync) / py)}x Python`]);
+    rows.push(['Python tf.compat.v1 sess.run', rate(runs.python), 'steps/s',
+      `${fmt(ratio(runs.python, runs.c))}x C; Node runSync is ${fmt(ratio(runs.sync, runs.python))}x Python`]);
   } else {
     rows.push(['Python tf.compat.v1', NaN, '', 'skipped: Python TensorFlow is not installed']);
   }
-  table(`MLP 784-${HIDDEN}-${OUT}, batch ${BATCH}, SGD: training steps per second (median of ${rounds} rounds of ${steps} steps)`, rows);
+  table(`MLP 784-${HIDDEN}-${OUT}, batch ${BATCH}, SGD: training steps per second (median of ${rounds} rounds of ${steps} steps; ratios: median of per-round ratios)`, rows);
   // The same numbers went in everywhere, so the same loss must come out: a check that the graphs agree.
   const losses = [['C', runs.c[0]], ['Node sync', runs.sync[0]], ['Node async', runs.async[0]], ...(withPython ? [['Python', runs.python[0]]] : [])];
   console.log(`\n  loss on batch 0 before -> after ${steps + warmup} steps:`);

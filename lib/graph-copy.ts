@@ -221,19 +221,24 @@ function mappedVariable(v: Variable, copied: CopiedVariables | undefined, ns: st
   return target;
 }
 
-function requireCopiedVariables(value: unknown, source: Graph): CopiedVariables | undefined {
+function requireCopiedVariables(value: unknown, source: Graph, toGraph: Graph): CopiedVariables | undefined {
   if (value === undefined || value === null) return undefined;
+  const inDestination = (v: Variable, what: string) => {
+    if (v.graph !== toGraph) throw new Error(`${what}: '${v.name}' belongs to ${v.graph}, not to the destination ${toGraph}`);
+  };
   if (value instanceof Map) {
     for (const [k, v] of value) {
       if (!(k instanceof Variable)) throw invalidArgument('a Variable as key', 'copiedVariables', k);
       if (!(v instanceof Variable)) throw invalidArgument('a Variable', `copiedVariables.get('${k.name}')`, v);
       if (k.graph !== source) throw new Error(`copiedVariables: the key '${k.name}' belongs to ${k.graph}, not to the source ${source}`);
+      inDestination(v, `copiedVariables.get('${k.name}')`);
     }
     return value as Map<Variable, Variable>;
   }
   if (!Array.isArray(value)) throw invalidArgument('an array of Variables or a Map from Variable to Variable', 'copiedVariables', value);
   value.forEach((v, i) => {
     if (!(v instanceof Variable)) throw invalidArgument('a Variable', `copiedVariables[${i}]`, v);
+    inDestination(v, `copiedVariables[${i}]`);
   });
   return value as Variable[];
 }
@@ -455,7 +460,8 @@ function computeClosure(req: CopyRequest, snap: Snapshot, record: CopyRecord): C
           closure.outsideColocation = true;
           continue;
         }
-        const replaced = (vars.has(j) && replacementOf(j)) || userMap.outputs.has(j) || userMap.controls.has(j);
+        const owner = vars.has(j) ? j : snapshotOwner.get(j);
+        const replaced = (owner !== undefined && replacementOf(owner)) || userMap.outputs.has(j) || userMap.controls.has(j);
         // A colocation target replaced by a destination operation: TensorFlow would point the constraint at
         // the namespaced name, which does not exist; the constraint (a placement hint) is dropped.
         if (replaced) (drop ??= new Set()).add(t);
@@ -772,7 +778,7 @@ export function copyToGraph<T extends Copyable | Copyable[]>(element: T, toGraph
   }
   const snap = snapshotOf(source);
   const userMap = requireInputMap(options.inputMap, source, toGraph, snap.def);
-  const copiedVariables = requireCopiedVariables(options.copiedVariables, source);
+  const copiedVariables = requireCopiedVariables(options.copiedVariables, source, toGraph);
   const results = copyElements(snap, elements, toGraph, ns, userMap, copiedVariables);
   return (Array.isArray(element) ? results : results[0]) as T;
 }
@@ -789,7 +795,7 @@ export function getCopied<T extends Copyable>(element: T, toGraph: Graph, option
   optionalObject(options, 'the options of getCopied');
   const ns = requireNamespace(options.namespace);
   const source = elementGraph(e);
-  const copiedVariables = requireCopiedVariables(options.copiedVariables, source);
+  const copiedVariables = requireCopiedVariables(options.copiedVariables, source, toGraph);
   const record = recordFor(toGraph, ns, source);
   const found = lookupCopy(e, record, toGraph, ns, copiedVariables);
   if (!found) throw new Error(`${e} of ${source} has not been copied into ${toGraph} with ${describeNamespace(ns)}`);
@@ -812,7 +818,7 @@ export function copyVariableToGraph(variable: Variable, toGraph: Graph, options:
   optionalObject(options, 'the options of copyVariableToGraph');
   const ns = requireNamespace(options.namespace);
   const source = variable.graph;
-  const copiedVariables = requireCopiedVariables(options.copiedVariables, source);
+  const copiedVariables = requireCopiedVariables(options.copiedVariables, source, toGraph);
   const existing = lookupCopy(variable, recordFor(toGraph, ns, source), toGraph, ns, copiedVariables);
   if (existing) return existing as Variable;
   const session = options.session;

@@ -9,11 +9,11 @@ import { tempDir } from './helpers/python';
 import { buildTable, snappyCompress } from './helpers/table-writer';
 
 /** Writes a checkpoint with TensorFlow's SaveV2, independent of Variables and Savers. */
-function saveV2(prefix: string, tensors: Record<string, tf.Tensor>): void {
+function saveV2(prefix: string, tensors: Record<string, tf.Tensor> | Array<[string, string, tf.Tensor]>): void {
   const g = new tf.Graph();
-  const names = Object.keys(tensors);
+  const entries = Array.isArray(tensors) ? tensors : Object.entries(tensors).map(([n, t]) => [n, '', t] as [string, string, tf.Tensor]);
   const save = g.addOperation('SaveV2', {
-    inputs: [g.constant(prefix), g.constant(names, { dtype: 'string' }), g.constant(names.map(() => ''), { dtype: 'string' }), names.map((n) => g.constant(tensors[n]))],
+    inputs: [g.constant(prefix), g.constant(entries.map((e) => e[0]), { dtype: 'string' }), g.constant(entries.map((e) => e[1]), { dtype: 'string' }), entries.map((e) => g.constant(e[2]))],
   });
   const sess = new tf.Session(g);
   sess.runSync(save as tf.Operation);
@@ -203,6 +203,17 @@ describe('corrupt and truncated checkpoints', () => {
     strings[1024 + 3] ^= 1; // 'b' follows 'a' (1024 bytes): 2 length varints, then their checksum
     const q = withFiles(index, strings);
     expect(() => new tf.train.CheckpointReader(q).getTensor('b')).toThrow(tf.errors.DataLossError);
+  });
+
+  test('a tensor saved in slices (a partitioned variable) reads whole; truncated slices are DataLossErrors', () => {
+    const p = path.join(dir, 'sliced');
+    saveV2(p, [['pv', '4 2 0,2:-', tf.tensor([[1, 2], [3, 4]])], ['pv', '4 2 2,2:-', tf.tensor([[5, 6], [7, 8]])], ['other', '', tf.tensor([9])]]);
+    expect(tf.train.listVariables(p)).toEqual([['other', [1]], ['pv', [4, 2]]]);
+    expect(tf.train.loadVariable(p, 'pv').toArray()).toEqual([[1, 2], [3, 4], [5, 6], [7, 8]]);
+    const file = `${p}.data-00000-of-00001`;
+    fs.writeFileSync(file, fs.readFileSync(file).subarray(0, 20));
+    expect(() => tf.train.loadVariable(p, 'pv')).toThrow(tf.errors.DataLossError);
+    expect(() => tf.train.loadVariable(p, 'pv')).toThrow(/is truncated/);
   });
 
   test('truncated or missing data files are DataLossErrors', () => {

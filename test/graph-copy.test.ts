@@ -487,6 +487,7 @@ describe('errors', () => {
     const k = g2.numOperations;
     expect(() => tf.copy.copyToGraph(src.prediction, g2, { namespace: 'K', copiedVariables: new Map([[src.W, wrongType]]) })).toThrow(TypeError);
     expect(() => tf.copy.copyToGraph(src.prediction, g2, { namespace: 'K', copiedVariables: new Map([[src.W, src.W]]) })).toThrow(/belongs to Graph #\d+, not to the destination/);
+    expect(() => tf.copy.copyToGraph(src.prediction, g2, { namespace: 'K', copiedVariables: [src.b] })).toThrow(/copiedVariables\[0\]: 'b' belongs to Graph #\d+, not to the destination/);
     expect(g2.numOperations).toBe(k);
     expect(m).toBeLessThan(k);
     // inputMap entries of another dtype or shape, or unknown names.
@@ -617,7 +618,7 @@ with g.as_default():
     const g = tf.Graph.fromGraphDef(fs.readFileSync(path.join(dir.dir, `${kind}.pb`)));
     const out = g.tensor('out:0');
     const sess = new tf.Session(g);
-    const expected = [(await sess.run(out, { 'x:0': 2 })).item(), (await sess.run(out, { 'x:0': 0.5 })).item()];
+    const expected = [(await sess.run(out, { 'x:0': 2 })).item() as number, (await sess.run(out, { 'x:0': 0.5 })).item() as number];
     expect(expected).toEqual([2 * 2 * 10 + 3, 0.5 * 2 * 10 - 3]);
     // Into a fresh graph, into the source graph itself, and into a graph where a part was copied before.
     const h = new tf.Graph();

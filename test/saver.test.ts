@@ -288,6 +288,11 @@ describe('meta graphs: save writes .meta, importMetaGraph returns a Saver', () =
     expect(() => tf.train.importMetaGraph(new tf.Graph(), new Uint8Array([0xff, 0xff, 0xff]))).toThrow(TypeError);
     expect(() => tf.train.importMetaGraph({} as never, m.g.exportMetaGraph())).toThrow(TypeError);
     expect(() => tf.train.importMetaGraph(new tf.Graph(), 42 as never)).toThrow(TypeError);
+    const def = saver.asSaverDef();
+    expect(() => new tf.train.Saver({ graph: g, saverDef: { ...def, version: 1 } })).toThrow(/V1 checkpoint saver; only V2/);
+    expect(() => new tf.train.Saver({ graph: g, saverDef: { ...def, restore_op_name: 'nope' } })).toThrow(/restore operation 'nope' is not in Graph/);
+    expect(() => new tf.train.Saver({ saverDef: def })).toThrow(/needs the graph/);
+    expect(new tf.train.Saver({ graph: g, saverDef: def }).asSaverDef()).toEqual(def);
   });
 });
 

@@ -5,7 +5,7 @@
 // data files here instead would duplicate that reader and cost a copy through JS memory; RestoreV2 hands
 // back TensorFlow-owned buffers that Tensor.data() views without copying.
 import { DType } from '../dtypes';
-import { NotFoundError, UnimplementedError } from '../errors';
+import { DataLossError, NotFoundError, TFError, UnimplementedError } from '../errors';
 import { Graph } from '../graph';
 import { Output } from '../operation';
 import { Session } from '../session';
@@ -153,7 +153,17 @@ export class CheckpointReader {
     names.forEach((n, i) => requireString(n, `tensor name ${i} of getTensors`));
     if (names.length === 0) return [];
     const dtypes = this.#prepare(names);
-    return this.#loader!.load(this.prefix, names, dtypes);
+    try {
+      return this.#loader!.load(this.prefix, names, dtypes);
+    } catch (err) {
+      throw this.#truncation(err);
+    }
+  }
+
+  /** TensorFlow reports a data file shorter than its index says as OUT_OF_RANGE; it is lost data. */
+  #truncation(err: unknown): unknown {
+    if (err instanceof TFError && err.code === 'OUT_OF_RANGE') return new DataLossError(`Checkpoint ${this.prefix} is truncated: ${err.message}`);
+    return err;
   }
 
   /** The same as `getTensors`, read off the JS thread. */
@@ -162,7 +172,11 @@ export class CheckpointReader {
     names.forEach((n, i) => requireString(n, `tensor name ${i} of getTensorsAsync`));
     if (names.length === 0) return [];
     const dtypes = this.#prepare(names);
-    return this.#loader!.loadAsync(this.prefix, names, dtypes);
+    try {
+      return await this.#loader!.loadAsync(this.prefix, names, dtypes);
+    } catch (err) {
+      throw this.#truncation(err);
+    }
   }
 
   /** A listing of the tensors, one `name (dtype) [shape]` per line, as Python's `debug_string`. */

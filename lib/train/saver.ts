@@ -167,13 +167,13 @@ export class Saver {
         throw invalidArgument('a SaverDef', 'saverDef', options.saverDef);
       }
       if (def.version !== undefined && def.version !== 2 && (def.version as unknown) !== 'V2') {
-        throw new Error(`The SaverDef describes a V${def.version} checkpoint saver; only V2 checkpoints are supported`);
+        throw new Error(`The SaverDef describes a ${['LEGACY', 'V1'][def.version as number] ?? String(def.version)} checkpoint saver; only V2 checkpoints are supported`);
       }
       this.#saverDef = {
         filename_tensor_name: prependNameScope(def.filename_tensor_name, name),
         save_tensor_name: prependNameScope(def.save_tensor_name, name),
         restore_op_name: prependNameScope(def.restore_op_name, name),
-        max_to_keep: options.maxToKeep === undefined ? (def.max_to_keep ?? 5) : maxToKeep,
+        max_to_keep: options.maxToKeep === undefined ? (def.max_to_keep ?? 0) : maxToKeep,
         sharded: Boolean(def.sharded),
         keep_checkpoint_every_n_hours: options.keepCheckpointEveryNHours === undefined ? (def.keep_checkpoint_every_n_hours || 10000) : hours,
         version: 2,
