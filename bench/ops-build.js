@@ -18,6 +18,7 @@ function cpuUs() {
 }
 
 function buildNode(kind) {
+  if (global.gc) global.gc(); // the previous round's graphs are collected here, not inside the timing
   const g = new tf.Graph();
   const x = g.placeholder('float32', [2, 2], 'x');
   let y = x;
@@ -25,12 +26,20 @@ function buildNode(kind) {
   const c0 = cpuUs();
   if (kind === 'ops') {
     for (let i = 0; i < N; i++) y = g.ops.addV2(y, x);
+  } else if (kind === 'native') {
+    // The addon's own call, without the façade: the floor that g.ops builds on.
+    const n = g._native;
+    const xn = x.op._native;
+    const kept = new Array(N);
+    let yn = xn;
+    for (let i = 0; i < N; i++) kept[i] = yn = n.addOperation('AddV2', i ? `AddV2_${i}` : 'AddV2', '', [yn, xn], [0, 0], [], []);
+    y = { op: { name: `AddV2_${N - 1}` } };
   } else {
     for (let i = 0; i < N; i++) y = g.addOperation('AddV2', { inputs: [y, x] }).output(0);
   }
   const wall = Number(process.hrtime.bigint() - t0) / 1000 / N;
   const cpu = (cpuUs() - c0) / N;
-  if (y.op.name !== `AddV2_${N - 1}` || g.numOperations !== N + 1) throw new Error(`built ${g.numOperations} operations, last ${y.op.name}`);
+  if (y.op.name !== `AddV2_${N - 1}` || g._native.numOperations() !== N + 1) throw new Error(`built ${g.numOperations} operations, last ${y.op.name}`);
   return { wall, cpu };
 }
 
@@ -52,13 +61,16 @@ with g.as_default():
 
 buildNode('ops'); // warm-up: library load, OpDef caches, JIT
 buildNode('addOperation');
+buildNode('native');
 const c = [];
 const ops = [];
 const add = [];
+const nat = [];
 for (let r = 0; r < ROUNDS; r++) {
   c.push(runC('build_ops', [N]));
   ops.push(buildNode('ops'));
   add.push(buildNode('addOperation'));
+  nat.push(buildNode('native'));
 }
 const py = process.env.BENCH_SKIP_PYTHON ? undefined : python();
 const m = (rows, k) => median(rows.map((r) => r[k]));
@@ -68,6 +80,7 @@ const rows = [
   ['C API (TF_NewOperation … TF_FinishOperation)', cWall, 'µs/op', `cpu ${m(c, 'cpuUsPerOp').toFixed(2)} µs`],
   ['g.ops.addV2(y, x)', opsWall, 'µs/op', `cpu ${m(ops, 'cpu').toFixed(2)} µs; ${(opsWall / cWall).toFixed(2)}x C; goal < 10 µs: ${opsWall < 10 ? 'met' : 'NOT met'}`],
   ["g.addOperation('AddV2', …)", m(add, 'wall'), 'µs/op', `cpu ${m(add, 'cpu').toFixed(2)} µs; ${(m(add, 'wall') / cWall).toFixed(2)}x C`],
+  ['addon addOperation alone (no façade)', m(nat, 'wall'), 'µs/op', `cpu ${m(nat, 'cpu').toFixed(2)} µs; ${(m(nat, 'wall') / cWall).toFixed(2)}x C`],
 ];
 if (py !== undefined) rows.push(['Python tf.raw_ops.AddV2 (tf.compat.v1 graph)', py, 'µs/op', `${(py / opsWall).toFixed(1)}x g.ops`]);
 table(`Building ${N} operations (median of ${ROUNDS} rounds)`, rows);

@@ -69,16 +69,21 @@ async function measureNode(steps, warmup, mode) {
   await sess.run(init);
   const lossBefore = (await sess.run(loss, batches[0])).item();
   let t0 = 0n;
+  let cpu0 = process.cpuUsage();
   for (let i = -warmup; i < steps; i++) {
-    if (i === 0) t0 = process.hrtime.bigint();
+    if (i === 0) {
+      t0 = process.hrtime.bigint();
+      cpu0 = process.cpuUsage();
+    }
     const feeds = batches[(i + warmup) % BATCHES];
     if (mode === 'sync') sess.runSync(train, feeds);
     else await sess.run(train, feeds);
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
   const lossAfter = (await sess.run(loss, batches[0])).item();
   await sess.close();
-  return { stepsPerSecond: steps / seconds, lossBefore, lossAfter };
+  return { stepsPerSecond: steps / seconds, cpuMsPerStep: (cpu.user + cpu.system) / 1000 / steps, lossBefore, lossAfter };
 }
 
 const PYTHON = `
@@ -124,11 +129,11 @@ with tf.compat.v1.Session(graph=g) as sess:
     feeds = [{x: xb, y: yb} for xb, yb in batches]
     before = float(sess.run(loss, feeds[0]))
     for i in range(-warmup, steps):
-        if i == 0: t0 = time.perf_counter()
+        if i == 0: t0, c0 = time.perf_counter(), time.process_time()
         sess.run(train, feeds[(i + warmup) % NB])
-    sec = time.perf_counter() - t0
+    sec, cpu = time.perf_counter() - t0, time.process_time() - c0
     after = float(sess.run(loss, feeds[0]))
-print(json.dumps({'stepsPerSecond': steps / sec, 'lossBefore': before, 'lossAfter': after}))
+print(json.dumps({'stepsPerSecond': steps / sec, 'cpuMsPerStep': cpu * 1000 / steps, 'lossBefore': before, 'lossAfter': after}))
 `;
 
 function pythonAvailable() {
@@ -175,6 +180,15 @@ async function main() {
     rows.push(['Python tf.compat.v1', NaN, '', 'skipped: Python TensorFlow is not installed']);
   }
   table(`MLP 784-${HIDDEN}-${OUT}, batch ${BATCH}, SGD: training steps per second (median of ${rounds} rounds of ${steps} steps; ratios: median of per-round ratios)`, rows);
+  // CPU time is less sensitive than wall time to other work on the machine: it shows the per-step overhead.
+  const cpu = (list) => median(list.map((r) => r.cpuMsPerStep));
+  const cpuRatio = (list) => median(list.map((r, i) => r.cpuMsPerStep / runs.c[i].cpuMsPerStep));
+  table('CPU time per step, all threads (median)', [
+    ['C loop', cpu(runs.c), 'ms'],
+    ['Node session.runSync', cpu(runs.sync), 'ms', `${fmt(cpuRatio(runs.sync))}x C`],
+    ['Node await session.run', cpu(runs.async), 'ms', `${fmt(cpuRatio(runs.async))}x C`],
+    ...(withPython ? [['Python tf.compat.v1 sess.run', cpu(runs.python), 'ms', `${fmt(cpuRatio(runs.python))}x C`]] : []),
+  ]);
   // The same numbers went in everywhere, so the same loss must come out: a check that the graphs agree.
   const losses = [['C', runs.c[0]], ['Node sync', runs.sync[0]], ['Node async', runs.async[0]], ...(withPython ? [['Python', runs.python[0]]] : [])];
   console.log(`\n  loss on batch 0 before -> after ${steps + warmup} steps:`);

@@ -4,7 +4,7 @@
 import { NotFoundError } from './errors';
 import type { Graph, OutputLike } from './graph';
 import { Operation, Output, isOutputConvertible } from './operation';
-import { Tensor, TensorLike } from './tensor';
+import { Tensor, TensorLike, tensor } from './tensor';
 import { invalidArgument } from './validate';
 
 /** What `gradYs` entries may be: a symbolic tensor, a host value of y's dtype, or null for ones. */
@@ -132,13 +132,20 @@ function gradientsPrefix(g: Graph): string {
   }
 }
 
-function gradYFor(g: Graph, y: Output, value: GradYLike, i: number): Output | null {
+/** A gradYs entry checked against its y: an Output, a host Tensor (made a constant later), or null for ones. */
+function gradYFor(g: Graph, y: Output, value: GradYLike, i: number): Output | Tensor | null {
   if (value === null || value === undefined) return null;
-  let dy: Output;
+  let dy: Output | Tensor;
   if (value instanceof Output || isOutputConvertible(value)) {
     dy = g._toOutput(value, `gradYs[${i}]`);
+  } else if (value instanceof Tensor) {
+    dy = value;
   } else {
-    dy = g.constant(value as TensorLike | Tensor, { dtype: y.dtype, name: `grad_ys_${i}` });
+    try {
+      dy = tensor(value as TensorLike, undefined, y.dtype);
+    } catch (err) {
+      throw new TypeError(`gradYs[${i}] cannot be a ${y.dtype} tensor like ys[${i}] ('${y.name}'): ${(err as Error).message}`);
+    }
   }
   if (dy.dtype !== y.dtype) {
     throw new TypeError(`gradYs[${i}] has dtype ${dy.dtype} but ys[${i}] ('${y.name}') has dtype ${y.dtype}; they must match`);
@@ -180,7 +187,7 @@ export function gradients(
       throw new TypeError(`gradients(ys, xs): ys[${i}] ('${y.name}') has dtype ${y.dtype}; only floating-point and complex tensors can be differentiated`);
     }
   }
-  let gradYs: Array<Output | null> | null = null;
+  let gradYs: Array<Output | Tensor | null> | null = null;
   if (gradYsIn !== undefined && gradYsIn !== null) {
     const list = Array.isArray(gradYsIn) ? (gradYsIn as GradYLike[]) : [gradYsIn as GradYLike];
     if (list.length !== ys.length) {
@@ -194,15 +201,25 @@ export function gradients(
   const { tensors, ops } = ancestorsOf(ys);
   const connected = xs.map((x) => tensors.has(x.name));
   const prefix = gradientsPrefix(g);
-  const wanted = xs.filter((_, i) => connected[i]);
+  // TensorFlow answers a repeated x only once (null the second time); ask once, answer each.
+  const wanted: Output[] = [];
+  const slot = new Map<string, number>();
+  for (const [i, x] of xs.entries()) {
+    if (connected[i] && !slot.has(x.name)) {
+      slot.set(x.name, wanted.length);
+      wanted.push(x);
+    }
+  }
   if (wanted.length === 0) return xs.map(() => null);
 
   let dx: Output[] | null = null;
   if (gradYs) {
     // The C API takes all initial gradients or none: fill the gaps with ones, as it would.
-    dx = gradYs.map(
-      (dy, i) => dy ?? g.addOperation('OnesLike', { inputs: [ys[i]], attrs: { T: ys[i].dtype }, name: `grad_ys_${i}` }).output(0),
-    );
+    dx = gradYs.map((dy, i) => {
+      if (dy instanceof Output) return dy;
+      if (dy instanceof Tensor) return g.constant(dy, { name: `grad_ys_${i}` });
+      return g.addOperation('OnesLike', { inputs: [ys[i]], attrs: { T: ys[i].dtype }, name: `grad_ys_${i}` }).output(0);
+    });
   }
   let raw: Array<[string, number] | null>;
   try {
@@ -221,7 +238,6 @@ export function gradients(
   }
   g._markNamesStale();
   const results = raw.map((ref) => (ref ? g.operation(ref[0])!.output(ref[1]) : null));
-  let k = 0;
-  return connected.map((isConnected) => (isConnected ? results[k++] : null));
+  return xs.map((x, i) => (connected[i] ? results[slot.get(x.name)!] : null));
 }
 

@@ -348,20 +348,12 @@ interface Closure {
   replacedVariables: Map<Variable, Variable>;
 }
 
-function computeClosure(req: CopyRequest, snap: Snapshot, record: CopyRecord): Closure {
-  const { def } = snap;
-  const { userMap, toGraph, ns } = req;
-  const prefix = ns ? `${ns}/` : '';
-  const vars = sourceVariables(req.source, def);
-  // The read each variable was created with (its snapshot), by GraphDef index → the variable's handle index.
-  const snapshotOwner = new Map<number, number>();
-  for (const [j, v] of vars) {
-    const k = def.indexOf(v.value().op.name);
-    if (k >= 0) snapshotOwner.set(k, j);
-  }
-  const copied = record.copied;
-  const seen = new Uint8Array(def.size);
-  const closure: Closure = {
+/**
+ * The walk from the roots through inputs, control inputs, colocation targets and variables' initializers.
+ * A class rather than closures: the walk's loop stays compiled from one copy to the next.
+ */
+class ClosureWalk {
+  readonly closure: Closure = {
     nodes: [],
     inputMap: {},
     controlMap: {},
@@ -372,113 +364,172 @@ function computeClosure(req: CopyRequest, snap: Snapshot, record: CopyRecord): C
     newVariables: [],
     replacedVariables: new Map(),
   };
-  // Replacement of each source variable met on the way (undefined: it is copied).
-  const replacement = new Map<number, Variable | undefined>();
-  const replacementOf = (j: number): Variable | undefined => {
-    if (replacement.has(j)) return replacement.get(j);
-    const v = vars.get(j);
-    let target: Variable | undefined;
-    if (v) {
-      target = record.variables.get(v);
-      // A variable that this record copied is found through `copied`; one it mapped stands in here.
-      if (target && copied[j]) target = undefined;
-      if (!target) target = mappedVariable(v, req.copiedVariables, ns, toGraph);
-      if (target && !copied[j]) closure.replacedVariables.set(v, target);
+  readonly def: WireGraphDef;
+  readonly prefix: string;
+  readonly vars: Map<number, Variable>;
+  /** The read each variable was created with (its snapshot), by GraphDef index → the variable's handle index. */
+  readonly snapshotOwner = new Map<number, number>();
+  readonly copied: Uint8Array;
+  readonly seen: Uint8Array;
+  /**
+   * Nodes that need more than "copy it" (variables, their reads, replaced tensors): one flag check per edge
+   * keeps the Map lookups off the path of ordinary nodes.
+   */
+  readonly special: Uint8Array;
+  readonly stack: number[] = [];
+  /** Replacement of each source variable met on the way (undefined: it is copied). */
+  readonly replacement = new Map<number, Variable | undefined>();
+
+  constructor(readonly req: CopyRequest, snap: Snapshot, readonly record: CopyRecord) {
+    const def = (this.def = snap.def);
+    this.prefix = req.ns ? `${req.ns}/` : '';
+    this.vars = sourceVariables(req.source, def);
+    for (const [j, v] of this.vars) {
+      const k = def.indexOf(v.value().op.name);
+      if (k >= 0) this.snapshotOwner.set(k, j);
     }
-    replacement.set(j, target);
-    return target;
-  };
-  const dst = (j: number): Operation => toGraph.operation(prefix + def.name(j))!;
-  const stack: number[] = [];
-  const visit = (j: number): void => {
-    if (seen[j]) return;
-    seen[j] = 1;
-    stack.push(j);
-  };
-  for (const r of req.roots) if (!copied[r]) visit(r);
-  const inputs: number[] = [];
-  while (stack.length) {
-    const i = stack.pop()!;
-    closure.nodes.push(i);
-    const v = vars.get(i);
-    if (v) {
-      // A copied variable brings its initializer (and initial value) and its read, so that the copy is a
-      // whole Variable of the destination graph.
-      closure.newVariables.push(v);
-      for (const op of [v.initializer, v.value().op]) {
-        const k = def.indexOf(op.name);
-        if (k >= 0 && !copied[k]) visit(k);
-      }
-    }
-    inputs.length = 0;
-    const attrs = def.scan(i, inputs);
-    for (let k = 0; k < inputs.length; k += 2) {
-      const j = inputs[k];
-      const index = inputs[k + 1];
-      if (index >= 0) {
-        const mapped = userMap.outputs.get(j)?.get(index);
-        if (mapped) {
-          closure.inputMap[`${def.name(j)}:${index}`] = mapped;
-          continue;
-        }
-        const constant = userMap.constants.get(j)?.get(index);
-        if (constant) {
-          const rewrite = rewriteOf(closure, i);
-          (rewrite.inputRenames ??= new Map()).set(`${def.name(j)}:${index}`, constant);
-          continue;
-        }
-      } else {
-        const mapped = userMap.controls.get(j);
-        if (mapped) {
-          closure.controlMap[def.name(j)] = mapped;
-          continue;
-        }
-      }
-      if (copied[j]) {
-        const op = dst(j);
-        if (index >= 0) closure.inputMap[`${def.name(j)}:${index}`] = op.output(index);
-        else closure.controlMap[def.name(j)] = op;
-        continue;
-      }
-      // A replaced variable's handle and snapshot read stand for the replacement's.
-      const owner = vars.has(j) ? j : snapshotOwner.get(j);
-      const target = owner === undefined ? undefined : replacementOf(owner);
-      if (target) {
-        const stand = owner === j ? target.handle : target.value();
-        if (index > 0) throw new Error(`Cannot replace '${def.name(j)}' by '${stand.op.name}': '${def.name(i)}' uses its output ${index}`);
-        if (index === 0) closure.inputMap[`${def.name(j)}:0`] = stand;
-        else closure.controlMap[def.name(j)] = stand.op;
-        continue;
-      }
-      visit(j);
-    }
-    if (attrs) {
-      let drop: Set<string> | null = null;
-      for (const t of attrs.colocation ?? []) {
-        const j = def.indexOf(t);
-        if (j < 0 || copied[j]) {
-          closure.outsideColocation = true;
-          continue;
-        }
-        const owner = vars.has(j) ? j : snapshotOwner.get(j);
-        const replaced = (owner !== undefined && replacementOf(owner)) || userMap.outputs.has(j) || userMap.controls.has(j);
-        // A colocation target replaced by a destination operation: TensorFlow would point the constraint at
-        // the namespaced name, which does not exist; the constraint (a placement hint) is dropped.
-        if (replaced) (drop ??= new Set()).add(t);
-        else visit(j);
-      }
-      if (attrs.funcs) {
-        for (const f of attrs.funcs) closure.functions.add(f);
-        closure.funcNodes.push(i);
-      }
-      if (drop || (ns && (attrs.sharedName || attrs.frameName))) {
-        const rewrite = rewriteOf(closure, i);
-        rewrite.attrs = attrs;
-        rewrite.dropColocation = drop;
-      }
+    this.copied = record.copied;
+    this.seen = new Uint8Array(def.size);
+    const special = (this.special = new Uint8Array(def.size));
+    const { userMap } = req;
+    for (const keys of [this.vars.keys(), this.snapshotOwner.keys(), userMap.outputs.keys(), userMap.controls.keys(), userMap.constants.keys()]) {
+      for (const j of keys) special[j] = 1;
     }
   }
-  return closure;
+
+  visit(j: number): void {
+    if (this.seen[j]) return;
+    this.seen[j] = 1;
+    this.stack.push(j);
+  }
+
+  /** The copy (made earlier) of node j. */
+  dst(j: number): Operation {
+    return this.req.toGraph.operation(this.prefix + this.def.name(j))!;
+  }
+
+  replacementOf(j: number): Variable | undefined {
+    if (this.replacement.has(j)) return this.replacement.get(j);
+    const v = this.vars.get(j);
+    let target: Variable | undefined;
+    if (v) {
+      const { copied, req } = this;
+      target = this.record.variables.get(v);
+      // A variable that this record copied is found through `copied`; one it mapped stands in here.
+      if (target && copied[j]) target = undefined;
+      if (!target) target = mappedVariable(v, req.copiedVariables, req.ns, req.toGraph);
+      if (target && !copied[j]) this.closure.replacedVariables.set(v, target);
+    }
+    this.replacement.set(j, target);
+    return target;
+  }
+
+  run(): Closure {
+    const { def, copied, seen, special, stack, closure } = this;
+    for (const r of this.req.roots) if (!copied[r]) this.visit(r);
+    const inputs: number[] = [];
+    while (stack.length) {
+      const i = stack.pop()!;
+      closure.nodes.push(i);
+      if (special[i]) this.variableOf(i);
+      inputs.length = 0;
+      const attrs = def.scan(i, inputs);
+      for (let k = 0; k < inputs.length; k += 2) {
+        const j = inputs[k];
+        if (special[j] || copied[j]) this.edge(i, j, inputs[k + 1]);
+        else if (!seen[j]) {
+          seen[j] = 1;
+          stack.push(j);
+        }
+      }
+      if (attrs) this.attrs(i, attrs);
+    }
+    return closure;
+  }
+
+  /** A copied variable brings its initializer (and initial value) and its read: a whole Variable of the copy. */
+  variableOf(i: number): void {
+    const v = this.vars.get(i);
+    if (!v) return;
+    this.closure.newVariables.push(v);
+    for (const op of [v.initializer, v.value().op]) {
+      const k = this.def.indexOf(op.name);
+      if (k >= 0 && !this.copied[k]) this.visit(k);
+    }
+  }
+
+  /** An input of node i (output `index` of node j, -1 for a control input) that is not simply copied. */
+  edge(i: number, j: number, index: number): void {
+    const { def, closure, req } = this;
+    const { userMap } = req;
+    if (index >= 0) {
+      const mapped = userMap.outputs.get(j)?.get(index);
+      if (mapped) {
+        closure.inputMap[`${def.name(j)}:${index}`] = mapped;
+        return;
+      }
+      const constant = userMap.constants.get(j)?.get(index);
+      if (constant) {
+        const rewrite = rewriteOf(closure, i);
+        (rewrite.inputRenames ??= new Map()).set(`${def.name(j)}:${index}`, constant);
+        return;
+      }
+    } else {
+      const mapped = userMap.controls.get(j);
+      if (mapped) {
+        closure.controlMap[def.name(j)] = mapped;
+        return;
+      }
+    }
+    if (this.copied[j]) {
+      const op = this.dst(j);
+      if (index >= 0) closure.inputMap[`${def.name(j)}:${index}`] = op.output(index);
+      else closure.controlMap[def.name(j)] = op;
+      return;
+    }
+    // A replaced variable's handle and snapshot read stand for the replacement's.
+    const owner = this.vars.has(j) ? j : this.snapshotOwner.get(j);
+    const target = owner === undefined ? undefined : this.replacementOf(owner);
+    if (target) {
+      const stand = owner === j ? target.handle : target.value();
+      if (index > 0) throw new Error(`Cannot replace '${def.name(j)}' by '${stand.op.name}': '${def.name(i)}' uses its output ${index}`);
+      if (index === 0) closure.inputMap[`${def.name(j)}:0`] = stand;
+      else closure.controlMap[def.name(j)] = stand.op;
+      return;
+    }
+    this.visit(j);
+  }
+
+  attrs(i: number, attrs: WireAttrs): void {
+    const { def, closure, req } = this;
+    let drop: Set<string> | null = null;
+    for (const t of attrs.colocation ?? []) {
+      const j = def.indexOf(t);
+      if (j < 0 || this.copied[j]) {
+        closure.outsideColocation = true;
+        continue;
+      }
+      const owner = this.vars.has(j) ? j : this.snapshotOwner.get(j);
+      const replaced = (owner !== undefined && this.replacementOf(owner)) || req.userMap.outputs.has(j) || req.userMap.controls.has(j);
+      // A colocation target replaced by a destination operation: TensorFlow would point the constraint at the
+      // namespaced name, which does not exist; the constraint (a placement hint) is dropped.
+      if (replaced) (drop ??= new Set()).add(t);
+      else this.visit(j);
+    }
+    if (attrs.funcs) {
+      for (const f of attrs.funcs) closure.functions.add(f);
+      closure.funcNodes.push(i);
+    }
+    if (drop || (req.ns && (attrs.sharedName || attrs.frameName))) {
+      const rewrite = rewriteOf(closure, i);
+      rewrite.attrs = attrs;
+      rewrite.dropColocation = drop;
+    }
+  }
+}
+
+function computeClosure(req: CopyRequest, snap: Snapshot, record: CopyRecord): Closure {
+  return new ClosureWalk(req, snap, record).run();
 }
 
 function rewriteOf(closure: Closure, i: number): Rewrite {

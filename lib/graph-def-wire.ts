@@ -3,7 +3,7 @@
 // demand) its op, inputs and the few attrs that copying cares about; a subgraph is re-assembled by
 // concatenating the original bytes. Decoding and re-encoding 100,000 NodeDefs with protobufjs costs as much as
 // TensorFlow's whole import, while indexing and slicing cost a fraction of it (bench/graph-copy.js).
-import { decode, encode } from './proto';
+import { decode } from './proto';
 
 const WIRE_VARINT = 0;
 const WIRE_I64 = 1;
@@ -125,7 +125,7 @@ function readVarint(buf: Uint8Array, pos: number, end: number): number {
     shift += 7;
   } while (b & 0x80);
   varintEnd = pos;
-  return value >>> 0 === value ? value : value < 0 ? value >>> 0 : value;
+  return value;
 }
 
 /** The position after a field of wire type `wire` whose tag ended at `pos`. */
@@ -176,68 +176,83 @@ export class WireGraphDef {
 
   /** @throws RangeError for malformed bytes; Error for two nodes of one name. */
   constructor(bytes: Uint8Array) {
-    this.bytes = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const c = (this.#cursor = new Cursor(this.bytes).at(0, this.bytes.length));
+    const buf = (this.bytes = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    this.#cursor = new Cursor(buf);
+    const end = buf.length;
     let capacity = 1024;
     let starts = new Float64Array(capacity);
     let payloads = new Float64Array(capacity);
     let ends = new Float64Array(capacity);
+    let nameStarts = new Float64Array(capacity);
+    let nameEnds = new Float64Array(capacity);
     let n = 0;
     let library: [number, number] | null = null;
     let versions: [number, number] | null = null;
-    while (c.pos < c.end) {
-      const fieldStart = c.pos;
-      const tag = c.varint();
+    let pos = 0;
+    while (pos < end) {
+      const fieldStart = pos;
+      let tag = buf[pos++];
+      if (tag >= 0x80) {
+        tag = readVarint(buf, pos - 1, end);
+        pos = varintEnd;
+      }
       const field = tag >>> 3;
       if ((tag & 7) !== WIRE_LEN || (field !== 1 && field !== 2 && field !== 4)) {
-        c.skip(tag & 7);
+        pos = skipField(buf, pos, tag & 7, end);
         continue;
       }
-      const e = c.len();
-      const s = c.pos;
-      c.pos = e;
+      const len = readVarint(buf, pos, end);
+      const s = varintEnd;
+      const e = s + len;
+      if (e > end) throw malformed('a field runs past its message');
+      pos = e;
       if (field === 2) library = [s, e];
       else if (field === 4) versions = [s, e];
       else {
         if (n === capacity) {
           capacity *= 2;
-          const grow = (a: Float64Array) => {
-            const b = new Float64Array(capacity);
-            b.set(a);
-            return b;
-          };
-          starts = grow(starts);
-          payloads = grow(payloads);
-          ends = grow(ends);
+          starts = grow(starts, capacity);
+          payloads = grow(payloads, capacity);
+          ends = grow(ends, capacity);
+          nameStarts = grow(nameStarts, capacity);
+          nameEnds = grow(nameEnds, capacity);
         }
         starts[n] = fieldStart;
         payloads[n] = s;
         ends[n] = e;
+        // TensorFlow writes the name first (field 1, a one-byte length for names under 128 bytes).
+        if (buf[s] === ((NODE_NAME << 3) | WIRE_LEN) && buf[s + 1] < 0x80 && s + 2 + buf[s + 1] <= e) {
+          nameStarts[n] = s + 2;
+          nameEnds[n] = s + 2 + buf[s + 1];
+        } else {
+          const [ns, ne] = this.#findName(s, e);
+          nameStarts[n] = ns;
+          nameEnds[n] = ne;
+        }
         n++;
       }
     }
     this.starts = starts.subarray(0, n);
     this.payloads = payloads.subarray(0, n);
     this.ends = ends.subarray(0, n);
+    this.nameStarts = nameStarts.subarray(0, n);
+    this.nameEnds = nameEnds.subarray(0, n);
     this.library = library;
     this.versions = versions;
-    this.nameStarts = new Float64Array(n);
-    this.nameEnds = new Float64Array(n);
     let size = 16;
     while (size < n * 2) size *= 2;
-    this.#table = new Int32Array(size).fill(-1);
-    this.#mask = size - 1;
+    const table = (this.#table = new Int32Array(size).fill(-1));
+    const mask = (this.#mask = size - 1);
     this.#names = new Array(n);
     for (let i = 0; i < n; i++) {
-      this.#findName(i);
-      const s = this.nameStarts[i];
-      const e = this.nameEnds[i];
-      let slot = hashBytes(this.bytes, s, e) & this.#mask;
-      while (this.#table[slot] >= 0) {
-        if (this.#sameName(this.#table[slot], s, e)) throw new Error(`Malformed GraphDef: two nodes are named '${this.name(i)}'`);
-        slot = (slot + 1) & this.#mask;
+      const s = nameStarts[i];
+      const e = nameEnds[i];
+      let slot = hashBytes(buf, s, e) & mask;
+      while (table[slot] >= 0) {
+        if (this.#sameName(table[slot], s, e)) throw new Error(`Malformed GraphDef: two nodes are named '${this.name(i)}'`);
+        slot = (slot + 1) & mask;
       }
-      this.#table[slot] = i;
+      table[slot] = i;
     }
   }
 
@@ -250,20 +265,18 @@ export class WireGraphDef {
     return this.library !== null && this.library[1] > this.library[0];
   }
 
-  #findName(i: number): void {
-    // TensorFlow writes the name first; the loop covers writers that do not.
-    const c = this.#cursor.at(this.payloads[i], this.ends[i]);
-    while (c.pos < c.end) {
+  /** The byte range of the name in the NodeDef payload [start, end) (empty when it has none). */
+  #findName(start: number, end: number): [number, number] {
+    const c = this.#cursor.at(start, end);
+    while (c.pos < end) {
       const tag = c.varint();
       if (tag === ((NODE_NAME << 3) | WIRE_LEN)) {
         const e = c.len();
-        this.nameStarts[i] = c.pos;
-        this.nameEnds[i] = e;
-        return;
+        return [c.pos, e];
       }
       c.skip(tag & 7);
     }
-    this.nameStarts[i] = this.nameEnds[i] = this.payloads[i];
+    return [start, start];
   }
 
   #sameName(j: number, s: number, e: number): boolean {
@@ -301,20 +314,6 @@ export class WireGraphDef {
     return (this.#names[i] ??= this.bytes.toString('utf8', this.nameStarts[i], this.nameEnds[i]));
   }
 
-  /** Node i's op type. */
-  op(i: number): string {
-    const c = this.#cursor.at(this.payloads[i], this.ends[i]);
-    while (c.pos < c.end) {
-      const tag = c.varint();
-      if (tag === ((NODE_OP << 3) | WIRE_LEN)) {
-        const e = c.len();
-        return c.str(c.pos, e);
-      }
-      c.skip(tag & 7);
-    }
-    return '';
-  }
-
   /**
    * Reads node i: appends each input to `inputs` as a pair (node index, output index; -1 for a control
    * input) and returns the copy-relevant attrs, or null when it has none.
@@ -337,6 +336,7 @@ export class WireGraphDef {
         pos = skipField(buf, pos, tag & 7, end);
         continue;
       }
+      if (pos >= end) throw malformed('a truncated field');
       let len = buf[pos++];
       if (len >= 0x80) {
         len = readVarint(buf, pos - 1, end);
@@ -368,6 +368,12 @@ export class WireGraphDef {
         }
         inputs.push(j, index);
       } else if (field === NODE_ATTR) {
+        // Most attrs (T, dtype, shape, value…) matter to a copy only when functions are about: a map entry
+        // written key first whose key starts with neither '_', 's' nor 'f' is skipped without parsing.
+        if (!scanFuncs && buf[s] === ((ENTRY_KEY << 3) | WIRE_LEN) && buf[s + 1] > 0 && buf[s + 1] < 0x80) {
+          const first = buf[s + 2];
+          if (first !== 0x5f && first !== 0x73 && first !== 0x66) continue;
+        }
         attrs = this.#readAttrEntry(attrs, s, e, scanFuncs);
       } else if (field === NODE_OP && scanFuncs) {
         const op = buf.toString('utf8', s, e);
@@ -394,6 +400,7 @@ export class WireGraphDef {
         pos = skipField(buf, pos, tag & 7, end);
         continue;
       }
+      if (pos >= end) throw malformed('a truncated field');
       let len = buf[pos++];
       if (len >= 0x80) {
         len = readVarint(buf, pos - 1, end);
@@ -480,6 +487,12 @@ export class WireGraphDef {
   }
 }
 
+function grow(a: Float64Array, capacity: number): Float64Array {
+  const b = new Float64Array(capacity);
+  b.set(a);
+  return b;
+}
+
 function emptyAttrs(): WireAttrs {
   return { colocation: null, sharedName: false, frameName: false, funcs: null };
 }
@@ -537,22 +550,6 @@ function scanNameAttrList(c: Cursor, start: number, end: number, out: string[]):
       }
     } else c.skip(tag & 7);
   }
-}
-
-/** Splits a NodeDef input ('op', 'op:1', '^op') into the op name and the output index (-1 for control). */
-export function parseInput(input: string): [string, number] {
-  if (input.charCodeAt(0) === 0x5e /* ^ */) return [input.slice(1), -1];
-  const colon = input.lastIndexOf(':');
-  if (colon > 0 && colon + 1 < input.length) {
-    let index = 0;
-    for (let i = colon + 1; i < input.length; i++) {
-      const d = input.charCodeAt(i) - 48;
-      if (d < 0 || d > 9) return [input, 0];
-      index = index * 10 + d;
-    }
-    return [input.slice(0, colon), index];
-  }
-  return [input, 0];
 }
 
 function lengthOfVarint(n: number): number {
@@ -631,10 +628,6 @@ export class GraphDefBuilder {
     }
     return out;
   }
-}
-
-export function encodeNode(nodeDef: Record<string, unknown>): Uint8Array {
-  return encode('NodeDef', nodeDef);
 }
 
 /** The signature name of a serialized FunctionDef, read at the wire level. */

@@ -605,9 +605,12 @@ export class Graph {
   }
 
   /**
-   * Imports a binary GraphDef into this graph. The graph is unchanged when it throws.
-   * @throws InvalidArgumentError for malformed bytes, unknown ops, bad attrs or input-map keys that are
-   *   not in the GraphDef; Error for inputs of another graph.
+   * Imports a binary GraphDef (with its function library) into this graph. The graph, its names in use and
+   * its function library are unchanged when it throws.
+   * @throws InvalidArgumentError for malformed bytes, bad attrs, name collisions (without a prefix or
+   *   uniquifyNames) or input-map keys that name nothing in the GraphDef; NotFoundError for unknown ops;
+   *   TypeError for malformed options; Error for tensors or operations of another graph.
+   * @example g.importGraphDef(bytes, { prefix: 'imported', inputMap: { 'x:0': myInput }, returnElements: ['y:0'] })
    */
   importGraphDef(bytes: Uint8Array, options: ImportGraphDefOptions = {}): ImportGraphDefResult {
     if (!(bytes instanceof Uint8Array)) throw invalidArgument('a Uint8Array', 'the GraphDef', bytes);

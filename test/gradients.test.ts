@@ -155,8 +155,9 @@ describe('g.gradients', () => {
     const { g, x, y } = quadratic();
     const unused = g.placeholder('float32', [2], 'unused');
     const z = op(g, 'Mul', [x, g.constant(3)], {}, 'z');
-    const [dx, dUnused] = g.gradients(y, [x, unused]);
+    const [dx, dUnused, again] = g.gradients(y, [x, unused, x]);
     expect(dUnused).toBeNull();
+    expect(again).toBe(dx);
     const [scaled] = g.gradients(y, [x], [g.constant(10)]);
     const [fromHost] = g.gradients(y, [x], 0.5);
     const [mixed] = g.gradients([y, z], [x], [null, g.constant([1, 2])]);
@@ -225,5 +226,9 @@ describe('g.gradients', () => {
     expect(() => g.gradients(y, [x], [g.constant(1), g.constant(2)])).toThrow(/one gradYs entry per y: 1 ys but 2 gradYs/);
     expect(() => g.gradients(y, [x], [g.constant(1, { dtype: 'float64' })])).toThrow(/gradYs\[0\] has dtype float64/);
     expect(() => g.gradients(y, [x], [g.constant([1, 2, 3])])).toThrow(/gradYs\[0\] has shape \[3\]/);
+    const before = g.numOperations;
+    expect(() => g.gradients(y, [x], [[1, 2]])).toThrow(/gradYs\[0\] has shape \[2\] but ys\[0\] \('y:0'\) has shape \[\]/);
+    expect(() => g.gradients(y, [x], ['one' as never])).toThrow(TypeError);
+    expect(g.numOperations).toBe(before);
   });
 });

@@ -267,6 +267,18 @@ describe('minimize, computeGradients, applyGradients', () => {
     await sess.close();
   });
 
+  test('inside a variable scope or a name scope, names follow Python (checked against TensorFlow 2.21)', () => {
+    const { g, w, loss } = quadratic();
+    const adam = g.variableScope('train', () => new tf.train.AdamOptimizer().minimize(loss, { globalStep: tf.train.getOrCreateGlobalStep(g) }));
+    const momentum = g.nameScope('ns', () => new tf.train.MomentumOptimizer(0.1, 0.9).minimize(loss, { varList: [w] }));
+    expect(adam.name).toBe('train/Adam');
+    expect(momentum.name).toBe('ns/Momentum');
+    expect(g.globalVariables().map((v) => v.name)).toEqual([
+      'w', 'layer/b', 'train/global_step', 'train/beta1_power', 'train/beta2_power',
+      'train/w/Adam', 'train/w/Adam_1', 'train/layer/b/Adam', 'train/layer/b/Adam_1', 'w/Momentum',
+    ]);
+  });
+
   test('getOrCreateGlobalStep in a name scope still makes global_step; getGlobalStep is null before', () => {
     const g = new tf.Graph();
     expect(tf.train.getGlobalStep(g)).toBeNull();

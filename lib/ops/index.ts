@@ -90,7 +90,7 @@ class OpBuilder {
       throw new TypeError(`g.ops.${info.method} takes ${describeArgs(info)} and an optional options object, but received ${args.length} argument${args.length === 1 ? '' : 's'}`);
     }
     const rawOptions = args[nIn];
-    if (rawOptions !== undefined && (rawOptions === null || typeof rawOptions !== 'object' || Array.isArray(rawOptions) || isOutputValue(rawOptions) || rawOptions instanceof Tensor)) {
+    if (rawOptions !== undefined && (rawOptions === null || typeof rawOptions !== 'object' || Array.isArray(rawOptions) || isOutputValue(rawOptions) || rawOptions instanceof Tensor || rawOptions instanceof Operation)) {
       throw invalidArgument('an options object', `the last argument of g.ops.${info.method}`, rawOptions);
     }
     const options = (rawOptions ?? {}) as Record<string, unknown>;

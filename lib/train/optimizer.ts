@@ -6,6 +6,7 @@ import type { Graph, OutputLike } from '../graph';
 import { GraphKeys } from '../graph-keys';
 import { Operation, Output, isOutputConvertible, toOutput } from '../operation';
 import { Variable, createVariable } from '../variable';
+import { getVariableScope } from '../variable-scope';
 import { invalidArgument, optionalObject, optionalString, requireBoolean, requireString } from '../validate';
 
 /** A learning rate or another hyperparameter: a number, a tensor, or a function returning either. */
@@ -215,7 +216,10 @@ export abstract class Optimizer {
     return group(g, updates, name);
   }
 
-  /** A zero-initialized slot named `<variable>/<this.name>` (uniquified: `w/Adam`, `w/Adam_1`), once per variable. */
+  /**
+   * A zero-initialized slot named `<variable>/<this.name>` (uniquified: `w/Adam`, `w/Adam_1`; under the variable
+   * scope in force), once per variable.
+   */
   protected zerosSlot(variable: Variable, slotName: string): Variable {
     return this.slotWithInitializer(variable, slotName, 0);
   }
@@ -231,12 +235,12 @@ export abstract class Optimizer {
     if (!shape || shape.some((d) => d === null)) {
       throw new RangeError(`${this.name} needs variables of a fully defined shape, but '${variable.name}' has shape ${JSON.stringify(shape)}`);
     }
-    // Python: variable_scope(None, default_name='<primary>/<optimizer>') + get_variable: named from the root
-    // whatever the name scope, so checkpoints of Python's slots restore here.
+    // Python: variable_scope(None, default_name='<primary>/<optimizer>') + get_variable: named under the
+    // variable scope in force whatever the name scope, so checkpoints of Python's slots restore here.
+    const varScope = getVariableScope(g).name;
+    const name = `${varScope ? `${varScope}/` : ''}${variable.name}/${this.name}`;
     slot = g.nameScope('', () =>
-      colocateWith(variable, () =>
-        createVariable(g, () => fill_(g, shape as number[], variable.dtype, fill), { name: `${variable.name}/${this.name}`, trainable: false }),
-      ),
+      colocateWith(variable, () => createVariable(g, () => fill_(g, shape as number[], variable.dtype, fill), { name, trainable: false })),
     );
     slots.set(variable, slot);
     return slot;
