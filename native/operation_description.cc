@@ -11,25 +11,40 @@
 
 namespace tfn {
 
+std::string OperationDescription::InputName(int input, int list_index) const {
+  std::string where = "input " + std::to_string(input);
+  if (list_index >= 0) where += "[" + std::to_string(list_index) + "]";
+  return where;
+}
+
 bool OperationDescription::ReadOutput(Napi::Env env, Napi::Value op_value, Napi::Value index_value, TF_Graph* graph,
-                                      const std::string& where, TF_Output* out) {
-  Operation* op = UnwrapTagged<Operation>(env, op_value, kOperationTag, ("an Operation for " + where).c_str());
-  if (op == nullptr) return false;
+                                      int input, int list_index, TF_Output* out) {
+  // Messages are built only on failure: this runs for every input of every operation.
+  bool tagged = false;
+  if (op_value.IsObject()) napi_check_object_type_tag(env, op_value, &kOperationTag, &tagged);
+  if (!tagged) {
+    Napi::TypeError::New(env, "Expected an Operation for " + InputName(input, list_index) + " of '" + name_ + "'")
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  Operation* op = Operation::Unwrap(op_value.As<Napi::Object>());
   if (op->graph()->graph() != graph) {
-    Napi::Error::New(env, where + " of '" + name_ + "' comes from operation '" + Tf().TF_OperationName(op->op()) +
-                              "' of another graph")
+    Napi::Error::New(env, InputName(input, list_index) + " of '" + name_ + "' comes from operation '" +
+                              Tf().TF_OperationName(op->op()) + "' of another graph")
         .ThrowAsJavaScriptException();
     return false;
   }
   if (!index_value.IsNumber()) {
-    Napi::TypeError::New(env, "Expected an output index for " + where).ThrowAsJavaScriptException();
+    Napi::TypeError::New(env, "Expected an output index for " + InputName(input, list_index) + " of '" + name_ + "'")
+        .ThrowAsJavaScriptException();
     return false;
   }
   double d = index_value.As<Napi::Number>().DoubleValue();
   int n = Tf().TF_OperationNumOutputs(op->op());
   if (!(d >= 0 && d < n) || d != std::floor(d)) {
-    Napi::RangeError::New(env, where + " of '" + name_ + "' names output " + std::to_string(d) + " of '" +
-                                   Tf().TF_OperationName(op->op()) + "', which has " + std::to_string(n) + " outputs")
+    Napi::RangeError::New(env, InputName(input, list_index) + " of '" + name_ + "' names output " +
+                                   std::to_string(d) + " of '" + Tf().TF_OperationName(op->op()) + "', which has " +
+                                   std::to_string(n) + " outputs")
         .ThrowAsJavaScriptException();
     return false;
   }
@@ -37,14 +52,18 @@ bool OperationDescription::ReadOutput(Napi::Env env, Napi::Value op_value, Napi:
   return true;
 }
 
-bool OperationDescription::ReadShape(Napi::Env env, Napi::Value value, const std::string& where,
+std::string OperationDescription::AttrName(const std::string& attr) const {
+  return "attr '" + attr + "' of '" + name_ + "'";
+}
+
+bool OperationDescription::ReadShape(Napi::Env env, Napi::Value value, const std::string& attr,
                                      std::vector<int64_t>* dims, int* rank) {
   if (value.IsNull() || value.IsUndefined()) {
     *rank = -1;
     return true;
   }
   if (!value.IsArray()) {
-    Napi::TypeError::New(env, "Expected an array or null as the shape for " + where).ThrowAsJavaScriptException();
+    Napi::TypeError::New(env, "Expected an array or null as the shape for " + AttrName(attr)).ThrowAsJavaScriptException();
     return false;
   }
   Napi::Array array = value.As<Napi::Array>();
@@ -57,12 +76,12 @@ bool OperationDescription::ReadShape(Napi::Env env, Napi::Value value, const std
       continue;
     }
     if (!v.IsNumber()) {
-      Napi::TypeError::New(env, "Expected numbers or null in the shape for " + where).ThrowAsJavaScriptException();
+      Napi::TypeError::New(env, "Expected numbers or null in the shape for " + AttrName(attr)).ThrowAsJavaScriptException();
       return false;
     }
     double d = v.As<Napi::Number>().DoubleValue();
     if (!(d >= -1) || d != std::floor(d)) {
-      Napi::RangeError::New(env, "Invalid dimension " + std::to_string(d) + " in the shape for " + where)
+      Napi::RangeError::New(env, "Invalid dimension " + std::to_string(d) + " in the shape for " + AttrName(attr))
           .ThrowAsJavaScriptException();
       return false;
     }
@@ -85,13 +104,13 @@ bool OperationDescription::ReadAttr(Napi::Env env, Napi::Value entry, Attr* attr
   }
   attr->name = name.As<Napi::String>().Utf8Value();
   attr->kind = kind.As<Napi::Number>().Int32Value();
-  const std::string where = "attr '" + attr->name + "' of '" + name_ + "'";
+
   bool is_list = attr->kind >= kListOffset;
   int scalar = is_list ? attr->kind - kListOffset : attr->kind;
   std::vector<Napi::Value> items;
   if (is_list) {
     if (!value.IsArray()) {
-      Napi::TypeError::New(env, "Expected an array for " + where).ThrowAsJavaScriptException();
+      Napi::TypeError::New(env, "Expected an array for " + AttrName(attr->name)).ThrowAsJavaScriptException();
       return false;
     }
     Napi::Array array = value.As<Napi::Array>();
@@ -109,13 +128,13 @@ bool OperationDescription::ReadAttr(Napi::Env env, Napi::Value entry, Attr* attr
           Napi::Uint8Array bytes = item.As<Napi::Uint8Array>();
           attr->strings.emplace_back(reinterpret_cast<const char*>(bytes.Data()), bytes.ByteLength());
         } else {
-          Napi::TypeError::New(env, "Expected a string for " + where).ThrowAsJavaScriptException();
+          Napi::TypeError::New(env, "Expected a string for " + AttrName(attr->name)).ThrowAsJavaScriptException();
           return false;
         }
         break;
       case kAttrProto:
         if (!item.IsTypedArray() || item.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
-          Napi::TypeError::New(env, "Expected AttrValue bytes for " + where).ThrowAsJavaScriptException();
+          Napi::TypeError::New(env, "Expected AttrValue bytes for " + AttrName(attr->name)).ThrowAsJavaScriptException();
           return false;
         }
         {
@@ -129,27 +148,27 @@ bool OperationDescription::ReadAttr(Napi::Env env, Napi::Value entry, Attr* attr
           bool lossless;
           attr->ints.push_back(item.As<Napi::BigInt>().Int64Value(&lossless));
           if (!lossless) {
-            Napi::RangeError::New(env, "Integer out of int64 range for " + where).ThrowAsJavaScriptException();
+            Napi::RangeError::New(env, "Integer out of int64 range for " + AttrName(attr->name)).ThrowAsJavaScriptException();
             return false;
           }
         } else if (item.IsNumber() && item.As<Napi::Number>().DoubleValue() ==
                                           std::floor(item.As<Napi::Number>().DoubleValue())) {
           attr->ints.push_back(item.As<Napi::Number>().Int64Value());
         } else {
-          Napi::TypeError::New(env, "Expected an integer for " + where).ThrowAsJavaScriptException();
+          Napi::TypeError::New(env, "Expected an integer for " + AttrName(attr->name)).ThrowAsJavaScriptException();
           return false;
         }
         break;
       case kAttrFloat:
         if (!item.IsNumber()) {
-          Napi::TypeError::New(env, "Expected a number for " + where).ThrowAsJavaScriptException();
+          Napi::TypeError::New(env, "Expected a number for " + AttrName(attr->name)).ThrowAsJavaScriptException();
           return false;
         }
         attr->floats.push_back(item.As<Napi::Number>().FloatValue());
         break;
       case kAttrBool:
         if (!item.IsBoolean()) {
-          Napi::TypeError::New(env, "Expected a boolean for " + where).ThrowAsJavaScriptException();
+          Napi::TypeError::New(env, "Expected a boolean for " + AttrName(attr->name)).ThrowAsJavaScriptException();
           return false;
         }
         attr->ints.push_back(item.As<Napi::Boolean>().Value() ? 1 : 0);
@@ -157,23 +176,23 @@ bool OperationDescription::ReadAttr(Napi::Env env, Napi::Value entry, Attr* attr
       case kAttrShape: {
         std::vector<int64_t> dims;
         int rank;
-        if (!ReadShape(env, item, where, &dims, &rank)) return false;
+        if (!ReadShape(env, item, attr->name, &dims, &rank)) return false;
         attr->shapes.push_back(std::move(dims));
         attr->ranks.push_back(rank);
         break;
       }
       case kAttrTensor: {
-        Tensor* tensor = UnwrapTagged<Tensor>(env, item, kTensorTag, ("a Tensor for " + where).c_str());
+        Tensor* tensor = UnwrapTagged<Tensor>(env, item, kTensorTag, ("a Tensor for " + AttrName(attr->name)).c_str());
         if (tensor == nullptr) return false;
         if (tensor->tensor() == nullptr) {
-          Napi::Error::New(env, "Tensor for " + where + " is disposed").ThrowAsJavaScriptException();
+          Napi::Error::New(env, "Tensor for " + AttrName(attr->name) + " is disposed").ThrowAsJavaScriptException();
           return false;
         }
         attr->tensors.push_back(tensor->owner());
         break;
       }
       default:
-        Napi::TypeError::New(env, "Unknown attr kind " + std::to_string(attr->kind) + " for " + where)
+        Napi::TypeError::New(env, "Unknown attr kind " + std::to_string(attr->kind) + " for " + AttrName(attr->name))
             .ThrowAsJavaScriptException();
         return false;
     }
@@ -203,24 +222,24 @@ bool OperationDescription::Read(const Napi::CallbackInfo& info, TF_Graph* graph)
   inputs_.resize(ops.Length());
   for (uint32_t i = 0; i < ops.Length(); ++i) {
     Napi::Value op = ops.Get(i), index = indices.Get(i);
-    const std::string where = "input " + std::to_string(i);
     if (op.IsArray()) {
       Napi::Array list_ops = op.As<Napi::Array>();
       if (!index.IsArray() || index.As<Napi::Array>().Length() != list_ops.Length()) {
-        Napi::TypeError::New(env, "Expected matching index arrays for list " + where).ThrowAsJavaScriptException();
+        Napi::TypeError::New(env, "Expected matching index arrays for list " + InputName(static_cast<int>(i), -1))
+            .ThrowAsJavaScriptException();
         return false;
       }
       Napi::Array list_indices = index.As<Napi::Array>();
       inputs_[i].is_list = true;
       inputs_[i].outputs.resize(list_ops.Length());
       for (uint32_t j = 0; j < list_ops.Length(); ++j) {
-        if (!ReadOutput(env, list_ops.Get(j), list_indices.Get(j), graph, where + "[" + std::to_string(j) + "]",
+        if (!ReadOutput(env, list_ops.Get(j), list_indices.Get(j), graph, static_cast<int>(i), static_cast<int>(j),
                         &inputs_[i].outputs[j]))
           return false;
       }
     } else {
       inputs_[i].outputs.resize(1);
-      if (!ReadOutput(env, op, index, graph, where, &inputs_[i].outputs[0])) return false;
+      if (!ReadOutput(env, op, index, graph, static_cast<int>(i), -1, &inputs_[i].outputs[0])) return false;
     }
   }
   Napi::Array controls = info[5].As<Napi::Array>();

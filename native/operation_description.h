@@ -55,11 +55,13 @@ class OperationDescription {
     std::vector<TF_Output> outputs;
   };
 
-  bool ReadOutput(Napi::Env env, Napi::Value op, Napi::Value index, TF_Graph* graph, const std::string& where,
+  bool ReadOutput(Napi::Env env, Napi::Value op, Napi::Value index, TF_Graph* graph, int input, int list_index,
                   TF_Output* out);
+  std::string InputName(int input, int list_index) const;
   bool ReadAttr(Napi::Env env, Napi::Value entry, Attr* attr);
-  static bool ReadShape(Napi::Env env, Napi::Value value, const std::string& where, std::vector<int64_t>* dims,
-                        int* rank);
+  bool ReadShape(Napi::Env env, Napi::Value value, const std::string& attr, std::vector<int64_t>* dims, int* rank);
+  // Descriptions for error messages, built only when an error is thrown.
+  std::string AttrName(const std::string& attr) const;
 
   std::string type_;
   std::string name_;
