@@ -2,6 +2,8 @@
 // Issue 7's benchmark: tf.copy.copyToGraph of a 10,000-node and a 100,000-node subgraph into a fresh graph
 // under a namespace, against a plain importGraphDef (same prefix) of a GraphDef holding exactly those nodes,
 // interleaved in one run. Goals: the copy within 1.5x of the import, and the 100k copy within 12x of the 10k one.
+// Also printed: a second copy from the same source (its GraphDef already read), and the import plus the
+// source.toGraphDef() that a copy cannot avoid; wall-clock and CPU time (the machine may be shared).
 'use strict';
 const { median, table, verdict, fmt } = require('./util');
 const tf = require('..');
@@ -14,15 +16,15 @@ const FLOAT = 1;
  * node and an earlier one (every 50th also a control input), so that the last node depends on all of them.
  * `extra` unrelated nodes (another chain) are appended for the source graph, which the copy must leave out.
  */
-function graphDef(n, extra, prefix = '') {
+function graphDef(n, extra) {
   let seed = 7;
   const rand = (k) => {
     seed = (seed * 1103515245 + 12345) % 2147483648;
     return Math.floor((seed / 2147483648) * k);
   };
-  const node = [{ name: `${prefix}x`, op: 'Placeholder', attr: { dtype: { type: FLOAT }, shape: { shape: { dim: [{ size: 4 }] } } } }];
+  const node = [{ name: `x`, op: 'Placeholder', attr: { dtype: { type: FLOAT }, shape: { shape: { dim: [{ size: 4 }] } } } }];
   for (let c = 0; c < 16; c++) {
-    node.push({ name: `${prefix}const_${c}`, op: 'Const', attr: { dtype: { type: FLOAT }, value: { tensor: { dtype: FLOAT, tensor_shape: { dim: [{ size: 4 }] }, float_val: [c / 16, 1, 2, 3] } } } });
+    node.push({ name: `const_${c}`, op: 'Const', attr: { dtype: { type: FLOAT }, value: { tensor: { dtype: FLOAT, tensor_shape: { dim: [{ size: 4 }] }, float_val: [c / 16, 1, 2, 3] } } } });
   }
   const ops = ['AddV2', 'Mul', 'Sub', 'Maximum'];
   for (let i = node.length; i < n; i++) {
@@ -30,10 +32,10 @@ function graphDef(n, extra, prefix = '') {
     const other = node[rand(i)].name;
     const input = [prev, other];
     if (i % 50 === 0) input.push(`^${node[rand(i)].name}`);
-    node.push({ name: `${prefix}block_${i >> 6}/op_${i}`, op: ops[i % 4], input, attr: { T: { type: FLOAT } } });
+    node.push({ name: `block_${i >> 6}/op_${i}`, op: ops[i % 4], input, attr: { T: { type: FLOAT } } });
   }
   for (let i = 0; i < extra; i++) {
-    node.push({ name: `${prefix}unrelated/op_${i}`, op: 'AddV2', input: [i ? `${prefix}unrelated/op_${i - 1}` : `${prefix}x`, `${prefix}const_0`], attr: { T: { type: FLOAT } } });
+    node.push({ name: `unrelated/op_${i}`, op: 'AddV2', input: [i ? `unrelated/op_${i - 1}` : `x`, `const_0`], attr: { T: { type: FLOAT } } });
   }
   return { bytes: encode('GraphDef', { node, versions: { producer: 1700 } }), last: node[n - 1].name };
 }

@@ -397,10 +397,13 @@ class ClosureWalk {
     }
   }
 
+  /** Where the sweep is: nodes below it are scanned when it reaches them, nodes above it at once. */
+  sweep = 0;
+
   visit(j: number): void {
     if (this.seen[j]) return;
     this.seen[j] = 1;
-    this.stack.push(j);
+    if (j > this.sweep) this.stack.push(j);
   }
 
   /** The copy (made earlier) of node j. */
@@ -424,27 +427,45 @@ class ClosureWalk {
     return target;
   }
 
+  /**
+   * Marks the closure in `seen`. GraphDef order is creation order, so inputs nearly always come before their
+   * consumers: one sweep from the last root down to the first node reads the bytes in order, and the rare
+   * forward edges (loops' back edges, variables' initializers) are followed at once from a stack.
+   */
   run(): Closure {
-    const { def, copied, seen, special, stack, closure } = this;
-    for (const r of this.req.roots) if (!copied[r]) this.visit(r);
-    const inputs: number[] = [];
-    while (stack.length) {
-      const i = stack.pop()!;
-      closure.nodes.push(i);
-      if (special[i]) this.variableOf(i);
-      inputs.length = 0;
-      const attrs = def.scan(i, inputs);
-      for (let k = 0; k < inputs.length; k += 2) {
-        const j = inputs[k];
-        if (special[j] || copied[j]) this.edge(i, j, inputs[k + 1]);
-        else if (!seen[j]) {
-          seen[j] = 1;
-          stack.push(j);
-        }
-      }
-      if (attrs) this.attrs(i, attrs);
+    const { copied, seen, stack } = this;
+    let top = -1;
+    for (const r of this.req.roots) {
+      if (copied[r]) continue;
+      seen[r] = 1;
+      if (r > top) top = r;
     }
-    return closure;
+    const inputs: number[] = [];
+    for (let i = top; i >= 0; i--) {
+      if (!seen[i]) continue;
+      this.sweep = i;
+      this.scanNode(i, inputs);
+      while (stack.length) this.scanNode(stack.pop()!, inputs);
+    }
+    const nodes = this.closure.nodes;
+    for (let i = 0; i < seen.length; i++) if (seen[i]) nodes.push(i);
+    return this.closure;
+  }
+
+  scanNode(i: number, inputs: number[]): void {
+    const { copied, seen, special, stack } = this;
+    if (special[i]) this.variableOf(i);
+    inputs.length = 0;
+    const attrs = this.def.scan(i, inputs);
+    for (let k = 0; k < inputs.length; k += 2) {
+      const j = inputs[k];
+      if (special[j] || copied[j]) this.edge(i, j, inputs[k + 1]);
+      else if (!seen[j]) {
+        seen[j] = 1;
+        if (j > this.sweep) stack.push(j);
+      }
+    }
+    if (attrs) this.attrs(i, attrs);
   }
 
   /** A copied variable brings its initializer (and initial value) and its read: a whole Variable of the copy. */
@@ -623,7 +644,7 @@ function copyClosure(req: CopyRequest, snap: Snapshot): CopyRecord {
     noteReplacedVariables(record, closure);
     return record;
   }
-  const nodes = Int32Array.from(closure.nodes).sort();
+  const nodes = closure.nodes; // ascending
   checkCollisions(req, def, nodes, req.extraNodes.map((n) => n.name as string));
   const library = planLibrary(snap, closure.functions, toGraph, functionRenamesFor(toGraph, source));
   if (library.renames.size) {

@@ -325,6 +325,10 @@ export class WireGraphDef {
     const buf = this.bytes;
     const end = this.ends[i];
     const scanFuncs = this.functionNames !== null && this.functionNames.size > 0;
+    const table = this.#table;
+    const mask = this.#mask;
+    const nameStarts = this.nameStarts;
+    const nameEnds = this.nameEnds;
     let pos = this.payloads[i];
     while (pos < end) {
       let tag = buf[pos++];
@@ -362,7 +366,21 @@ export class WireGraphDef {
             for (let d = k + 1; d < e; d++) index = index * 10 + (buf[d] - 0x30);
           }
         }
-        const j = this.#lookupBytes(ns, ne);
+        // The name table lookup, inlined: FNV-1a of the input's name, then linear probing.
+        let h = 0x811c9dc5;
+        for (let q = ns; q < ne; q++) h = Math.imul(h ^ buf[q], 0x01000193);
+        let slot = (h >>> 0) & mask;
+        let j = table[slot];
+        while (j >= 0) {
+          const js = nameStarts[j];
+          if (nameEnds[j] - js === ne - ns) {
+            let q = 0;
+            while (q < ne - ns && buf[js + q] === buf[ns + q]) q++;
+            if (q === ne - ns) break;
+          }
+          slot = (slot + 1) & mask;
+          j = table[slot];
+        }
         if (j < 0) {
           throw new Error(`Node '${this.name(i)}' has input '${buf.toString('utf8', s, e)}', which names no node of the graph`);
         }
@@ -487,7 +505,7 @@ export class WireGraphDef {
   }
 }
 
-function grow(a: Float64Array, capacity: number): Float64Array {
+function grow(a: Float64Array, capacity: number): Float64Array<ArrayBuffer> {
   const b = new Float64Array(capacity);
   b.set(a);
   return b;

@@ -522,7 +522,7 @@ describe('errors', () => {
     expect(h.numOperations).toBe(2 * n);
   });
 
-  test('a malformed GraphDef is a RangeError from the wire reader, and a copy fails before changing anything', () => {
+  test('a malformed GraphDef is a RangeError from the wire reader; duplicate names are refused', () => {
     const g = new tf.Graph();
     g.placeholder('float32', [], 'x');
     const bytes = g.toGraphDef();
