@@ -23,28 +23,7 @@ export interface ServerOptions {
 }
 
 // TensorFlow cannot shut a started gRPC server down (GrpcServer::Stop is unimplemented and its destructor
-// CHECK-fails), so, as Python does, a started server is never deleted: this set keeps it from the GC, and
-// the exit hook below ends the process before Node's teardown would finalize it.
-const started = new Set<Server>();
-let exitHookInstalled = false;
-
-function exitBeforeTeardown(code: number): void {
-  if (started.size === 0) return;
-  // process.exit() inside an 'exit' listener goes straight to the C exit(), skipping the environment
-  // teardown that would delete the servers. Listeners registered after this one run first.
-  const listeners = process.listeners('exit');
-  for (const listener of listeners.slice(listeners.indexOf(exitBeforeTeardown) + 1)) {
-    (listener as (c: number) => void).call(process, code);
-  }
-  const exitCode = process.exitCode;
-  process.exit(typeof exitCode === 'number' ? exitCode : exitCode !== undefined ? Number(exitCode) : code);
-}
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', exitBeforeTeardown);
-}
+// CHECK-fails): native/server.cc never deletes a started server, leaving it to the process as Python does.
 
 /** `{job: {taskIndex: address}}` from either form of a cluster spec, validated. */
 function normalizeCluster(cluster: unknown): Map<string, Map<number, string>> {
@@ -158,19 +137,18 @@ export class Server {
   /**
    * Starts serving. Idempotent. A started server lives until the process exits: TensorFlow cannot shut
    * a gRPC server down.
-   * @throws Error in a worker thread (a started server would crash the process when the worker exits);
+   * @throws Error in a worker thread (the server would outlive the worker, bound to its port, until the
+   *   process exits);
    *   the TensorFlow error when the server cannot start.
    */
   start(): void {
     this.#requireOpen();
     if (this.#started) return;
     if (!isMainThread) {
-      throw new Error('tf.Server cannot be started in a worker thread: TensorFlow cannot shut a started gRPC server down, so the worker could never exit cleanly. Start it on the main thread.');
+      throw new Error('tf.Server cannot be started in a worker thread: TensorFlow cannot shut a started gRPC server down, so it would outlive the worker. Start it on the main thread.');
     }
     this.#native.start();
     this.#started = true;
-    started.add(this);
-    installExitHook();
   }
 
   /**
@@ -203,7 +181,7 @@ export class Server {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (!this.#started) this.#native.close();
+    this.#native.close();
   }
 
   toString(): string {

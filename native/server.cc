@@ -25,7 +25,8 @@ class JoinWorker : public Napi::AsyncWorker {
   }
   void OnOK() override {
     Napi::HandleScope scope(Env());
-    if (--server_->joins_in_flight_ == 0 && server_->close_requested_ && server_->server_ != nullptr) {
+    if (--server_->joins_in_flight_ == 0 && server_->close_requested_ && server_->server_ != nullptr &&
+        !server_->started_) {
       Tf().TF_DeleteServer(server_->server_);
       server_->server_ = nullptr;
     }
@@ -70,7 +71,8 @@ Server::Server(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Server>(info) 
 }
 
 Server::~Server() {
-  if (server_ != nullptr) Tf().TF_DeleteServer(server_);
+  // A started server is deliberately leaked: deleting it aborts the process (see server.h).
+  if (server_ != nullptr && !started_) Tf().TF_DeleteServer(server_);
 }
 
 #define TFN_REQUIRE_SERVER(env) \
@@ -81,7 +83,8 @@ Napi::Value Server::Start(const Napi::CallbackInfo& info) {
   TFN_REQUIRE_SERVER(env);
   StatusGuard status;
   Tf().TF_ServerStart(server_, status);
-  ThrowIfNotOk(env, status);
+  if (ThrowIfNotOk(env, status)) return env.Undefined();
+  started_ = true;
   return env.Undefined();
 }
 
@@ -113,9 +116,10 @@ Napi::Value Server::Target(const Napi::CallbackInfo& info) {
 Napi::Value Server::Close(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (server_ == nullptr || close_requested_) return env.Undefined();
+  close_requested_ = true;
+  if (started_) return env.Undefined();
   StatusGuard status;
   Tf().TF_ServerStop(server_, status);
-  close_requested_ = true;
   // A join in flight still uses the server: the last one to finish deletes it.
   if (joins_in_flight_ == 0) {
     Tf().TF_DeleteServer(server_);

@@ -14,7 +14,9 @@ namespace tfn {
 //   [sync]  s.start(), s.stop()
 //   [async] s.join() -> Promise<void>   resolves when the server has stopped (runs on the libuv pool)
 //   [sync]  s.target() -> string   "grpc://host:port"
-//   [sync]  s.close()   stops and frees the server; idempotent
+//   [sync]  s.close()   frees a server that was never started; idempotent. TensorFlow cannot shut a started
+//           gRPC server down (its destructor CHECK-fails), so a started server is left to the process, as
+//           Python leaves it: close() only marks the wrapper closed.
 class Server : public Napi::ObjectWrap<Server> {
  public:
   static Napi::Function Init(Napi::Env env);
@@ -29,6 +31,7 @@ class Server : public Napi::ObjectWrap<Server> {
   Napi::Value Close(const Napi::CallbackInfo& info);
 
   TF_Server* server_ = nullptr;
+  bool started_ = false;
   int joins_in_flight_ = 0;
   bool close_requested_ = false;
   friend class JoinWorker;
