@@ -125,19 +125,26 @@ bool Graph::ReadOutputs(Napi::Env env, Napi::Value ops_value, Napi::Value indice
   return true;
 }
 
+bool Graph::ReadOutput(Napi::Env env, Napi::Value op, Napi::Value index, TF_Output* out) {
+  Napi::Array ops = Napi::Array::New(env, 1), indices = Napi::Array::New(env, 1);
+  ops.Set(0u, op);
+  indices.Set(0u, index);
+  std::vector<TF_Output> outputs;
+  if (!ReadOutputs(env, ops, indices, "a tensor", &outputs)) return false;
+  *out = outputs[0];
+  return true;
+}
+
 Napi::Value Graph::TensorShape(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::vector<TF_Output> outputs;
-  Napi::Array ops = Napi::Array::New(env, 1), idx = Napi::Array::New(env, 1);
-  ops.Set(0u, info[0]);
-  idx.Set(0u, info[1]);
-  if (!ReadOutputs(env, ops, idx, "a tensor", &outputs)) return env.Undefined();
+  TF_Output output;
+  if (!ReadOutput(env, info[0], info[1], &output)) return env.Undefined();
   StatusGuard status;
-  int n = Tf().TF_GraphGetTensorNumDims(graph_, outputs[0], status);
+  int n = Tf().TF_GraphGetTensorNumDims(graph_, output, status);
   if (ThrowIfNotOk(env, status)) return env.Undefined();
   if (n < 0) return env.Null();
   std::vector<int64_t> dims(n);
-  Tf().TF_GraphGetTensorShape(graph_, outputs[0], dims.data(), n, status);
+  Tf().TF_GraphGetTensorShape(graph_, output, dims.data(), n, status);
   if (ThrowIfNotOk(env, status)) return env.Undefined();
   Napi::Array result = Napi::Array::New(env, n);
   for (int i = 0; i < n; ++i) result.Set(i, Napi::Number::New(env, static_cast<double>(dims[i])));
@@ -146,15 +153,12 @@ Napi::Value Graph::TensorShape(const Napi::CallbackInfo& info) {
 
 Napi::Value Graph::SetTensorShape(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::vector<TF_Output> outputs;
-  Napi::Array ops = Napi::Array::New(env, 1), idx = Napi::Array::New(env, 1);
-  ops.Set(0u, info[0]);
-  idx.Set(0u, info[1]);
-  if (!ReadOutputs(env, ops, idx, "a tensor", &outputs)) return env.Undefined();
+  TF_Output output;
+  if (!ReadOutput(env, info[0], info[1], &output)) return env.Undefined();
   Napi::Value shape = info[2];
   StatusGuard status;
   if (shape.IsNull() || shape.IsUndefined()) {
-    Tf().TF_GraphSetTensorShape(graph_, outputs[0], nullptr, -1, status);
+    Tf().TF_GraphSetTensorShape(graph_, output, nullptr, -1, status);
   } else {
     TFN_THROW_IF(!shape.IsArray(), TypeError, env, "Expected an array or null as the shape", env.Undefined());
     Napi::Array array = shape.As<Napi::Array>();
@@ -163,7 +167,7 @@ Napi::Value Graph::SetTensorShape(const Napi::CallbackInfo& info) {
       Napi::Value d = array.Get(i);
       dims[i] = d.IsNumber() ? d.As<Napi::Number>().Int64Value() : -1;
     }
-    Tf().TF_GraphSetTensorShape(graph_, outputs[0], dims.data(), static_cast<int>(dims.size()), status);
+    Tf().TF_GraphSetTensorShape(graph_, output, dims.data(), static_cast<int>(dims.size()), status);
   }
   ThrowIfNotOk(env, status);
   return env.Undefined();

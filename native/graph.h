@@ -53,6 +53,7 @@ class Graph : public Napi::ObjectWrap<Graph> {
   Napi::Value FunctionDefs(const Napi::CallbackInfo& info);
 
   bool ReadOutputs(Napi::Env env, Napi::Value ops, Napi::Value indices, const char* what, std::vector<TF_Output>* out);
+  bool ReadOutput(Napi::Env env, Napi::Value op, Napi::Value index, TF_Output* out);
 
   TF_Graph* graph_ = nullptr;
 };
