@@ -134,16 +134,14 @@ export class Variable implements OutputConvertible {
   readonly graph: Graph;
   /** The resource handle (the VarHandleOp's output). */
   readonly handle: Output;
-  /** The operation that assigns the initial value. */
-  readonly initializer: Operation;
-  /** The value the initializer assigns. */
-  readonly initialValue: Output;
   /** Whether the variable is meant to be trained (it is in TRAINABLE_VARIABLES when created so). */
   readonly trainable: boolean;
   /** The element type. */
   readonly dtype: DType;
   /** The static shape (null entries for unknown dimensions). */
   readonly shape: StaticShape;
+  #initializer: Operation;
+  #initialValue: Output;
   #snapshot: Output;
   #isInitialized: Output | undefined;
   #validateShape: boolean;
@@ -152,14 +150,33 @@ export class Variable implements OutputConvertible {
   constructor(parts: VariableParts) {
     this.graph = parts.graph;
     this.handle = parts.handle;
-    this.initializer = parts.initializer;
-    this.initialValue = parts.initialValue;
+    this.#initializer = parts.initializer;
+    this.#initialValue = parts.initialValue;
     this.trainable = parts.trainable;
     this.dtype = parts.dtype;
     this.shape = parts.shape;
     this.#snapshot = parts.snapshot;
     this.#isInitialized = parts.isInitialized;
     this.#validateShape = parts.validateShape;
+  }
+
+  /** The operation that assigns the initial value. */
+  get initializer(): Operation {
+    return this.#initializer;
+  }
+
+  /** The value the initializer assigns. */
+  get initialValue(): Output {
+    return this.#initialValue;
+  }
+
+  /**
+   * @internal Replaces the initializer (as Python's `init_from_checkpoint` replaces `_initializer_op`), so that
+   * initializing the variable assigns `value` instead.
+   */
+  _setInitializer(initializer: Operation, value: Output): void {
+    this.#initializer = initializer;
+    this.#initialValue = value;
   }
 
   /** The variable's name, e.g. `'conv1/weights'` (its VarHandleOp's name; the tensor is `name + ':0'`). */

@@ -8,7 +8,13 @@
 //   [sync] setErrorFactory((code, codeNumber, message) => Error)   installed once by lib/errors.ts
 //   [sync] allOpList() -> Buffer (OpList); registeredKernelsForOp(name) -> Buffer (KernelList)
 //   tensorAlignment: number   the alignment JS memory needs to be fed without a copy
+#include <cstdlib>
+#include <mutex>
 #include <string>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "common.h"
 #include "graph.h"
@@ -72,10 +78,31 @@ Napi::Value RegisteredKernelsForOp(const Napi::CallbackInfo& info) {
   return BufferToJs(env, buffer.get());
 }
 
+// TensorFlow allocates tensor buffers with posix_memalign; results are freed when the GC finalizes their
+// wrappers, in batches, between the many small allocations of each run. glibc then raises its mmap threshold
+// dynamically and serves the large buffers from the heap, where an aligned request never fits a freed chunk of
+// the same size once small allocations sit between them, and the heap grows without bound (1 MB per run in the
+// soak). Keeping the threshold fixed at glibc's own default keeps large buffers in mmap, returned at free.
+// MALLOC_MMAP_THRESHOLD_ (glibc's own variable) or NODE_LIBTENSORFLOW_MMAP_THRESHOLD (0: leave glibc alone)
+// override it.
+void FixMmapThreshold() {
+#if defined(__GLIBC__)
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (std::getenv("MALLOC_MMAP_THRESHOLD_") != nullptr) return;
+    const char* setting = std::getenv("NODE_LIBTENSORFLOW_MMAP_THRESHOLD");
+    long threshold = setting != nullptr ? std::atol(setting) : 128 * 1024;
+    if (threshold > 0) mallopt(M_MMAP_THRESHOLD, static_cast<int>(threshold));
+  });
+#endif
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  FixMmapThreshold();
   auto* data = new InstanceData();
   env.SetInstanceData<InstanceData>(data);
   data->release_queue = ReleaseQueue::Create(env);
+  data->owner_key = Napi::Persistent(Napi::Symbol::New(env, "node-libtensorflow:owner"));
   // Late tensor deallocations (TensorFlow threads, process exit) must not reach a dead environment.
   std::shared_ptr<ReleaseQueue> queue = data->release_queue;
   env.AddCleanupHook([queue]() {

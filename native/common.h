@@ -14,6 +14,12 @@ namespace tfn {
 
 class ReleaseQueue;
 
+// The addon is built with NAPI_EXPERIMENTAL for one reason: finalizers that only free native memory (the
+// destructors of the wrapper classes) then run synchronously during garbage collection, instead of being
+// queued until the event loop turns. Without that, a loop of runSync calls that never yields would keep every
+// TensorFlow buffer it fetched alive. Destructors must therefore touch no JS: node-addon-api posts their
+// reference deletions to run after the GC, and ReleaseQueue posts the rest.
+//
 // Per-environment state (one per main thread or worker): constructors and the JS error factory. Nothing
 // JS-related is process-wide, so worker_threads and repeated loading work.
 struct InstanceData {
@@ -25,6 +31,8 @@ struct InstanceData {
   // (code: string, codeNumber: number, message: string) => Error, installed by lib/errors.ts.
   Napi::FunctionReference error_factory;
   std::shared_ptr<ReleaseQueue> release_queue;
+  // Keys the property by which a Tensor's data() ArrayBuffer keeps its Tensor wrapper alive.
+  Napi::Reference<Napi::Symbol> owner_key;
 };
 
 inline InstanceData* Instance(Napi::Env env) { return env.GetInstanceData<InstanceData>(); }

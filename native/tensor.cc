@@ -142,12 +142,16 @@ TF_Tensor* Tensor::FromTypedArray(Napi::Env env, Napi::Value dtype_value, Napi::
     return nullptr;
   }
   // Small arrays are copied: V8 keeps them inside the JS heap, and wrapping them would cost more than copying.
-  if (allow_zero_copy && byte_length >= kZeroCopyMinBytes) {
+  void* source = nullptr;
+  napi_get_typedarray_info(env, view, nullptr, nullptr, &source, nullptr, nullptr);
+  if (allow_zero_copy && byte_length >= kZeroCopyMinBytes &&
+      reinterpret_cast<uintptr_t>(source) % kTensorAlignment == 0) {
     Napi::ArrayBuffer buffer = view.ArrayBuffer();
-    uint8_t* bytes = static_cast<uint8_t*>(buffer.Data()) + view.ByteOffset();
+    uint8_t* bytes = static_cast<uint8_t*>(source);
     {
-      // TensorFlow decides: TF_NewTensor wraps memory aligned as its kernels need (EIGEN_MAX_ALIGN_BYTES)
-      // and otherwise copies it once and calls the deallocator at once.
+      // TF_NewTensor wraps memory aligned as its kernels need (EIGEN_MAX_ALIGN_BYTES, at most 64) and
+      // otherwise copies it once and calls the deallocator at once. Memory that is not 64-byte aligned is
+      // copied below without taking a reference to the JS buffer.
       napi_ref ref;
       napi_create_reference(env, buffer, 1, &ref);
       auto* borrowed = new BorrowedMemory{Instance(env)->release_queue, ref};
@@ -166,11 +170,7 @@ TF_Tensor* Tensor::FromTypedArray(Napi::Env env, Napi::Value dtype_value, Napi::
     Napi::RangeError::New(env, "Out of memory allocating a tensor").ThrowAsJavaScriptException();
     return nullptr;
   }
-  if (byte_length > 0) {
-    void* source = nullptr;
-    napi_get_typedarray_info(env, view, nullptr, nullptr, &source, nullptr, nullptr);
-    std::memcpy(memory, source, byte_length);
-  }
+  if (byte_length > 0) std::memcpy(memory, source, byte_length);
   TF_Tensor* tensor =
       Tf().TF_NewTensor(dtype, dims.data(), static_cast<int>(dims.size()), memory, byte_length, FreeAligned, nullptr);
   if (tensor == nullptr) Napi::Error::New(env, "TensorFlow refused to create the tensor").ThrowAsJavaScriptException();
@@ -324,16 +324,16 @@ Napi::Value Tensor::Data(const Napi::CallbackInfo& info) {
   if (bytes == 0 || data == nullptr) {
     buffer = Napi::ArrayBuffer::New(env, 0);
   } else {
-    auto* hint = new std::shared_ptr<TensorOwner>(owner_);
-    buffer = Napi::ArrayBuffer::New(
-        env, data, bytes, [](Napi::Env, void*, std::shared_ptr<TensorOwner>* owner) { delete owner; }, hint);
+    // The ArrayBuffer views the memory without owning it and keeps this wrapper alive through a symbol-keyed
+    // property: the memory is freed by the wrapper's finalizer, which runs during GC itself (see common.h), only
+    // once neither the wrapper nor any view of the buffer is reachable. An owning finalizer on the buffer would
+    // run only when the event loop turns, and a loop of runSync calls would keep every result alive.
+    buffer = Napi::ArrayBuffer::New(env, data, bytes);
+    buffer.Set(Instance(env)->owner_key.Value(), Value());
   }
   view_ = Napi::Reference<Napi::ArrayBuffer>::New(buffer, 0);
-  // From here V8 accounts this memory as the ArrayBuffer's; counting it here too would double it.
-  if (external_bytes_ > 0) {
-    Napi::MemoryManagement::AdjustExternalMemory(env, -external_bytes_);
-    external_bytes_ = 0;
-  }
+  // The wrapper keeps reporting the memory as external: V8 does not count an ArrayBuffer over memory it does
+  // not own, and without the report a loop that never disposes would not trigger the collections that free it.
   return buffer;
 }
 

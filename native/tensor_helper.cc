@@ -10,7 +10,6 @@ namespace tfn {
 std::shared_ptr<ReleaseQueue> ReleaseQueue::Create(Napi::Env env) {
   auto queue = std::shared_ptr<ReleaseQueue>(new ReleaseQueue());
   queue->env_ = env;
-  queue->owner_thread_ = std::this_thread::get_id();
   napi_value name;
   napi_create_string_utf8(env, "node-libtensorflow:release", NAPI_AUTO_LENGTH, &name);
   napi_status status = napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, nullptr, nullptr,
@@ -33,10 +32,8 @@ void ReleaseQueue::CallJs(napi_env env, napi_value, void*, void* data) {
 void ReleaseQueue::Release(napi_ref ref) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (closed_) return;
-  if (std::this_thread::get_id() == owner_thread_) {
-    napi_delete_reference(env_, ref);
-    return;
-  }
+  // Always posted, even from the environment's own thread: a deallocator may run inside a GC finalizer,
+  // where deleting a reference is not allowed.
   napi_call_threadsafe_function(tsfn_, ref, napi_tsfn_nonblocking);
 }
 

@@ -18,8 +18,9 @@ namespace tfn {
 constexpr size_t kTensorAlignment = 64;
 
 // Releases JS references held by TF_Tensors that wrap JS memory. TensorFlow calls a tensor's deallocator
-// on whatever thread drops the last reference to the buffer; V8 may only be touched on the environment's
-// own thread, so releases from other threads are posted through a thread-safe function.
+// on whatever thread drops the last reference to the buffer, or inside a GC finalizer; V8 may only be
+// touched on the environment's own thread outside GC, so every release is posted through a thread-safe
+// function.
 class ReleaseQueue {
  public:
   static std::shared_ptr<ReleaseQueue> Create(Napi::Env env);
@@ -35,7 +36,6 @@ class ReleaseQueue {
   std::mutex mutex_;
   napi_env env_ = nullptr;
   napi_threadsafe_function tsfn_ = nullptr;
-  std::thread::id owner_thread_;
   bool closed_ = false;
 };
 

@@ -195,7 +195,5 @@ function setCheckpointInitializer(v: Variable, prefix: string, tensorName: strin
       return { initializer, value };
     }),
   );
-  // Variable keeps these as read-only fields; replacing them is what makes the new initializer run.
-  Object.defineProperty(v, 'initializer', { value: initializer, configurable: true, enumerable: true });
-  Object.defineProperty(v, 'initialValue', { value, configurable: true, enumerable: true });
+  v._setInitializer(initializer, value);
 }
