@@ -78,27 +78,26 @@ Napi::Value RegisteredKernelsForOp(const Napi::CallbackInfo& info) {
   return BufferToJs(env, buffer.get());
 }
 
-// TensorFlow allocates tensor buffers with posix_memalign; results are freed when the GC finalizes their
-// wrappers, in batches, between the many small allocations of each run. glibc then raises its mmap threshold
-// dynamically and serves the large buffers from the heap, where an aligned request never fits a freed chunk of
-// the same size once small allocations sit between them, and the heap grows without bound (1 MB per run in the
-// soak). Keeping the threshold fixed at glibc's own default keeps large buffers in mmap, returned at free.
-// MALLOC_MMAP_THRESHOLD_ (glibc's own variable) or NODE_LIBTENSORFLOW_MMAP_THRESHOLD (0: leave glibc alone)
-// override it.
-void FixMmapThreshold() {
+// TensorFlow allocates tensor buffers with posix_memalign. When a loop of runSync calls never yields and
+// never disposes its large results, the GC frees them in batches between the small allocations of each run,
+// and glibc (whose mmap threshold grows dynamically) cannot reuse the freed chunks for new aligned requests:
+// the heap grows. A fixed threshold (e.g. 131072, glibc's initial one) keeps large buffers in mmap and returned
+// at free, but makes every large buffer TensorFlow allocates a fresh mapping: training steps ran at half speed
+// with it. So it is opt-in: NODE_LIBTENSORFLOW_MMAP_THRESHOLD=<bytes> (glibc's MALLOC_MMAP_THRESHOLD_ wins).
+void ApplyMmapThreshold() {
 #if defined(__GLIBC__)
   static std::once_flag once;
   std::call_once(once, [] {
     if (std::getenv("MALLOC_MMAP_THRESHOLD_") != nullptr) return;
     const char* setting = std::getenv("NODE_LIBTENSORFLOW_MMAP_THRESHOLD");
-    long threshold = setting != nullptr ? std::atol(setting) : 128 * 1024;
+    long threshold = setting != nullptr ? std::atol(setting) : 0;
     if (threshold > 0) mallopt(M_MMAP_THRESHOLD, static_cast<int>(threshold));
   });
 #endif
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  FixMmapThreshold();
+  ApplyMmapThreshold();
   auto* data = new InstanceData();
   env.SetInstanceData<InstanceData>(data);
   data->release_queue = ReleaseQueue::Create(env);
