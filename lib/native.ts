@@ -23,7 +23,6 @@ export namespace Native {
     fromView(dtype: number, dims: number[], view: ArrayBufferView): Tensor;
     alloc(dtype: number, dims: number[]): Tensor;
     fromStrings(dims: number[], values: Array<string | Uint8Array>): Tensor;
-    releaseBuffer(buffer: ArrayBufferLike): boolean;
   }
 
   export interface Operation {

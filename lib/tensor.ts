@@ -258,8 +258,6 @@ export class Tensor {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    // A run result's buffer may view TensorFlow's memory: free it now (a no-op for JS-owned buffers).
-    if (!this.#native && this.#data && this.#data.byteLength > 4096) tfAddon().Tensor.releaseBuffer(this.#data.buffer);
     this.#native?.dispose();
     this.#native = undefined;
     this.#data = undefined;

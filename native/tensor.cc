@@ -69,7 +69,6 @@ Napi::Function Tensor::Init(Napi::Env env) {
                          StaticMethod<&Tensor::FromView>("fromView"),
                          StaticMethod<&Tensor::Alloc>("alloc"),
                          StaticMethod<&Tensor::FromStrings>("fromStrings"),
-                         StaticMethod<&Tensor::ReleaseBuffer>("releaseBuffer"),
                          InstanceMethod<&Tensor::DType>("dtype"),
                          InstanceMethod<&Tensor::Shape>("shape"),
                          InstanceMethod<&Tensor::ByteLength>("byteLength"),
@@ -197,70 +196,21 @@ Napi::Value Tensor::FromView(const Napi::CallbackInfo& info) {
   return result;
 }
 
-namespace {
-
-// TensorFlow memory that a run result's ArrayBuffer views, owned by an External the buffer holds: its
-// finalizer (synchronous during GC, see common.h) frees the memory once the buffer is unreachable.
-struct ResultMemory {
-  TF_Tensor* tensor;
-  int64_t bytes;
-};
-
-void FinalizeResultMemory(node_api_basic_env env, void* data, void*) {
-  auto* memory = static_cast<ResultMemory*>(data);
-  if (memory->tensor != nullptr) {
-    Tf().TF_DeleteTensor(memory->tensor);
-    int64_t adjusted;
-    napi_adjust_external_memory(env, -memory->bytes, &adjusted);
-  }
-  delete memory;
-}
-
-}  // namespace
-
 Napi::Value Tensor::ToJs(Napi::Env env, TF_Tensor* tensor) {
   TF_DataType dtype = Tf().TF_TensorType(tensor);
   size_t bytes = Tf().TF_TensorByteSize(tensor);
-  if (FixedDTypeSize(dtype) == 0) return NewInstance(env, tensor);
+  if (FixedDTypeSize(dtype) == 0 || bytes > kSmallTensorBytes) return NewInstance(env, tensor);
   int n = Tf().TF_NumDims(tensor);
   Napi::Array dims = Napi::Array::New(env, n);
   for (int i = 0; i < n; ++i) dims.Set(i, Napi::Number::New(env, static_cast<double>(Tf().TF_Dim(tensor, i))));
-  Napi::ArrayBuffer buffer;
-  if (bytes <= kSmallTensorBytes) {
-    buffer = Napi::ArrayBuffer::New(env, bytes);
-    if (bytes > 0) std::memcpy(buffer.Data(), Tf().TF_TensorData(tensor), bytes);
-    Tf().TF_DeleteTensor(tensor);
-  } else {
-    // No wrapper object: the buffer views TensorFlow's memory and owns it through an External.
-    buffer = Napi::ArrayBuffer::New(env, Tf().TF_TensorData(tensor), bytes);
-    auto* memory = new ResultMemory{tensor, static_cast<int64_t>(bytes)};
-    napi_value owner;
-    napi_create_external(env, memory, FinalizeResultMemory, nullptr, &owner);
-    buffer.Set(Instance(env)->owner_key.Value(), owner);
-    // V8 does not count memory it does not own: report it, so that collections come in time.
-    Napi::MemoryManagement::AdjustExternalMemory(env, memory->bytes);
-  }
+  Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, bytes);
+  if (bytes > 0) std::memcpy(buffer.Data(), Tf().TF_TensorData(tensor), bytes);
+  Tf().TF_DeleteTensor(tensor);
   Napi::Array triple = Napi::Array::New(env, 3);
   triple.Set(0u, Napi::Number::New(env, dtype));
   triple.Set(1u, dims);
   triple.Set(2u, buffer);
   return triple;
-}
-
-Napi::Value Tensor::ReleaseBuffer(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsArrayBuffer()) return Napi::Boolean::New(env, false);
-  Napi::ArrayBuffer buffer = info[0].As<Napi::ArrayBuffer>();
-  Napi::Value owner = buffer.Get(Instance(env)->owner_key.Value());
-  if (!owner.IsExternal()) return Napi::Boolean::New(env, false);
-  auto* memory = static_cast<ResultMemory*>(owner.As<Napi::External<void>>().Data());
-  if (memory->tensor == nullptr) return Napi::Boolean::New(env, false);
-  // Detached first: views become empty rather than pointing at freed memory.
-  buffer.Detach();
-  Tf().TF_DeleteTensor(memory->tensor);
-  memory->tensor = nullptr;
-  Napi::MemoryManagement::AdjustExternalMemory(env, -memory->bytes);
-  return Napi::Boolean::New(env, true);
 }
 
 Napi::Value Tensor::Alloc(const Napi::CallbackInfo& info) {

@@ -31,8 +31,6 @@ constexpr size_t kSmallTensorBytes = 4096;
 //     match dtype and dims.
 //   Tensor.alloc(dtype: number, dims: number[]) -> Tensor   zero-filled, aligned, fixed-size dtypes only.
 //   Tensor.fromStrings(dims: number[], values: Array<string | Uint8Array>) -> Tensor   a TF_STRING tensor.
-//   Tensor.releaseBuffer(buffer: ArrayBuffer) -> boolean   frees now the TensorFlow memory a run result's
-//     buffer views, detaching the buffer; false (and nothing done) for any other buffer.
 //   t.dtype() -> number; t.shape() -> number[]; t.byteLength() -> number
 //   t.data() -> ArrayBuffer   the tensor's own memory (an external ArrayBuffer; no copy). Throws for
 //     string/resource/variant tensors.
@@ -51,10 +49,9 @@ class Tensor : public Napi::ObjectWrap<Tensor> {
   // Throws TypeError/RangeError and returns nullptr on bad input.
   static TF_Tensor* FromTypedArray(Napi::Env env, Napi::Value dtype, Napi::Value dims, Napi::Value data,
                                    bool allow_zero_copy, bool* zero_copy);
-  // A run result for JS, taking ownership of `tensor`. A numeric or bool tensor becomes [dtype, dims,
-  // ArrayBuffer]: up to kSmallTensorBytes a copy (TensorFlow's buffer is freed at once: a copy of a few bytes
-  // costs less than a finalizer), above that a view of TensorFlow's memory that the buffer owns (freed when it
-  // is collected, or by releaseBuffer). Other dtypes become a Tensor wrapper.
+  // A run result for JS, taking ownership of `tensor`: a Tensor wrapper, or, for a numeric tensor of at most
+  // kSmallTensorBytes, [dtype, dims, ArrayBuffer] with a copy of the data (TensorFlow's buffer is freed at
+  // once: a copy of a few bytes costs less than a finalizer).
   static Napi::Value ToJs(Napi::Env env, TF_Tensor* tensor);
 
   explicit Tensor(const Napi::CallbackInfo& info);
@@ -68,7 +65,6 @@ class Tensor : public Napi::ObjectWrap<Tensor> {
   static Napi::Value FromView(const Napi::CallbackInfo& info);
   static Napi::Value Alloc(const Napi::CallbackInfo& info);
   static Napi::Value FromStrings(const Napi::CallbackInfo& info);
-  static Napi::Value ReleaseBuffer(const Napi::CallbackInfo& info);
   Napi::Value DType(const Napi::CallbackInfo& info);
   Napi::Value Shape(const Napi::CallbackInfo& info);
   Napi::Value ByteLength(const Napi::CallbackInfo& info);
