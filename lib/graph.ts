@@ -9,7 +9,7 @@ import { GraphKeys } from './graph-keys';
 import { tfAddon } from './library';
 import { AttrKind, Native } from './native';
 import { Operation, Output, OutputConvertible, isOutputConvertible, toOutput } from './operation';
-import { Ops, opsFor } from './ops';
+import type { Ops } from './ops';
 import { decode, encode } from './proto';
 import { Tensor, TensorLike, tensor } from './tensor';
 import { invalidArgument, optionalObject, requireFunction, requireString } from './validate';
@@ -493,7 +493,10 @@ export class Graph {
    * Inputs are positional in OpDef order; values where an input is expected become constants.
    */
   get ops(): Ops {
-    return opsFor(this);
+    // Required on first use: the generated op table is large, and a process that never uses g.ops (or not
+    // before its first result) should not parse it at start-up.
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    return (require('./ops') as typeof import('./ops')).opsFor(this);
   }
 
   /**

@@ -30,12 +30,12 @@ bool LoadTensorFlow(const std::string& dir, std::string* error) {
   const std::string library = dir + "/libtensorflow_cc.so.2";
   // The framework library first and globally, so that the C API library and the kernels it loads later
   // resolve against this copy rather than searching the default paths.
-  void* fw = dlopen(framework.c_str(), RTLD_NOW | RTLD_GLOBAL);
+  void* fw = dlopen(framework.c_str(), RTLD_LAZY | RTLD_GLOBAL);
   if (fw == nullptr) {
     *error = std::string("cannot load ") + framework + ": " + dlerror();
     return false;
   }
-  void* handle = dlopen(library.c_str(), RTLD_NOW | RTLD_GLOBAL);
+  void* handle = dlopen(library.c_str(), RTLD_LAZY | RTLD_GLOBAL);
   if (handle == nullptr) {
     *error = std::string("cannot load ") + library + ": " + dlerror();
     return false;
