@@ -246,38 +246,30 @@ export const randomUniform = factory((options: { minval?: number; maxval?: numbe
   }, dtypeOption(o, what));
 });
 
+/** A normal-distribution initializer factory: the two differ only in the op that draws the values. */
+function normalFactory(name: 'RandomNormal' | 'TruncatedNormal', op: 'random_normal' | 'truncated_normal', what: string) {
+  return factory((options: { mean?: number; stddev?: number } & SeedOptions = {}): Initializer => {
+    const o = optionalObject(options, `the options of ${what}`);
+    const mean = numberOption(o, 'mean', 0, what);
+    const stddev = numberOption(o, 'stddev', 1, what);
+    const seed = seedOption(o, what);
+    const dtype = dtypeOption(o, what);
+    requireFloat(dtype, `The ${name} initializer`);
+    return initializer({ name, mean, stddev, seed }, (shape, type, g) => {
+      requireFloat(type, `The ${name} initializer`);
+      return normalOp(g, op, shape, mean, stddev, type, seed);
+    }, dtype);
+  });
+}
+
 /** Normal values (Python's `tf.compat.v1.random_normal_initializer`; mean 0, stddev 1 by default). */
-export const randomNormal = factory((options: { mean?: number; stddev?: number } & SeedOptions = {}): Initializer => {
-  const what = 'initializers.randomNormal';
-  const o = optionalObject(options, `the options of ${what}`);
-  const mean = numberOption(o, 'mean', 0, what);
-  const stddev = numberOption(o, 'stddev', 1, what);
-  const seed = seedOption(o, what);
-  const dtype = dtypeOption(o, what);
-  requireFloat(dtype, 'The RandomNormal initializer');
-  return initializer({ name: 'RandomNormal', mean, stddev, seed }, (shape, type, g) => {
-    requireFloat(type, 'The RandomNormal initializer');
-    return normalOp(g, 'random_normal', shape, mean, stddev, type, seed);
-  }, dtype);
-});
+export const randomNormal = normalFactory('RandomNormal', 'random_normal', 'initializers.randomNormal');
 
 /**
  * Normal values redrawn beyond two standard deviations (Python's
  * `tf.compat.v1.truncated_normal_initializer`).
  */
-export const truncatedNormal = factory((options: { mean?: number; stddev?: number } & SeedOptions = {}): Initializer => {
-  const what = 'initializers.truncatedNormal';
-  const o = optionalObject(options, `the options of ${what}`);
-  const mean = numberOption(o, 'mean', 0, what);
-  const stddev = numberOption(o, 'stddev', 1, what);
-  const seed = seedOption(o, what);
-  const dtype = dtypeOption(o, what);
-  requireFloat(dtype, 'The TruncatedNormal initializer');
-  return initializer({ name: 'TruncatedNormal', mean, stddev, seed }, (shape, type, g) => {
-    requireFloat(type, 'The TruncatedNormal initializer');
-    return normalOp(g, 'truncated_normal', shape, mean, stddev, type, seed);
-  }, dtype);
-});
+export const truncatedNormal = normalFactory('TruncatedNormal', 'truncated_normal', 'initializers.truncatedNormal');
 
 export type FanMode = 'fan_in' | 'fan_out' | 'fan_avg';
 export type Distribution = 'truncated_normal' | 'normal' | 'untruncated_normal' | 'uniform';
