@@ -5,7 +5,7 @@ import * as path from 'path';
 /* eslint-disable @typescript-eslint/no-namespace */
 export namespace Native {
   export type OutputRef = [name: string, index: number];
-  export type TensorTriple = [dtype: number, dims: number[], data: ArrayBufferView];
+  export type TensorTriple = [dtype: number, dims: number[], data: ArrayBufferView | number];
   export type RunResult = Array<Tensor | [number, number[], ArrayBuffer]>;
   export type FeedValue = Tensor | TensorTriple;
 

@@ -136,6 +136,9 @@ function encodeRunOptionsUncached(options: RunOptions): Uint8Array | null {
 // The native session `Session._wrap` hands to the constructor.
 let adopting: Native.Session | undefined;
 
+// Dtypes a JS number is fed as directly (native/tensor.h, Tensor::FromNumber).
+const SCALAR_NUMBER_DTYPES = new Set<DType>(['float32', 'float64', 'int32', 'int16', 'int8', 'uint8', 'uint16', 'uint32']);
+
 /** A fetch structure compiled into the native call's arrays and a function that rebuilds the results. */
 interface Plan {
   fetchOps: Native.Operation[];
@@ -242,10 +245,7 @@ export class Session {
     if (ArrayBuffer.isView(value) && !(value instanceof DataView) && dtypeOfTypedArray(value) === dtype && dtype !== 'bool') {
       return [dtypeNumber(dtype), this.#feedShape(out, (value as TypedArray).length), value];
     }
-    if (typeof value === 'number' && dtype !== 'string' && dtype !== 'int64' && dtype !== 'uint64' && dtype !== 'float16' && dtype !== 'bfloat16' && dtype !== 'bool') {
-      const Ctor = ({ float32: Float32Array, float64: Float64Array, int32: Int32Array, uint8: Uint8Array, int8: Int8Array, int16: Int16Array, uint16: Uint16Array, uint32: Uint32Array } as Record<string, new (v: number[]) => TypedArray>)[dtype];
-      if (Ctor) return [dtypeNumber(dtype), [], new Ctor([value])];
-    }
+    if (typeof value === 'number' && SCALAR_NUMBER_DTYPES.has(dtype)) return [dtypeNumber(dtype), [], value];
     let t: Tensor;
     try {
       t = tensor(value as TensorLike, undefined, dtype);

@@ -307,7 +307,8 @@ export class Tensor {
   static _native(t: Tensor): Native.Tensor {
     const v = Tensor._feedValue(t);
     if (!Array.isArray(v)) return v;
-    t.#native = tfAddon().Tensor.fromView(v[0], v[1], v[2]);
+    // A host Tensor's feed value always carries its TypedArray (numbers are a Session fast path only).
+    t.#native = tfAddon().Tensor.fromView(v[0], v[1], v[2] as ArrayBufferView);
     return t.#native;
   }
 }

@@ -111,11 +111,13 @@ struct RunCall {
     for (uint32_t i = 0; i < inputs.size(); ++i) {
       Napi::Value value = values.Get(i);
       if (value.IsArray()) {
-        // [dtype, dims, TypedArray]: a tensor made for this run only.
+        // [dtype, dims, TypedArray] or [dtype, [], number]: a tensor made for this run only.
         Napi::Array triple = value.As<Napi::Array>();
+        Napi::Value data = triple.Get(2u);
         bool zero_copy;
-        TF_Tensor* tensor =
-            Tensor::FromTypedArray(env, triple.Get(0u), triple.Get(1u), triple.Get(2u), true, &zero_copy);
+        TF_Tensor* tensor = data.IsNumber() ? Tensor::FromNumber(env, triple.Get(0u), data)
+                                            : Tensor::FromTypedArray(env, triple.Get(0u), triple.Get(1u), data, true,
+                                                                     &zero_copy);
         if (tensor == nullptr) return false;
         input_owners[i] = std::make_shared<TensorOwner>(tensor);
         input_values[i] = tensor;

@@ -177,6 +177,39 @@ TF_Tensor* Tensor::FromTypedArray(Napi::Env env, Napi::Value dtype_value, Napi::
   return tensor;
 }
 
+TF_Tensor* Tensor::FromNumber(Napi::Env env, Napi::Value dtype_value, Napi::Value number) {
+  if (!dtype_value.IsNumber() || !number.IsNumber()) {
+    Napi::TypeError::New(env, "Expected a dtype number and a number for a scalar tensor").ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  auto dtype = static_cast<TF_DataType>(dtype_value.As<Napi::Number>().Int32Value());
+  double v = number.As<Napi::Number>().DoubleValue();
+  size_t size = FixedDTypeSize(dtype);
+  void* memory = size == 0 ? nullptr : AllocAligned(size);
+  if (memory == nullptr) {
+    Napi::TypeError::New(env, "Expected a numeric dtype for a scalar tensor").ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  switch (dtype) {
+    case TF_FLOAT: *static_cast<float*>(memory) = static_cast<float>(v); break;
+    case TF_DOUBLE: *static_cast<double*>(memory) = v; break;
+    case TF_INT32: *static_cast<int32_t*>(memory) = static_cast<int32_t>(v); break;
+    case TF_INT16: *static_cast<int16_t*>(memory) = static_cast<int16_t>(v); break;
+    case TF_INT8: *static_cast<int8_t*>(memory) = static_cast<int8_t>(v); break;
+    case TF_UINT8: *static_cast<uint8_t*>(memory) = static_cast<uint8_t>(v); break;
+    case TF_UINT16: *static_cast<uint16_t*>(memory) = static_cast<uint16_t>(v); break;
+    case TF_UINT32: *static_cast<uint32_t*>(memory) = static_cast<uint32_t>(v); break;
+    default:
+      std::free(memory);
+      Napi::TypeError::New(env, "A scalar number can be fed as float32, float64, int8/16/32 or uint8/16/32 only")
+          .ThrowAsJavaScriptException();
+      return nullptr;
+  }
+  TF_Tensor* tensor = Tf().TF_NewTensor(dtype, nullptr, 0, memory, size, FreeAligned, nullptr);
+  if (tensor == nullptr) Napi::Error::New(env, "TensorFlow refused to create the tensor").ThrowAsJavaScriptException();
+  return tensor;
+}
+
 Napi::Value Tensor::FromView(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   TFN_REQUIRE_LIBRARY(env, env.Undefined());

@@ -49,6 +49,9 @@ class Tensor : public Napi::ObjectWrap<Tensor> {
   // Throws TypeError/RangeError and returns nullptr on bad input.
   static TF_Tensor* FromTypedArray(Napi::Env env, Napi::Value dtype, Napi::Value dims, Napi::Value data,
                                    bool allow_zero_copy, bool* zero_copy);
+  // A new scalar TF_Tensor (owned by the caller) holding `number` as `dtype` (a float or 8–32-bit integer
+  // dtype): the fast path for feeding a JS number, with no TypedArray to create or read.
+  static TF_Tensor* FromNumber(Napi::Env env, Napi::Value dtype, Napi::Value number);
   // A run result for JS, taking ownership of `tensor`: a Tensor wrapper, or, for a numeric tensor of at most
   // kSmallTensorBytes, [dtype, dims, ArrayBuffer] with a copy of the data (TensorFlow's buffer is freed at
   // once: a copy of a few bytes costs less than a finalizer).

@@ -135,3 +135,22 @@ describe('Session', () => {
     return sess.close();
   });
 });
+
+describe('feeding JS numbers', () => {
+  test('a number is fed as a scalar of the placeholder dtype; other dtypes convert or refuse clearly', () => {
+    const g = new tf.Graph();
+    const results: unknown[] = [];
+    const session = new tf.Session(g);
+    for (const dtype of ['float32', 'float64', 'int32', 'int16', 'int8', 'uint8', 'uint16', 'uint32', 'int64'] as const) {
+      const x = g.placeholder(dtype, [], `x_${dtype}`);
+      const y = g.addOperation('Identity', { inputs: [x] }).output(0);
+      const r = session.runSync(y, new Map([[x, 7]]));
+      expect(r.dtype).toBe(dtype);
+      results.push(r.item());
+    }
+    expect(results).toEqual([7, 7, 7, 7, 7, 7, 7, 7, 7n]);
+    const s = g.placeholder('string', [], 's');
+    expect(() => session.runSync(g.addOperation('Identity', { inputs: [s] }).output(0), new Map([[s, 7]]))).toThrow(TypeError);
+    return session.close();
+  });
+});
