@@ -100,7 +100,7 @@ Tensor::Tensor(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Tensor>(info) 
 }
 
 Tensor::~Tensor() {
-  // Finalizers run on the environment's thread, where adjusting external memory is allowed.
+  // Runs during GC (see common.h): adjusting external memory is one of the calls allowed there.
   if (external_bytes_ > 0) Napi::MemoryManagement::AdjustExternalMemory(Env(), -external_bytes_);
 }
 

@@ -32,8 +32,8 @@ constexpr size_t kSmallTensorBytes = 4096;
 //   Tensor.alloc(dtype: number, dims: number[]) -> Tensor   zero-filled, aligned, fixed-size dtypes only.
 //   Tensor.fromStrings(dims: number[], values: Array<string | Uint8Array>) -> Tensor   a TF_STRING tensor.
 //   t.dtype() -> number; t.shape() -> number[]; t.byteLength() -> number
-//   t.data() -> ArrayBuffer   the tensor's own memory (an external ArrayBuffer; no copy). Throws for
-//     string/resource/variant tensors.
+//   t.data() -> ArrayBuffer   the tensor's own memory (an external ArrayBuffer; no copy) that keeps this
+//     wrapper alive through a symbol-keyed property. Throws for string/resource/variant tensors.
 //   t.isZeroCopy() -> boolean   whether the tensor wraps JS memory it was created from.
 //   t.strings() -> Buffer[]   copies of the elements of a string tensor.
 //   t.dispose()   frees now (views of the memory are detached); idempotent.
