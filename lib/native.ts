@@ -95,27 +95,22 @@ export namespace Native {
     functionDefs(): Buffer[];
   }
 
+  /** The arguments of Session.run and Session.runSync, in native/session.h's order. */
+  export type RunArgs = [
+    feedOps: Operation[],
+    feedIdx: number[],
+    feedValues: FeedValue[],
+    fetchOps: Operation[],
+    fetchIdx: number[],
+    targets: Operation[],
+    runOptions: Uint8Array | null,
+    wantMetadata: boolean,
+  ];
+  export type RunOutput = RunResult | { outputs: RunResult; metadata: Buffer };
+
   export interface Session {
-    runSync(
-      feedOps: Operation[],
-      feedIdx: number[],
-      feedValues: FeedValue[],
-      fetchOps: Operation[],
-      fetchIdx: number[],
-      targets: Operation[],
-      runOptions: Uint8Array | null,
-      wantMetadata: boolean,
-    ): RunResult | { outputs: RunResult; metadata: Buffer };
-    run(
-      feedOps: Operation[],
-      feedIdx: number[],
-      feedValues: FeedValue[],
-      fetchOps: Operation[],
-      fetchIdx: number[],
-      targets: Operation[],
-      runOptions: Uint8Array | null,
-      wantMetadata: boolean,
-    ): Promise<RunResult | { outputs: RunResult; metadata: Buffer }>;
+    runSync(...args: RunArgs): RunOutput;
+    run(...args: RunArgs): Promise<RunOutput>;
     listDevices(): Array<{ name: string; type: string; memoryBytes: number }>;
     close(): Promise<void>;
   }
