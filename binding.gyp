@@ -4,6 +4,7 @@
       "target_name": "node_libtensorflow",
       "sources": [
         "native/addon.cc",
+        "native/external_memory.cc",
         "native/graph.cc",
         "native/import_options.cc",
         "native/operation.cc",
@@ -13,7 +14,8 @@
         "native/status.cc",
         "native/tensor.cc",
         "native/tensor_helper.cc",
-        "native/tf_api.cc"
+        "native/tf_api.cc",
+        "native/unowned_array_buffer.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

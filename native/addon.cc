@@ -17,6 +17,7 @@
 #endif
 
 #include "common.h"
+#include "external_memory.h"
 #include "graph.h"
 #include "operation.h"
 #include "server.h"
@@ -101,6 +102,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   auto* data = new InstanceData();
   env.SetInstanceData<InstanceData>(data);
   data->release_queue = ReleaseQueue::Create(env);
+  data->external_memory = std::make_shared<ExternalMemory>();
   data->owner_key = Napi::Persistent(Napi::Symbol::New(env, "node-libtensorflow:owner"));
   // Late tensor deallocations (TensorFlow threads, process exit) must not reach a dead environment.
   std::shared_ptr<ReleaseQueue> queue = data->release_queue;

@@ -13,6 +13,7 @@
 namespace tfn {
 
 class ReleaseQueue;
+class ExternalMemory;
 
 // The addon is built with NAPI_EXPERIMENTAL for one reason: finalizers that only free native memory (the
 // destructors of the wrapper classes) then run synchronously during garbage collection, instead of being
@@ -31,6 +32,7 @@ struct InstanceData {
   // (code: string, codeNumber: number, message: string) => Error, installed by lib/errors.ts.
   Napi::FunctionReference error_factory;
   std::shared_ptr<ReleaseQueue> release_queue;
+  std::shared_ptr<ExternalMemory> external_memory;
   // Keys the property by which a Tensor's data() ArrayBuffer keeps its Tensor wrapper alive.
   Napi::Reference<Napi::Symbol> owner_key;
 };

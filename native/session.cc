@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "external_memory.h"
 #include "graph.h"
 #include "operation.h"
 #include "status.h"
@@ -385,6 +386,8 @@ void Session::RunFinished() {
 Napi::Value Session::RunSync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   TFN_THROW_IF(session_ == nullptr || closing_, Error, env, "Session is closed", env.Undefined());
+  // The previous runs' results that are still alive are reported to V8 now (external_memory.h).
+  Instance(env)->external_memory->Settle(env);
   RunCall call;
   if (!call.Read(info, graph_)) return env.Undefined();
   call.Execute(session_);
@@ -398,6 +401,8 @@ Napi::Value Session::RunSync(const Napi::CallbackInfo& info) {
 Napi::Value Session::Run(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   TFN_THROW_IF(session_ == nullptr || closing_, Error, env, "Session is closed", env.Undefined());
+  // The previous runs' results that are still alive are reported to V8 now (external_memory.h).
+  Instance(env)->external_memory->Settle(env);
   auto call = std::make_unique<RunCall>();
   if (!call->Read(info, graph_)) return env.Undefined();
   auto* worker = new RunWorker(env, this, Value(), std::move(call), info[2]);

@@ -10,6 +10,7 @@
 #include "status.h"
 #include "tensor_helper.h"
 #include "tensorflow/core/platform/ctstring.h"
+#include "unowned_array_buffer.h"
 
 namespace tfn {
 namespace {
@@ -80,9 +81,20 @@ Napi::Function Tensor::Init(Napi::Env env) {
                      });
 }
 
-Napi::Object Tensor::NewInstance(Napi::Env env, TF_Tensor* tensor) {
+Napi::Object Tensor::NewInstance(Napi::Env env, TF_Tensor* tensor, Charge charge) {
   Napi::External<TF_Tensor> external = Napi::External<TF_Tensor>::New(env, tensor);
-  return Instance(env)->tensor_ctor.New({external});
+  Napi::Object object = Instance(env)->tensor_ctor.New({external});
+  // Memory TensorFlow allocated is invisible to V8's heap accounting; report it so GC runs in time.
+  auto bytes = static_cast<int64_t>(Tf().TF_TensorByteSize(tensor));
+  if (charge == Charge::kNone || bytes == 0 || env.IsExceptionPending()) return object;
+  Tensor* wrapper = Unwrap(object);
+  wrapper->external_memory_ = Instance(env)->external_memory;
+  if (charge == Charge::kNow) {
+    wrapper->external_memory_->ChargeNow(env, &wrapper->charge_, bytes);
+  } else {
+    wrapper->external_memory_->ChargeLater(&wrapper->charge_, bytes);
+  }
+  return object;
 }
 
 Tensor::Tensor(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Tensor>(info) {
@@ -94,14 +106,11 @@ Tensor::Tensor(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Tensor>(info) 
   TF_Tensor* tensor = info[0].As<Napi::External<TF_Tensor>>().Data();
   owner_ = std::make_shared<TensorOwner>(tensor);
   napi_type_tag_object(env, info.This(), &kTensorTag);
-  // Memory TensorFlow allocated is invisible to V8's heap accounting; report it so GC runs in time.
-  external_bytes_ = static_cast<int64_t>(Tf().TF_TensorByteSize(tensor));
-  if (external_bytes_ > 0) Napi::MemoryManagement::AdjustExternalMemory(env, external_bytes_);
 }
 
 Tensor::~Tensor() {
   // Runs during GC (see common.h): adjusting external memory is one of the calls allowed there.
-  if (external_bytes_ > 0) Napi::MemoryManagement::AdjustExternalMemory(Env(), -external_bytes_);
+  if (external_memory_) external_memory_->Release(Env(), &charge_);
 }
 
 bool Tensor::RequireLive(Napi::Env env) {
@@ -218,21 +227,16 @@ Napi::Value Tensor::FromView(const Napi::CallbackInfo& info) {
   bool zero_copy;
   TF_Tensor* tensor = FromTypedArray(env, info[0], info[1], info[2], true, &zero_copy);
   if (tensor == nullptr) return env.Undefined();
-  Napi::Object result = NewInstance(env, tensor);
-  Tensor* wrapper = Unwrap(result);
-  wrapper->zero_copy_ = zero_copy;
-  if (zero_copy && wrapper->external_bytes_ > 0) {
-    // The memory belongs to V8 and is already counted there.
-    Napi::MemoryManagement::AdjustExternalMemory(env, -wrapper->external_bytes_);
-    wrapper->external_bytes_ = 0;
-  }
+  // Zero-copy memory belongs to V8 and is already counted there.
+  Napi::Object result = NewInstance(env, tensor, zero_copy ? Charge::kNone : Charge::kNow);
+  Unwrap(result)->zero_copy_ = zero_copy;
   return result;
 }
 
 Napi::Value Tensor::ToJs(Napi::Env env, TF_Tensor* tensor) {
   TF_DataType dtype = Tf().TF_TensorType(tensor);
   size_t bytes = Tf().TF_TensorByteSize(tensor);
-  if (FixedDTypeSize(dtype) == 0 || bytes > kSmallTensorBytes) return NewInstance(env, tensor);
+  if (FixedDTypeSize(dtype) == 0 || bytes > kSmallTensorBytes) return NewInstance(env, tensor, Charge::kAtNextRun);
   int n = Tf().TF_NumDims(tensor);
   Napi::Array dims = Napi::Array::New(env, n);
   for (int i = 0; i < n; ++i) dims.Set(i, Napi::Number::New(env, static_cast<double>(Tf().TF_Dim(tensor, i))));
@@ -361,12 +365,11 @@ Napi::Value Tensor::Data(const Napi::CallbackInfo& info) {
     // property: the memory is freed by the wrapper's finalizer, which runs during GC itself (see common.h), only
     // once neither the wrapper nor any view of the buffer is reachable. An owning finalizer on the buffer would
     // run only when the event loop turns, and a loop of runSync calls would keep every result alive.
-    buffer = Napi::ArrayBuffer::New(env, data, bytes);
+    buffer = NewUnownedArrayBuffer(env, data, bytes);
     buffer.Set(Instance(env)->owner_key.Value(), Value());
   }
   view_ = Napi::Reference<Napi::ArrayBuffer>::New(buffer, 0);
-  // The wrapper keeps reporting the memory as external: V8 does not count an ArrayBuffer over memory it does
-  // not own, and without the report a loop that never disposes would not trigger the collections that free it.
+  // The wrapper's charge (external_memory.h) stays the only report of this memory to V8.
   return buffer;
 }
 
@@ -399,10 +402,7 @@ void Tensor::Free(Napi::Env env) {
     view_.Reset();
   }
   owner_.reset();
-  if (external_bytes_ > 0) {
-    Napi::MemoryManagement::AdjustExternalMemory(env, -external_bytes_);
-    external_bytes_ = 0;
-  }
+  if (external_memory_) external_memory_->Release(env, &charge_);
 }
 
 Napi::Value Tensor::Dispose(const Napi::CallbackInfo& info) {

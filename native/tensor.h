@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "common.h"
+#include "external_memory.h"
 
 namespace tfn {
 
@@ -41,8 +42,10 @@ constexpr size_t kSmallTensorBytes = 4096;
 class Tensor : public Napi::ObjectWrap<Tensor> {
  public:
   static Napi::Function Init(Napi::Env env);
-  // Takes ownership of `tensor` and returns a new JS wrapper.
-  static Napi::Object NewInstance(Napi::Env env, TF_Tensor* tensor);
+  // Takes ownership of `tensor` and returns a new JS wrapper. A run's results are charged to V8 late (see
+  // external_memory.h); tensors the caller creates are charged at once.
+  enum class Charge { kNow, kAtNextRun, kNone };
+  static Napi::Object NewInstance(Napi::Env env, TF_Tensor* tensor, Charge charge = Charge::kNow);
 
   // A new TF_Tensor (owned by the caller) holding a TypedArray's data: wrapped without a copy when
   // allow_zero_copy, the data is at least kZeroCopyMinBytes and 64-byte aligned; copied once otherwise.
@@ -83,7 +86,8 @@ class Tensor : public Napi::ObjectWrap<Tensor> {
   std::shared_ptr<TensorOwner> owner_;
   Napi::Reference<Napi::ArrayBuffer> view_;  // weak
   bool zero_copy_ = false;
-  int64_t external_bytes_ = 0;
+  ExternalCharge charge_;
+  std::shared_ptr<ExternalMemory> external_memory_;
 };
 
 }  // namespace tfn
