@@ -110,6 +110,21 @@ export function errorForCode(code: string, message: string): TFError {
 }
 
 /**
+ * Gives an error made where no JS was on the stack (a native completion) the stack of the async function `fn`
+ * that awaited it: V8 appends the functions awaiting `fn`'s promise ("at async …"), which name the caller's
+ * code without capturing a stack before every call.
+ */
+export function withAsyncStack(err: unknown, fn: (...args: never[]) => unknown): unknown {
+  if (err instanceof Error) {
+    const holder: { stack?: string } = {};
+    Error.captureStackTrace(holder, fn);
+    const frames = (holder.stack ?? '').split('\n').slice(1).filter((line) => !line.includes('node:internal/'));
+    err.stack = `${err.name}: ${err.message}\n${frames.join('\n')}`;
+  }
+  return err;
+}
+
+/**
  * Re-throws `err` with the caller's stack when it came back from work done off the JS thread, whose own
  * stack says nothing useful.
  */

@@ -5,9 +5,14 @@ import * as path from 'path';
 /* eslint-disable @typescript-eslint/no-namespace */
 export namespace Native {
   export type OutputRef = [name: string, index: number];
-  export type TensorTriple = [dtype: number, dims: number[], data: ArrayBufferView | number];
-  export type RunResult = Array<Tensor | [number, number[], ArrayBuffer]>;
-  export type FeedValue = Tensor | TensorTriple;
+  export type TensorTriple = [dtype: number, dims: number[], data: ArrayBufferView];
+  /** A fetched tensor: a wrapper, a copy of a small one, or a scalar's value (of the fetch's dtype). */
+  export type Result = Tensor | [number, number[], ArrayBuffer] | number;
+  export type RunResult = Result[];
+  /** A fed value: a Tensor, a triple, or a number (a scalar of the fed output's dtype; run only). */
+  export type FeedValue = Tensor | TensorTriple | number;
+  /** Feeds, fetches and targets checked once by Session.prepare (opaque). */
+  export type RunSignature = { readonly __brand: 'RunSignature' };
 
   export interface Tensor {
     dtype(): number;
@@ -96,19 +101,11 @@ export namespace Native {
   }
 
   /** The arguments of Session.run and Session.runSync, in native/session.h's order. */
-  export type RunArgs = [
-    feedOps: Operation[],
-    feedIdx: number[],
-    feedValues: FeedValue[],
-    fetchOps: Operation[],
-    fetchIdx: number[],
-    targets: Operation[],
-    runOptions: Uint8Array | null,
-    wantMetadata: boolean,
-  ];
+  export type RunArgs = [signature: RunSignature, feedValues: FeedValue[], runOptions: Uint8Array | null, wantMetadata: boolean];
   export type RunOutput = RunResult | { outputs: RunResult; metadata: Buffer };
 
   export interface Session {
+    prepare(feedOps: Operation[], feedIdx: number[], fetchOps: Operation[], fetchIdx: number[], targets: Operation[]): RunSignature;
     runSync(...args: RunArgs): RunOutput;
     run(...args: RunArgs): Promise<RunOutput>;
     listDevices(): Array<{ name: string; type: string; memoryBytes: number }>;

@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as protobuf from 'protobufjs';
 import { DType, dtypeFromNumber, dtypeNumber, dtypeOfTypedArray, TypedArray } from './dtypes';
-import { NotFoundError, withCallerStack } from './errors';
+import { NotFoundError, withAsyncStack, withCallerStack } from './errors';
 import { Graph, OutputLike } from './graph';
 import { tfAddon } from './library';
 import { Native } from './native';
@@ -58,11 +58,10 @@ export type SignatureInputs = Record<string, Tensor | TensorLike>;
 interface CompiledSignature {
   inputKeys: string[];
   inputs: SignatureTensor[];
-  feedOps: Native.Operation[];
-  feedIdx: number[];
   outputKeys: string[];
-  fetchOps: Native.Operation[];
-  fetchIdx: number[];
+  outputDtypes: DType[];
+  /** The feeds and fetches, checked once by the native session. */
+  signature: Native.RunSignature;
 }
 
 function shapeFromProto(shape: Record<string, any> | undefined | null): Array<number | null> | null {
@@ -192,11 +191,15 @@ export class SavedModel {
     compiled = {
       inputKeys,
       inputs: inputKeys.map((k) => sig.inputs[k]),
-      feedOps: ins.map((o) => o.op._native),
-      feedIdx: ins.map((o) => o.index),
       outputKeys,
-      fetchOps: outs.map((o) => o.op._native),
-      fetchIdx: outs.map((o) => o.index),
+      outputDtypes: outs.map((o) => o.dtype),
+      signature: this.#native.prepare(
+        ins.map((o) => o.op._native),
+        ins.map((o) => o.index),
+        outs.map((o) => o.op._native),
+        outs.map((o) => o.index),
+        [],
+      ),
     };
     this.#compiled.set(key, compiled);
     return compiled;
@@ -244,7 +247,6 @@ export class SavedModel {
   run(signature: string, inputs: SignatureInputs, options?: RunOptions & { trace?: false }): Promise<Record<string, Tensor>>;
   run(signature: string, inputs: SignatureInputs, options: RunOptions & { trace: true }): Promise<{ results: Record<string, Tensor>; trace: RunTrace }>;
   run(signatureOrInputs: string | SignatureInputs, maybeInputs?: SignatureInputs, options?: RunOptions): Promise<unknown> {
-    const caller = new Error();
     let pending: ReturnType<Native.Session['run']>;
     let compiled!: CompiledSignature;
     const traced = Boolean(options?.trace);
@@ -275,8 +277,8 @@ export class SavedModel {
         values[i] = this.#feedValue(key, k, compiled.inputs[i], v);
       }
       if (options !== undefined) optionalObject(options, 'the run options');
-      const call: Parameters<Native.Session['run']> = [compiled.feedOps, compiled.feedIdx, values, compiled.fetchOps, compiled.fetchIdx, [], encodeRunOptions(options), traced];
-      const start = () => this.#native.run(...call);
+      const runOptions = encodeRunOptions(options);
+      const start = () => this.#native.run(compiled.signature, values, runOptions, traced);
       pending = traced ? oneTracedRunAtATime(start) : start();
     } catch (err) {
       return Promise.reject(err);
@@ -285,12 +287,13 @@ export class SavedModel {
       (raw) => {
         const outputs = traced ? (raw as { outputs: Native.RunResult }).outputs : (raw as Native.RunResult);
         const results: Record<string, Tensor> = {};
-        for (let i = 0; i < outputs.length; i++) results[compiled.outputKeys[i]] = Tensor._fromResult(outputs[i]);
+        for (let i = 0; i < outputs.length; i++) results[compiled.outputKeys[i]] = Tensor._fromResult(outputs[i], compiled.outputDtypes[i]);
         if (!traced) return results;
         return { results, trace: new RunTrace(decode('RunMetadata', (raw as { metadata: Buffer }).metadata)) };
       },
       (err) => {
-        throw withCallerStack(err, caller);
+        // The caller's code appears as V8's async frames of whoever awaits this promise.
+        throw withAsyncStack(err, this.run);
       },
     );
   }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Session: runs a graph, synchronously or on the libuv thread pool.
 import { DType, dtypeNumber, dtypeOfTypedArray, TypedArray } from './dtypes';
-import { withCallerStack } from './errors';
+import { withAsyncStack } from './errors';
 import { Graph } from './graph';
 import { tfAddon } from './library';
 import { Native } from './native';
@@ -143,8 +143,25 @@ const SCALAR_NUMBER_DTYPES = new Set<DType>(['float32', 'float64', 'int32', 'int
 interface Plan {
   fetchOps: Native.Operation[];
   fetchIdx: number[];
+  fetchDtypes: DType[];
   targets: Native.Operation[];
   build(results: Tensor[]): unknown;
+  /** The signature for the feed keys last used with this plan (plans of single Outputs and Operations). */
+  prepared?: Prepared;
+  cacheable: boolean;
+}
+
+/** A native run signature and the feed keys (and their Outputs) it was prepared for. */
+interface Prepared {
+  keys: unknown[];
+  outputs: Output[];
+  signature: Native.RunSignature;
+}
+
+function sameKeys(a: unknown[], b: unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**
@@ -192,7 +209,11 @@ export class Session {
   #plan(fetches: Fetches): Plan {
     if (fetches instanceof Output || fetches instanceof Operation) {
       let plan = this.#plans.get(fetches);
-      if (!plan) this.#plans.set(fetches, (plan = this.#compile(fetches)));
+      if (!plan) {
+        plan = this.#compile(fetches);
+        plan.cacheable = true;
+        this.#plans.set(fetches, plan);
+      }
       return plan;
     }
     return this.#compile(fetches);
@@ -201,6 +222,7 @@ export class Session {
   #compile(fetches: Fetches): Plan {
     const fetchOps: Native.Operation[] = [];
     const fetchIdx: number[] = [];
+    const fetchDtypes: DType[] = [];
     const targets: Native.Operation[] = [];
     const compile = (f: unknown): ((r: Tensor[]) => unknown) => {
       if (f instanceof Operation) {
@@ -219,6 +241,7 @@ export class Session {
         const i = fetchOps.length;
         fetchOps.push(out.op._native);
         fetchIdx.push(out.index);
+        fetchDtypes.push(out.dtype);
         return (r) => r[i];
       }
       if (Array.isArray(f)) {
@@ -236,7 +259,7 @@ export class Session {
       throw invalidArgument('an Output, Operation, Variable, tensor name, or an array or object of these', 'fetches', f);
     };
     const build = compile(fetches);
-    return { fetchOps, fetchIdx, targets, build };
+    return { fetchOps, fetchIdx, fetchDtypes, targets, build, cacheable: false };
   }
 
   #feedValue(out: Output, value: unknown): Native.FeedValue {
@@ -245,7 +268,7 @@ export class Session {
     if (ArrayBuffer.isView(value) && !(value instanceof DataView) && dtypeOfTypedArray(value) === dtype && dtype !== 'bool') {
       return [dtypeNumber(dtype), this.#feedShape(out, (value as TypedArray).length), value];
     }
-    if (typeof value === 'number' && SCALAR_NUMBER_DTYPES.has(dtype)) return [dtypeNumber(dtype), [], value];
+    if (typeof value === 'number' && SCALAR_NUMBER_DTYPES.has(dtype)) return value;
     let t: Tensor;
     try {
       t = tensor(value as TensorLike, undefined, dtype);
@@ -277,30 +300,48 @@ export class Session {
     return dims;
   }
 
-  #feeds(feeds: Feeds | undefined): [Native.Operation[], number[], Native.FeedValue[]] {
-    const ops: Native.Operation[] = [];
-    const idx: number[] = [];
-    const values: Native.FeedValue[] = [];
-    if (feeds === undefined || feeds === null) return [ops, idx, values];
-    const add = (key: unknown, value: unknown) => {
-      const out = this.#output(key, 'a feed key');
-      ops.push(out.op._native);
-      idx.push(out.index);
-      values.push(this.#feedValue(out, value));
-    };
+  /**
+   * The native signature for `plan` and these feeds' keys, and the values to feed. Plans of single Outputs and
+   * Operations keep the signature for the keys they were last run with: a serving loop checks its feeds and
+   * fetches once, not on every run.
+   */
+  #prepare(plan: Plan, feeds: Feeds | undefined): [Native.RunSignature, Native.FeedValue[]] {
+    const keys: unknown[] = [];
+    const given: unknown[] = [];
     if (feeds instanceof Map) {
-      for (const [k, v] of feeds) add(k, v);
-    } else if (typeof feeds === 'object') {
-      for (const k of Object.keys(feeds)) add(k, (feeds as Record<string, unknown>)[k]);
-    } else {
-      throw invalidArgument('a Map or an object of feeds', 'feeds', feeds);
+      for (const [k, v] of feeds) {
+        keys.push(k);
+        given.push(v);
+      }
+    } else if (feeds !== undefined && feeds !== null) {
+      if (typeof feeds !== 'object') throw invalidArgument('a Map or an object of feeds', 'feeds', feeds);
+      for (const k of Object.keys(feeds)) {
+        keys.push(k);
+        given.push((feeds as Record<string, unknown>)[k]);
+      }
     }
-    return [ops, idx, values];
+    let prepared = plan.prepared;
+    if (prepared === undefined || !sameKeys(prepared.keys, keys)) {
+      const outputs = keys.map((k) => this.#output(k, 'a feed key'));
+      const signature = this.#native.prepare(
+        outputs.map((o) => o.op._native),
+        outputs.map((o) => o.index),
+        plan.fetchOps,
+        plan.fetchIdx,
+        plan.targets,
+      );
+      prepared = { keys, outputs, signature };
+      if (plan.cacheable) plan.prepared = prepared;
+    }
+    const values: Native.FeedValue[] = new Array(given.length);
+    for (let i = 0; i < given.length; i++) values[i] = this.#feedValue(prepared.outputs[i], given[i]);
+    return [prepared.signature, values];
   }
 
   #finish<F>(plan: Plan, raw: Native.RunResult | { outputs: Native.RunResult; metadata: Buffer }, traced: boolean): unknown {
     const outputs = traced ? (raw as { outputs: Native.RunResult }).outputs : (raw as Native.RunResult);
-    const tensors = outputs.map(Tensor._fromResult);
+    const tensors = new Array<Tensor>(outputs.length);
+    for (let i = 0; i < outputs.length; i++) tensors[i] = Tensor._fromResult(outputs[i], plan.fetchDtypes[i]);
     const results = plan.build(tensors) as RunResult<F>;
     if (!traced) return results;
     return { results, trace: new RunTrace(decode('RunMetadata', (raw as { metadata: Buffer }).metadata)) };
@@ -316,17 +357,19 @@ export class Session {
   async run<F extends Fetches>(fetches: F, feeds?: Feeds, options?: RunOptions): Promise<unknown> {
     this.#requireOpen();
     const plan = this.#plan(fetches);
-    const [feedOps, feedIdx, feedValues] = this.#feeds(feeds);
+    const [signature, values] = this.#prepare(plan, feeds);
     const runOptions = encodeRunOptions(options);
     const traced = Boolean(options?.trace);
-    const caller = new Error();
+    let raw: Native.RunOutput;
     try {
-      const start = () => this.#native.run(feedOps, feedIdx, feedValues, plan.fetchOps, plan.fetchIdx, plan.targets, runOptions, traced);
-      const raw = await (traced ? oneTracedRunAtATime(start) : start());
-      return this.#finish(plan, raw, traced);
+      const start = () => this.#native.run(signature, values, runOptions, traced);
+      raw = await (traced ? oneTracedRunAtATime(start) : start());
     } catch (err) {
-      throw withCallerStack(err, caller);
+      // The error was made when the run settled, with no JS on the stack; V8's async stack trace from here
+      // names the code that awaited this run (cheaper than capturing a stack on every run).
+      throw withAsyncStack(err, this.run);
     }
+    return this.#finish(plan, raw, traced);
   }
 
   /** The same as `run`, blocking the JS thread until TensorFlow finishes. */
@@ -335,9 +378,9 @@ export class Session {
   runSync<F extends Fetches>(fetches: F, feeds?: Feeds, options?: RunOptions): unknown {
     this.#requireOpen();
     const plan = this.#plan(fetches);
-    const [feedOps, feedIdx, feedValues] = this.#feeds(feeds);
+    const [signature, values] = this.#prepare(plan, feeds);
     const traced = Boolean(options?.trace);
-    const raw = this.#native.runSync(feedOps, feedIdx, feedValues, plan.fetchOps, plan.fetchIdx, plan.targets, encodeRunOptions(options), traced);
+    const raw = this.#native.runSync(signature, values, encodeRunOptions(options), traced);
     return this.#finish(plan, raw, traced);
   }
 

@@ -285,7 +285,12 @@ export class Tensor {
   }
 
   /** @internal Wraps a run result. */
-  static _fromResult(result: Native.Tensor | [number, number[], ArrayBuffer]): Tensor {
+  static _fromResult(result: Native.Result, dtype: DType): Tensor {
+    if (typeof result === 'number') {
+      const data = new (ARRAY_TYPES[dtype]!)(1) as TypedArray;
+      data[0] = result;
+      return new Tensor(dtype, [], data);
+    }
     if (Array.isArray(result)) {
       const dtype = dtypeFromNumber(result[0]);
       return new Tensor(dtype, result[1], new (ARRAY_TYPES[dtype]!)(result[2]) as TypedArray);
@@ -294,7 +299,7 @@ export class Tensor {
   }
 
   /** @internal What the native run takes for this tensor. */
-  static _feedValue(t: Tensor): Native.FeedValue {
+  static _feedValue(t: Tensor): Native.Tensor | Native.TensorTriple {
     t.#requireLive();
     if (t.#native) return t.#native;
     if (t.#data) return [dtypeNumber(t.dtype), t.shape, t.#data];
@@ -308,7 +313,7 @@ export class Tensor {
     const v = Tensor._feedValue(t);
     if (!Array.isArray(v)) return v;
     // A host Tensor's feed value always carries its TypedArray (numbers are a Session fast path only).
-    t.#native = tfAddon().Tensor.fromView(v[0], v[1], v[2] as ArrayBufferView);
+    t.#native = tfAddon().Tensor.fromView(v[0], v[1], v[2]);
     return t.#native;
   }
 }

@@ -33,6 +33,7 @@ const napi_type_tag kOperationTag = {0x6e6c74666f7065ULL, 0x7261740000000002ULL}
 const napi_type_tag kTensorTag = {0x6e6c746674656eULL, 0x736f720000000003ULL};
 const napi_type_tag kSessionTag = {0x6e6c7466736573ULL, 0x73696f0000000004ULL};
 const napi_type_tag kServerTag = {0x6e6c746673657aULL, 0x7276650000000005ULL};
+const napi_type_tag kRunSignatureTag = {0x6e6c7466727573ULL, 0x6967000000000006ULL};
 
 namespace {
 

@@ -45,6 +45,7 @@ extern const napi_type_tag kOperationTag;
 extern const napi_type_tag kTensorTag;
 extern const napi_type_tag kSessionTag;
 extern const napi_type_tag kServerTag;
+extern const napi_type_tag kRunSignatureTag;
 
 // Unwraps `value` as T (tagged with `tag`) or throws a TypeError naming `what`; returns nullptr after throwing.
 template <typename T>

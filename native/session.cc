@@ -2,6 +2,7 @@
 // Copyright node-libtensorflow authors.
 #include "session.h"
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -38,13 +39,61 @@ bool ReadBytes(Napi::Env env, Napi::Value value, const char* what, std::string* 
   return true;
 }
 
-// Everything one TF_SessionRun call needs, read on the JS thread.
-struct RunCall {
+}  // namespace
+
+// What a run feeds, fetches and targets, checked once (RunSignature in session.h).
+struct RunSignature {
+  uint64_t session_serial = 0;
   std::vector<TF_Output> inputs;
-  std::vector<TF_Tensor*> input_values;
-  std::vector<std::shared_ptr<TensorOwner>> input_owners;
+  std::vector<TF_DataType> input_types;
   std::vector<TF_Output> outputs;
   std::vector<TF_Operation*> targets;
+};
+
+namespace {
+
+// Reads matching arrays of operations and output indices of `graph`, or throws and returns false.
+bool ReadOutputs(Napi::Env env, Napi::Value ops_value, Napi::Value idx_value, Graph* graph, const char* what,
+                 std::vector<TF_Output>* out) {
+  if (!ops_value.IsArray() || !idx_value.IsArray() ||
+      ops_value.As<Napi::Array>().Length() != idx_value.As<Napi::Array>().Length()) {
+    Napi::TypeError::New(env, std::string("Expected matching arrays of operations and indices for ") + what)
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  Napi::Array ops = ops_value.As<Napi::Array>(), idx = idx_value.As<Napi::Array>();
+  uint32_t n = ops.Length();
+  out->resize(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    Operation* op = UnwrapTagged<Operation>(env, ops.Get(i), kOperationTag, what);
+    if (op == nullptr) return false;
+    if (op->graph() != graph) {
+      Napi::Error::New(env, std::string(what) + " '" + Tf().TF_OperationName(op->op()) +
+                                "' belongs to another graph than the session's")
+          .ThrowAsJavaScriptException();
+      return false;
+    }
+    Napi::Value index = idx.Get(i);
+    int32_t k = index.IsNumber() ? index.As<Napi::Number>().Int32Value() : -1;
+    if (k < 0 || k >= Tf().TF_OperationNumOutputs(op->op())) {
+      Napi::RangeError::New(env, std::string(what) + " '" + Tf().TF_OperationName(op->op()) + "' has no output " +
+                                     std::to_string(k))
+          .ThrowAsJavaScriptException();
+      return false;
+    }
+    (*out)[i] = TF_Output{op->op(), k};
+  }
+  return true;
+}
+
+// Everything one TF_SessionRun call needs, read on the JS thread.
+struct RunCall {
+  std::shared_ptr<const RunSignature> signature;
+  std::vector<TF_Tensor*> input_values;
+  // Tensors made for this run only, deleted with it.
+  std::vector<TF_Tensor*> made;
+  // Shares of fed Tensor wrappers' tensors: the caller may dispose them while the run is in flight.
+  std::vector<std::shared_ptr<TensorOwner>> borrowed;
   std::string run_options;
   bool has_run_options = false;
   bool want_metadata = false;
@@ -55,120 +104,81 @@ struct RunCall {
   std::string message;
 
   ~RunCall() {
+    for (TF_Tensor* t : made) Tf().TF_DeleteTensor(t);
     for (TF_Tensor* t : output_values) {
       if (t != nullptr) Tf().TF_DeleteTensor(t);
     }
   }
 
-  bool ReadOps(Napi::Env env, Napi::Value ops_value, Napi::Value idx_value, Graph* graph, const char* what,
-               std::vector<TF_Output>* out) {
-    if (!ops_value.IsArray() || !idx_value.IsArray() ||
-        ops_value.As<Napi::Array>().Length() != idx_value.As<Napi::Array>().Length()) {
-      Napi::TypeError::New(env, std::string("Expected matching arrays of operations and indices for ") + what)
-          .ThrowAsJavaScriptException();
-      return false;
-    }
-    Napi::Array ops = ops_value.As<Napi::Array>(), idx = idx_value.As<Napi::Array>();
-    uint32_t n = ops.Length();
-    out->resize(n);
-    for (uint32_t i = 0; i < n; ++i) {
-      Operation* op = UnwrapTagged<Operation>(env, ops.Get(i), kOperationTag, what);
-      if (op == nullptr) return false;
-      if (op->graph() != graph) {
-        Napi::Error::New(env, std::string(what) + " '" + Tf().TF_OperationName(op->op()) +
-                                  "' belongs to another graph than the session's")
-            .ThrowAsJavaScriptException();
-        return false;
-      }
-      Napi::Value index = idx.Get(i);
-      int32_t k = index.IsNumber() ? index.As<Napi::Number>().Int32Value() : -1;
-      if (k < 0 || k >= Tf().TF_OperationNumOutputs(op->op())) {
-        Napi::RangeError::New(env, std::string(what) + " '" + Tf().TF_OperationName(op->op()) + "' has no output " +
-                                       std::to_string(k))
-            .ThrowAsJavaScriptException();
-        return false;
-      }
-      (*out)[i] = TF_Output{op->op(), k};
-    }
-    return true;
-  }
-
-  bool Read(const Napi::CallbackInfo& info, Graph* graph) {
+  bool Read(const Napi::CallbackInfo& info, uint64_t session_serial) {
     Napi::Env env = info.Env();
-    if (info.Length() < 8) {
-      Napi::TypeError::New(env, "run(feedOps, feedIdx, feedTensors, fetchOps, fetchIdx, targets, runOptions, "
-                                "wantMetadata) needs eight arguments")
+    if (info.Length() < 4) {
+      Napi::TypeError::New(env, "run(signature, feedValues, runOptions, wantMetadata) needs four arguments")
           .ThrowAsJavaScriptException();
       return false;
     }
-    if (!ReadOps(env, info[0], info[1], graph, "a fed tensor", &inputs)) return false;
-    if (!info[2].IsArray() || info[2].As<Napi::Array>().Length() != inputs.size()) {
-      Napi::TypeError::New(env, "Expected one Tensor per fed tensor").ThrowAsJavaScriptException();
+    bool tagged = false;
+    if (!info[0].IsExternal() || napi_check_object_type_tag(env, info[0], &kRunSignatureTag, &tagged) != napi_ok ||
+        !tagged) {
+      Napi::TypeError::New(env, "Expected a run signature from session.prepare()").ThrowAsJavaScriptException();
       return false;
     }
-    Napi::Array values = info[2].As<Napi::Array>();
-    input_values.resize(inputs.size());
-    input_owners.resize(inputs.size());
-    for (uint32_t i = 0; i < inputs.size(); ++i) {
+    signature = *info[0].As<Napi::External<std::shared_ptr<const RunSignature>>>().Data();
+    if (signature->session_serial != session_serial) {
+      Napi::Error::New(env, "The run signature was prepared by another session").ThrowAsJavaScriptException();
+      return false;
+    }
+    size_t n = signature->inputs.size();
+    if (!info[1].IsArray() || info[1].As<Napi::Array>().Length() != n) {
+      Napi::TypeError::New(env, "Expected one value per fed tensor").ThrowAsJavaScriptException();
+      return false;
+    }
+    Napi::Array values = info[1].As<Napi::Array>();
+    input_values.resize(n);
+    for (uint32_t i = 0; i < n; ++i) {
       Napi::Value value = values.Get(i);
-      if (value.IsArray()) {
-        // [dtype, dims, TypedArray] or [dtype, [], number]: a tensor made for this run only.
+      TF_Tensor* tensor = nullptr;
+      if (value.IsNumber()) {
+        tensor = Tensor::FromNumber(env, signature->input_types[i], value.As<Napi::Number>().DoubleValue());
+      } else if (value.IsArray()) {
+        // [dtype, dims, TypedArray]: a tensor made for this run only.
         Napi::Array triple = value.As<Napi::Array>();
-        Napi::Value data = triple.Get(2u);
         bool zero_copy;
-        TF_Tensor* tensor = data.IsNumber() ? Tensor::FromNumber(env, triple.Get(0u), data)
-                                            : Tensor::FromTypedArray(env, triple.Get(0u), triple.Get(1u), data, true,
-                                                                     &zero_copy);
-        if (tensor == nullptr) return false;
-        input_owners[i] = std::make_shared<TensorOwner>(tensor);
-        input_values[i] = tensor;
+        tensor = Tensor::FromTypedArray(env, triple.Get(0u), triple.Get(1u), triple.Get(2u), true, &zero_copy);
+      } else {
+        Tensor* t =
+            UnwrapTagged<Tensor>(env, value, kTensorTag, "a Tensor, a number or [dtype, dims, TypedArray] to feed");
+        if (t == nullptr) return false;
+        if (t->tensor() == nullptr) {
+          Napi::Error::New(env, std::string("The Tensor fed to '") +
+                                    Tf().TF_OperationName(signature->inputs[i].oper) + "' is disposed")
+              .ThrowAsJavaScriptException();
+          return false;
+        }
+        borrowed.push_back(t->owner());
+        input_values[i] = t->tensor();
         continue;
       }
-      Tensor* t = UnwrapTagged<Tensor>(env, value, kTensorTag, "a Tensor or [dtype, dims, TypedArray] as a feed value");
-      if (t == nullptr) return false;
-      if (t->tensor() == nullptr) {
-        Napi::Error::New(env, std::string("The Tensor fed to '") + Tf().TF_OperationName(inputs[i].oper) +
-                                  "' is disposed")
-            .ThrowAsJavaScriptException();
-        return false;
-      }
-      // A share of the tensor keeps it alive even if the caller disposes it while the run is in flight.
-      input_owners[i] = t->owner();
-      input_values[i] = t->tensor();
+      if (tensor == nullptr) return false;
+      made.push_back(tensor);
+      input_values[i] = tensor;
     }
-    if (!ReadOps(env, info[3], info[4], graph, "a fetched tensor", &outputs)) return false;
-    if (!info[5].IsArray()) {
-      Napi::TypeError::New(env, "Expected an array of target operations").ThrowAsJavaScriptException();
-      return false;
-    }
-    Napi::Array target_ops = info[5].As<Napi::Array>();
-    targets.resize(target_ops.Length());
-    for (uint32_t i = 0; i < target_ops.Length(); ++i) {
-      Operation* op = UnwrapTagged<Operation>(env, target_ops.Get(i), kOperationTag, "an Operation as a run target");
-      if (op == nullptr) return false;
-      if (op->graph() != graph) {
-        Napi::Error::New(env, std::string("Target '") + Tf().TF_OperationName(op->op()) +
-                                  "' belongs to another graph than the session's")
-            .ThrowAsJavaScriptException();
-        return false;
-      }
-      targets[i] = op->op();
-    }
-    has_run_options = !info[6].IsNull() && !info[6].IsUndefined();
-    if (!ReadBytes(env, info[6], "runOptions", &run_options)) return false;
-    want_metadata = info[7].ToBoolean();
+    has_run_options = !info[2].IsNull() && !info[2].IsUndefined();
+    if (!ReadBytes(env, info[2], "runOptions", &run_options)) return false;
+    want_metadata = info[3].ToBoolean();
     return true;
   }
 
   // Any thread; touches only TensorFlow.
   void Execute(TF_Session* session) {
-    output_values.assign(outputs.size(), nullptr);
+    const RunSignature& sig = *signature;
+    output_values.assign(sig.outputs.size(), nullptr);
     StatusGuard status;
     TF_Buffer* options = has_run_options ? Tf().TF_NewBufferFromString(run_options.data(), run_options.size()) : nullptr;
     TF_Buffer* meta = want_metadata ? Tf().TF_NewBuffer() : nullptr;
-    Tf().TF_SessionRun(session, options, inputs.data(), input_values.data(), static_cast<int>(inputs.size()),
-                       outputs.data(), output_values.data(), static_cast<int>(outputs.size()), targets.data(),
-                       static_cast<int>(targets.size()), meta, status);
+    Tf().TF_SessionRun(session, options, sig.inputs.data(), input_values.data(), static_cast<int>(sig.inputs.size()),
+                       sig.outputs.data(), output_values.data(), static_cast<int>(sig.outputs.size()),
+                       sig.targets.data(), static_cast<int>(sig.targets.size()), meta, status);
     code = status.code();
     if (code != TF_OK) message = status.message();
     if (meta != nullptr) {
@@ -321,6 +331,7 @@ class LoadSavedModelWorker : public Napi::AsyncWorker {
 Napi::Function Session::Init(Napi::Env env) {
   return DefineClass(env, "Session",
                      {
+                         InstanceMethod<&Session::Prepare>("prepare"),
                          InstanceMethod<&Session::RunSync>("runSync"),
                          InstanceMethod<&Session::Run>("run"),
                          InstanceMethod<&Session::ListDevices>("listDevices"),
@@ -331,6 +342,9 @@ Napi::Function Session::Init(Napi::Env env) {
 
 Session::Session(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Session>(info) {
   Napi::Env env = info.Env();
+  // Signatures name operations by pointer; the serial proves one was checked against this session's graph.
+  static std::atomic<uint64_t> next_serial{1};
+  serial_ = next_serial.fetch_add(1, std::memory_order_relaxed);
   TFN_REQUIRE_LIBRARY(env, );
   // Internal form: (External<TF_Session>, graph) from loadSavedModel.
   if (info.Length() == 2 && info[0].IsExternal()) {
@@ -383,13 +397,41 @@ void Session::RunFinished() {
   }
 }
 
+Napi::Value Session::Prepare(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  TFN_THROW_IF(session_ == nullptr || closing_, Error, env, "Session is closed", env.Undefined());
+  TFN_THROW_IF(info.Length() < 5 || !info[4].IsArray(), TypeError, env,
+               "prepare(feedOps, feedIdx, fetchOps, fetchIdx, targets) needs five arrays", env.Undefined());
+  auto signature = std::make_shared<RunSignature>();
+  signature->session_serial = serial_;
+  if (!ReadOutputs(env, info[0], info[1], graph_, "a fed tensor", &signature->inputs)) return env.Undefined();
+  if (!ReadOutputs(env, info[2], info[3], graph_, "a fetched tensor", &signature->outputs)) return env.Undefined();
+  for (const TF_Output& input : signature->inputs) signature->input_types.push_back(Tf().TF_OperationOutputType(input));
+  Napi::Array target_ops = info[4].As<Napi::Array>();
+  signature->targets.resize(target_ops.Length());
+  for (uint32_t i = 0; i < target_ops.Length(); ++i) {
+    Operation* op = UnwrapTagged<Operation>(env, target_ops.Get(i), kOperationTag, "an Operation as a run target");
+    if (op == nullptr) return env.Undefined();
+    TFN_THROW_IF(op->graph() != graph_, Error, env,
+                 std::string("Target '") + Tf().TF_OperationName(op->op()) +
+                     "' belongs to another graph than the session's",
+                 env.Undefined());
+    signature->targets[i] = op->op();
+  }
+  auto* holder = new std::shared_ptr<const RunSignature>(std::move(signature));
+  auto external = Napi::External<std::shared_ptr<const RunSignature>>::New(
+      env, holder, [](Napi::BasicEnv, std::shared_ptr<const RunSignature>* h) { delete h; });
+  napi_type_tag_object(env, external, &kRunSignatureTag);
+  return external;
+}
+
 Napi::Value Session::RunSync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   TFN_THROW_IF(session_ == nullptr || closing_, Error, env, "Session is closed", env.Undefined());
   // The previous runs' results that are still alive are reported to V8 now (external_memory.h).
   Instance(env)->external_memory->Settle(env);
   RunCall call;
-  if (!call.Read(info, graph_)) return env.Undefined();
+  if (!call.Read(info, serial_)) return env.Undefined();
   call.Execute(session_);
   if (call.code != TF_OK) {
     Napi::Error(env, StatusError(env, call.code, call.message)).ThrowAsJavaScriptException();
@@ -404,8 +446,8 @@ Napi::Value Session::Run(const Napi::CallbackInfo& info) {
   // The previous runs' results that are still alive are reported to V8 now (external_memory.h).
   Instance(env)->external_memory->Settle(env);
   auto call = std::make_unique<RunCall>();
-  if (!call->Read(info, graph_)) return env.Undefined();
-  auto* worker = new RunWorker(env, this, Value(), std::move(call), info[2]);
+  if (!call->Read(info, serial_)) return env.Undefined();
+  auto* worker = new RunWorker(env, this, Value(), std::move(call), info[1]);
   ++active_runs_;
   Napi::Promise promise = worker->Promise();
   worker->Queue();

@@ -3,6 +3,7 @@
 #ifndef NATIVE_SESSION_H_
 #define NATIVE_SESSION_H_
 
+#include <cstdint>
 #include <vector>
 
 #include "common.h"
@@ -15,12 +16,15 @@ class Graph;
 //
 // JS surface:
 //   new Session(graph, target: string | null, config: Uint8Array | null)   config is a serialized ConfigProto
-//   [sync]  s.runSync(feedOps, feedIdx, feedTensors, fetchOps, fetchIdx, targets, runOptions, wantMetadata)
-//             -> Tensor[] | {outputs: Tensor[], metadata: Buffer}
-//           feedOps/fetchOps: Operation[], feedIdx/fetchIdx: number[], feedTensors: Tensor[],
-//           targets: Operation[], runOptions: Uint8Array (RunOptions) | null.
-//           Throws Error when closed or given disposed tensors or operations of another graph, and the
-//           TensorFlow error for the run's status.
+//   [sync]  s.prepare(feedOps, feedIdx, fetchOps, fetchIdx, targets) -> RunSignature (an opaque External)
+//           feedOps/fetchOps/targets: Operation[] of the session's graph, feedIdx/fetchIdx: number[]. Checked
+//           once here, so that a serving loop's runs read only their values. Throws TypeError/RangeError/Error
+//           for operations of another graph or outputs they do not have.
+//   [sync]  s.runSync(signature, feedValues, runOptions, wantMetadata)
+//             -> Result[] | {outputs: Result[], metadata: Buffer}
+//           feedValues[i]: a Tensor, a number (a scalar of the fed output's dtype) or [dtype, dims, TypedArray];
+//           runOptions: Uint8Array (RunOptions) | null. Result: see Tensor::ToJs. Throws Error when closed,
+//           given a signature of another session or disposed tensors, and the TensorFlow error of the run.
 //   [async] s.run(same arguments) -> Promise of the same. Conversion happens on the JS thread; TF_SessionRun
 //           runs on the libuv thread pool (4 threads unless UV_THREADPOOL_SIZE says otherwise), touching no
 //           JS value; every input tensor and the session stay referenced until the run settles.
@@ -42,6 +46,7 @@ class Session : public Napi::ObjectWrap<Session> {
 
  private:
   friend class RunWorker;
+  Napi::Value Prepare(const Napi::CallbackInfo& info);
   Napi::Value RunSync(const Napi::CallbackInfo& info);
   Napi::Value Run(const Napi::CallbackInfo& info);
   Napi::Value ListDevices(const Napi::CallbackInfo& info);
@@ -51,6 +56,7 @@ class Session : public Napi::ObjectWrap<Session> {
   void DoClose();
 
   TF_Session* session_ = nullptr;
+  uint64_t serial_ = 0;
   Graph* graph_ = nullptr;
   Napi::ObjectReference graph_ref_;
   bool closing_ = false;

@@ -186,13 +186,7 @@ TF_Tensor* Tensor::FromTypedArray(Napi::Env env, Napi::Value dtype_value, Napi::
   return tensor;
 }
 
-TF_Tensor* Tensor::FromNumber(Napi::Env env, Napi::Value dtype_value, Napi::Value number) {
-  if (!dtype_value.IsNumber() || !number.IsNumber()) {
-    Napi::TypeError::New(env, "Expected a dtype number and a number for a scalar tensor").ThrowAsJavaScriptException();
-    return nullptr;
-  }
-  auto dtype = static_cast<TF_DataType>(dtype_value.As<Napi::Number>().Int32Value());
-  double v = number.As<Napi::Number>().DoubleValue();
+TF_Tensor* Tensor::FromNumber(Napi::Env env, TF_DataType dtype, double v) {
   size_t size = FixedDTypeSize(dtype);
   void* memory = size == 0 ? nullptr : AllocAligned(size);
   if (memory == nullptr) {
@@ -238,6 +232,27 @@ Napi::Value Tensor::ToJs(Napi::Env env, TF_Tensor* tensor) {
   size_t bytes = Tf().TF_TensorByteSize(tensor);
   if (FixedDTypeSize(dtype) == 0 || bytes > kSmallTensorBytes) return NewInstance(env, tensor, Charge::kAtNextRun);
   int n = Tf().TF_NumDims(tensor);
+  if (n == 0) {
+    // Losses, counters, accuracies: a number costs one value where an array, dims and an ArrayBuffer cost four.
+    const void* p = Tf().TF_TensorData(tensor);
+    double v;
+    bool exact = true;
+    switch (dtype) {
+      case TF_FLOAT: v = *static_cast<const float*>(p); break;
+      case TF_DOUBLE: v = *static_cast<const double*>(p); break;
+      case TF_INT32: v = *static_cast<const int32_t*>(p); break;
+      case TF_INT16: v = *static_cast<const int16_t*>(p); break;
+      case TF_INT8: v = *static_cast<const int8_t*>(p); break;
+      case TF_UINT8: v = *static_cast<const uint8_t*>(p); break;
+      case TF_UINT16: v = *static_cast<const uint16_t*>(p); break;
+      case TF_UINT32: v = *static_cast<const uint32_t*>(p); break;
+      default: exact = false; v = 0; break;
+    }
+    if (exact) {
+      Tf().TF_DeleteTensor(tensor);
+      return Napi::Number::New(env, v);
+    }
+  }
   Napi::Array dims = Napi::Array::New(env, n);
   for (int i = 0; i < n; ++i) dims.Set(i, Napi::Number::New(env, static_cast<double>(Tf().TF_Dim(tensor, i))));
   Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, bytes);

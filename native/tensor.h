@@ -54,10 +54,11 @@ class Tensor : public Napi::ObjectWrap<Tensor> {
                                    bool allow_zero_copy, bool* zero_copy);
   // A new scalar TF_Tensor (owned by the caller) holding `number` as `dtype` (a float or 8–32-bit integer
   // dtype): the fast path for feeding a JS number, with no TypedArray to create or read.
-  static TF_Tensor* FromNumber(Napi::Env env, Napi::Value dtype, Napi::Value number);
+  static TF_Tensor* FromNumber(Napi::Env env, TF_DataType dtype, double number);
   // A run result for JS, taking ownership of `tensor`: a Tensor wrapper, or, for a numeric tensor of at most
   // kSmallTensorBytes, [dtype, dims, ArrayBuffer] with a copy of the data (TensorFlow's buffer is freed at
-  // once: a copy of a few bytes costs less than a finalizer).
+  // once: a copy of a few bytes costs less than a finalizer), or, for a scalar of a dtype a JS number holds
+  // exactly (float32/64, int8/16/32, uint8/16/32), that number: the caller knows the fetched dtype.
   static Napi::Value ToJs(Napi::Env env, TF_Tensor* tensor);
 
   explicit Tensor(const Napi::CallbackInfo& info);

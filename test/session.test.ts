@@ -154,3 +154,68 @@ describe('feeding JS numbers', () => {
     return session.close();
   });
 });
+
+describe('prepared runs', () => {
+  test('scalar results keep their dtype and exact value', async () => {
+    const g = new tf.Graph();
+    const session = new tf.Session(g);
+    const cases: Array<[tf.DType, number]> = [
+      ['float32', 0.1], ['float64', 0.1], ['int8', -128], ['uint8', 255], ['int16', -32768], ['uint16', 65535],
+      ['int32', -2147483648], ['uint32', 4294967295],
+    ];
+    for (const [dtype, value] of cases) {
+      const x = g.placeholder(dtype, [], `s_${dtype}`);
+      const y = g.addOperation('Identity', { inputs: [x] }).output(0);
+      for (const r of [session.runSync(y, new Map([[x, value]])), await session.run(y, new Map([[x, value]]))]) {
+        expect(r.dtype).toBe(dtype);
+        expect(r.shape).toEqual([]);
+        expect(r.item()).toBe(dtype === 'float32' ? Math.fround(value) : value);
+      }
+    }
+    await session.close();
+  });
+
+  test('the same fetch with different feed keys, key kinds and orders', () => {
+    const g = new tf.Graph();
+    const withDefault = (value: number, name: string) =>
+      g.addOperation('PlaceholderWithDefault', { inputs: [g.constant(value)], attrs: { shape: [] }, name }).output(0);
+    const a = withDefault(1, 'a');
+    const b = withDefault(10, 'b');
+    const y = g.addOperation('Sub', { inputs: [a, b], name: 'y' }).output(0);
+    const session = new tf.Session(g);
+    expect(session.runSync(y).item()).toBe(-9);
+    expect(session.runSync(y, new Map([[a, 5]])).item()).toBe(-5);
+    expect(session.runSync(y, new Map([[a, 5], [b, 2]])).item()).toBe(3);
+    expect(session.runSync(y, new Map([[b, 2], [a, 5]])).item()).toBe(3);
+    expect(session.runSync(y, { 'b:0': 4 }).item()).toBe(-3);
+    expect(session.runSync(y, { a: 7, b: 4 }).item()).toBe(3);
+    expect(session.runSync(y, new Map([[a, 5]])).item()).toBe(-5);
+    expect(() => session.runSync(y, new Map([[y.op.graph.placeholder('float32', [], 'c'), 1]]))).not.toThrow();
+    expect(() => session.runSync(y, { nothere: 1 })).toThrow(/nothere/);
+    return session.close();
+  });
+
+  test('the native run refuses signatures of other sessions and malformed arguments without crashing', async () => {
+    const { g, x, y } = addOne();
+    const s1 = new tf.Session(g);
+    const s2 = new tf.Session(g);
+    const n1 = tf.Session._native(s1);
+    const n2 = tf.Session._native(s2);
+    const sig = n1.prepare([x.op._native], [x.index], [y.op._native], [y.index], []);
+    expect(n1.runSync(sig, [2], null, false)).toEqual([3]);
+    expect(() => n2.runSync(sig, [2], null, false)).toThrow(/another session/);
+    expect(() => n2.run(sig, [2], null, false)).toThrow(/another session/);
+    // Errors made by the addon belong to Node's own realm, not jest's: match their messages.
+    const bad: unknown[] = [{}, null, 42, 'sig', [sig]];
+    for (const b of bad) expect(() => n1.runSync(b as never, [2], null, false)).toThrow(/Expected a run signature/);
+    expect(() => n1.runSync(sig, [], null, false)).toThrow(/one value per fed tensor/);
+    expect(() => n1.runSync(sig, [{}], null, false)).toThrow(/Expected a Tensor, a number/);
+    expect(() => n1.runSync(sig, ['2'], null, false)).toThrow(/Expected a Tensor, a number/);
+    expect(() => n1.prepare([x.op._native], [5], [], [], [])).toThrow(/has no output 5/);
+    expect(() => n1.prepare([y.op._native], [0], [{} as never], [0], [])).toThrow(/Expected a fetched tensor/);
+    await s1.close();
+    expect(() => n1.runSync(sig, [2], null, false)).toThrow(/closed/);
+    expect(() => n1.prepare([], [], [], [], [])).toThrow(/closed/);
+    await s2.close();
+  });
+});
