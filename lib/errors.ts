@@ -110,14 +110,14 @@ export function errorForCode(code: string, message: string): TFError {
 }
 
 /**
- * Gives an error made where no JS was on the stack (a native completion) the stack of the async function `fn`
- * that awaited it: V8 appends the functions awaiting `fn`'s promise ("at async …"), which name the caller's
+ * Gives an error made where no JS was on the stack (a native completion) the stack of the promise reaction
+ * handling it: V8 appends the async functions awaiting that promise ("at async …"), which name the caller's
  * code without capturing a stack before every call.
  */
-export function withAsyncStack(err: unknown, fn: (...args: never[]) => unknown): unknown {
+export function withAsyncStack(err: unknown): unknown {
   if (err instanceof Error) {
     const holder: { stack?: string } = {};
-    Error.captureStackTrace(holder, fn);
+    Error.captureStackTrace(holder);
     const frames = (holder.stack ?? '').split('\n').slice(1).filter((line) => !line.includes('node:internal/'));
     err.stack = `${err.name}: ${err.message}\n${frames.join('\n')}`;
   }

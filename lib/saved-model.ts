@@ -293,7 +293,7 @@ export class SavedModel {
       },
       (err) => {
         // The caller's code appears as V8's async frames of whoever awaits this promise.
-        throw withAsyncStack(err, this.run);
+        throw withAsyncStack(err);
       },
     );
   }

@@ -354,22 +354,30 @@ export class Session {
    */
   run<F extends Fetches>(fetches: F, feeds?: Feeds, options?: RunOptions & { trace?: false }): Promise<RunResult<F>>;
   run<F extends Fetches>(fetches: F, feeds: Feeds | undefined, options: RunOptions & { trace: true }): Promise<{ results: RunResult<F>; trace: RunTrace }>;
-  async run<F extends Fetches>(fetches: F, feeds?: Feeds, options?: RunOptions): Promise<unknown> {
-    this.#requireOpen();
-    const plan = this.#plan(fetches);
-    const [signature, values] = this.#prepare(plan, feeds);
-    const runOptions = encodeRunOptions(options);
-    const traced = Boolean(options?.trace);
-    let raw: Native.RunOutput;
+  run<F extends Fetches>(fetches: F, feeds?: Feeds, options?: RunOptions): Promise<unknown> {
+    let pending: Promise<Native.RunOutput>;
+    let plan: Plan;
+    let traced: boolean;
     try {
+      this.#requireOpen();
+      plan = this.#plan(fetches);
+      const [signature, values] = this.#prepare(plan, feeds);
+      const runOptions = encodeRunOptions(options);
+      traced = Boolean(options?.trace);
       const start = () => this.#native.run(signature, values, runOptions, traced);
-      raw = await (traced ? oneTracedRunAtATime(start) : start());
+      pending = traced ? oneTracedRunAtATime(start) : start();
     } catch (err) {
-      // The error was made when the run settled, with no JS on the stack; V8's async stack trace from here
-      // names the code that awaited this run (cheaper than capturing a stack on every run).
-      throw withAsyncStack(err, this.run);
+      return Promise.reject(err);
     }
-    return this.#finish(plan, raw, traced);
+    // One reaction, not an async function's two hops: serving loops await this per request.
+    return pending.then(
+      (raw) => this.#finish(plan, raw, traced),
+      (err) => {
+        // The error was made when the run settled, with no JS on the stack; V8's async stack trace from here
+        // names the code that awaits this run (cheaper than capturing a stack on every run).
+        throw withAsyncStack(err);
+      },
+    );
   }
 
   /** The same as `run`, blocking the JS thread until TensorFlow finishes. */

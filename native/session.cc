@@ -210,15 +210,14 @@ struct RunCall {
 // calls TensorFlow; OnOK builds the results (or the error) back on the JS thread.
 class RunWorker : public Napi::AsyncWorker {
  public:
-  RunWorker(Napi::Env env, Session* session, Napi::Object session_object, std::unique_ptr<RunCall> call,
-            Napi::Value feeds)
+  // The fed values need no reference of their own: the call holds their TF_Tensors, and a TF_Tensor over JS
+  // memory holds a reference to that memory until TensorFlow releases it (Tensor::FromTypedArray).
+  RunWorker(Napi::Env env, Session* session, Napi::Object session_object, std::unique_ptr<RunCall> call)
       : Napi::AsyncWorker(env, "node-libtensorflow:run"),
         session_(session),
         deferred_(Napi::Promise::Deferred::New(env)),
         call_(std::move(call)) {
     session_ref_ = Napi::Persistent(session_object);
-    // The fed JS tensors (and through them any JS memory they wrap) stay reachable until the run settles.
-    feeds_ref_ = Napi::Persistent(feeds.As<Napi::Object>());
   }
 
   Napi::Promise Promise() { return deferred_.Promise(); }
@@ -246,7 +245,6 @@ class RunWorker : public Napi::AsyncWorker {
   Napi::Promise::Deferred deferred_;
   std::unique_ptr<RunCall> call_;
   Napi::ObjectReference session_ref_;
-  Napi::ObjectReference feeds_ref_;
 };
 
 namespace {
@@ -447,7 +445,7 @@ Napi::Value Session::Run(const Napi::CallbackInfo& info) {
   Instance(env)->external_memory->Settle(env);
   auto call = std::make_unique<RunCall>();
   if (!call->Read(info, serial_)) return env.Undefined();
-  auto* worker = new RunWorker(env, this, Value(), std::move(call), info[1]);
+  auto* worker = new RunWorker(env, this, Value(), std::move(call));
   ++active_runs_;
   Napi::Promise promise = worker->Promise();
   worker->Queue();
