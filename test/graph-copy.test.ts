@@ -257,6 +257,33 @@ describe('copyToGraph: structure', () => {
     expect(tf.copy.getCopied(g.operation('x')!, h, { namespace: 'M' }).name).toBe('M/x');
   });
 
+  test('a source that grows after a copy: its new operations are found and copied, earlier copies reused', async () => {
+    const { g, x, c, z } = smallGraph();
+    const h = new tf.Graph();
+    tf.copy.copyToGraph(z, h, { namespace: 'N' });
+    expect(h.numOperations).toBe(4);
+    // Operations added to the source after the copy read its GraphDef (and the copy's records of it) anew.
+    const d = g.constant([10], { name: 'd' });
+    const v = g.ops.mul(g.ops.addV2(z, d, { name: 'u' }), x, { name: 'v' });
+    const v2 = tf.copy.copyToGraph(v, h, { namespace: 'N' });
+    expect(v2.name).toBe('N/v:0');
+    expect(h.operations().map((o) => o.name).sort()).toEqual(['N/c', 'N/d', 'N/u', 'N/v', 'N/x', 'N/y', 'N/z']);
+    expect(tf.copy.getCopied(d, h, { namespace: 'N' }).name).toBe('N/d:0');
+    expect(tf.copy.getCopied(c, h, { namespace: 'N' })).toBe(h.tensor('N/c:0'));
+    expect(tf.copy.copyToGraph(v, h, { namespace: 'N' })).toBe(v2);
+    // Again after a second growth, and into a destination that has seen none of the source.
+    const w = g.ops.sub(v, d, { name: 'w2' });
+    expect(tf.copy.copyToGraph(w, h, { namespace: 'N' }).op.inputs.map((i) => i.name)).toEqual(['N/v:0', 'N/d:0']);
+    expect(h.numOperations).toBe(8);
+    const fresh = new tf.Graph();
+    tf.copy.copyToGraph(w, fresh, { namespace: 'M' });
+    expect(fresh.numOperations).toBe(8);
+    const sess = new tf.Session(h);
+    // ((x·2 + 2) + 10)·x − 10 at x = 1, 2.
+    expect((await sess.run(h.tensor('N/w2:0'), { 'N/x:0': [1, 2] })).toArray()).toEqual([4, 22]);
+    await sess.close();
+  });
+
   test('without a namespace names are kept; outputs compute the same', async () => {
     const { g, z } = smallGraph();
     const h = new tf.Graph();
@@ -533,6 +560,12 @@ describe('errors', () => {
     expect(def.indexOf('y')).toBe(-1);
     const twice = new Uint8Array([...bytes, ...bytes]);
     expect(() => new WireGraphDef(twice)).toThrow(/two nodes are named 'x'/);
+    // A view into a larger buffer is read from its own offset.
+    const padded = new Uint8Array(bytes.length + 7);
+    padded.set(bytes, 5);
+    const view = new WireGraphDef(padded.subarray(5, 5 + bytes.length));
+    expect(view.indexOf('x')).toBe(0);
+    expect(view.name(0)).toBe('x');
   });
 
   test('transferVariables and setWeights check names, dtypes and shapes first, and say which failed', async () => {
