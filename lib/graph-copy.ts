@@ -7,7 +7,7 @@ import { DType, dtypeNumber } from './dtypes';
 import { Graph, OutputLike } from './graph';
 import { GraphKeys } from './graph-keys';
 import { planLibrary, renameNodeFunctions } from './graph-copy-library';
-import { GraphDefBuilder, NodeIndex, WireAttrs, WireGraphDef, nodeIndexOf, nodeName, sameNameAt, scanNode } from './graph-def-wire';
+import { GraphDefBuilder, NodeIndex, WireAttrs, WireGraphDef, nodeIndexOf, nodeName, prefixAttrStrings, sameNameAt, scanNode } from './graph-def-wire';
 import { Operation, Output, isOutputConvertible, toOutput } from './operation';
 import { encode } from './proto';
 import { Session } from './session';
@@ -584,6 +584,13 @@ const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder();
 
 function rewriteNode(def: WireGraphDef, i: number, ns: string, change: Rewrite, functionRenames: Map<string, string>): Uint8Array {
+  if (!change.functions && !change.inputRenames && !change.dropColocation) {
+    // Only shared and frame names change (every variable of a namespaced copy): done on the bytes.
+    const names = new Set<string>();
+    if (ns && change.attrs?.sharedName) names.add('shared_name').add('debug_name');
+    if (ns && change.attrs?.frameName) names.add('frame_name');
+    return prefixAttrStrings(def.index, i, names, `${ns}/`);
+  }
   const node = def.decodeNode(i);
   const attr = node.attr ?? {};
   if (change.functions) renameNodeFunctions(node, functionRenames);

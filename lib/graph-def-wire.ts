@@ -699,6 +699,87 @@ export class GraphDefBuilder {
   }
 }
 
+/**
+ * Node i's NodeDef with the non-empty string value of each attr named in `names` prefixed by `prefix`,
+ * re-assembled from its original bytes: the other fields go verbatim (protobufjs would decode and re-encode
+ * all of them, tensors included, for a change of a few bytes).
+ */
+export function prefixAttrStrings(index: NodeIndex, i: number, names: ReadonlySet<string>, prefix: string): Uint8Array {
+  const buf = index.bytes;
+  const end = index.ends[i];
+  const parts: Uint8Array[] = [];
+  let copyFrom = index.payloads[i];
+  let pos = copyFrom;
+  while (pos < end) {
+    const fieldStart = pos;
+    const tag = readVarint(buf, pos, end);
+    pos = varintEnd;
+    if (tag !== ((NODE_ATTR << 3) | WIRE_LEN)) {
+      pos = skipField(buf, pos, tag & 7, end);
+      continue;
+    }
+    const len = readVarint(buf, pos, end);
+    const s = varintEnd;
+    pos = s + len;
+    if (pos > end) throw malformed('a field runs past its message');
+    const entry = prefixedEntry(buf, s, pos, names, prefix);
+    if (!entry) continue;
+    parts.push(buf.subarray(copyFrom, fieldStart), lengthDelimited(NODE_ATTR, entry));
+    copyFrom = pos;
+  }
+  parts.push(buf.subarray(copyFrom, end));
+  return Buffer.concat(parts);
+}
+
+/** The attr map entry [start, end) with its value's string prefixed, or null when it is not to change. */
+function prefixedEntry(buf: Buffer, start: number, end: number, names: ReadonlySet<string>, prefix: string): Uint8Array | null {
+  let key: string | null = null;
+  let vs = -1;
+  let ve = -1;
+  const c = cursor(buf, start, end);
+  while (c.pos < end) {
+    const tag = cursorVarint(c);
+    if (tag === ((ENTRY_KEY << 3) | WIRE_LEN)) {
+      const e = cursorLen(c);
+      key = buf.toString('utf8', c.pos, e);
+      c.pos = e;
+    } else if (tag === ((ENTRY_VALUE << 3) | WIRE_LEN)) {
+      ve = cursorLen(c);
+      vs = c.pos;
+      c.pos = ve;
+    } else cursorSkip(c, tag & 7);
+  }
+  if (key === null || vs < 0 || !names.has(key)) return null;
+  // AttrValue: every field but `s` verbatim; a later `s` field wins, as protobuf parsers read them.
+  const value: Uint8Array[] = [];
+  let found: Buffer | null = null;
+  const v = cursor(buf, vs, ve);
+  while (v.pos < ve) {
+    const fieldStart = v.pos;
+    const tag = cursorVarint(v);
+    if (tag === ((ATTR_S << 3) | WIRE_LEN)) {
+      const e = cursorLen(v);
+      found = buf.subarray(v.pos, e);
+      v.pos = e;
+      continue;
+    }
+    cursorSkip(v, tag & 7);
+    value.push(buf.subarray(fieldStart, v.pos));
+  }
+  if (!found || found.length === 0) return null;
+  value.push(lengthDelimited(ATTR_S, Buffer.concat([Buffer.from(prefix, 'utf8'), found])));
+  return Buffer.concat([lengthDelimited(ENTRY_KEY, Buffer.from(key, 'utf8')), lengthDelimited(ENTRY_VALUE, Buffer.concat(value))]);
+}
+
+/** A length-delimited field: tag, length, payload. */
+function lengthDelimited(field: number, payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array(lengthOfVarint((field << 3) | WIRE_LEN) + lengthOfVarint(payload.length) + payload.length);
+  let pos = writeVarint(out, 0, (field << 3) | WIRE_LEN);
+  pos = writeVarint(out, pos, payload.length);
+  out.set(payload, pos);
+  return out;
+}
+
 /** The signature name of a serialized FunctionDef, read at the wire level. */
 export function functionDefName(bytes: Uint8Array): string {
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

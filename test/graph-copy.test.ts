@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '../lib';
-import { WireGraphDef } from '../lib/graph-def-wire';
+import { WireGraphDef, prefixAttrStrings } from '../lib/graph-def-wire';
 import { decode, encode } from '../lib/proto';
 import { describePython, runPython, tempDir } from './helpers/python';
 
@@ -566,6 +566,37 @@ describe('errors', () => {
     const view = new WireGraphDef(padded.subarray(5, 5 + bytes.length));
     expect(view.indexOf('x')).toBe(0);
     expect(view.name(0)).toBe('x');
+  });
+
+  test('shared, debug and frame names are prefixed on the bytes; the rest of the NodeDef is kept as it was', () => {
+    const node = {
+      name: 'v',
+      op: 'VarHandleOp',
+      device: '/device:CPU:0',
+      attr: {
+        shared_name: { s: Buffer.from('v') },
+        debug_name: { s: Buffer.from('v:0') },
+        container: { s: Buffer.from('') },
+        dtype: { type: 1 },
+        shape: { shape: { dim: [{ size: 2 }] } },
+        _class: { list: { s: [Buffer.from('loc:@w')] } },
+      },
+    };
+    const enter = { name: 'e', op: 'Enter', input: ['v'], attr: { frame_name: { s: Buffer.from('loop') }, T: { type: 20 } } };
+    const def = new WireGraphDef(encode('GraphDef', { node: [node, enter, { name: 'w', op: 'NoOp' }] }));
+    const names = new Set(['shared_name', 'debug_name', 'frame_name', 'container']);
+    const v = decode('NodeDef', prefixAttrStrings(def.index, 0, names, 'N/'));
+    const expected = decode('NodeDef', encode('NodeDef', node));
+    expected.attr.shared_name.s = Buffer.from('N/v');
+    expected.attr.debug_name.s = Buffer.from('N/v:0');
+    // An empty string stays empty (TensorFlow reads it as "no shared name").
+    expect(v.toJSON()).toEqual(expected.toJSON());
+    const e = decode('NodeDef', prefixAttrStrings(def.index, 1, names, 'N/'));
+    expect(Buffer.from(e.attr.frame_name.s).toString()).toBe('N/loop');
+    expect(e.input).toEqual(['v']);
+    expect(e.attr.T.type).toBe(20);
+    // Nothing named: the bytes as they were.
+    expect(Buffer.from(prefixAttrStrings(def.index, 2, names, 'N/'))).toEqual(def.bytes.subarray(def.index.payloads[2], def.index.ends[2]));
   });
 
   test('transferVariables and setWeights check names, dtypes and shapes first, and say which failed', async () => {
