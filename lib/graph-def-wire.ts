@@ -25,6 +25,9 @@ const NAMEATTRLIST_ATTR = 2;
 const ENTRY_KEY = 1;
 const ENTRY_VALUE = 2;
 
+/** Int32s per slot of NodeIndex.table. */
+const SLOT = 4;
+
 /** The attrs of one NodeDef that a copy rewrites or follows; null from `scan` when it has none of them. */
 export interface WireAttrs {
   /** Colocation targets from the `_class` attr ('loc:@x' → 'x'), or null. */
@@ -154,7 +157,11 @@ export interface NodeIndex {
   library: [number, number] | null;
   /** Byte range of the `versions` field's payload, or null. */
   versions: [number, number] | null;
-  /** Node indices by name hash (-1: empty slot); `mask` is its size - 1. */
+  /**
+   * The nodes by name: open addressing on the names' FNV-1a hashes, `mask` + 1 slots of four int32s (the hash,
+   * the node index or -1 for an empty slot, the name's start and length). A lookup in a graph too large for
+   * the caches costs a miss in the table and one in the bytes, not one in each of several arrays.
+   */
   table: Int32Array;
   mask: number;
   /** Names made into strings so far. */
@@ -233,7 +240,7 @@ export function indexNodes(buf: Buffer): NodeIndex {
     nameEnds: nameEnds.subarray(0, n),
     library,
     versions,
-    table: new Int32Array(size).fill(-1),
+    table: new Int32Array(size * SLOT).fill(-1),
     mask: size - 1,
     names: new Array(n),
     functionNames: null,
@@ -247,14 +254,21 @@ function fillTable(index: NodeIndex): void {
   for (let i = 0; i < nameStarts.length; i++) {
     const s = nameStarts[i];
     const e = nameEnds[i];
-    let slot = hashBytes(bytes, s, e) & mask;
-    while (table[slot] >= 0) {
-      if (sameName(index, table[slot], s, e)) throw new Error(`Malformed GraphDef: two nodes are named '${nodeName(index, i)}'`);
-      slot = (slot + 1) & mask;
+    const h = hashBytes(bytes, s, e);
+    let t = (h & mask) * SLOT;
+    while (table[t + 1] >= 0) {
+      if (table[t] === h && sameBytes(bytes, table[t + 2], table[t + 3], s, e - s)) {
+        throw new Error(`Malformed GraphDef: two nodes are named '${nodeName(index, i)}'`);
+      }
+      t = (t + SLOT) & (table.length - 1);
     }
-    table[slot] = i;
+    table[t] = h;
+    table[t + 1] = i;
+    table[t + 2] = s;
+    table[t + 3] = e - s;
   }
 }
+
 
 /** The byte range of the name in the NodeDef payload [start, end) (as a cursor; empty when it has none). */
 function findName(buf: Buffer, start: number, end: number): Cursor {
@@ -270,12 +284,10 @@ function findName(buf: Buffer, start: number, end: number): Cursor {
   return cursor(buf, start, start);
 }
 
-/** Whether node j's name is bytes [s, e) of the GraphDef. */
-function sameName(index: NodeIndex, j: number, s: number, e: number): boolean {
-  const js = index.nameStarts[j];
-  if (index.nameEnds[j] - js !== e - s) return false;
-  const buf = index.bytes;
-  for (let k = 0; k < e - s; k++) if (buf[js + k] !== buf[s + k]) return false;
+/** Whether bytes [as, as + n) and [bs, bs + m) of `buf` are the same. */
+function sameBytes(buf: Uint8Array, as: number, n: number, bs: number, m: number): boolean {
+  if (n !== m) return false;
+  for (let k = 0; k < n; k++) if (buf[as + k] !== buf[bs + k]) return false;
   return true;
 }
 
@@ -287,13 +299,13 @@ export function nodeName(index: NodeIndex, i: number): string {
 /** The index of the node named `name`, or -1. */
 export function nodeIndexOf(index: NodeIndex, name: string): number {
   const bytes = Buffer.from(name, 'utf8');
-  const { table, mask, nameStarts, nameEnds } = index;
-  let slot = hashBytes(bytes, 0, bytes.length) & mask;
-  for (;;) {
-    const j = table[slot];
+  const { table, mask } = index;
+  const h = hashBytes(bytes, 0, bytes.length);
+  for (let t = (h & mask) * SLOT; ; t = (t + SLOT) & (table.length - 1)) {
+    const j = table[t + 1];
     if (j < 0) return -1;
-    if (nameEnds[j] - nameStarts[j] === bytes.length && index.bytes.compare(bytes, 0, bytes.length, nameStarts[j], nameEnds[j]) === 0) return j;
-    slot = (slot + 1) & mask;
+    const s = table[t + 2];
+    if (table[t] === h && table[t + 3] === bytes.length && index.bytes.compare(bytes, 0, bytes.length, s, s + bytes.length) === 0) return j;
   }
 }
 
@@ -317,7 +329,8 @@ export function scanNode(index: NodeIndex, i: number, inputs: number[]): WireAtt
   const end = index.ends[i];
   const functionNames = index.functionNames;
   const scanFuncs = functionNames !== null && functionNames.size > 0;
-  const { table, mask, nameStarts, nameEnds } = index;
+  const { table, mask } = index;
+  const tableEnd = table.length - 1;
   let pos = index.payloads[i];
   while (pos < end) {
     let tag = buf[pos++];
@@ -356,19 +369,20 @@ export function scanNode(index: NodeIndex, i: number, inputs: number[]): WireAtt
         }
       }
       // The name table lookup, inlined: FNV-1a of the input's name, then linear probing.
-      let h = 0x811c9dc5;
+      let h = 0x811c9dc5 | 0;
       for (let q = ns; q < ne; q++) h = Math.imul(h ^ buf[q], 0x01000193);
-      let slot = (h >>> 0) & mask;
-      let j = table[slot];
+      const n = ne - ns;
+      let t = (h & mask) * SLOT;
+      let j = table[t + 1];
       while (j >= 0) {
-        const js = nameStarts[j];
-        if (nameEnds[j] - js === ne - ns) {
+        if (table[t] === h && table[t + 3] === n) {
+          const js = table[t + 2];
           let q = 0;
-          while (q < ne - ns && buf[js + q] === buf[ns + q]) q++;
-          if (q === ne - ns) break;
+          while (q < n && buf[js + q] === buf[ns + q]) q++;
+          if (q === n) break;
         }
-        slot = (slot + 1) & mask;
-        j = table[slot];
+        t = (t + SLOT) & tableEnd;
+        j = table[t + 1];
       }
       if (j < 0) throw unknownInput(index, i, s, e);
       inputs.push(j, output);
@@ -555,10 +569,11 @@ function emptyAttrs(): WireAttrs {
   return { colocation: null, sharedName: false, frameName: false, funcs: null };
 }
 
+/** FNV-1a of bytes [s, e), as an int32 (what NodeIndex.table holds). */
 function hashBytes(buf: Uint8Array, s: number, e: number): number {
-  let h = 0x811c9dc5;
+  let h = 0x811c9dc5 | 0;
   for (let k = s; k < e; k++) h = Math.imul(h ^ buf[k], 0x01000193);
-  return h >>> 0;
+  return h;
 }
 
 /** Function names in an AttrValue (func, list.func, and the attrs of those NameAttrLists). */
