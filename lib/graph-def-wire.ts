@@ -28,7 +28,7 @@ const ENTRY_VALUE = 2;
 /** Int32s per slot of NodeIndex.table. */
 const SLOT = 4;
 
-/** The attrs of one NodeDef that a copy rewrites or follows; null from `scan` when it has none of them. */
+/** The attrs of one NodeDef that a copy rewrites or follows; null from `scanNode` when it has none of them. */
 export interface WireAttrs {
   /** Colocation targets from the `_class` attr ('loc:@x' → 'x'), or null. */
   colocation: string[] | null;
@@ -159,8 +159,9 @@ export interface NodeIndex {
   versions: [number, number] | null;
   /**
    * The nodes by name: open addressing on the names' FNV-1a hashes, `mask` + 1 slots of four int32s (the hash,
-   * the node index or -1 for an empty slot, the name's start and length). A lookup in a graph too large for
-   * the caches costs a miss in the table and one in the bytes, not one in each of several arrays.
+   * the node index or -1 for an empty slot, the name's start and length; positions fit, protobuf messages being
+   * under 2 GiB). A lookup in a graph too large for the caches costs a miss in the table and one in the bytes,
+   * not one in each of several arrays.
    */
   table: Int32Array;
   mask: number;
@@ -268,7 +269,6 @@ function fillTable(index: NodeIndex): void {
     table[t + 3] = e - s;
   }
 }
-
 
 /** The byte range of the name in the NodeDef payload [start, end) (as a cursor; empty when it has none). */
 function findName(buf: Buffer, start: number, end: number): Cursor {
@@ -533,11 +533,6 @@ export class WireGraphDef {
   /** Node i's name. */
   name(i: number): string {
     return nodeName(this.index, i);
-  }
-
-  /** See scanNode. */
-  scan(i: number, inputs: number[]): WireAttrs | null {
-    return scanNode(this.index, i, inputs);
   }
 
   /** The NodeDef of node i, decoded by protobufjs (for the few nodes a copy rewrites). */
