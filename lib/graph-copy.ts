@@ -7,7 +7,7 @@ import { DType, dtypeNumber } from './dtypes';
 import { Graph, OutputLike } from './graph';
 import { GraphKeys } from './graph-keys';
 import { planLibrary, renameNodeFunctions } from './graph-copy-library';
-import { GraphDefBuilder, WireAttrs, WireGraphDef } from './graph-def-wire';
+import { GraphDefBuilder, NodeIndex, WireAttrs, WireGraphDef, nodeIndexOf, nodeName, prefixAttrStrings, sameNameAt, scanNode } from './graph-def-wire';
 import { Operation, Output, isOutputConvertible, toOutput } from './operation';
 import { encode } from './proto';
 import { Session } from './session';
@@ -118,26 +118,26 @@ function recordFor(toGraph: Graph, namespace: string, source: Graph, def?: WireG
 /** Re-bases a record's flags on the current snapshot of its source graph. */
 function syncRecord(record: CopyRecord, def: WireGraphDef): void {
   if (record.def === def) return;
-  const old = record.def;
-  const copied = new Uint8Array(def.size);
+  record.copied = rebaseCopied(record.def.index, def.index, record.copied);
+  record.def = def;
+}
+
+/** The flags `copied` of the nodes of `old`, for the nodes of `current`. */
+function rebaseCopied(old: NodeIndex, current: NodeIndex, copied: Uint8Array): Uint8Array {
+  const oldSize = old.starts.length;
+  const out = new Uint8Array(current.starts.length);
   // Nodes keep their GraphDef positions as a graph grows; check that, and fall back to names if not.
-  let samePositions = old.size <= def.size;
-  for (let i = 0; samePositions && i < old.size; i++) {
-    const s = old.nameStarts[i];
-    const e = old.nameEnds[i];
-    const t = def.nameStarts[i];
-    if (def.nameEnds[i] - t !== e - s || old.bytes.compare(def.bytes, t, def.nameEnds[i], s, e) !== 0) samePositions = false;
-  }
-  if (samePositions) copied.set(record.copied.subarray(0, Math.min(old.size, record.copied.length)));
+  let samePositions = oldSize <= out.length;
+  for (let i = 0; samePositions && i < oldSize; i++) samePositions = sameNameAt(old, current, i);
+  if (samePositions) out.set(copied.subarray(0, Math.min(oldSize, copied.length)));
   else {
-    for (let i = 0; i < old.size; i++) {
-      if (!record.copied[i]) continue;
-      const j = def.indexOf(old.name(i));
-      if (j >= 0) copied[j] = 1;
+    for (let i = 0; i < oldSize; i++) {
+      if (!copied[i]) continue;
+      const j = nodeIndexOf(current, nodeName(old, i));
+      if (j >= 0) out[j] = 1;
     }
   }
-  record.def = def;
-  record.copied = copied;
+  return out;
 }
 
 // Functions are global to a graph: renames made for one source are reused by every copy from it.
@@ -183,12 +183,12 @@ function requireCopyable(value: unknown, what: string): Copyable {
 }
 
 /** Every Variable in the graph's collections, by the GraphDef index of its handle op. */
-function sourceVariables(g: Graph, def: WireGraphDef): Map<number, Variable> {
+function sourceVariables(g: Graph, index: NodeIndex): Map<number, Variable> {
   const out = new Map<number, Variable>();
   for (const key of g.collectionKeys) {
     for (const item of g.getCollection(key)) {
       if (!(item instanceof Variable) || item.graph !== g) continue;
-      const i = def.indexOf(item.handle.op.name);
+      const i = nodeIndexOf(index, item.handle.op.name);
       if (i >= 0 && !out.has(i)) out.set(i, item);
     }
   }
@@ -328,7 +328,7 @@ interface Rewrite {
   /** 'op:index' inputs to replace by the named node's output 0. */
   inputRenames: Map<string, string> | null;
   /** Whether the node calls a function imported under another name. */
-  functions?: boolean;
+  functions: boolean;
 }
 
 interface Closure {
@@ -348,214 +348,235 @@ interface Closure {
   replacedVariables: Map<Variable, Variable>;
 }
 
-/**
- * The walk from the roots through inputs, control inputs, colocation targets and variables' initializers.
- * A class rather than closures: the walk's loop stays compiled from one copy to the next.
- */
-class ClosureWalk {
-  readonly closure: Closure = {
-    nodes: [],
-    inputMap: {},
-    controlMap: {},
-    rewrites: new Map(),
-    functions: new Set(),
-    funcNodes: [],
-    outsideColocation: false,
-    newVariables: [],
-    replacedVariables: new Map(),
-  };
-  readonly def: WireGraphDef;
-  readonly prefix: string;
-  readonly vars: Map<number, Variable>;
+/** The state of the walk from the roots through inputs, control inputs, colocation targets and variables' initializers. */
+interface Walk {
+  req: CopyRequest;
+  record: CopyRecord;
+  closure: Closure;
+  index: NodeIndex;
+  prefix: string;
+  vars: Map<number, Variable>;
   /** The read each variable was created with (its snapshot), by GraphDef index → the variable's handle index. */
-  readonly snapshotOwner = new Map<number, number>();
-  readonly copied: Uint8Array;
-  readonly seen: Uint8Array;
+  snapshotOwner: Map<number, number>;
+  copied: Uint8Array;
+  seen: Uint8Array;
   /**
    * Nodes that need more than "copy it" (variables, their reads, replaced tensors): one flag check per edge
    * keeps the Map lookups off the path of ordinary nodes.
    */
-  readonly special: Uint8Array;
-  readonly stack: number[] = [];
+  special: Uint8Array;
+  stack: number[];
   /** Replacement of each source variable met on the way (undefined: it is copied). */
-  readonly replacement = new Map<number, Variable | undefined>();
-
-  constructor(readonly req: CopyRequest, snap: Snapshot, readonly record: CopyRecord) {
-    const def = (this.def = snap.def);
-    this.prefix = req.ns ? `${req.ns}/` : '';
-    this.vars = sourceVariables(req.source, def);
-    for (const [j, v] of this.vars) {
-      const k = def.indexOf(v.value().op.name);
-      if (k >= 0) this.snapshotOwner.set(k, j);
-    }
-    this.copied = record.copied;
-    this.seen = new Uint8Array(def.size);
-    const special = (this.special = new Uint8Array(def.size));
-    const { userMap } = req;
-    for (const keys of [this.vars.keys(), this.snapshotOwner.keys(), userMap.outputs.keys(), userMap.controls.keys(), userMap.constants.keys()]) {
-      for (const j of keys) special[j] = 1;
-    }
-  }
-
-  /** Where the sweep is: nodes below it are scanned when it reaches them, nodes above it at once. */
-  sweep = 0;
-
-  visit(j: number): void {
-    if (this.seen[j]) return;
-    this.seen[j] = 1;
-    if (j > this.sweep) this.stack.push(j);
-  }
-
-  /** The copy (made earlier) of node j. */
-  dst(j: number): Operation {
-    return this.req.toGraph.operation(this.prefix + this.def.name(j))!;
-  }
-
-  replacementOf(j: number): Variable | undefined {
-    if (this.replacement.has(j)) return this.replacement.get(j);
-    const v = this.vars.get(j);
-    let target: Variable | undefined;
-    if (v) {
-      const { copied, req } = this;
-      target = this.record.variables.get(v);
-      // A variable that this record copied is found through `copied`; one it mapped stands in here.
-      if (target && copied[j]) target = undefined;
-      if (!target) target = mappedVariable(v, req.copiedVariables, req.ns, req.toGraph);
-      if (target && !copied[j]) this.closure.replacedVariables.set(v, target);
-    }
-    this.replacement.set(j, target);
-    return target;
-  }
-
-  /**
-   * Marks the closure in `seen`. GraphDef order is creation order, so inputs nearly always come before their
-   * consumers: one sweep from the last root down to the first node reads the bytes in order, and the rare
-   * forward edges (loops' back edges, variables' initializers) are followed at once from a stack.
-   */
-  run(): Closure {
-    const { copied, seen, stack } = this;
-    let top = -1;
-    for (const r of this.req.roots) {
-      if (copied[r]) continue;
-      seen[r] = 1;
-      if (r > top) top = r;
-    }
-    const inputs: number[] = [];
-    for (let i = top; i >= 0; i--) {
-      if (!seen[i]) continue;
-      this.sweep = i;
-      this.scanNode(i, inputs);
-      while (stack.length) this.scanNode(stack.pop()!, inputs);
-    }
-    const nodes = this.closure.nodes;
-    for (let i = 0; i < seen.length; i++) if (seen[i]) nodes.push(i);
-    return this.closure;
-  }
-
-  scanNode(i: number, inputs: number[]): void {
-    const { copied, seen, special, stack } = this;
-    if (special[i]) this.variableOf(i);
-    inputs.length = 0;
-    const attrs = this.def.scan(i, inputs);
-    for (let k = 0; k < inputs.length; k += 2) {
-      const j = inputs[k];
-      if (special[j] || copied[j]) this.edge(i, j, inputs[k + 1]);
-      else if (!seen[j]) {
-        seen[j] = 1;
-        if (j > this.sweep) stack.push(j);
-      }
-    }
-    if (attrs) this.attrs(i, attrs);
-  }
-
-  /** A copied variable brings its initializer (and initial value) and its read: a whole Variable of the copy. */
-  variableOf(i: number): void {
-    const v = this.vars.get(i);
-    if (!v) return;
-    this.closure.newVariables.push(v);
-    for (const op of [v.initializer, v.value().op]) {
-      const k = this.def.indexOf(op.name);
-      if (k >= 0 && !this.copied[k]) this.visit(k);
-    }
-  }
-
-  /** An input of node i (output `index` of node j, -1 for a control input) that is not simply copied. */
-  edge(i: number, j: number, index: number): void {
-    const { def, closure, req } = this;
-    const { userMap } = req;
-    if (index >= 0) {
-      const mapped = userMap.outputs.get(j)?.get(index);
-      if (mapped) {
-        closure.inputMap[`${def.name(j)}:${index}`] = mapped;
-        return;
-      }
-      const constant = userMap.constants.get(j)?.get(index);
-      if (constant) {
-        const rewrite = rewriteOf(closure, i);
-        (rewrite.inputRenames ??= new Map()).set(`${def.name(j)}:${index}`, constant);
-        return;
-      }
-    } else {
-      const mapped = userMap.controls.get(j);
-      if (mapped) {
-        closure.controlMap[def.name(j)] = mapped;
-        return;
-      }
-    }
-    if (this.copied[j]) {
-      const op = this.dst(j);
-      if (index >= 0) closure.inputMap[`${def.name(j)}:${index}`] = op.output(index);
-      else closure.controlMap[def.name(j)] = op;
-      return;
-    }
-    // A replaced variable's handle and snapshot read stand for the replacement's.
-    const owner = this.vars.has(j) ? j : this.snapshotOwner.get(j);
-    const target = owner === undefined ? undefined : this.replacementOf(owner);
-    if (target) {
-      const stand = owner === j ? target.handle : target.value();
-      if (index > 0) throw new Error(`Cannot replace '${def.name(j)}' by '${stand.op.name}': '${def.name(i)}' uses its output ${index}`);
-      if (index === 0) closure.inputMap[`${def.name(j)}:0`] = stand;
-      else closure.controlMap[def.name(j)] = stand.op;
-      return;
-    }
-    this.visit(j);
-  }
-
-  attrs(i: number, attrs: WireAttrs): void {
-    const { def, closure, req } = this;
-    let drop: Set<string> | null = null;
-    for (const t of attrs.colocation ?? []) {
-      const j = def.indexOf(t);
-      if (j < 0 || this.copied[j]) {
-        closure.outsideColocation = true;
-        continue;
-      }
-      const owner = this.vars.has(j) ? j : this.snapshotOwner.get(j);
-      const replaced = (owner !== undefined && this.replacementOf(owner)) || req.userMap.outputs.has(j) || req.userMap.controls.has(j);
-      // A colocation target replaced by a destination operation: TensorFlow would point the constraint at the
-      // namespaced name, which does not exist; the constraint (a placement hint) is dropped.
-      if (replaced) (drop ??= new Set()).add(t);
-      else this.visit(j);
-    }
-    if (attrs.funcs) {
-      for (const f of attrs.funcs) closure.functions.add(f);
-      closure.funcNodes.push(i);
-    }
-    if (drop || (req.ns && (attrs.sharedName || attrs.frameName))) {
-      const rewrite = rewriteOf(closure, i);
-      rewrite.attrs = attrs;
-      rewrite.dropColocation = drop;
-    }
-  }
+  replacement: Map<number, Variable | undefined>;
 }
 
 function computeClosure(req: CopyRequest, snap: Snapshot, record: CopyRecord): Closure {
-  return new ClosureWalk(req, snap, record).run();
+  const index = snap.def.index;
+  const size = index.starts.length;
+  const vars = sourceVariables(req.source, index);
+  const snapshotOwner = new Map<number, number>();
+  for (const [j, v] of vars) {
+    const k = nodeIndexOf(index, v.value().op.name);
+    if (k >= 0) snapshotOwner.set(k, j);
+  }
+  const special = new Uint8Array(size);
+  const { userMap } = req;
+  for (const keys of [vars.keys(), snapshotOwner.keys(), userMap.outputs.keys(), userMap.controls.keys(), userMap.constants.keys()]) {
+    for (const j of keys) special[j] = 1;
+  }
+  const walk: Walk = {
+    req,
+    record,
+    closure: {
+      nodes: [],
+      inputMap: {},
+      controlMap: {},
+      rewrites: new Map(),
+      functions: new Set(),
+      funcNodes: [],
+      outsideColocation: false,
+      newVariables: [],
+      replacedVariables: new Map(),
+    },
+    index,
+    prefix: req.ns ? `${req.ns}/` : '',
+    vars,
+    snapshotOwner,
+    copied: record.copied,
+    seen: new Uint8Array(size),
+    special,
+    stack: [],
+    replacement: new Map(),
+  };
+  walkClosure(walk);
+  return walk.closure;
+}
+
+/**
+ * Marks the closure in `seen` and lists it. GraphDef order is creation order, so inputs nearly always come
+ * before their consumers: one sweep from the last root down to the first node reads the bytes in order, and the
+ * rare forward edges (loops' back edges, variables' initializers) are followed at once from a stack.
+ */
+function walkClosure(w: Walk): void {
+  const { copied, seen } = w;
+  let top = -1;
+  for (const r of w.req.roots) {
+    if (copied[r]) continue;
+    seen[r] = 1;
+    if (r > top) top = r;
+  }
+  sweepClosure(w, w.index, copied, seen, w.special, w.stack, top);
+  listFlags(seen, w.closure.nodes);
+}
+
+// The two loops below take what they read as arguments and never touch `w` themselves: Walk's map dies between
+// copies with those of the class instances it holds, and with it the loops' compiled code (graph-def-wire.ts).
+
+/** Scans the nodes of the closure, from node `top` down. */
+function sweepClosure(w: Walk, index: NodeIndex, copied: Uint8Array, seen: Uint8Array, special: Uint8Array, stack: number[], top: number): void {
+  const inputs: number[] = [];
+  for (let i = top; i >= 0; i--) {
+    if (!seen[i]) continue;
+    walkNode(w, index, copied, seen, special, stack, i, i, inputs);
+    while (stack.length) walkNode(w, index, copied, seen, special, stack, stack.pop()!, i, inputs);
+  }
+}
+
+/**
+ * Scans node i: its ordinary inputs join the closure, the others go through `edge`. `sweep` is where the sweep
+ * is: nodes below it are scanned when it reaches them, nodes above it at once (from the stack).
+ */
+function walkNode(w: Walk, index: NodeIndex, copied: Uint8Array, seen: Uint8Array, special: Uint8Array, stack: number[], i: number, sweep: number, inputs: number[]): void {
+  if (special[i]) variableOf(w, i, sweep);
+  inputs.length = 0;
+  const attrs = scanNode(index, i, inputs);
+  for (let k = 0; k < inputs.length; k += 2) {
+    const j = inputs[k];
+    if (special[j] || copied[j]) edge(w, i, j, inputs[k + 1], sweep);
+    else if (!seen[j]) {
+      seen[j] = 1;
+      if (j > sweep) stack.push(j);
+    }
+  }
+  if (attrs) attrsOf(w, i, attrs, sweep);
+}
+
+/** Appends to `out` each i where flags[i] is set. */
+function listFlags(flags: Uint8Array, out: number[]): void {
+  for (let i = 0; i < flags.length; i++) if (flags[i]) out.push(i);
+}
+
+function visit(w: Walk, j: number, sweep: number): void {
+  if (w.seen[j]) return;
+  w.seen[j] = 1;
+  if (j > sweep) w.stack.push(j);
+}
+
+/** The copy (made earlier) of node j. */
+function copyOf(w: Walk, j: number): Operation {
+  return w.req.toGraph.operation(w.prefix + nodeName(w.index, j))!;
+}
+
+function replacementOf(w: Walk, j: number): Variable | undefined {
+  if (w.replacement.has(j)) return w.replacement.get(j);
+  const v = w.vars.get(j);
+  let target: Variable | undefined;
+  if (v) {
+    const { copied, req } = w;
+    target = w.record.variables.get(v);
+    // A variable that this record copied is found through `copied`; one it mapped stands in here.
+    if (target && copied[j]) target = undefined;
+    if (!target) target = mappedVariable(v, req.copiedVariables, req.ns, req.toGraph);
+    if (target && !copied[j]) w.closure.replacedVariables.set(v, target);
+  }
+  w.replacement.set(j, target);
+  return target;
+}
+
+/** A copied variable brings its initializer (and initial value) and its read: a whole Variable of the copy. */
+function variableOf(w: Walk, i: number, sweep: number): void {
+  const v = w.vars.get(i);
+  if (!v) return;
+  w.closure.newVariables.push(v);
+  for (const op of [v.initializer, v.value().op]) {
+    const k = nodeIndexOf(w.index, op.name);
+    if (k >= 0 && !w.copied[k]) visit(w, k, sweep);
+  }
+}
+
+/** An input of node i (output `index` of node j, -1 for a control input) that is not simply copied. */
+function edge(w: Walk, i: number, j: number, index: number, sweep: number): void {
+  const { closure, req } = w;
+  const { userMap } = req;
+  const name = (k: number) => nodeName(w.index, k);
+  if (index >= 0) {
+    const mapped = userMap.outputs.get(j)?.get(index);
+    if (mapped) {
+      closure.inputMap[`${name(j)}:${index}`] = mapped;
+      return;
+    }
+    const constant = userMap.constants.get(j)?.get(index);
+    if (constant) {
+      const rewrite = rewriteOf(closure, i);
+      (rewrite.inputRenames ??= new Map()).set(`${name(j)}:${index}`, constant);
+      return;
+    }
+  } else {
+    const mapped = userMap.controls.get(j);
+    if (mapped) {
+      closure.controlMap[name(j)] = mapped;
+      return;
+    }
+  }
+  if (w.copied[j]) {
+    const op = copyOf(w, j);
+    if (index >= 0) closure.inputMap[`${name(j)}:${index}`] = op.output(index);
+    else closure.controlMap[name(j)] = op;
+    return;
+  }
+  // A replaced variable's handle and snapshot read stand for the replacement's.
+  const owner = w.vars.has(j) ? j : w.snapshotOwner.get(j);
+  const target = owner === undefined ? undefined : replacementOf(w, owner);
+  if (target) {
+    const stand = owner === j ? target.handle : target.value();
+    if (index > 0) throw new Error(`Cannot replace '${name(j)}' by '${stand.op.name}': '${name(i)}' uses its output ${index}`);
+    if (index === 0) closure.inputMap[`${name(j)}:0`] = stand;
+    else closure.controlMap[name(j)] = stand.op;
+    return;
+  }
+  visit(w, j, sweep);
+}
+
+function attrsOf(w: Walk, i: number, attrs: WireAttrs, sweep: number): void {
+  const { closure, req } = w;
+  let drop: Set<string> | null = null;
+  for (const t of attrs.colocation ?? []) {
+    const j = nodeIndexOf(w.index, t);
+    if (j < 0 || w.copied[j]) {
+      closure.outsideColocation = true;
+      continue;
+    }
+    const owner = w.vars.has(j) ? j : w.snapshotOwner.get(j);
+    const replaced = (owner !== undefined && replacementOf(w, owner)) || req.userMap.outputs.has(j) || req.userMap.controls.has(j);
+    // A colocation target replaced by a destination operation: TensorFlow would point the constraint at the
+    // namespaced name, which does not exist; the constraint (a placement hint) is dropped.
+    if (replaced) (drop ??= new Set()).add(t);
+    else visit(w, j, sweep);
+  }
+  if (attrs.funcs) {
+    for (const f of attrs.funcs) closure.functions.add(f);
+    closure.funcNodes.push(i);
+  }
+  if (drop || (req.ns && (attrs.sharedName || attrs.frameName))) {
+    const rewrite = rewriteOf(closure, i);
+    rewrite.attrs = attrs;
+    rewrite.dropColocation = drop;
+  }
 }
 
 function rewriteOf(closure: Closure, i: number): Rewrite {
   let r = closure.rewrites.get(i);
-  if (!r) closure.rewrites.set(i, (r = { attrs: null, dropColocation: null, inputRenames: null }));
+  if (!r) closure.rewrites.set(i, (r = { attrs: null, dropColocation: null, inputRenames: null, functions: false }));
   return r;
 }
 
@@ -563,6 +584,13 @@ const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder();
 
 function rewriteNode(def: WireGraphDef, i: number, ns: string, change: Rewrite, functionRenames: Map<string, string>): Uint8Array {
+  if (!change.functions && !change.inputRenames && !change.dropColocation) {
+    // Only shared and frame names change (every variable of a namespaced copy): done on the bytes.
+    const names = new Set<string>();
+    if (ns && change.attrs?.sharedName) names.add('shared_name').add('debug_name');
+    if (ns && change.attrs?.frameName) names.add('frame_name');
+    return prefixAttrStrings(def.index, i, names, `${ns}/`);
+  }
   const node = def.decodeNode(i);
   const attr = node.attr ?? {};
   if (change.functions) renameNodeFunctions(node, functionRenames);
@@ -594,7 +622,7 @@ function rewriteNode(def: WireGraphDef, i: number, ns: string, change: Rewrite, 
   return encode('NodeDef', node);
 }
 
-function checkCollisions(req: CopyRequest, def: WireGraphDef, nodes: ArrayLike<number> & Iterable<number>, extra: string[]): void {
+function checkCollisions(req: CopyRequest, index: NodeIndex, nodes: ArrayLike<number> & Iterable<number>, extra: string[]): void {
   const { toGraph, ns } = req;
   const prefix = ns ? `${ns}/` : '';
   const total = toGraph.numOperations;
@@ -604,7 +632,8 @@ function checkCollisions(req: CopyRequest, def: WireGraphDef, nodes: ArrayLike<n
   for (const name of extra) if (native.operationByName(prefix + name)) clashes.push(prefix + name);
   if (nodes.length < total) {
     for (const i of nodes) {
-      if (native.operationByName(prefix + def.name(i))) clashes.push(prefix + def.name(i));
+      const name = prefix + nodeName(index, i);
+      if (native.operationByName(name)) clashes.push(name);
       if (clashes.length >= 3) break;
     }
   } else {
@@ -612,7 +641,8 @@ function checkCollisions(req: CopyRequest, def: WireGraphDef, nodes: ArrayLike<n
     for (const name of native.operationNames()) if (name.startsWith(prefix)) taken.add(name);
     if (taken.size === 0) return;
     for (const i of nodes) {
-      if (taken.has(prefix + def.name(i))) clashes.push(prefix + def.name(i));
+      const name = prefix + nodeName(index, i);
+      if (taken.has(name)) clashes.push(name);
       if (clashes.length >= 3) break;
     }
   }
@@ -645,17 +675,21 @@ function copyClosure(req: CopyRequest, snap: Snapshot): CopyRecord {
     return record;
   }
   const nodes = closure.nodes; // ascending
-  checkCollisions(req, def, nodes, req.extraNodes.map((n) => n.name as string));
+  checkCollisions(req, def.index, nodes, req.extraNodes.map((n) => n.name as string));
   const library = planLibrary(snap, closure.functions, toGraph, functionRenamesFor(toGraph, source));
   if (library.renames.size) {
     for (const i of closure.funcNodes) rewriteOf(closure, i).functions = true;
   }
   const builder = new GraphDefBuilder(def);
-  for (const i of nodes) {
-    const change = closure.rewrites.get(i);
-    if (change) builder.addField(1, rewriteNode(def, i, ns, change, library.renames));
-    else builder.addNode(i);
+  // Nodes go verbatim, in runs between the few that are rewritten (found in `nodes` by bisection).
+  let from = 0;
+  for (const i of [...closure.rewrites.keys()].sort((a, b) => a - b)) {
+    const k = bisect(nodes, i);
+    builder.addNodes(nodes, from, k);
+    builder.addField(1, rewriteNode(def, i, ns, closure.rewrites.get(i)!, library.renames));
+    from = k + 1;
   }
+  builder.addNodes(nodes, from, nodes.length);
   for (const node of req.extraNodes) builder.addField(1, encode('NodeDef', node));
   if (library.payload) builder.addField(2, library.payload);
   const versions = def.versionsPayload();
@@ -666,11 +700,29 @@ function copyClosure(req: CopyRequest, snap: Snapshot): CopyRecord {
     remapControlDependencies: closure.controlMap,
     validateColocationConstraints: !closure.outsideColocation,
   });
-  for (const i of closure.nodes) record.copied[i] = 1;
+  setFlags(record.copied, closure.nodes);
   noteReplacedVariables(record, closure);
   const created = createVariables(req, def, closure, record);
   copyCollections(req, def, closure, created);
   return record;
+}
+
+/** The position of `value` in the ascending `sorted`, or where it would go. */
+function bisect(sorted: ArrayLike<number>, value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Sets flags[i] for each i of `nodes`; returns `flags`. */
+function setFlags(flags: Uint8Array, nodes: number[]): Uint8Array {
+  for (let k = 0; k < nodes.length; k++) flags[nodes[k]] = 1;
+  return flags;
 }
 
 function noteReplacedVariables(record: CopyRecord, closure: Closure): void {
@@ -717,8 +769,7 @@ const VARIABLE_COLLECTIONS = new Set<string>([
 function copyCollections(req: CopyRequest, def: WireGraphDef, closure: Closure, created: Map<Variable, Variable>): void {
   const { source, toGraph, ns } = req;
   const prefix = ns ? `${ns}/` : '';
-  const fresh = new Uint8Array(def.size);
-  for (const i of closure.nodes) fresh[i] = 1;
+  const fresh = setFlags(new Uint8Array(def.size), closure.nodes);
   for (const key of source.collectionKeys) {
     const target = prefix + key;
     for (const item of source.getCollection(key)) {

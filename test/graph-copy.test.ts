@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '../lib';
-import { WireGraphDef } from '../lib/graph-def-wire';
+import { WireGraphDef, prefixAttrStrings } from '../lib/graph-def-wire';
 import { decode, encode } from '../lib/proto';
 import { describePython, runPython, tempDir } from './helpers/python';
 
@@ -255,6 +255,33 @@ describe('copyToGraph: structure', () => {
     tf.copy.copyToGraph(z, h, { namespace: 'M' });
     expect(h.numOperations).toBe(9);
     expect(tf.copy.getCopied(g.operation('x')!, h, { namespace: 'M' }).name).toBe('M/x');
+  });
+
+  test('a source that grows after a copy: its new operations are found and copied, earlier copies reused', async () => {
+    const { g, x, c, z } = smallGraph();
+    const h = new tf.Graph();
+    tf.copy.copyToGraph(z, h, { namespace: 'N' });
+    expect(h.numOperations).toBe(4);
+    // Operations added to the source after the copy read its GraphDef (and the copy's records of it) anew.
+    const d = g.constant([10], { name: 'd' });
+    const v = g.ops.mul(g.ops.addV2(z, d, { name: 'u' }), x, { name: 'v' });
+    const v2 = tf.copy.copyToGraph(v, h, { namespace: 'N' });
+    expect(v2.name).toBe('N/v:0');
+    expect(h.operations().map((o) => o.name).sort()).toEqual(['N/c', 'N/d', 'N/u', 'N/v', 'N/x', 'N/y', 'N/z']);
+    expect(tf.copy.getCopied(d, h, { namespace: 'N' }).name).toBe('N/d:0');
+    expect(tf.copy.getCopied(c, h, { namespace: 'N' })).toBe(h.tensor('N/c:0'));
+    expect(tf.copy.copyToGraph(v, h, { namespace: 'N' })).toBe(v2);
+    // Again after a second growth, and into a destination that has seen none of the source.
+    const w = g.ops.sub(v, d, { name: 'w2' });
+    expect(tf.copy.copyToGraph(w, h, { namespace: 'N' }).op.inputs.map((i) => i.name)).toEqual(['N/v:0', 'N/d:0']);
+    expect(h.numOperations).toBe(8);
+    const fresh = new tf.Graph();
+    tf.copy.copyToGraph(w, fresh, { namespace: 'M' });
+    expect(fresh.numOperations).toBe(8);
+    const sess = new tf.Session(h);
+    // ((x·2 + 2) + 10)·x − 10 at x = 1, 2.
+    expect((await sess.run(h.tensor('N/w2:0'), { 'N/x:0': [1, 2] })).toArray()).toEqual([4, 22]);
+    await sess.close();
   });
 
   test('without a namespace names are kept; outputs compute the same', async () => {
@@ -533,6 +560,43 @@ describe('errors', () => {
     expect(def.indexOf('y')).toBe(-1);
     const twice = new Uint8Array([...bytes, ...bytes]);
     expect(() => new WireGraphDef(twice)).toThrow(/two nodes are named 'x'/);
+    // A view into a larger buffer is read from its own offset.
+    const padded = new Uint8Array(bytes.length + 7);
+    padded.set(bytes, 5);
+    const view = new WireGraphDef(padded.subarray(5, 5 + bytes.length));
+    expect(view.indexOf('x')).toBe(0);
+    expect(view.name(0)).toBe('x');
+  });
+
+  test('shared, debug and frame names are prefixed on the bytes; the rest of the NodeDef is kept as it was', () => {
+    const node = {
+      name: 'v',
+      op: 'VarHandleOp',
+      device: '/device:CPU:0',
+      attr: {
+        shared_name: { s: Buffer.from('v') },
+        debug_name: { s: Buffer.from('v:0') },
+        container: { s: Buffer.from('') },
+        dtype: { type: 1 },
+        shape: { shape: { dim: [{ size: 2 }] } },
+        _class: { list: { s: [Buffer.from('loc:@w')] } },
+      },
+    };
+    const enter = { name: 'e', op: 'Enter', input: ['v'], attr: { frame_name: { s: Buffer.from('loop') }, T: { type: 20 } } };
+    const def = new WireGraphDef(encode('GraphDef', { node: [node, enter, { name: 'w', op: 'NoOp' }] }));
+    const names = new Set(['shared_name', 'debug_name', 'frame_name', 'container']);
+    const v = decode('NodeDef', prefixAttrStrings(def.index, 0, names, 'N/'));
+    const expected = decode('NodeDef', encode('NodeDef', node));
+    expected.attr.shared_name.s = Buffer.from('N/v');
+    expected.attr.debug_name.s = Buffer.from('N/v:0');
+    // An empty string stays empty (TensorFlow reads it as "no shared name").
+    expect(v.toJSON()).toEqual(expected.toJSON());
+    const e = decode('NodeDef', prefixAttrStrings(def.index, 1, names, 'N/'));
+    expect(Buffer.from(e.attr.frame_name.s).toString()).toBe('N/loop');
+    expect(e.input).toEqual(['v']);
+    expect(e.attr.T.type).toBe(20);
+    // Nothing named: the bytes as they were.
+    expect(Buffer.from(prefixAttrStrings(def.index, 2, names, 'N/'))).toEqual(def.bytes.subarray(def.index.payloads[2], def.index.ends[2]));
   });
 
   test('transferVariables and setWeights check names, dtypes and shapes first, and say which failed', async () => {
