@@ -3,7 +3,6 @@
 // (scripts/libtensorflow.js decides both, for the build and for here).
 import { errorForCode } from './errors';
 import { Native, native } from './native';
-import { prepareCodecs } from './proto';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const provisioning = require('../scripts/libtensorflow.js') as {
@@ -33,7 +32,7 @@ export function tfAddon(): Native.Addon {
   }
   let version: string;
   try {
-    version = addon.loadLibrary(found.path, prepareWhileLoading);
+    version = addon.loadLibrary(found.path);
   } catch (err) {
     throw new Error(
       `node-libtensorflow found libtensorflow in ${found.path} (${found.source}) but could not load it: ` +
@@ -44,17 +43,6 @@ export function tfAddon(): Native.Addon {
   addon.setErrorFactory((code, _number, message) => errorForCode(code, message));
   loaded = { addon, path: found.path, version };
   return addon;
-}
-
-// Run on this thread while libtensorflow loads on another: what nearly every use of the library needs next.
-// Building a graph decodes the OpDef of each op type it adds, and the first decode would otherwise load the
-// protobuf runtime and generate the codecs of a dozen message types after the load.
-function prepareWhileLoading(): void {
-  try {
-    prepareCodecs('OpDef');
-  } catch {
-    // Whatever failed here fails again, and is reported, where it is needed.
-  }
 }
 
 let variant: 'cpu' | 'gpu' | undefined;

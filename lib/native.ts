@@ -138,7 +138,7 @@ export namespace Native {
     Tensor: TensorStatic;
     Session: SessionStatic;
     Server: new (serverDef: Uint8Array) => Server;
-    loadLibrary(dir: string, whileLoading?: () => void): string;
+    loadLibrary(dir: string): string;
     isLoaded(): boolean;
     libraryDirectory(): string;
     setErrorFactory(factory: (code: string, codeNumber: number, message: string) => Error): void;

@@ -2,10 +2,8 @@
 // Copyright node-libtensorflow authors.
 //
 // Module init. Exports the wrapper classes and the library functions:
-//   [sync] loadLibrary(dir: string, whileLoading?: () => void) -> string   loads libtensorflow from dir,
-//          returns TF_Version(); throws Error naming the file and the loader's reason. With whileLoading, the
-//          library loads on a helper thread while whileLoading runs on this one (its exception, if any, is
-//          rethrown once the load has finished)
+//   [sync] loadLibrary(dir: string) -> string   loads libtensorflow from dir, returns TF_Version();
+//          throws Error naming the file and the loader's reason
 //   [sync] isLoaded() -> boolean; libraryDirectory() -> string
 //   [sync] setErrorFactory((code, codeNumber, message) => Error)   installed once by lib/errors.ts
 //   [sync] allOpList() -> Buffer (OpList); registeredKernelsForOp(name) -> Buffer (KernelList)
@@ -13,8 +11,6 @@
 #include <cstdlib>
 #include <mutex>
 #include <string>
-#include <system_error>
-#include <thread>
 
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -43,28 +39,8 @@ Napi::Value LoadLibrary(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   TFN_THROW_IF(info.Length() < 1 || !info[0].IsString(), TypeError, env, "loadLibrary expects a directory",
                env.Undefined());
-  const std::string dir = info[0].As<Napi::String>().Utf8Value();
   std::string error;
-  bool loaded = false;
-  bool ran_alongside = false;
-  if (info.Length() > 1 && info[1].IsFunction() && !TensorFlowLoaded()) {
-    // Loading is a few hundred milliseconds of one core (relocations, then the op and kernel registrations
-    // of static initializers) that touch no JS; the caller's JS can use another core meanwhile.
-    std::thread loader;
-    try {
-      loader = std::thread([&dir, &error, &loaded] { loaded = LoadTensorFlow(dir, &error); });
-    } catch (const std::system_error&) {
-      // No thread to be had: load on this one, as without whileLoading.
-    }
-    if (loader.joinable()) {
-      ran_alongside = true;
-      info[1].As<Napi::Function>().Call({});
-      loader.join();
-      if (env.IsExceptionPending()) return env.Undefined();
-    }
-  }
-  if (!ran_alongside) loaded = LoadTensorFlow(dir, &error);
-  if (!loaded) {
+  if (!LoadTensorFlow(info[0].As<Napi::String>().Utf8Value(), &error)) {
     Napi::Error::New(env, error).ThrowAsJavaScriptException();
     return env.Undefined();
   }

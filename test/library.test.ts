@@ -44,28 +44,6 @@ describe('library', () => {
     expect(r.stdout).toMatch(/could not load it: cannot load .*libtensorflow_framework\.so\.2/);
   });
 
-  test('loadLibrary runs whileLoading on the calling thread while the library loads, then returns the version', () => {
-    const code = `
-      const addon = require('./dist/native').native();
-      const dir = require('./scripts/libtensorflow.js').resolveProvisioned().path;
-      let ran = 0;
-      const version = addon.loadLibrary(dir, () => { ran++; });
-      console.log(JSON.stringify({ version, ran, loaded: addon.isLoaded(), again: addon.loadLibrary(dir, () => { ran++; }), ranAfter: ran }));`;
-    const r = node(code, {});
-    expect(r.stderr).toBe('');
-    // Once loaded, a second call has nothing to wait for and does not call whileLoading.
-    expect(JSON.parse(r.stdout)).toEqual({ version: '2.21.0', ran: 1, loaded: true, again: '2.21.0', ranAfter: 1 });
-  });
-
-  test('an exception from whileLoading is thrown once the load has finished', () => {
-    const code = `
-      const addon = require('./dist/native').native();
-      const dir = require('./scripts/libtensorflow.js').resolveProvisioned().path;
-      try { addon.loadLibrary(dir, () => { throw new RangeError('from whileLoading'); }); } catch (e) { console.log(e.name, e.message, addon.isLoaded()); }`;
-    const r = node(code, {});
-    expect(r.stdout.trim()).toBe('RangeError from whileLoading true');
-  });
-
   test('the ES module build imports too', () => {
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', `import * as tf from ${JSON.stringify(path.join(ROOT, 'dist', 'index.mjs'))}; console.log(typeof tf.Graph, tf.version.tensorflow);`], {
       cwd: ROOT,

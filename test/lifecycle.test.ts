@@ -71,8 +71,7 @@ describe('lifetimes', () => {
   });
 
   test('workers of a fresh process load the library at the same time', () => {
-    // Each worker's first use starts the load (on a helper thread while the worker prepares its codecs); the
-    // loads must serialize into one.
+    // No thread has loaded it before: each worker's first use starts a load, and the loads must come to one.
     const r = runNode(`
       const { Worker } = require('worker_threads');
       const script = \`

@@ -67,7 +67,6 @@ function preserveUnknownFields(type: protobuf.Type): void {
 }
 
 let root: protobuf.Root | undefined;
-const generated = new WeakSet<protobuf.Type>();
 
 /** The protobufjs Root with every TensorFlow message this package uses, loaded on first use. */
 export function protoRoot(): protobuf.Root {
@@ -83,7 +82,6 @@ export function protoRoot(): protobuf.Root {
         nested.setup = function setupKeepingUnknown(this: protobuf.Type) {
           generate.call(this);
           preserveUnknownFields(this);
-          generated.add(this);
           return this;
         };
       }
@@ -93,23 +91,6 @@ export function protoRoot(): protobuf.Root {
   visit(r);
   root = r;
   return r;
-}
-
-/**
- * Generates the codecs of message `name` and of every message type its fields reach, ahead of their first
- * use (so that the work can be done while this thread would otherwise wait).
- */
-export function prepareCodecs(name: string): void {
-  const pbjs = protobufjs();
-  const visit = (type: protobuf.Type): void => {
-    if (generated.has(type)) return;
-    type.setup();
-    for (const field of type.fieldsArray) {
-      const nested = field.resolve().resolvedType;
-      if (nested instanceof pbjs.Type) visit(nested);
-    }
-  };
-  visit(messageType(name));
 }
 
 /** A protobufjs Reader over `bytes`, for code that walks the wire format itself. */
