@@ -6,8 +6,7 @@ import { GraphKeys } from './graph-keys';
 import type { Graph, OutputLike } from './graph';
 import { version } from './library';
 import { Operation, Output } from './operation';
-import * as protobuf from 'protobufjs';
-import { decode, encode, messageType, toNumber } from './proto';
+import { decode, encode, messageType, toNumber, wireReader, wireWriter } from './proto';
 import { Variable, VariableDefObject, prependNameScope, stripNameScope } from './variable';
 import { invalidArgument, optionalObject, optionalString } from './validate';
 
@@ -169,7 +168,7 @@ const LEN = 2;
 
 /** The payload of each occurrence of length-delimited field `field`, and the message without them. */
 function splitField(bytes: Uint8Array, field: number): { payload: Uint8Array | undefined; rest: Uint8Array } {
-  const r = protobuf.Reader.create(bytes);
+  const r = wireReader(bytes);
   const kept: Uint8Array[] = [];
   let payload: Uint8Array | undefined;
   while (r.pos < r.len) {
@@ -199,7 +198,7 @@ function concat(parts: Uint8Array[]): Uint8Array {
 
 /** `message` with length-delimited field `field` holding `payload` appended. */
 function appendField(message: Uint8Array, field: number, payload: Uint8Array): Uint8Array {
-  const w = protobuf.Writer.create();
+  const w = wireWriter();
   w.uint32((field << 3) | LEN).bytes(payload);
   return concat([message, w.finish()]);
 }
@@ -208,7 +207,7 @@ function appendField(message: Uint8Array, field: number, payload: Uint8Array): U
 function opTypesOfGraphDef(bytes: Uint8Array): { used: Set<string>; functions: Set<string> } {
   const used = new Set<string>();
   const functions = new Set<string>();
-  const r = protobuf.Reader.create(bytes);
+  const r = wireReader(bytes);
   while (r.pos < r.len) {
     const tag = r.uint32();
     if (tag === ((1 << 3) | LEN)) {

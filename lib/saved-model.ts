@@ -3,14 +3,13 @@
 // writing one that Python loads (saved_model.pb + a variables/ checkpoint).
 import * as fs from 'fs';
 import * as path from 'path';
-import * as protobuf from 'protobufjs';
 import { DType, dtypeFromNumber, dtypeNumber, dtypeOfTypedArray, TypedArray } from './dtypes';
 import { NotFoundError, withAsyncStack, withCallerStack } from './errors';
 import { Graph, OutputLike } from './graph';
 import { tfAddon } from './library';
 import { Native } from './native';
 import { Operation, Output } from './operation';
-import { decode, encode, toNumber } from './proto';
+import { decode, encode, toNumber, wireWriter } from './proto';
 import { RunOptions, Session, SessionConfig, encodeConfig, encodeRunOptions } from './session';
 import { Tensor, TensorLike, tensor } from './tensor';
 import { RunTrace, oneTracedRunAtATime } from './trace';
@@ -441,7 +440,7 @@ export async function save(session: Session, exportDir: string, options: SaveOpt
       signature_def: signatures,
       collection_def: options.mainOp ? { [MAIN_OP_KEY]: { node_list: { value: [options.mainOp.name] } } } : {},
     });
-    const writer = protobuf.Writer.create();
+    const writer = wireWriter();
     writer.uint32((1 << 3) | 0).int64(SAVED_MODEL_SCHEMA_VERSION); // saved_model_schema_version
     writer.uint32((2 << 3) | 2).uint32(exported.length + additions.length); // meta_graphs[0]
     const head = writer.finish();

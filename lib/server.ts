@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 // tf.Server: an in-process TensorFlow gRPC server (one task of a cluster), as Python's tf.distribute.Server.
-import { isMainThread } from 'worker_threads';
 import { tfAddon } from './library';
 import { Native } from './native';
 import { encode } from './proto';
@@ -144,7 +143,8 @@ export class Server {
   start(): void {
     this.#requireOpen();
     if (this.#started) return;
-    if (!isMainThread) {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    if (!(require('worker_threads') as typeof import('worker_threads')).isMainThread) {
       throw new Error('tf.Server cannot be started in a worker thread: TensorFlow cannot shut a started gRPC server down, so it would outlive the worker. Start it on the main thread.');
     }
     this.#native.start();

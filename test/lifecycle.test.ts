@@ -70,6 +70,28 @@ describe('lifetimes', () => {
     expect(results).toEqual([2, 4, 6]);
   });
 
+  test('workers of a fresh process load the library at the same time', () => {
+    // No thread has loaded it before: each worker's first use starts a load, and the loads must come to one.
+    const r = runNode(`
+      const { Worker } = require('worker_threads');
+      const script = \`
+        const { parentPort, workerData } = require('worker_threads');
+        const tf = require('./dist');
+        const g = new tf.Graph();
+        const y = g.addOperation('AddV2', { inputs: [g.placeholder('float32', [], 'x'), g.constant(1)] }).output(0);
+        parentPort.postMessage(new tf.Session(g).runSync(y, { x: workerData }).item());
+      \`;
+      Promise.all([1, 2, 3, 4].map((n) => new Promise((resolve, reject) => {
+        const w = new Worker(script, { eval: true, workerData: n });
+        w.once('message', resolve);
+        w.once('error', reject);
+      }))).then((values) => console.log(JSON.stringify(values)));
+    `);
+    expect(r.stderr).not.toMatch(/Segmentation|Aborted|FATAL/);
+    expect(r.stdout.trim()).toBe('[2,3,4,5]');
+    expect(r.status).toBe(0);
+  });
+
   test('a worker that exits with live sessions and tensors does not take the process down', () => {
     const r = runNode(`
       const { Worker } = require('worker_threads');

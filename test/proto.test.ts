@@ -8,6 +8,9 @@ import * as protobuf from 'protobufjs';
 import { decode, encode, messageType, protoRoot } from '../lib/proto';
 import { describePython, runPython, tempDir } from './helpers/python';
 
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const generator = require('../scripts/generate-protos.js') as { descriptorText(): string; OUT: string };
+
 const PY_MODULES = [
   'tensorflow.core.framework.attr_value_pb2', 'tensorflow.core.framework.cost_graph_pb2', 'tensorflow.core.framework.full_type_pb2',
   'tensorflow.core.framework.function_pb2', 'tensorflow.core.framework.graph_pb2', 'tensorflow.core.framework.kernel_def_pb2',
@@ -262,10 +265,69 @@ describe('protocol buffers without Python', () => {
     expect(decode('NodeDef', encode('NodeDef', edited)).$unknown).toHaveLength(2);
   });
 
+  test('a type first reached through its parent\'s codec keeps unknown fields too', () => {
+    // RunMetadata → StepStats → DeviceStepStats → NodeExecStats: no other test here uses these types, so
+    // each one generates its codecs inside its parent's decode.
+    const unknown = [0xb8, 0x3e, 0x05]; // 999: 5
+    const nodeStats = [0x0a, 0x01, 0x61, ...unknown]; // node_name: 'a'
+    const device = [0x0a, 0x01, 0x64, 0x12, nodeStats.length, ...nodeStats]; // device: 'd', node_stats
+    const stepStats = [0x0a, device.length, ...device]; // dev_stats
+    const bytes = Uint8Array.from([0x0a, stepStats.length, ...stepStats]); // step_stats
+    const msg = decode('RunMetadata', bytes);
+    const node = msg.step_stats.dev_stats[0].node_stats[0];
+    expect(node.node_name).toBe('a');
+    expect(node.$unknown.map((b: Uint8Array) => Buffer.from(b).toString('hex'))).toEqual(['b83e05']);
+    expect(Buffer.from(encode('RunMetadata', msg))).toEqual(Buffer.from(bytes));
+  });
+
   test('every declared message resolves', () => {
     const { messages } = declarations();
     expect(Object.keys(messages)).toEqual(expect.arrayContaining(['tensorflow.GraphDef', 'tensorflow.MetaGraphDef', 'tensorflow.ConfigProto', 'tensorflow.OpList']));
     for (const name of Object.keys(messages)) expect(messageType(name.slice('tensorflow.'.length))).toBeDefined();
+  });
+});
+
+describe('protos/tensorflow.json', () => {
+  test('is what `npm run generate:protos` writes from the .proto files now', () => {
+    expect(fs.readFileSync(generator.OUT, 'utf8')).toBe(generator.descriptorText());
+  });
+
+  test('gives every field the encoding the .proto files give it', () => {
+    // The descriptor drops what protobufjs can derive (proto3 is its default syntax); check the derived
+    // properties against a root parsed from the .proto text.
+    const parsed = protobuf.Root.fromJSON(JSON.parse(generator.descriptorText()));
+    const fromText = new protobuf.Root();
+    const dir = path.dirname(generator.OUT);
+    fromText.resolvePath = (_origin, target) => (path.isAbsolute(target) ? target : path.join(dir, target));
+    const files: string[] = [];
+    const walk = (d: string): void => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        if (e.isDirectory()) walk(path.join(d, e.name));
+        else if (e.name.endsWith('.proto')) files.push(path.join(d, e.name));
+      }
+    };
+    walk(dir);
+    fromText.loadSync(files, { keepCase: true }).resolveAll();
+    const fields = (root: protobuf.Root): string[] => {
+      const out: string[] = [];
+      const visit = (ns: protobuf.NamespaceBase): void => {
+        for (const nested of ns.nestedArray) {
+          if (nested instanceof protobuf.Type) {
+            for (const f of nested.fieldsArray) {
+              f.resolve();
+              out.push([f.fullName, f.id, f.type, f.repeated, f.packed, f.hasPresence, f.map, f.partOf?.name ?? '', f.resolvedType?.fullName ?? ''].join(' '));
+            }
+          }
+          if (nested instanceof protobuf.Namespace || nested instanceof protobuf.Type) visit(nested as protobuf.NamespaceBase);
+        }
+      };
+      visit(root);
+      return out.sort();
+    };
+    const expected = fields(fromText);
+    expect(expected.length).toBeGreaterThan(100);
+    expect(fields(parsed)).toEqual(expected);
+    expect(fields(protoRoot())).toEqual(expected);
   });
 });
 

@@ -2,10 +2,23 @@
 // TensorFlow's protocol buffers, from the .proto files in protos/ (field numbers as TensorFlow publishes
 // them), through protobufjs. Fields TensorFlow writes that our .proto files do not list are kept: decode
 // records them as raw bytes in `$unknown`, and encode writes them back.
+//
+// Start-up: nothing here runs at require time. The first use loads protos/tensorflow.json (the descriptor
+// scripts/generate-protos.js writes from the .proto files) with protobufjs's light build, which has no .proto
+// parser, and each message type generates its codecs only when first used: a process that decodes three
+// OpDefs pays for the dozen types they reach, not for all of them.
+import * as fs from 'fs';
 import * as path from 'path';
-import * as protobuf from 'protobufjs';
+import type * as protobuf from 'protobufjs';
 
-const PROTO_ROOT = path.resolve(__dirname, '..', '..', 'protos');
+const DESCRIPTOR = path.resolve(__dirname, '..', '..', 'protos', 'tensorflow.json');
+
+let runtime: typeof protobuf | undefined;
+
+function protobufjs(): typeof protobuf {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  return (runtime ??= require('protobufjs/light') as typeof protobuf);
+}
 
 type Message = protobuf.Message<object> & { $unknown?: Uint8Array[] } & Record<string, unknown>;
 
@@ -13,18 +26,19 @@ function knownFieldNumbers(type: protobuf.Type): Set<number> {
   return new Set(type.fieldsArray.map((f) => f.id));
 }
 
+/** Wraps the codecs `type.setup()` has just generated so that they keep unknown fields. */
 function preserveUnknownFields(type: protobuf.Type): void {
-  type.setup();
+  const pbjs = protobufjs();
   const known = knownFieldNumbers(type);
   const decode = type.decode.bind(type);
   const encode = type.encode.bind(type);
   type.decode = function decodeKeepingUnknown(reader: protobuf.Reader | Uint8Array, length?: number) {
-    const r = reader instanceof protobuf.Reader ? reader : protobuf.Reader.create(reader);
+    const r = reader instanceof pbjs.Reader ? reader : pbjs.Reader.create(reader);
     const start = r.pos;
     const message = decode(r, length) as Message;
     const end = r.pos;
     let unknown: Uint8Array[] | undefined;
-    const scan = protobuf.Reader.create(r.buf.subarray(start, end));
+    const scan = pbjs.Reader.create(r.buf.subarray(start, end));
     while (scan.pos < scan.len) {
       const fieldStart = scan.pos;
       const tag = scan.uint32();
@@ -54,34 +68,39 @@ function preserveUnknownFields(type: protobuf.Type): void {
 
 let root: protobuf.Root | undefined;
 
-function allProtoFiles(dir: string): string[] {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const fs = require('fs') as typeof import('fs');
-  const out: string[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...allProtoFiles(full));
-    else if (entry.name.endsWith('.proto')) out.push(full);
-  }
-  return out.sort();
-}
-
 /** The protobufjs Root with every TensorFlow message this package uses, loaded on first use. */
 export function protoRoot(): protobuf.Root {
   if (root) return root;
-  const r = new protobuf.Root();
-  r.resolvePath = (_origin, target) => (path.isAbsolute(target) ? target : path.join(PROTO_ROOT, target));
-  r.loadSync(allProtoFiles(PROTO_ROOT), { keepCase: true });
-  r.resolveAll();
+  const pbjs = protobufjs();
+  const r = pbjs.Root.fromJSON(JSON.parse(fs.readFileSync(DESCRIPTOR, 'utf8')) as protobuf.INamespace);
+  // protobufjs generates a type's codecs in setup(), which its encode/decode/fromObject/toObject call on first
+  // use (a message's codec calls its field types' encode/decode, so they set up on demand as well).
+  const generate = pbjs.Type.prototype.setup;
   const visit = (ns: protobuf.NamespaceBase): void => {
     for (const nested of ns.nestedArray) {
-      if (nested instanceof protobuf.Type) preserveUnknownFields(nested);
-      if (nested instanceof protobuf.Namespace || nested instanceof protobuf.Type) visit(nested as protobuf.NamespaceBase);
+      if (nested instanceof pbjs.Type) {
+        nested.setup = function setupKeepingUnknown(this: protobuf.Type) {
+          generate.call(this);
+          preserveUnknownFields(this);
+          return this;
+        };
+      }
+      if (nested instanceof pbjs.Namespace || nested instanceof pbjs.Type) visit(nested as protobuf.NamespaceBase);
     }
   };
   visit(r);
   root = r;
   return r;
+}
+
+/** A protobufjs Reader over `bytes`, for code that walks the wire format itself. */
+export function wireReader(bytes: Uint8Array): protobuf.Reader {
+  return protobufjs().Reader.create(bytes);
+}
+
+/** A protobufjs Writer, for code that writes the wire format itself. */
+export function wireWriter(): protobuf.Writer {
+  return protobufjs().Writer.create();
 }
 
 /** A message type by its name in package `tensorflow`, e.g. `messageType('GraphDef')`. */
@@ -97,8 +116,9 @@ export function decode<T = Record<string, any>>(name: string, bytes: Uint8Array)
 /** Encodes a plain object (or a decoded message) as the named message. */
 export function encode(name: string, value: Record<string, unknown>): Uint8Array {
   const type = messageType(name);
-  const message = value instanceof protobuf.Message ? value : type.fromObject(value);
-  if (!(value instanceof protobuf.Message) && (value as Message).$unknown) {
+  const isMessage = value instanceof protobufjs().Message;
+  const message = isMessage ? value : type.fromObject(value);
+  if (!isMessage && (value as Message).$unknown) {
     Object.defineProperty(message, '$unknown', { value: (value as Message).$unknown, enumerable: false });
   }
   return type.encode(message).finish();
