@@ -199,6 +199,22 @@ interface ControlFrame {
 
 let nextGraphId = 1;
 
+// V8 lets the hidden classes (maps) of Graph, Operation and Output objects die when a full GC finds no object
+// using them, and with them the optimized code specialised on them: after a program drops all its graphs,
+// the next graph is built by unoptimized code until the builders are optimized again (a 10,000-op build in
+// bench/ops-build.js, which collects between rounds, took a third longer). One small graph kept for the life
+// of the process (of each worker thread) keeps those maps alive.
+let mapKeeper: Output | null | undefined;
+
+let opsExports: typeof import('./ops') | undefined;
+
+function opsModule(): typeof import('./ops') {
+  // Required on first use: the generated op table is large, and a process that never uses g.ops (or not
+  // before its first result) should not parse it at start-up. Kept, because g.ops is read for every op built.
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  return (opsExports ??= require('./ops') as typeof import('./ops'));
+}
+
 /**
  * A TensorFlow graph.
  * @example
@@ -218,12 +234,17 @@ export class Graph {
   #devices: Array<string | DeviceFunction | null> = [];
   #control: ControlFrame[] = [];
   #collections = new Map<string, unknown[]>();
+  #opsObject: Ops | undefined;
   /** Graph-level random seed, as Python's `tf.compat.v1.set_random_seed`. */
   seed: number | undefined;
 
   constructor() {
     this._native = new (tfAddon().Graph)();
     this.id = nextGraphId++;
+    if (mapKeeper === undefined) {
+      mapKeeper = null; // while the keeper's own graph is made
+      mapKeeper = new Graph().placeholder('float32', [], 'map_keeper');
+    }
   }
 
   toString(): string {
@@ -520,10 +541,7 @@ export class Graph {
    * Inputs are positional in OpDef order; values where an input is expected become constants.
    */
   get ops(): Ops {
-    // Required on first use: the generated op table is large, and a process that never uses g.ops (or not
-    // before its first result) should not parse it at start-up.
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    return (require('./ops') as typeof import('./ops')).opsFor(this);
+    return (this.#opsObject ??= opsModule().opsFor(this));
   }
 
   /**

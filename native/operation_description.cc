@@ -17,7 +17,8 @@ bool ReadUtf8(napi_env env, napi_value value, std::string* out) {
   char buffer[128];
   size_t length;
   if (napi_get_value_string_utf8(env, value, buffer, sizeof(buffer), &length) != napi_ok) return false;
-  if (length < sizeof(buffer) - 1) {
+  // A longer string is cut at a character boundary, which leaves at most 3 of the 127 bytes unused.
+  if (length + 4 < sizeof(buffer)) {
     out->assign(buffer, length);
     return true;
   }

@@ -265,9 +265,10 @@ class OpBuilder {
 
 /** The builder behind `g.ops.<method>` for an op type. */
 function builder(type: string) {
+  let info: OpInfo | undefined; // OpInfos are per process (op-def.ts): this saves the lookup per call
   return function buildOp(this: OpsImpl, ...args: unknown[]) {
     const graph = this._graph;
-    return new OpBuilder(graph, opInfo(graph._native, type), args).build();
+    return new OpBuilder(graph, (info ??= opInfo(graph._native, type)), args).build();
   };
 }
 
@@ -300,14 +301,7 @@ function opsPrototype(): object {
   return proto;
 }
 
-const opsByGraph = new WeakMap<Graph, Ops>();
-
-/** @internal The `g.ops` object of a graph (one per graph). */
+/** @internal A new `g.ops` object for a graph (the Graph keeps it: one per graph). */
 export function opsFor(graph: Graph): Ops {
-  let ops = opsByGraph.get(graph);
-  if (ops === undefined) {
-    ops = Object.create(opsPrototype(), { _graph: { value: graph } }) as Ops;
-    opsByGraph.set(graph, ops);
-  }
-  return ops;
+  return Object.create(opsPrototype(), { _graph: { value: graph } }) as Ops;
 }
