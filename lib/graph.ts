@@ -242,8 +242,12 @@ export class Graph {
     this._native = new (tfAddon().Graph)();
     this.id = nextGraphId++;
     if (mapKeeper === undefined) {
-      mapKeeper = null; // while the keeper's own graph is made
-      mapKeeper = new Graph().placeholder('float32', [], 'map_keeper');
+      mapKeeper = null; // while the keeper's own graph is made, and for good if it cannot be
+      try {
+        mapKeeper = new Graph().placeholder('float32', [], 'map_keeper');
+      } catch {
+        // Only speed depends on the keeper: this graph is made all the same.
+      }
     }
   }
 

@@ -23,6 +23,8 @@ export { opMethodName } from './op-def';
 export type Ops = GeneratedOps;
 
 const OPTION_KEYS = new Set(['name', 'device', 'controlInputs']);
+// Most builds pass no options: nothing is ever written to this one.
+const NO_OPTIONS: Record<string, unknown> = Object.freeze({});
 
 function describeArgs(info: OpInfo): string {
   return info.inputs.length ? `${info.inputs.length} input${info.inputs.length > 1 ? 's' : ''} (${info.inputs.map((a) => a.name).join(', ')})` : 'no inputs';
@@ -93,7 +95,7 @@ class OpBuilder {
     if (rawOptions !== undefined && (rawOptions === null || typeof rawOptions !== 'object' || Array.isArray(rawOptions) || isOutputValue(rawOptions) || rawOptions instanceof Tensor || rawOptions instanceof Operation)) {
       throw invalidArgument('an options object', `the last argument of g.ops.${info.method}`, rawOptions);
     }
-    const options = (rawOptions ?? {}) as Record<string, unknown>;
+    const options = (rawOptions ?? NO_OPTIONS) as Record<string, unknown>;
     const attrs: Record<string, unknown> = {};
     let nAttrs = 0;
     for (const key in options) {
