@@ -21,7 +21,9 @@ namespace tfn {
 //     array of [name, kind, value] (kinds in lib/native.ts), or undefined for none. Throws TypeError/
 //     RangeError on malformed arguments, unknown ids or output indices, and the TensorFlow error
 //     (InvalidArgumentError, NotFoundError for an unknown op type, ...) when TensorFlow rejects the
-//     operation; the graph is unchanged then.
+//     operation; the graph is unchanged then. An id is checked only against this graph's table: one of
+//     another graph that happens to be in range names an operation here, so the façade (lib/graph.ts) checks
+//     that inputs belong to the graph before it writes their ids.
 //   [sync] g.operationId(name) -> number   the id of operation `name` (a new id on each call), -1 if none
 //   [sync] g.operation(id) -> Operation   a new wrapper of operation `id`; RangeError for an unknown id
 //   [sync] g.operationByName(name) -> Operation | undefined
