@@ -28,11 +28,11 @@ function buildNode(kind) {
     for (let i = 0; i < N; i++) y = g.ops.addV2(y, x);
   } else if (kind === 'native') {
     // The addon's own call, without the façade: the floor that g.ops builds on.
+    // Inputs go as operation ids in an Int32Array spec (layout in native/graph.h): [output-count slot,
+    // 2 input args, -1 (a single tensor) y's id, output 0, -1 x's id, output 0, 0 control inputs].
     const n = g._native;
-    const xn = x.op._native;
-    const kept = new Array(N);
-    let yn = xn;
-    for (let i = 0; i < N; i++) kept[i] = yn = n.addOperation('AddV2', i ? `AddV2_${i}` : 'AddV2', '', [yn, xn], [0, 0], [], []);
+    const spec = new Int32Array([0, 2, -1, y.op._id, 0, -1, x.op._id, 0, 0]);
+    for (let i = 0; i < N; i++) spec[3] = n.addOperation('AddV2', i ? `AddV2_${i}` : 'AddV2', '', spec, undefined);
     y = { op: { name: `AddV2_${N - 1}` } };
   } else {
     for (let i = 0; i < N; i++) y = g.addOperation('AddV2', { inputs: [y, x] }).output(0);

@@ -212,7 +212,10 @@ export function trialImportIfLibrary(
   for (const f of existing) scratch.importFunctionDef(f);
   let n = 0;
   const standIn = (type: 'Placeholder' | 'NoOp', dtype?: number): Native.Operation =>
-    scratch.addOperation(type, `__tfn_trial_import_${n++}`, '', [], [], [], dtype === undefined ? [] : [['dtype', AttrKind.type, dtype]]);
+    scratch.operation(
+      // No inputs, no control inputs (native/graph.h has the spec's layout).
+      scratch.addOperation(type, `__tfn_trial_import_${n++}`, '', new Int32Array([0, 0, 0]), dtype === undefined ? undefined : [['dtype', AttrKind.type, dtype]]),
+    );
   const noOp = (): Native.Operation => standIn('NoOp');
   const trial: Native.ImportOptions = {
     ...options,

@@ -183,12 +183,37 @@ const NO_OPERATIONS = Object.freeze([]) as unknown as Operation[];
 const NO_ATTRS: Record<string, unknown> = Object.freeze({});
 const NO_ATTR_ENTRIES = Object.freeze([]) as unknown as Native.AttrEntry[];
 
+// addOperation's input spec (layout in native/graph.h), one for all graphs: it is filled right before the
+// native call, which runs no JS, so builds nested in callbacks cannot interleave with it.
+let specBuffer = new Int32Array(256);
+
+function specOfLength(n: number): Int32Array {
+  if (n > specBuffer.length) specBuffer = new Int32Array(Math.max(n, 2 * specBuffer.length));
+  return specBuffer;
+}
+
 interface ControlFrame {
   ops: Operation[] | null; // null clears the enclosing frames
   seen: Set<Operation>;
 }
 
 let nextGraphId = 1;
+
+// V8 lets the hidden classes (maps) of Graph, Operation and Output objects die when a full GC finds no object
+// using them, and with them the optimized code specialised on them: after a program drops all its graphs,
+// the next graph is built by unoptimized code until the builders are optimized again (a 10,000-op build in
+// bench/ops-build.js, which collects between rounds, took a third longer). One small graph kept for the life
+// of the process (of each worker thread) keeps those maps alive.
+let mapKeeper: Output | null | undefined;
+
+let opsExports: typeof import('./ops') | undefined;
+
+function opsModule(): typeof import('./ops') {
+  // Required on first use: the generated op table is large, and a process that never uses g.ops (or not
+  // before its first result) should not parse it at start-up. Kept, because g.ops is read for every op built.
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  return (opsExports ??= require('./ops') as typeof import('./ops'));
+}
 
 /**
  * A TensorFlow graph.
@@ -209,12 +234,21 @@ export class Graph {
   #devices: Array<string | DeviceFunction | null> = [];
   #control: ControlFrame[] = [];
   #collections = new Map<string, unknown[]>();
+  #opsObject: Ops | undefined;
   /** Graph-level random seed, as Python's `tf.compat.v1.set_random_seed`. */
   seed: number | undefined;
 
   constructor() {
     this._native = new (tfAddon().Graph)();
     this.id = nextGraphId++;
+    if (mapKeeper === undefined) {
+      mapKeeper = null; // while the keeper's own graph is made, and for good if it cannot be
+      try {
+        mapKeeper = new Graph().placeholder('float32', [], 'map_keeper');
+      } catch {
+        // Only speed depends on the keeper: this graph is made all the same.
+      }
+    }
   }
 
   toString(): string {
@@ -379,8 +413,9 @@ export class Graph {
     if (nInputs !== info.inputArgs.length) {
       throw new TypeError(`${type} takes ${info.inputArgs.length} inputs (${info.inputArgs.map((a) => a.name).join(', ')}) but received ${nInputs}`);
     }
-    const inputOps: Array<Native.Operation | Native.Operation[]> = new Array(nInputs);
-    const inputIdx: Array<number | number[]> = new Array(nInputs);
+    // Inputs are resolved before anything is written to the spec: a toOutput may build operations itself.
+    const resolved: Array<Output | Output[]> = new Array(nInputs);
+    let specLength = 3; // the output-count slot, the number of input args, the number of control inputs
     const tracking = this.#control.length > 0;
     const inputOperations: Operation[] = tracking ? [] : NO_OPERATIONS;
     for (let i = 0; i < nInputs; i++) {
@@ -388,20 +423,17 @@ export class Graph {
       if (arg.isList) {
         const list = inputs[i];
         if (!Array.isArray(list)) throw invalidArgument('an array of Outputs', `input '${arg.name}' of ${type}`, list);
-        const ops: Native.Operation[] = new Array(list.length);
-        const idx: number[] = new Array(list.length);
+        const outs: Output[] = new Array(list.length);
         for (let j = 0; j < list.length; j++) {
-          const o = this.#inputOutput(list[j], arg.name, type, j);
-          ops[j] = o.op._native;
-          idx[j] = o.index;
-          if (tracking) inputOperations.push(o.op);
+          outs[j] = this.#inputOutput(list[j], arg.name, type, j);
+          if (tracking) inputOperations.push(outs[j].op);
         }
-        inputOps[i] = ops;
-        inputIdx[i] = idx;
+        resolved[i] = outs;
+        specLength += 1 + 2 * outs.length;
       } else {
         const out = this.#inputOutput(inputs[i], arg.name, type, -1);
-        inputOps[i] = out.op._native;
-        inputIdx[i] = out.index;
+        resolved[i] = out;
+        specLength += 3;
         if (tracking) inputOperations.push(out.op);
       }
     }
@@ -434,16 +466,36 @@ export class Graph {
         if (!controls.includes(op)) controls.push(op);
       }
     }
-    const controlNatives: Native.Operation[] = new Array(controls.length);
-    for (let i = 0; i < controls.length; i++) controlNatives[i] = controls[i]._native;
-    let native: Native.Operation;
+    // Every user callback has run: the spec is written and read without JS in between.
+    const spec = specOfLength(specLength + controls.length);
+    let k = 0;
+    spec[k++] = 0;
+    spec[k++] = nInputs;
+    for (let i = 0; i < nInputs; i++) {
+      const input = resolved[i];
+      if (info.inputArgs[i].isList) {
+        const outs = input as Output[];
+        spec[k++] = outs.length;
+        for (let j = 0; j < outs.length; j++) {
+          spec[k++] = outs[j].op._id;
+          spec[k++] = outs[j].index;
+        }
+      } else {
+        spec[k++] = -1;
+        spec[k++] = (input as Output).op._id;
+        spec[k++] = (input as Output).index;
+      }
+    }
+    spec[k++] = controls.length;
+    for (let i = 0; i < controls.length; i++) spec[k++] = controls[i]._id;
+    let id: number;
     try {
-      native = this._native.addOperation(type, name, device, inputOps, inputIdx, controlNatives, attrs);
+      id = this._native.addOperation(type, name, device, spec, attrs.length ? attrs : undefined);
     } catch (err) {
       if (!exact) this.#releaseName(name);
       throw err;
     }
-    const op = new Operation(this, native, name, type);
+    const op = new Operation(this, id, name, type, spec[0]);
     this.#ops.set(name, op);
     if (tracking) for (const frame of this.#control) frame.seen.add(op);
     return op;
@@ -493,10 +545,7 @@ export class Graph {
    * Inputs are positional in OpDef order; values where an input is expected become constants.
    */
   get ops(): Ops {
-    // Required on first use: the generated op table is large, and a process that never uses g.ops (or not
-    // before its first result) should not parse it at start-up.
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    return (require('./ops') as typeof import('./ops')).opsFor(this);
+    return (this.#opsObject ??= opsModule().opsFor(this));
   }
 
   /**
@@ -531,9 +580,9 @@ export class Graph {
     requireString(name, 'operation(name)');
     let op = this.#ops.get(name);
     if (op) return op;
-    const native = this._native.operationByName(name);
-    if (!native) return undefined;
-    op = new Operation(this, native, name);
+    const id = this._native.operationId(name);
+    if (id < 0) return undefined;
+    op = new Operation(this, id, name);
     this.#ops.set(name, op);
     return op;
   }

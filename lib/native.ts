@@ -70,15 +70,11 @@ export namespace Native {
   }
 
   export interface Graph {
-    addOperation(
-      type: string,
-      name: string,
-      device: string,
-      inputOps: Array<Operation | Operation[]>,
-      inputIndices: Array<number | number[]>,
-      controlInputs: Operation[],
-      attrs: AttrEntry[],
-    ): Operation;
+    /** Returns the new operation's id; `spec` (layout in native/graph.h) gets its output count in spec[0]. */
+    addOperation(type: string, name: string, device: string, spec: Int32Array, attrs: AttrEntry[] | undefined): number;
+    /** -1 when there is no such operation. */
+    operationId(name: string): number;
+    operation(id: number): Operation;
     operationByName(name: string): Operation | undefined;
     operationNames(): string[];
     numOperations(): number;

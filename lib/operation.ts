@@ -72,16 +72,27 @@ export class Operation {
   readonly name: string;
   /** The op type, e.g. `'MatMul'`. */
   readonly type: string;
-  /** @internal */
-  readonly _native: Native.Operation;
+  /** @internal The operation's id in its graph's native table (native/graph.h). */
+  readonly _id: number;
+  #native: Native.Operation | undefined;
+  #numOutputs: number;
   #outputs: Output[] | undefined;
 
   /** @internal Use the Graph's methods to create or find operations. */
-  constructor(graph: Graph, native: Native.Operation, name?: string, type?: string) {
+  constructor(graph: Graph, id: number, name: string, type?: string, numOutputs = -1) {
     this.graph = graph;
-    this._native = native;
-    this.name = name ?? native.name();
-    this.type = type ?? native.type();
+    this._id = id;
+    this.name = name;
+    this.#numOutputs = numOutputs;
+    this.type = type ?? this._native.type();
+  }
+
+  /**
+   * @internal The addon's wrapper, made on first use: building needs only the id, and a wrapper per
+   * operation would cost a native object, a reference and a finalizer each (native/graph.h).
+   */
+  get _native(): Native.Operation {
+    return (this.#native ??= this.graph._native.operation(this._id));
   }
 
   /** The device the operation was placed on when built (`''` when unconstrained). */
@@ -100,7 +111,7 @@ export class Operation {
   /** The outputs, as symbolic tensors. */
   get outputs(): Output[] {
     if (!this.#outputs) {
-      const n = this._native.numOutputs();
+      const n = this.#numOutputs >= 0 ? this.#numOutputs : this._native.numOutputs();
       this.#outputs = new Array(n);
       for (let i = 0; i < n; i++) this.#outputs[i] = new Output(this, i);
     }

@@ -16,6 +16,8 @@ Napi::Function Graph::Init(Napi::Env env) {
   return DefineClass(env, "Graph",
                      {
                          InstanceMethod<&Graph::AddOperation>("addOperation"),
+                         InstanceMethod<&Graph::OperationId>("operationId"),
+                         InstanceMethod<&Graph::OperationWrapper>("operation"),
                          InstanceMethod<&Graph::OperationByName>("operationByName"),
                          InstanceMethod<&Graph::OperationNames>("operationNames"),
                          InstanceMethod<&Graph::NumOperations>("numOperations"),
@@ -44,10 +46,27 @@ Graph::~Graph() {
 Napi::Value Graph::AddOperation(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   OperationDescription description;
-  if (!description.Read(info, graph_)) return env.Undefined();
+  if (!description.Read(info, *this)) return env.Undefined();
   StatusGuard status;
   TF_Operation* op = description.Finish(graph_, status);
   if (ThrowIfNotOk(env, status)) return env.Undefined();
+  description.SetNumOutputs(Tf().TF_OperationNumOutputs(op));
+  return Napi::Number::New(env, NewId(op));
+}
+
+Napi::Value Graph::OperationId(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  TFN_THROW_IF(info.Length() < 1 || !info[0].IsString(), TypeError, env, "Expected an operation name",
+               env.Undefined());
+  TF_Operation* op = Tf().TF_GraphOperationByName(graph_, info[0].As<Napi::String>().Utf8Value().c_str());
+  return Napi::Number::New(env, op == nullptr ? -1 : NewId(op));
+}
+
+Napi::Value Graph::OperationWrapper(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  TFN_THROW_IF(info.Length() < 1 || !info[0].IsNumber(), TypeError, env, "Expected an operation id", env.Undefined());
+  TF_Operation* op = OperationOfId(info[0].As<Napi::Number>().DoubleValue());
+  TFN_THROW_IF(op == nullptr, RangeError, env, "No operation of this graph has that id", env.Undefined());
   return Operation::NewInstance(env, Value(), op);
 }
 

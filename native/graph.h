@@ -3,6 +3,8 @@
 #ifndef NATIVE_GRAPH_H_
 #define NATIVE_GRAPH_H_
 
+#include <vector>
+
 #include "common.h"
 
 namespace tfn {
@@ -12,11 +14,18 @@ namespace tfn {
 //
 // JS surface:
 //   new Graph()
-//   [sync] g.addOperation(type, name, device, inputOps, inputIndices, controlInputs, attrs) -> Operation
-//     inputOps[i] is an Operation or, for a list input, an array of them (inputIndices alike); attrs is an
-//     array of [name, kind, value] (kinds in lib/native.ts). Throws TypeError/RangeError on malformed
-//     arguments or inputs of another graph, and the TensorFlow error (InvalidArgumentError, NotFoundError
-//     for an unknown op type, ...) when TensorFlow rejects the operation; the graph is unchanged then.
+//   [sync] g.addOperation(type, name, device, spec, attrs) -> number (the new operation's id)
+//     spec is an Int32Array: [outputs, numInputArgs, then per input arg: n (-1 for a single tensor, else the
+//     list's length) followed by max(n, 1) pairs (operation id, output index), then numControlInputs and
+//     their operation ids]. On success spec[0] is set to the new operation's number of outputs. attrs is an
+//     array of [name, kind, value] (kinds in lib/native.ts), or undefined for none. Throws TypeError/
+//     RangeError on malformed arguments, unknown ids or output indices, and the TensorFlow error
+//     (InvalidArgumentError, NotFoundError for an unknown op type, ...) when TensorFlow rejects the
+//     operation; the graph is unchanged then. An id is checked only against this graph's table: one of
+//     another graph that happens to be in range names an operation here, so the façade (lib/graph.ts) checks
+//     that inputs belong to the graph before it writes their ids.
+//   [sync] g.operationId(name) -> number   the id of operation `name` (a new id on each call), -1 if none
+//   [sync] g.operation(id) -> Operation   a new wrapper of operation `id`; RangeError for an unknown id
 //   [sync] g.operationByName(name) -> Operation | undefined
 //   [sync] g.operationNames() -> string[]   in creation order
 //   [sync] g.numOperations() -> number
@@ -38,8 +47,17 @@ class Graph : public Napi::ObjectWrap<Graph> {
 
   TF_Graph* graph() const { return graph_; }
 
+  // The operation of id `id`, or nullptr when this graph gave out no such id.
+  TF_Operation* OperationOfId(double id) const {
+    return id >= 0 && id < static_cast<double>(ops_.size()) && id == static_cast<double>(static_cast<size_t>(id))
+               ? ops_[static_cast<size_t>(id)]
+               : nullptr;
+  }
+
  private:
   Napi::Value AddOperation(const Napi::CallbackInfo& info);
+  Napi::Value OperationId(const Napi::CallbackInfo& info);
+  Napi::Value OperationWrapper(const Napi::CallbackInfo& info);
   Napi::Value OperationByName(const Napi::CallbackInfo& info);
   Napi::Value OperationNames(const Napi::CallbackInfo& info);
   Napi::Value NumOperations(const Napi::CallbackInfo& info);
@@ -55,7 +73,19 @@ class Graph : public Napi::ObjectWrap<Graph> {
   bool ReadOutputs(Napi::Env env, Napi::Value ops, Napi::Value indices, const char* what, std::vector<TF_Output>* out);
   bool ReadOutput(Napi::Env env, Napi::Value op, Napi::Value index, TF_Output* out);
 
+  double NewId(TF_Operation* op) {
+    ops_.push_back(op);
+    return static_cast<double>(ops_.size() - 1);
+  }
+
   TF_Graph* graph_ = nullptr;
+  // The operations the façade refers to by id (their index here). Ids rather than Operation wrappers cross
+  // the boundary on the hot path (addOperation's inputs and result), because a wrapper costs a constructor
+  // call, a napi_wrap, a reference to the graph and a finalizer per operation. An id means something only to
+  // the graph that gave it out, is checked against this table before use, and needs no lifetime of its own:
+  // TensorFlow frees the operations with the graph. Unlike tfjs-node's integer handles, nothing is freed
+  // through an id, so there is nothing to leak or to free twice.
+  std::vector<TF_Operation*> ops_;
 };
 
 }  // namespace tfn

@@ -5,11 +5,31 @@
 #include <cmath>
 
 #include "graph.h"
-#include "operation.h"
 #include "status.h"
 #include "tensor.h"
 
 namespace tfn {
+namespace {
+
+// A string argument in one call where it fits a stack buffer: names and op types nearly always do, and each
+// N-API call counts on this path.
+bool ReadUtf8(napi_env env, napi_value value, std::string* out) {
+  char buffer[128];
+  size_t length;
+  if (napi_get_value_string_utf8(env, value, buffer, sizeof(buffer), &length) != napi_ok) return false;
+  // A longer string is cut at a character boundary, which leaves at most 3 of the 127 bytes unused.
+  if (length + 4 < sizeof(buffer)) {
+    out->assign(buffer, length);
+    return true;
+  }
+  if (napi_get_value_string_utf8(env, value, nullptr, 0, &length) != napi_ok) return false;
+  out->resize(length + 1);
+  if (napi_get_value_string_utf8(env, value, &(*out)[0], length + 1, &length) != napi_ok) return false;
+  out->resize(length);
+  return true;
+}
+
+}  // namespace
 
 std::string OperationDescription::InputName(int input, int list_index) const {
   std::string where = "input " + std::to_string(input);
@@ -17,38 +37,25 @@ std::string OperationDescription::InputName(int input, int list_index) const {
   return where;
 }
 
-bool OperationDescription::ReadOutput(Napi::Env env, Napi::Value op_value, Napi::Value index_value, TF_Graph* graph,
-                                      int input, int list_index, TF_Output* out) {
+bool OperationDescription::ReadOutput(Napi::Env env, const Graph& graph, int32_t id, int32_t index, int input,
+                                      int list_index, TF_Output* out) {
   // Messages are built only on failure: this runs for every input of every operation.
-  bool tagged = false;
-  if (op_value.IsObject()) napi_check_object_type_tag(env, op_value, &kOperationTag, &tagged);
-  if (!tagged) {
-    Napi::TypeError::New(env, "Expected an Operation for " + InputName(input, list_index) + " of '" + name_ + "'")
+  TF_Operation* op = graph.OperationOfId(id);
+  if (op == nullptr) {
+    Napi::RangeError::New(env, InputName(input, list_index) + " of '" + name_ + "' names operation id " +
+                                   std::to_string(id) + ", which this graph never gave out")
         .ThrowAsJavaScriptException();
     return false;
   }
-  Operation* op = Operation::Unwrap(op_value.As<Napi::Object>());
-  if (op->graph()->graph() != graph) {
-    Napi::Error::New(env, InputName(input, list_index) + " of '" + name_ + "' comes from operation '" +
-                              Tf().TF_OperationName(op->op()) + "' of another graph")
-        .ThrowAsJavaScriptException();
-    return false;
-  }
-  if (!index_value.IsNumber()) {
-    Napi::TypeError::New(env, "Expected an output index for " + InputName(input, list_index) + " of '" + name_ + "'")
-        .ThrowAsJavaScriptException();
-    return false;
-  }
-  double d = index_value.As<Napi::Number>().DoubleValue();
-  int n = Tf().TF_OperationNumOutputs(op->op());
-  if (!(d >= 0 && d < n) || d != std::floor(d)) {
+  int n = Tf().TF_OperationNumOutputs(op);
+  if (index < 0 || index >= n) {
     Napi::RangeError::New(env, InputName(input, list_index) + " of '" + name_ + "' names output " +
-                                   std::to_string(d) + " of '" + Tf().TF_OperationName(op->op()) + "', which has " +
+                                   std::to_string(index) + " of '" + Tf().TF_OperationName(op) + "', which has " +
                                    std::to_string(n) + " outputs")
         .ThrowAsJavaScriptException();
     return false;
   }
-  *out = TF_Output{op->op(), static_cast<int>(d)};
+  *out = TF_Output{op, index};
   return true;
 }
 
@@ -200,61 +207,71 @@ bool OperationDescription::ReadAttr(Napi::Env env, Napi::Value entry, Attr* attr
   return true;
 }
 
-bool OperationDescription::Read(const Napi::CallbackInfo& info, TF_Graph* graph) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 7 || !info[0].IsString() || !info[1].IsString() || !info[2].IsString() || !info[3].IsArray() ||
-      !info[4].IsArray() || !info[5].IsArray() || !info[6].IsArray()) {
-    Napi::TypeError::New(env,
-                         "addOperation(type, name, device, inputOps, inputIndices, controlInputs, attrs) got "
-                         "arguments of the wrong types")
-        .ThrowAsJavaScriptException();
+bool OperationDescription::ReadSpec(Napi::Env env, const int32_t* spec, size_t length, const Graph& graph) {
+  // Every count is checked against what is left of the array before it is used.
+  size_t at = 1;
+  auto next = [&](int32_t* value) {
+    if (at >= length) return false;
+    *value = spec[at++];
+    return true;
+  };
+  auto malformed = [&]() {
+    Napi::RangeError::New(env, "The input spec of '" + name_ + "' is malformed").ThrowAsJavaScriptException();
     return false;
-  }
-  type_ = info[0].As<Napi::String>().Utf8Value();
-  name_ = info[1].As<Napi::String>().Utf8Value();
-  device_ = info[2].As<Napi::String>().Utf8Value();
-  Napi::Array ops = info[3].As<Napi::Array>();
-  Napi::Array indices = info[4].As<Napi::Array>();
-  if (ops.Length() != indices.Length()) {
-    Napi::TypeError::New(env, "inputOps and inputIndices differ in length").ThrowAsJavaScriptException();
-    return false;
-  }
-  inputs_.resize(ops.Length());
-  for (uint32_t i = 0; i < ops.Length(); ++i) {
-    Napi::Value op = ops.Get(i), index = indices.Get(i);
-    if (op.IsArray()) {
-      Napi::Array list_ops = op.As<Napi::Array>();
-      if (!index.IsArray() || index.As<Napi::Array>().Length() != list_ops.Length()) {
-        Napi::TypeError::New(env, "Expected matching index arrays for list " + InputName(static_cast<int>(i), -1))
-            .ThrowAsJavaScriptException();
+  };
+  int32_t num_args;
+  if (!next(&num_args) || num_args < 0 || static_cast<size_t>(num_args) > length) return malformed();
+  inputs_.resize(num_args);
+  for (int32_t i = 0; i < num_args; ++i) {
+    int32_t n;
+    if (!next(&n) || n < -1 || (n > 0 && static_cast<size_t>(n) * 2 > length - at)) return malformed();
+    inputs_[i].is_list = n >= 0;
+    inputs_[i].outputs.resize(n < 0 ? 1 : n);
+    for (size_t j = 0; j < inputs_[i].outputs.size(); ++j) {
+      int32_t id, index;
+      if (!next(&id) || !next(&index)) return malformed();
+      if (!ReadOutput(env, graph, id, index, i, n < 0 ? -1 : static_cast<int>(j), &inputs_[i].outputs[j])) {
         return false;
       }
-      Napi::Array list_indices = index.As<Napi::Array>();
-      inputs_[i].is_list = true;
-      inputs_[i].outputs.resize(list_ops.Length());
-      for (uint32_t j = 0; j < list_ops.Length(); ++j) {
-        if (!ReadOutput(env, list_ops.Get(j), list_indices.Get(j), graph, static_cast<int>(i), static_cast<int>(j),
-                        &inputs_[i].outputs[j]))
-          return false;
-      }
-    } else {
-      inputs_[i].outputs.resize(1);
-      if (!ReadOutput(env, op, index, graph, static_cast<int>(i), -1, &inputs_[i].outputs[0])) return false;
     }
   }
-  Napi::Array controls = info[5].As<Napi::Array>();
-  for (uint32_t i = 0; i < controls.Length(); ++i) {
-    Operation* op = UnwrapTagged<Operation>(env, controls.Get(i), kOperationTag, "an Operation as a control input");
-    if (op == nullptr) return false;
-    if (op->graph()->graph() != graph) {
-      Napi::Error::New(env, "Control input '" + std::string(Tf().TF_OperationName(op->op())) + "' of '" + name_ +
-                                "' belongs to another graph")
+  int32_t num_controls;
+  if (!next(&num_controls) || num_controls < 0 || static_cast<size_t>(num_controls) > length - at) return malformed();
+  control_inputs_.resize(num_controls);
+  for (int32_t i = 0; i < num_controls; ++i) {
+    int32_t id = spec[at++];
+    control_inputs_[i] = graph.OperationOfId(id);
+    if (control_inputs_[i] == nullptr) {
+      Napi::RangeError::New(env, "Control input " + std::to_string(i) + " of '" + name_ + "' names operation id " +
+                                     std::to_string(id) + ", which this graph never gave out")
           .ThrowAsJavaScriptException();
       return false;
     }
-    control_inputs_.push_back(op->op());
   }
-  Napi::Array attrs = info[6].As<Napi::Array>();
+  return true;
+}
+
+bool OperationDescription::Read(const Napi::CallbackInfo& info, const Graph& graph) {
+  Napi::Env env = info.Env();
+  napi_typedarray_type spec_type;
+  size_t spec_length = 0;
+  void* spec_data = nullptr;
+  bool ok = info.Length() >= 5 && ReadUtf8(env, info[0], &type_) && ReadUtf8(env, info[1], &name_) &&
+            ReadUtf8(env, info[2], &device_) &&
+            napi_get_typedarray_info(env, info[3], &spec_type, &spec_length, &spec_data, nullptr, nullptr) ==
+                napi_ok &&
+            spec_type == napi_int32_array && spec_length >= 1 &&
+            (info[4].IsUndefined() || info[4].IsArray());
+  if (!ok) {
+    Napi::TypeError::New(env,
+                         "addOperation(type, name, device, spec, attrs) got arguments of the wrong types")
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  outputs_slot_ = static_cast<int32_t*>(spec_data);
+  if (!ReadSpec(env, outputs_slot_, spec_length, graph)) return false;
+  if (info[4].IsUndefined()) return true;
+  Napi::Array attrs = info[4].As<Napi::Array>();
   attrs_.resize(attrs.Length());
   for (uint32_t i = 0; i < attrs.Length(); ++i) {
     if (!ReadAttr(env, attrs.Get(i), &attrs_[i])) return false;

@@ -11,6 +11,7 @@
 
 namespace tfn {
 
+class Graph;
 struct TensorOwner;
 
 // Attr kinds as lib/native.ts numbers them. List kinds are the scalar kind + kListOffset.
@@ -32,12 +33,15 @@ enum AttrKind {
 // means a bad argument throws with the graph unchanged.
 class OperationDescription {
  public:
-  // Reads (type, name, device, inputOps, inputIndices, controlInputs, attrs) from info[0..6]; throws and
-  // returns false on bad input. Inputs must belong to `graph`.
-  bool Read(const Napi::CallbackInfo& info, TF_Graph* graph);
+  // Reads (type, name, device, spec, attrs) from info[0..4] (see graph.h); throws and returns false on bad
+  // input. The ids in spec are operations of `graph`.
+  bool Read(const Napi::CallbackInfo& info, const Graph& graph);
 
   // Creates the operation. On failure sets `status` and leaves the graph unchanged.
   TF_Operation* Finish(TF_Graph* graph, TF_Status* status);
+
+  // Answers the caller through spec[0].
+  void SetNumOutputs(int n) { *outputs_slot_ = n; }
 
  private:
   struct Attr {
@@ -55,7 +59,8 @@ class OperationDescription {
     std::vector<TF_Output> outputs;
   };
 
-  bool ReadOutput(Napi::Env env, Napi::Value op, Napi::Value index, TF_Graph* graph, int input, int list_index,
+  bool ReadSpec(Napi::Env env, const int32_t* spec, size_t length, const Graph& graph);
+  bool ReadOutput(Napi::Env env, const Graph& graph, int32_t id, int32_t index, int input, int list_index,
                   TF_Output* out);
   std::string InputName(int input, int list_index) const;
   bool ReadAttr(Napi::Env env, Napi::Value entry, Attr* attr);
@@ -69,6 +74,7 @@ class OperationDescription {
   std::vector<InputArg> inputs_;
   std::vector<TF_Operation*> control_inputs_;
   std::vector<Attr> attrs_;
+  int32_t* outputs_slot_ = nullptr;
 };
 
 }  // namespace tfn

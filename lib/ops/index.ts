@@ -23,6 +23,8 @@ export { opMethodName } from './op-def';
 export type Ops = GeneratedOps;
 
 const OPTION_KEYS = new Set(['name', 'device', 'controlInputs']);
+// Most builds pass no options: nothing is ever written to this one.
+const NO_OPTIONS: Record<string, unknown> = Object.freeze({});
 
 function describeArgs(info: OpInfo): string {
   return info.inputs.length ? `${info.inputs.length} input${info.inputs.length > 1 ? 's' : ''} (${info.inputs.map((a) => a.name).join(', ')})` : 'no inputs';
@@ -93,7 +95,7 @@ class OpBuilder {
     if (rawOptions !== undefined && (rawOptions === null || typeof rawOptions !== 'object' || Array.isArray(rawOptions) || isOutputValue(rawOptions) || rawOptions instanceof Tensor || rawOptions instanceof Operation)) {
       throw invalidArgument('an options object', `the last argument of g.ops.${info.method}`, rawOptions);
     }
-    const options = (rawOptions ?? {}) as Record<string, unknown>;
+    const options = (rawOptions ?? NO_OPTIONS) as Record<string, unknown>;
     const attrs: Record<string, unknown> = {};
     let nAttrs = 0;
     for (const key in options) {
@@ -265,9 +267,10 @@ class OpBuilder {
 
 /** The builder behind `g.ops.<method>` for an op type. */
 function builder(type: string) {
+  let info: OpInfo | undefined; // OpInfos are per process (op-def.ts): this saves the lookup per call
   return function buildOp(this: OpsImpl, ...args: unknown[]) {
     const graph = this._graph;
-    return new OpBuilder(graph, opInfo(graph._native, type), args).build();
+    return new OpBuilder(graph, (info ??= opInfo(graph._native, type)), args).build();
   };
 }
 
@@ -300,14 +303,7 @@ function opsPrototype(): object {
   return proto;
 }
 
-const opsByGraph = new WeakMap<Graph, Ops>();
-
-/** @internal The `g.ops` object of a graph (one per graph). */
+/** @internal A new `g.ops` object for a graph (the Graph keeps it: one per graph). */
 export function opsFor(graph: Graph): Ops {
-  let ops = opsByGraph.get(graph);
-  if (ops === undefined) {
-    ops = Object.create(opsPrototype(), { _graph: { value: graph } }) as Ops;
-    opsByGraph.set(graph, ops);
-  }
-  return ops;
+  return Object.create(opsPrototype(), { _graph: { value: graph } }) as Ops;
 }
