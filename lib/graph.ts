@@ -10,7 +10,8 @@ import { tfAddon } from './library';
 import { AttrKind, Native } from './native';
 import { Operation, Output, OutputConvertible, isOutputConvertible, toOutput } from './operation';
 import type { Ops } from './ops';
-import { decode, encode } from './proto';
+import { encode } from './proto';
+import { OpSignature, readOpSignature } from './op-def-wire';
 import { Tensor, TensorLike, tensor } from './tensor';
 import { invalidArgument, optionalObject, requireFunction, requireString } from './validate';
 import { ExportMetaGraphOptions, ImportMetaGraphOptions, ImportMetaGraphResult, exportMetaGraph, importMetaGraph } from './meta-graph';
@@ -71,27 +72,13 @@ export interface ImportGraphDefResult {
   missingUnusedInputMappings: string[];
 }
 
-interface OpDefInfo {
-  name: string;
-  inputArgs: Array<{ name: string; isList: boolean }>;
-  attrTypes: Map<string, string>;
-}
-
 // OpDefs come from the process-wide op registry: one cache per loaded library.
-const opDefCache = new Map<string, OpDefInfo>();
+const opDefCache = new Map<string, OpSignature>();
 
-function opDefInfo(native: Native.Graph, type: string): OpDefInfo {
+function opDefInfo(native: Native.Graph, type: string): OpSignature {
   let info = opDefCache.get(type);
   if (info) return info;
-  const def = decode('OpDef', native.opDef(type));
-  info = {
-    name: def.name,
-    inputArgs: (def.input_arg ?? []).map((a: Record<string, string>) => ({
-      name: a.name,
-      isList: Boolean(a.number_attr || a.type_list_attr),
-    })),
-    attrTypes: new Map((def.attr ?? []).map((a: Record<string, string>) => [a.name, a.type])),
-  };
+  info = readOpSignature(native.opDef(type));
   opDefCache.set(type, info);
   return info;
 }
