@@ -41,7 +41,7 @@ bool ReadBytes(Napi::Env env, Napi::Value value, const char* what, std::string* 
 
 }  // namespace
 
-// What a run feeds, fetches and targets, checked once (RunSignature in session.h).
+// What a run feeds, fetches and targets, checked once by prepare() (the JS surface in session.h).
 struct RunSignature {
   uint64_t session_serial = 0;
   std::vector<TF_Output> inputs;
