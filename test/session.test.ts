@@ -175,6 +175,18 @@ describe('prepared runs', () => {
     await session.close();
   });
 
+  test('a scalar fetched from a reference-typed output (VariableV2) has the base dtype', () => {
+    const g = new tf.Graph();
+    const v = g.addOperation('VariableV2', { attrs: { dtype: 'int32', shape: [] }, name: 'v' }).output(0);
+    const init = g.addOperation('Assign', { inputs: [v, g.constant(7, { dtype: 'int32' })] });
+    const session = new tf.Session(g);
+    session.runSync(init);
+    const r = session.runSync(v);
+    expect(r.dtype).toBe('int32');
+    expect(r.item()).toBe(7);
+    return session.close();
+  });
+
   test('the same fetch with different feed keys, key kinds and orders', () => {
     const g = new tf.Graph();
     const withDefault = (value: number, name: string) =>
