@@ -14,8 +14,9 @@
         "native/status.cc",
         "native/tensor.cc",
         "native/tensor_helper.cc",
+        "native/tensor_view.cc",
         "native/tf_api.cc",
-        "native/unowned_array_buffer.cc"
+        "native/v8_direct.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -6,8 +6,12 @@ import * as path from 'path';
 export namespace Native {
   export type OutputRef = [name: string, index: number];
   export type TensorTriple = [dtype: number, dims: number[], data: ArrayBufferView];
-  /** A fetched tensor: a wrapper, a copy of a small one, or a scalar's value (of the fetch's dtype). */
-  export type Result = Tensor | [number, number[], ArrayBuffer] | number;
+  /**
+   * A fetched tensor: a view of TensorFlow's memory that owns it (flagged `true`, released by
+   * Tensor.releaseView), a wrapper (string, resource and variant tensors, or where views are unavailable),
+   * a copy of a small one, or a scalar's value (of the fetch's dtype).
+   */
+  export type Result = Tensor | [number, number[], ArrayBuffer] | [number, number[], ArrayBuffer, true] | number;
   export type RunResult = Result[];
   /** A fed value: a Tensor, a triple, or a number (a scalar of the fed output's dtype; run only). */
   export type FeedValue = Tensor | TensorTriple | number;
@@ -28,6 +32,7 @@ export namespace Native {
     fromView(dtype: number, dims: number[], view: ArrayBufferView): Tensor;
     alloc(dtype: number, dims: number[]): Tensor;
     fromStrings(dims: number[], values: Array<string | Uint8Array>): Tensor;
+    releaseView(buffer: ArrayBuffer): void;
   }
 
   export interface Operation {

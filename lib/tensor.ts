@@ -153,6 +153,8 @@ export class Tensor {
   #native: Native.Tensor | undefined;
   #data: TypedArray | undefined;
   #bytes: Uint8Array[] | undefined;
+  // #data views TensorFlow memory that this Tensor owns (a run result): dispose() releases it.
+  #ownsView = false;
   #disposed = false;
 
   private constructor(dtype: DType, shape: number[], data?: TypedArray, native?: Native.Tensor, bytes?: Uint8Array[]) {
@@ -258,6 +260,7 @@ export class Tensor {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
+    if (this.#ownsView) tfAddon().Tensor.releaseView(this.#data!.buffer as ArrayBuffer);
     this.#native?.dispose();
     this.#native = undefined;
     this.#data = undefined;
@@ -293,7 +296,9 @@ export class Tensor {
     }
     if (Array.isArray(result)) {
       const dtype = dtypeFromNumber(result[0]);
-      return new Tensor(dtype, result[1], new (ARRAY_TYPES[dtype]!)(result[2]) as TypedArray);
+      const t = new Tensor(dtype, result[1], new (ARRAY_TYPES[dtype]!)(result[2]) as TypedArray);
+      t.#ownsView = result.length === 4;
+      return t;
     }
     return new Tensor(dtypeFromNumber(result.dtype()), result.shape(), undefined, result);
   }

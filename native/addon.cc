@@ -8,6 +8,8 @@
 //   [sync] setErrorFactory((code, codeNumber, message) => Error)   installed once by lib/errors.ts
 //   [sync] allOpList() -> Buffer (OpList); registeredKernelsForOp(name) -> Buffer (KernelList)
 //   tensorAlignment: number   the alignment JS memory needs to be fed without a copy
+#include <dlfcn.h>
+
 #include <cstdlib>
 #include <mutex>
 #include <string>
@@ -25,6 +27,7 @@
 #include "status.h"
 #include "tensor.h"
 #include "tensor_helper.h"
+#include "tensor_view.h"
 
 namespace tfn {
 
@@ -98,13 +101,29 @@ void ApplyMmapThreshold() {
 #endif
 }
 
+// Keeps this library loaded for the life of the process. Node unloads a worker's addons when the worker
+// exits, but code in this library outlives any one environment: TensorFlow calls tensor deallocators from
+// its own threads whenever it drops a buffer, and V8 calls view tokens' deleters and destroys backing stores
+// made here while it tears the worker's heap down, after the unload.
+void PinThisLibrary() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    Dl_info info;
+    if (dladdr(reinterpret_cast<void*>(&PinThisLibrary), &info) != 0 && info.dli_fname != nullptr) {
+      dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD | RTLD_NODELETE);
+    }
+  });
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  PinThisLibrary();
   ApplyMmapThreshold();
   auto* data = new InstanceData();
   env.SetInstanceData<InstanceData>(data);
   data->release_queue = ReleaseQueue::Create(env);
   data->external_memory = std::make_shared<ExternalMemory>();
   data->owner_key = Napi::Persistent(Napi::Symbol::New(env, "node-libtensorflow:owner"));
+  data->tensor_views = NewTensorViewState();
   // Late tensor deallocations (TensorFlow threads, process exit) must not reach a dead environment.
   std::shared_ptr<ReleaseQueue> queue = data->release_queue;
   env.AddCleanupHook([queue]() {

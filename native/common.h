@@ -14,6 +14,7 @@ namespace tfn {
 
 class ReleaseQueue;
 class ExternalMemory;
+struct TensorViewState;
 
 // The addon is built with NAPI_EXPERIMENTAL for one reason: finalizers that only free native memory (the
 // destructors of the wrapper classes) then run synchronously during garbage collection, instead of being
@@ -33,8 +34,10 @@ struct InstanceData {
   Napi::FunctionReference error_factory;
   std::shared_ptr<ReleaseQueue> release_queue;
   std::shared_ptr<ExternalMemory> external_memory;
-  // Keys the property by which a Tensor's data() ArrayBuffer keeps its Tensor wrapper alive.
+  // Where tensor views are unavailable (tensor_view.h): keys the property by which a Tensor's data()
+  // ArrayBuffer keeps its Tensor wrapper alive.
   Napi::Reference<Napi::Symbol> owner_key;
+  std::shared_ptr<TensorViewState> tensor_views;
 };
 
 inline InstanceData* Instance(Napi::Env env) { return env.GetInstanceData<InstanceData>(); }

@@ -11,6 +11,7 @@
 #include "operation.h"
 #include "status.h"
 #include "tensor.h"
+#include "v8_direct.h"
 
 namespace tfn {
 namespace {
@@ -190,11 +191,12 @@ struct RunCall {
 
   // JS thread: the results, or the error to throw.
   Napi::Value Results(Napi::Env env) {
-    Napi::Array results = Napi::Array::New(env, output_values.size());
+    std::vector<napi_value> values(output_values.size());
     for (size_t i = 0; i < output_values.size(); ++i) {
-      results.Set(i, Tensor::ToJs(env, output_values[i]));
+      values[i] = Tensor::ToJs(env, output_values[i]);
       output_values[i] = nullptr;
     }
+    Napi::Array results = NewArray(env, values.data(), values.size());
     if (!want_metadata) return results;
     Napi::Object object = Napi::Object::New(env);
     object.Set("outputs", results);

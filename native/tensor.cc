@@ -10,7 +10,8 @@
 #include "status.h"
 #include "tensor_helper.h"
 #include "tensorflow/core/platform/ctstring.h"
-#include "unowned_array_buffer.h"
+#include "tensor_view.h"
+#include "v8_direct.h"
 
 namespace tfn {
 namespace {
@@ -28,6 +29,9 @@ void ReleaseBorrowed(void*, size_t, void* arg) {
 
 void FreeAligned(void* data, size_t, void*) { std::free(data); }
 
+// Deallocator of a TF_Tensor over a view's memory (tensor_view.h): drops its share of the viewed tensor.
+void ReleaseOwnerShare(void*, size_t, void* arg) { delete static_cast<std::shared_ptr<TensorOwner>*>(arg); }
+
 void FreeStrings(void* data, size_t len, void*) {
   auto* strings = static_cast<TF_TString*>(data);
   size_t n = len / sizeof(TF_TString);
@@ -38,6 +42,13 @@ void FreeStrings(void* data, size_t len, void*) {
 void* AllocAligned(size_t bytes) {
   size_t rounded = (bytes + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment;
   return std::aligned_alloc(kTensorAlignment, rounded == 0 ? kTensorAlignment : rounded);
+}
+
+Napi::Array DimsOf(Napi::Env env, TF_Tensor* tensor) {
+  int n = Tf().TF_NumDims(tensor);
+  std::vector<napi_value> dims(n);
+  for (int i = 0; i < n; ++i) dims[i] = Napi::Number::New(env, static_cast<double>(Tf().TF_Dim(tensor, i)));
+  return NewArray(env, dims.data(), dims.size());
 }
 
 bool ElementCount(Napi::Env env, const std::vector<int64_t>& dims, int64_t* count) {
@@ -70,6 +81,7 @@ Napi::Function Tensor::Init(Napi::Env env) {
                          StaticMethod<&Tensor::FromView>("fromView"),
                          StaticMethod<&Tensor::Alloc>("alloc"),
                          StaticMethod<&Tensor::FromStrings>("fromStrings"),
+                         StaticMethod<&Tensor::ReleaseView>("releaseView"),
                          InstanceMethod<&Tensor::DType>("dtype"),
                          InstanceMethod<&Tensor::Shape>("shape"),
                          InstanceMethod<&Tensor::ByteLength>("byteLength"),
@@ -157,6 +169,19 @@ TF_Tensor* Tensor::FromTypedArray(Napi::Env env, Napi::Value dtype_value, Napi::
       reinterpret_cast<uintptr_t>(source) % kTensorAlignment == 0) {
     Napi::ArrayBuffer buffer = view.ArrayBuffer();
     uint8_t* bytes = static_cast<uint8_t*>(source);
+    if (std::shared_ptr<TensorOwner> owner = TensorViewOwner(env, buffer)) {
+      // TensorFlow memory shown by a view: the new tensor takes a share of it, so that disposing the viewed
+      // Tensor while a run uses the memory frees nothing, and no JS reference is needed.
+      auto* share = new std::shared_ptr<TensorOwner>(std::move(owner));
+      TF_Tensor* tensor = Tf().TF_NewTensor(dtype, dims.data(), static_cast<int>(dims.size()), bytes, byte_length,
+                                            ReleaseOwnerShare, share);
+      if (tensor == nullptr) {
+        Napi::Error::New(env, "TensorFlow refused to create the tensor").ThrowAsJavaScriptException();
+        return nullptr;
+      }
+      *zero_copy = Tf().TF_TensorData(tensor) == bytes;
+      return tensor;
+    }
     {
       // TF_NewTensor wraps memory aligned as its kernels need (EIGEN_MAX_ALIGN_BYTES, at most 64) and
       // otherwise copies it once and calls the deallocator at once. Memory that is not 64-byte aligned is
@@ -230,7 +255,15 @@ Napi::Value Tensor::FromView(const Napi::CallbackInfo& info) {
 Napi::Value Tensor::ToJs(Napi::Env env, TF_Tensor* tensor) {
   TF_DataType dtype = Tf().TF_TensorType(tensor);
   size_t bytes = Tf().TF_TensorByteSize(tensor);
-  if (FixedDTypeSize(dtype) == 0 || bytes > kSmallTensorBytes) return NewInstance(env, tensor, Charge::kAtNextRun);
+  if (FixedDTypeSize(dtype) == 0) return NewInstance(env, tensor, Charge::kAtNextRun);
+  if (bytes > kSmallTensorBytes) {
+    if (!TensorViewsAvailable(env)) return NewInstance(env, tensor, Charge::kAtNextRun);
+    // [dtype, dims, view, true]: a view that owns the tensor (tensor_view.h), without a wrapper object.
+    napi_value result[] = {Napi::Number::New(env, dtype), DimsOf(env, tensor),
+                           NewTensorView(env, std::make_shared<TensorOwner>(tensor), bytes),
+                           Napi::Boolean::New(env, true)};
+    return NewArray(env, result, 4);
+  }
   int n = Tf().TF_NumDims(tensor);
   if (n == 0) {
     // Losses, counters, accuracies: a number costs one value where an array, dims and an ArrayBuffer cost four.
@@ -253,16 +286,12 @@ Napi::Value Tensor::ToJs(Napi::Env env, TF_Tensor* tensor) {
       return Napi::Number::New(env, v);
     }
   }
-  Napi::Array dims = Napi::Array::New(env, n);
-  for (int i = 0; i < n; ++i) dims.Set(i, Napi::Number::New(env, static_cast<double>(Tf().TF_Dim(tensor, i))));
+  Napi::Array dims = DimsOf(env, tensor);
   Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, bytes);
   if (bytes > 0) std::memcpy(buffer.Data(), Tf().TF_TensorData(tensor), bytes);
   Tf().TF_DeleteTensor(tensor);
-  Napi::Array triple = Napi::Array::New(env, 3);
-  triple.Set(0u, Napi::Number::New(env, dtype));
-  triple.Set(1u, dims);
-  triple.Set(2u, buffer);
-  return triple;
+  napi_value triple[] = {Napi::Number::New(env, dtype), dims, buffer};
+  return NewArray(env, triple, 3);
 }
 
 Napi::Value Tensor::Alloc(const Napi::CallbackInfo& info) {
@@ -340,6 +369,11 @@ Napi::Value Tensor::FromStrings(const Napi::CallbackInfo& info) {
   return NewInstance(env, tensor);
 }
 
+Napi::Value Tensor::ReleaseView(const Napi::CallbackInfo& info) {
+  if (info.Length() > 0) ReleaseTensorView(info.Env(), info[0]);
+  return info.Env().Undefined();
+}
+
 Napi::Value Tensor::DType(const Napi::CallbackInfo& info) {
   if (!RequireLive(info.Env())) return info.Env().Undefined();
   return Napi::Number::New(info.Env(), Tf().TF_TensorType(owner_->tensor));
@@ -348,10 +382,7 @@ Napi::Value Tensor::DType(const Napi::CallbackInfo& info) {
 Napi::Value Tensor::Shape(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!RequireLive(env)) return env.Undefined();
-  int n = Tf().TF_NumDims(owner_->tensor);
-  Napi::Array dims = Napi::Array::New(env, n);
-  for (int i = 0; i < n; ++i) dims.Set(i, Napi::Number::New(env, static_cast<double>(Tf().TF_Dim(owner_->tensor, i))));
-  return dims;
+  return DimsOf(env, owner_->tensor);
 }
 
 Napi::Value Tensor::ByteLength(const Napi::CallbackInfo& info) {
@@ -375,16 +406,19 @@ Napi::Value Tensor::Data(const Napi::CallbackInfo& info) {
   Napi::ArrayBuffer buffer;
   if (bytes == 0 || data == nullptr) {
     buffer = Napi::ArrayBuffer::New(env, 0);
+  } else if (TensorViewsAvailable(env)) {
+    // The wrapper's charge (external_memory.h) stays the only report of this memory to V8: a view kept
+    // after its wrapper is collected goes unreported, where reporting both would count it twice.
+    buffer = NewTensorView(env, owner_, 0);
   } else {
-    // The ArrayBuffer views the memory without owning it and keeps this wrapper alive through a symbol-keyed
-    // property: the memory is freed by the wrapper's finalizer, which runs during GC itself (see common.h), only
-    // once neither the wrapper nor any view of the buffer is reachable. An owning finalizer on the buffer would
-    // run only when the event loop turns, and a loop of runSync calls would keep every result alive.
-    buffer = NewUnownedArrayBuffer(env, data, bytes);
+    // A Node-API buffer over the memory keeps this wrapper alive through a symbol-keyed property: the memory
+    // is freed by the wrapper's finalizer, which runs during GC itself (see common.h), only once neither the
+    // wrapper nor any view of the buffer is reachable. An owning finalizer on the buffer would run only when
+    // the event loop turns, and a loop of runSync calls would keep every result alive.
+    buffer = Napi::ArrayBuffer::New(env, data, bytes);
     buffer.Set(Instance(env)->owner_key.Value(), Value());
   }
   view_ = Napi::Reference<Napi::ArrayBuffer>::New(buffer, 0);
-  // The wrapper's charge (external_memory.h) stays the only report of this memory to V8.
   return buffer;
 }
 
@@ -413,7 +447,11 @@ void Tensor::Free(Napi::Env env) {
   if (!view_.IsEmpty()) {
     Napi::ArrayBuffer view = view_.Value();
     // Detaching drops the view's share of the memory and leaves JS views empty instead of dangling.
-    if (!view.IsEmpty() && view.ByteLength() > 0) view.Detach();
+    if (!view.IsEmpty() && TensorViewsAvailable(env)) {
+      ReleaseTensorView(env, view);
+    } else if (!view.IsEmpty() && view.ByteLength() > 0) {
+      view.Detach();
+    }
     view_.Reset();
   }
   owner_.reset();

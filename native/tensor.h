@@ -28,13 +28,16 @@ constexpr size_t kSmallTensorBytes = 4096;
 //   Tensor.fromView(dtype: number, dims: number[], view: ArrayBufferView) -> Tensor
 //     Wraps the view's memory without a copy when it is 64-byte aligned and at least kZeroCopyMinBytes (the
 //     TF_Tensor then keeps the ArrayBuffer alive until TensorFlow releases the buffer, from whatever
-//     thread); otherwise copies once into aligned memory. Throws RangeError when the view's size does not
-//     match dtype and dims.
+//     thread, or, for TensorFlow memory shown by a tensor view, a share of that tensor); otherwise copies
+//     once into aligned memory. Throws RangeError when the view's size does not match dtype and dims.
 //   Tensor.alloc(dtype: number, dims: number[]) -> Tensor   zero-filled, aligned, fixed-size dtypes only.
 //   Tensor.fromStrings(dims: number[], values: Array<string | Uint8Array>) -> Tensor   a TF_STRING tensor.
 //   t.dtype() -> number; t.shape() -> number[]; t.byteLength() -> number
-//   t.data() -> ArrayBuffer   the tensor's own memory (an external ArrayBuffer; no copy) that keeps this
-//     wrapper alive through a symbol-keyed property. Throws for string/resource/variant tensors.
+//   Tensor.releaseView(buffer: ArrayBuffer)   detaches a tensor view (tensor_view.h) and frees its share now;
+//     does nothing to other values.
+//   t.data() -> ArrayBuffer   the tensor's own memory, no copy: a tensor view, or where those are unavailable
+//     an external ArrayBuffer that keeps this wrapper alive through a symbol-keyed property. Throws for
+//     string/resource/variant tensors.
 //   t.isZeroCopy() -> boolean   whether the tensor wraps JS memory it was created from.
 //   t.strings() -> Buffer[]   copies of the elements of a string tensor.
 //   t.dispose()   frees now (views of the memory are detached); idempotent.
@@ -55,7 +58,9 @@ class Tensor : public Napi::ObjectWrap<Tensor> {
   // A new scalar TF_Tensor (owned by the caller) holding `number` as `dtype` (a float or 8–32-bit integer
   // dtype): the fast path for feeding a JS number, with no TypedArray to create or read.
   static TF_Tensor* FromNumber(Napi::Env env, TF_DataType dtype, double number);
-  // A run result for JS, taking ownership of `tensor`: a Tensor wrapper, or, for a numeric tensor of at most
+  // A run result for JS, taking ownership of `tensor`: for a numeric tensor of more than kSmallTensorBytes,
+  // [dtype, dims, view, true] with a tensor view that owns it (a Tensor wrapper where views are unavailable,
+  // and for string, resource and variant tensors), or, for a numeric tensor of at most
   // kSmallTensorBytes, [dtype, dims, ArrayBuffer] with a copy of the data (TensorFlow's buffer is freed at
   // once: a copy of a few bytes costs less than a finalizer), or, for a scalar of a dtype a JS number holds
   // exactly (float32/64, int8/16/32, uint8/16/32), that number: the caller knows the fetched dtype.
@@ -72,6 +77,7 @@ class Tensor : public Napi::ObjectWrap<Tensor> {
   static Napi::Value FromView(const Napi::CallbackInfo& info);
   static Napi::Value Alloc(const Napi::CallbackInfo& info);
   static Napi::Value FromStrings(const Napi::CallbackInfo& info);
+  static Napi::Value ReleaseView(const Napi::CallbackInfo& info);
   Napi::Value DType(const Napi::CallbackInfo& info);
   Napi::Value Shape(const Napi::CallbackInfo& info);
   Napi::Value ByteLength(const Napi::CallbackInfo& info);

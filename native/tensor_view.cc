@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright node-libtensorflow authors.
+#include "tensor_view.h"
+
+#include <utility>
+
+#include "common.h"
+#include "external_memory.h"
+#include "tensor.h"
+#include "v8_direct.h"
+
+namespace tfn {
+
+struct TensorViewState {
+  // Keys the property by which a view holds its token.
+  v8::Global<v8::Private> token_key;
+};
+
+std::shared_ptr<TensorViewState> NewTensorViewState() { return std::make_shared<TensorViewState>(); }
+
+namespace {
+
+// What a token owns: a share of the tensor and the view's charge, if any.
+struct TensorShare {
+  std::shared_ptr<TensorOwner> owner;
+  ExternalCharge charge;
+  std::shared_ptr<ExternalMemory> memory;
+};
+
+// The token's deleter: V8 calls it when the token is collected (possibly on a sweeper thread) or detached.
+void ReleaseShare(void*, size_t, void* arg) {
+  auto* share = static_cast<TensorShare*>(arg);
+  if (share->memory) share->memory->ReleaseFromAnyThread(&share->charge);
+  delete share;
+}
+
+v8::Local<v8::Private> TokenKey(Napi::Env env, v8::Isolate* isolate) {
+  TensorViewState* state = Instance(env)->tensor_views.get();
+  if (state->token_key.IsEmpty()) {
+    state->token_key.Reset(isolate, v8::Private::New(isolate, v8::String::NewFromUtf8Literal(isolate, "tensor")));
+  }
+  return state->token_key.Get(isolate);
+}
+
+// The token a view holds, or an empty handle.
+v8::Local<v8::ArrayBuffer> TokenOf(Napi::Env env, v8::Isolate* isolate, v8::Local<v8::Value> value) {
+  if (!value->IsArrayBuffer()) return {};
+  v8::Local<v8::Context> context = isolate->GetCurrentContext();
+  v8::Local<v8::Value> token;
+  if (!value.As<v8::Object>()->GetPrivate(context, TokenKey(env, isolate)).ToLocal(&token) ||
+      !token->IsArrayBuffer()) {
+    return {};
+  }
+  return token.As<v8::ArrayBuffer>();
+}
+
+}  // namespace
+
+bool TensorViewsAvailable(Napi::Env env) { return V8Reachable(env); }
+
+Napi::ArrayBuffer NewTensorView(Napi::Env env, std::shared_ptr<TensorOwner> owner, size_t charge_bytes) {
+  v8::Isolate* isolate = v8::Isolate::GetCurrent();
+  v8::EscapableHandleScope scope(isolate);
+  void* data = Tf().TF_TensorData(owner->tensor);
+  size_t bytes = Tf().TF_TensorByteSize(owner->tensor);
+  auto* share = new TensorShare{std::move(owner), {}, nullptr};
+  if (charge_bytes > 0) {
+    share->memory = Instance(env)->external_memory;
+    share->memory->ChargeLater(&share->charge, static_cast<int64_t>(charge_bytes));
+  }
+  // The token's memory is the share itself, with a length of 0: V8 counts nothing, and the deleter gets
+  // the share back.
+  v8::Local<v8::ArrayBuffer> token =
+      v8::ArrayBuffer::New(isolate, v8::ArrayBuffer::NewBackingStore(share, 0, ReleaseShare, share));
+  // A zero-length tensor may have no memory; its view then has none either.
+  v8::Local<v8::ArrayBuffer> view =
+      data == nullptr || bytes == 0
+          ? v8::ArrayBuffer::New(isolate, 0)
+          : v8::ArrayBuffer::New(isolate, v8::ArrayBuffer::NewBackingStore(data, bytes,
+                                                                           v8::BackingStore::EmptyDeleter, nullptr));
+  view->SetPrivate(isolate->GetCurrentContext(), TokenKey(env, isolate), token).Check();
+  return Napi::ArrayBuffer(env, ToNapi(scope.Escape(view)));
+}
+
+std::shared_ptr<TensorOwner> TensorViewOwner(Napi::Env env, Napi::Value buffer) {
+  if (!TensorViewsAvailable(env)) return nullptr;
+  v8::Isolate* isolate = v8::Isolate::GetCurrent();
+  v8::HandleScope scope(isolate);
+  v8::Local<v8::ArrayBuffer> token = TokenOf(env, isolate, FromNapi(buffer));
+  // A released token is detached: its data is gone, and so is the share.
+  if (token.IsEmpty() || token->Data() == nullptr) return nullptr;
+  return static_cast<TensorShare*>(token->Data())->owner;
+}
+
+void ReleaseTensorView(Napi::Env env, Napi::Value buffer) {
+  if (!TensorViewsAvailable(env)) return;
+  v8::Isolate* isolate = v8::Isolate::GetCurrent();
+  v8::HandleScope scope(isolate);
+  v8::Local<v8::Value> view = FromNapi(buffer);
+  v8::Local<v8::ArrayBuffer> token = TokenOf(env, isolate, view);
+  if (token.IsEmpty()) return;
+  // The view first, so that no JS view is left over freed memory; then the token, whose deleter runs now.
+  if (view.As<v8::ArrayBuffer>()->IsDetachable()) view.As<v8::ArrayBuffer>()->Detach(v8::Local<v8::Value>()).Check();
+  if (token->IsDetachable()) token->Detach(v8::Local<v8::Value>()).Check();
+}
+
+}  // namespace tfn
