@@ -87,9 +87,12 @@ std::shared_ptr<TensorOwner> TensorViewOwner(Napi::Env env, Napi::Value buffer) 
   v8::Isolate* isolate = v8::Isolate::GetCurrent();
   v8::HandleScope scope(isolate);
   v8::Local<v8::ArrayBuffer> token = TokenOf(env, isolate, FromNapi(buffer));
-  // A released token is detached: its data is gone, and so is the share.
-  if (token.IsEmpty() || token->Data() == nullptr) return nullptr;
-  return static_cast<TensorShare*>(token->Data())->owner;
+  if (token.IsEmpty()) return nullptr;
+  // The backing store, not the buffer: V8 shows no data pointer for an empty buffer. A released token is
+  // detached, and its backing store (with the share) is gone.
+  std::shared_ptr<v8::BackingStore> store = token->GetBackingStore();
+  if (!store || store->Data() == nullptr) return nullptr;
+  return static_cast<TensorShare*>(store->Data())->owner;
 }
 
 void ReleaseTensorView(Napi::Env env, Napi::Value buffer) {

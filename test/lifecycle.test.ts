@@ -100,6 +100,11 @@ describe('lifetimes', () => {
         const g = new tf.Graph();
         const s = new tf.Session(g);
         const t = tf.Tensor.alloc('float32', [1 << 20]);
+        const view = t.data();
+        // Views (and their owners) still alive when the worker's heap is torn down, after Node unloads
+        // the worker's addons.
+        const result = s.runSync(g.ops.neg(g.constant(new Float32Array(4096).fill(1))));
+        globalThis.kept = [view, result.data()];
         s.run(g.constant(1)).then(() => process.exit(0));
       \`, { eval: true });
       w.on('exit', (code) => { console.log('worker exit', code); });

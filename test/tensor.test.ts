@@ -236,6 +236,70 @@ describe('tf.tensor', () => {
     expect((peak - start) / (1 << 20)).toBeLessThan(1200);
   });
 
+  test('a view of TensorFlow memory outlives its Tensor, and JS cannot cut it from that memory', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    require('v8').setFlagsFromString('--expose-gc');
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const gc = require('vm').runInNewContext('gc') as () => void;
+    const g = new tf.Graph();
+    const x = g.placeholder('float32', [1 << 16], 'x');
+    const y = g.ops.mul(x, g.constant(2));
+    const session = new tf.Session(g);
+    const input = new Float32Array(1 << 16).fill(1.5);
+    let view = (await session.run(y, new Map([[x, input]]))).data() as Float32Array;
+    const alloc = tf.Tensor.alloc('float32', [1 << 16]).data() as Float32Array;
+    alloc.fill(7);
+    // The Tensors are garbage now; their views keep the memory alive.
+    for (let i = 0; i < 3; i++) {
+      gc();
+      await new Promise((resolve) => setImmediate(resolve));
+      session.runSync(y, new Map([[x, input]])); // new results reuse freed memory if the views lost theirs
+    }
+    expect(view.length).toBe(1 << 16);
+    expect(view.every((v) => v === 3)).toBe(true);
+    expect(alloc.every((v) => v === 7)).toBe(true);
+    // Nothing on the buffer is visible to JS, so nothing can be deleted from it.
+    expect(Reflect.ownKeys(view.buffer)).toEqual([]);
+    expect(Reflect.ownKeys(alloc.buffer)).toEqual([]);
+    view = new Float32Array(0);
+    await session.close();
+  });
+
+  test('a fed view of TensorFlow memory shares it: disposing its Tensor during the run is safe', async () => {
+    const g = new tf.Graph();
+    const x = g.placeholder('float32', [1 << 16], 'x');
+    const y = g.ops.add(x, g.constant(1));
+    const session = new tf.Session(g);
+    const result = session.runSync(y, new Map([[x, new Float32Array(1 << 16).fill(2)]]));
+    const alloc = tf.Tensor.alloc('float32', [1 << 16]);
+    (alloc.data() as Float32Array).fill(5);
+    // The TypedArrays, not the Tensors, are fed; then the Tensors are disposed before the runs finish.
+    const fromResult = session.run(y, new Map([[x, result.data() as Float32Array]]));
+    const fromAlloc = session.run(y, new Map([[x, alloc.data() as Float32Array]]));
+    result.dispose();
+    alloc.dispose();
+    // Fresh buffers of the same size take the freed memory, if it was freed.
+    const fill = [session.runSync(y, new Map([[x, new Float32Array(1 << 16).fill(100)]]))];
+    expect(((await fromResult).data() as Float32Array).every((v) => v === 4)).toBe(true);
+    expect(((await fromAlloc).data() as Float32Array).every((v) => v === 6)).toBe(true);
+    fill[0].dispose();
+    await session.close();
+  });
+
+  test('a result fed back as a Tensor, and used as a Const value, keeps its values', async () => {
+    const { session, x, y } = identityGraph('float32');
+    const first = session.runSync(y, new Map([[x, new Float32Array(2048).fill(9)]]));
+    const again = session.runSync(y, new Map([[x, first]]));
+    expect((again.data() as Float32Array).every((v) => v === 9)).toBe(true);
+    const g2 = new tf.Graph();
+    const c = g2.constant(first);
+    first.dispose();
+    const s2 = new tf.Session(g2);
+    expect(((await s2.run(c)).data() as Float32Array).every((v) => v === 9)).toBe(true);
+    expect(again.data()).toHaveLength(2048);
+    await Promise.all([session.close(), s2.close()]);
+  });
+
   test('dispose frees now, is idempotent, and use after dispose throws', () => {
     const t = tf.Tensor.alloc('float32', [4]);
     t.dispose();
