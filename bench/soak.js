@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Issue 3's soak: feed and fetch a 1 MB tensor 100,000 times, printing RSS and external memory every 10,000
 // runs; growth after warm-up (the first 10,000) must stay under 20 MB. Asynchronously, results are left to the
-// garbage collector. Synchronously (a loop that never yields), each result is disposed and the loop runs in a
-// child process with NODE_LIBTENSORFLOW_MMAP_THRESHOLD=131072: without it glibc's heap fragments and grows
-// by about 1 MB per run (README, "Tensors and memory").
+// garbage collector. Synchronously (a loop that never yields), each result is disposed; that loop runs in a
+// child process of its own, with the default malloc settings, so that the two measurements do not share a heap.
 'use strict';
 const { fmt } = require('./util');
 const tf = require('..');
@@ -44,10 +43,7 @@ async function soak(mode, session, x, y) {
 async function main() {
   const mode = process.argv[2];
   if (mode === undefined) {
-    const r = require('child_process').spawnSync(process.execPath, [__filename, 'sync'], {
-      stdio: 'inherit',
-      env: { ...process.env, NODE_LIBTENSORFLOW_MMAP_THRESHOLD: process.env.NODE_LIBTENSORFLOW_MMAP_THRESHOLD || '131072' },
-    });
+    const r = require('child_process').spawnSync(process.execPath, [__filename, 'sync'], { stdio: 'inherit' });
     if (r.status !== 0) process.exit(r.status ?? 1);
   }
   const g = new tf.Graph();
