@@ -78,7 +78,11 @@ Napi::ArrayBuffer NewTensorView(Napi::Env env, std::shared_ptr<TensorOwner> owne
           ? v8::ArrayBuffer::New(isolate, 0)
           : v8::ArrayBuffer::New(isolate, v8::ArrayBuffer::NewBackingStore(data, bytes,
                                                                            v8::BackingStore::EmptyDeleter, nullptr));
-  view->SetPrivate(isolate->GetCurrentContext(), TokenKey(env, isolate), token).Check();
+  if (!view->SetPrivate(isolate->GetCurrentContext(), TokenKey(env, isolate), token).FromMaybe(false)) {
+    // Only while V8 terminates the thread. A view without its token would outlive the memory: release both.
+    if (view->IsDetachable()) (void)view->Detach(v8::Local<v8::Value>()).FromMaybe(false);
+    (void)token->Detach(v8::Local<v8::Value>()).FromMaybe(false);
+  }
   return Napi::ArrayBuffer(env, ToNapi(scope.Escape(view)));
 }
 
@@ -103,8 +107,9 @@ void ReleaseTensorView(Napi::Env env, Napi::Value buffer) {
   v8::Local<v8::ArrayBuffer> token = TokenOf(env, isolate, view);
   if (token.IsEmpty()) return;
   // The view first, so that no JS view is left over freed memory; then the token, whose deleter runs now.
-  if (view.As<v8::ArrayBuffer>()->IsDetachable()) view.As<v8::ArrayBuffer>()->Detach(v8::Local<v8::Value>()).Check();
-  if (token->IsDetachable()) token->Detach(v8::Local<v8::Value>()).Check();
+  v8::Local<v8::ArrayBuffer> buffer_view = view.As<v8::ArrayBuffer>();
+  if (buffer_view->IsDetachable()) (void)buffer_view->Detach(v8::Local<v8::Value>()).FromMaybe(false);
+  if (token->IsDetachable()) (void)token->Detach(v8::Local<v8::Value>()).FromMaybe(false);
 }
 
 }  // namespace tfn
