@@ -4,7 +4,7 @@
 // Float32Array from user code (copied once on the way in, viewed on the way out) vs a C loop that copies in
 // and out.
 'use strict';
-const { median, table, verdict } = require('./util');
+const { median, table, verdict, fmt } = require('./util');
 const { runC } = require('./c/build');
 const tf = require('..');
 
@@ -30,10 +30,12 @@ async function main() {
   let checksum = 0;
   const feedAligned = new Map([[x, aligned]]);
   const feedPlain = new Map([[x, plain]]);
-  const rows = { ca: [], cb: [], a: [], b: [] };
+  const rows = { ca: [], cb: [], a: [], b: [], busy1: [], busy2: [] };
   // (a) costs microseconds a run: enough runs that the timer and the machine's noise stay small beside it.
   for (let round = 0; round < 3; round++) {
     rows.ca.push(runC('identity', [BYTES, ZERO_COPY_RUNS, 'zerocopy']).msPerRun);
+    rows.busy1.push(runC('identity', [BYTES, ZERO_COPY_RUNS, 'zerocopy', 1]).msPerRun);
+    rows.busy2.push(runC('identity', [BYTES, ZERO_COPY_RUNS, 'zerocopy', 2]).msPerRun);
     rows.a.push(msPerRun(() => {
       const r = session.runSync(y, feedAligned);
       checksum += r.data()[N - 1];
@@ -50,6 +52,9 @@ async function main() {
   table('64 MB float32 through Identity, per run (median of 3 rounds)', [
     ['(a) C: aligned TF_Tensor fed, result read in place', ca * 1000, 'µs'],
     ['(a) Node: Tensor.alloc fed, result viewed by data()', a * 1000, 'µs', verdict(a / ca, 1.2)],
+    // What any binding's own per-run work costs here: C spinning between its runs.
+    ['(a) C, spinning 1 µs between runs', median(rows.busy1) * 1000, 'µs', `ratio ${fmt(median(rows.busy1) / ca)}x`],
+    ['(a) C, spinning 2 µs between runs', median(rows.busy2) * 1000, 'µs', `ratio ${fmt(median(rows.busy2) / ca)}x`],
     ['(b) C: copy user buffer in, copy result out', cb, 'ms'],
     ['(b) Node: plain Float32Array fed, result viewed', b, 'ms', verdict(b / cb, 1.2)],
   ]);

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // C baseline for bench/tensor.js: feed and fetch a float32 tensor of N bytes through Identity.
-// Usage: identity <bytes> <iterations> <zerocopy|copy>
+// Usage: identity <bytes> <iterations> <zerocopy|copy> [busy-microseconds]
 //   zerocopy: one TensorFlow-allocated (aligned) input tensor fed every time; the result is read in place.
 //   copy:     each iteration copies a user buffer into a new tensor and the result out into a user buffer.
+//   busy:     spin this long between runs, as a binding's own work per run would: shows what that work
+//             costs in TensorFlow's own run time, with its inter-op threads spinning for the next run.
 // Prints JSON: milliseconds per iteration.
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +30,7 @@ int main(int argc, char** argv) {
   size_t bytes = argc > 1 ? strtoull(argv[1], NULL, 10) : (64u << 20);
   int iterations = argc > 2 ? atoi(argv[2]) : 50;
   int copy = argc > 3 && strcmp(argv[3], "copy") == 0;
+  double busy_ms = argc > 4 ? atof(argv[4]) / 1000 : 0;
   int64_t n = (int64_t)(bytes / sizeof(float));
   TF_Status* s = TF_NewStatus();
   TF_Graph* g = TF_NewGraph();
@@ -68,6 +71,11 @@ int main(int argc, char** argv) {
       checksum += result[n - 1];
     }
     TF_DeleteTensor(r);
+    if (busy_ms > 0) {
+      double until = now_ms() + busy_ms;
+      while (now_ms() < until) {
+      }
+    }
   }
   double per = (now_ms() - t0) / iterations;
   printf("{\"msPerRun\": %.4f, \"checksum\": %.1f}\n", per, checksum);
