@@ -169,35 +169,30 @@ TF_Tensor* Tensor::FromTypedArray(Napi::Env env, Napi::Value dtype_value, Napi::
       reinterpret_cast<uintptr_t>(source) % kTensorAlignment == 0) {
     Napi::ArrayBuffer buffer = view.ArrayBuffer();
     uint8_t* bytes = static_cast<uint8_t*>(source);
+    // TF_NewTensor wraps memory aligned as its kernels need (EIGEN_MAX_ALIGN_BYTES, at most 64) and otherwise
+    // copies it once and calls the deallocator at once. Memory that is not 64-byte aligned is copied below
+    // without holding on to anything.
+    void (*deallocator)(void*, size_t, void*);
+    void* deallocator_arg;
     if (std::shared_ptr<TensorOwner> owner = TensorViewOwner(env, buffer)) {
       // TensorFlow memory shown by a view: the new tensor takes a share of it, so that disposing the viewed
       // Tensor while a run uses the memory frees nothing, and no JS reference is needed.
-      auto* share = new std::shared_ptr<TensorOwner>(std::move(owner));
-      TF_Tensor* tensor = Tf().TF_NewTensor(dtype, dims.data(), static_cast<int>(dims.size()), bytes, byte_length,
-                                            ReleaseOwnerShare, share);
-      if (tensor == nullptr) {
-        Napi::Error::New(env, "TensorFlow refused to create the tensor").ThrowAsJavaScriptException();
-        return nullptr;
-      }
-      *zero_copy = Tf().TF_TensorData(tensor) == bytes;
-      return tensor;
-    }
-    {
-      // TF_NewTensor wraps memory aligned as its kernels need (EIGEN_MAX_ALIGN_BYTES, at most 64) and
-      // otherwise copies it once and calls the deallocator at once. Memory that is not 64-byte aligned is
-      // copied below without taking a reference to the JS buffer.
+      deallocator = ReleaseOwnerShare;
+      deallocator_arg = new std::shared_ptr<TensorOwner>(std::move(owner));
+    } else {
       napi_ref ref;
       napi_create_reference(env, buffer, 1, &ref);
-      auto* borrowed = new BorrowedMemory{Instance(env)->release_queue, ref};
-      TF_Tensor* tensor = Tf().TF_NewTensor(dtype, dims.data(), static_cast<int>(dims.size()), bytes, byte_length,
-                                            ReleaseBorrowed, borrowed);
-      if (tensor == nullptr) {
-        Napi::Error::New(env, "TensorFlow refused to create the tensor").ThrowAsJavaScriptException();
-        return nullptr;
-      }
-      *zero_copy = Tf().TF_TensorData(tensor) == bytes;
-      return tensor;
+      deallocator = ReleaseBorrowed;
+      deallocator_arg = new BorrowedMemory{Instance(env)->release_queue, ref};
     }
+    TF_Tensor* tensor = Tf().TF_NewTensor(dtype, dims.data(), static_cast<int>(dims.size()), bytes, byte_length,
+                                          deallocator, deallocator_arg);
+    if (tensor == nullptr) {
+      Napi::Error::New(env, "TensorFlow refused to create the tensor").ThrowAsJavaScriptException();
+      return nullptr;
+    }
+    *zero_copy = Tf().TF_TensorData(tensor) == bytes;
+    return tensor;
   }
   void* memory = AllocAligned(byte_length);
   if (memory == nullptr) {
