@@ -132,14 +132,14 @@ bool Graph::ReadOutputs(Napi::Env env, Napi::Value ops_value, Napi::Value indice
       return false;
     }
     Napi::Value index = indices.Get(i);
-    int n = Tf().TF_OperationNumOutputs(op->op());
-    if (!index.IsNumber() || index.As<Napi::Number>().Int32Value() < 0 || index.As<Napi::Number>().Int32Value() >= n) {
-      Napi::RangeError::New(env, std::string("Invalid output index for ") + what + " '" +
-                                     Tf().TF_OperationName(op->op()) + "'")
+    int32_t k = index.IsNumber() ? index.As<Napi::Number>().Int32Value() : -1;
+    if (k < 0 || k >= Tf().TF_OperationNumOutputs(op->op())) {
+      Napi::RangeError::New(env, std::string(what) + " '" + Tf().TF_OperationName(op->op()) + "' has no output " +
+                                     (index.IsNumber() ? std::to_string(k) : std::string("of that index")))
           .ThrowAsJavaScriptException();
       return false;
     }
-    out->push_back(TF_Output{op->op(), index.As<Napi::Number>().Int32Value()});
+    out->push_back(TF_Output{op->op(), k});
   }
   return true;
 }

@@ -46,6 +46,9 @@ class Graph : public Napi::ObjectWrap<Graph> {
   ~Graph() override;
 
   TF_Graph* graph() const { return graph_; }
+  // Appends the outputs named by matching arrays of this graph's Operation wrappers and output indices, or
+  // throws (TypeError, Error for another graph's operation, RangeError for an index it lacks) and returns false.
+  bool ReadOutputs(Napi::Env env, Napi::Value ops, Napi::Value indices, const char* what, std::vector<TF_Output>* out);
 
   // The operation of id `id`, or nullptr when this graph gave out no such id.
   TF_Operation* OperationOfId(double id) const {
@@ -70,7 +73,6 @@ class Graph : public Napi::ObjectWrap<Graph> {
   Napi::Value ImportFunctionDef(const Napi::CallbackInfo& info);
   Napi::Value FunctionDefs(const Napi::CallbackInfo& info);
 
-  bool ReadOutputs(Napi::Env env, Napi::Value ops, Napi::Value indices, const char* what, std::vector<TF_Output>* out);
   bool ReadOutput(Napi::Env env, Napi::Value op, Napi::Value index, TF_Output* out);
 
   double NewId(TF_Operation* op) {

@@ -53,40 +53,6 @@ struct RunSignature {
 
 namespace {
 
-// Reads matching arrays of operations and output indices of `graph`, or throws and returns false.
-bool ReadOutputs(Napi::Env env, Napi::Value ops_value, Napi::Value idx_value, Graph* graph, const char* what,
-                 std::vector<TF_Output>* out) {
-  if (!ops_value.IsArray() || !idx_value.IsArray() ||
-      ops_value.As<Napi::Array>().Length() != idx_value.As<Napi::Array>().Length()) {
-    Napi::TypeError::New(env, std::string("Expected matching arrays of operations and indices for ") + what)
-        .ThrowAsJavaScriptException();
-    return false;
-  }
-  Napi::Array ops = ops_value.As<Napi::Array>(), idx = idx_value.As<Napi::Array>();
-  uint32_t n = ops.Length();
-  out->resize(n);
-  for (uint32_t i = 0; i < n; ++i) {
-    Operation* op = UnwrapTagged<Operation>(env, ops.Get(i), kOperationTag, what);
-    if (op == nullptr) return false;
-    if (op->graph() != graph) {
-      Napi::Error::New(env, std::string(what) + " '" + Tf().TF_OperationName(op->op()) +
-                                "' belongs to another graph than the session's")
-          .ThrowAsJavaScriptException();
-      return false;
-    }
-    Napi::Value index = idx.Get(i);
-    int32_t k = index.IsNumber() ? index.As<Napi::Number>().Int32Value() : -1;
-    if (k < 0 || k >= Tf().TF_OperationNumOutputs(op->op())) {
-      Napi::RangeError::New(env, std::string(what) + " '" + Tf().TF_OperationName(op->op()) + "' has no output " +
-                                     std::to_string(k))
-          .ThrowAsJavaScriptException();
-      return false;
-    }
-    (*out)[i] = TF_Output{op->op(), k};
-  }
-  return true;
-}
-
 // Everything one TF_SessionRun call needs, read on the JS thread.
 struct RunCall {
   std::shared_ptr<const RunSignature> signature;
@@ -404,8 +370,8 @@ Napi::Value Session::Prepare(const Napi::CallbackInfo& info) {
                "prepare(feedOps, feedIdx, fetchOps, fetchIdx, targets) needs five arrays", env.Undefined());
   auto signature = std::make_shared<RunSignature>();
   signature->session_serial = serial_;
-  if (!ReadOutputs(env, info[0], info[1], graph_, "a fed tensor", &signature->inputs)) return env.Undefined();
-  if (!ReadOutputs(env, info[2], info[3], graph_, "a fetched tensor", &signature->outputs)) return env.Undefined();
+  if (!graph_->ReadOutputs(env, info[0], info[1], "a fed tensor", &signature->inputs)) return env.Undefined();
+  if (!graph_->ReadOutputs(env, info[2], info[3], "a fetched tensor", &signature->outputs)) return env.Undefined();
   for (const TF_Output& input : signature->inputs) signature->input_types.push_back(Tf().TF_OperationOutputType(input));
   Napi::Array target_ops = info[4].As<Napi::Array>();
   signature->targets.resize(target_ops.Length());
