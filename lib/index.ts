@@ -1,34 +1,38 @@
 // SPDX-License-Identifier: Apache-2.0
 // node-libtensorflow: TensorFlow's graph runtime for Node.js.
-import * as errors from './errors';
-import * as init from './initializers';
-import * as savedModel from './saved-model';
+import * as errors from './binding/errors';
+// Methods that higher layers attach to Graph (docs/ARCHITECTURE.md): loaded before anything is exported.
+import './gradients/graph-methods';
+import './variables/graph-methods';
+import './meta-graph/graph-methods';
+import * as init from './variables/initializers';
+import * as savedModel from './saved-model/saved-model';
 import * as train from './train';
 
-export { library, version } from './library';
-export type { DType, TypedArray } from './dtypes';
-export { Tensor, tensor } from './tensor';
-export type { TensorLike, NestedArray, Scalar } from './tensor';
-export { Graph } from './graph';
-export type { AddOperationOptions, DeviceFunction, ImportGraphDefOptions, ImportGraphDefResult, OpSpec, OutputLike } from './graph';
-export { Operation, Output, toOutput } from './operation';
+export { library, version } from './binding/library';
+export type { DType, TypedArray } from './base/dtypes';
+export { Tensor, tensor } from './tensor/tensor';
+export type { TensorLike, NestedArray, Scalar } from './tensor/tensor';
+export { Graph } from './graph/graph';
+export type { AddOperationOptions, DeviceFunction, ImportGraphDefOptions, ImportGraphDefResult, OpSpec, OutputLike } from './graph/graph';
+export { Operation, Output, toOutput } from './graph/operation';
 export type { Func, GeneratedOps, OpInput, OpListInput, OpOptions, Ops, Shape, TensorValue } from './ops';
-export type { GradYLike } from './gradients';
-export type { AttrValue, OutputConvertible } from './operation';
-export { Session } from './session';
-export type { Feeds, Fetches, GPUOptions, RunOptions, RunResult, SessionConfig, SessionOptions } from './session';
-export { RunTrace } from './trace';
+export type { GradYLike } from './gradients/gradients';
+export type { AttrValue, OutputConvertible } from './graph/operation';
+export { Session } from './session/session';
+export type { Feeds, Fetches, GPUOptions, RunOptions, RunResult, SessionConfig, SessionOptions } from './session/session';
+export { RunTrace } from './session/trace';
 export { savedModel };
 export { train };
-export type { LoadOptions, SavedModel, SaveOptions as SavedModelSaveOptions, Signature, SignatureInputs, SignatureSpec, SignatureTensor } from './saved-model';
-export { Server } from './server';
-export type { ClusterSpec, ServerOptions } from './server';
-export { GraphKeys } from './graph-keys';
-export { Variable } from './variable';
-export type { AssignOptions, InitialValue, VariableDefObject, VariableOptions } from './variable';
-export { VariableScope } from './variable-scope';
-export type { GetVariableOptions, InitializerLike, Reuse, VariableScopeOptions } from './variable-scope';
-export { globalVariablesInitializer, localVariablesInitializer, reportUninitializedVariables, variablesInitializer } from './variable-init';
+export type { LoadOptions, SavedModel, SaveOptions as SavedModelSaveOptions, Signature, SignatureInputs, SignatureSpec, SignatureTensor } from './saved-model/saved-model';
+export { Server } from './distributed/server';
+export type { ClusterSpec, ServerOptions } from './distributed/server';
+export { GraphKeys } from './graph/graph-keys';
+export { Variable } from './variables/variable';
+export type { AssignOptions, InitialValue, VariableDefObject, VariableOptions } from './variables/variable';
+export { VariableScope } from './variables/variable-scope';
+export type { GetVariableOptions, InitializerLike, Reuse, VariableScopeOptions } from './variables/variable-scope';
+export { globalVariablesInitializer, localVariablesInitializer, reportUninitializedVariables, variablesInitializer } from './variables/variable-init';
 /** Python's tf.compat.v1 initializers, for `getVariable` and `variableScope`. */
 export const initializers = {
   zeros: init.zeros,
@@ -46,7 +50,7 @@ export const initializers = {
   lecunUniform: init.lecunUniform,
   orthogonal: init.orthogonal,
 };
-export type { Initializer } from './initializers';
-export type { ExportMetaGraphOptions, ImportMetaGraphOptions, ImportMetaGraphResult } from './meta-graph';
-export * as copy from './graph-copy';
+export type { Initializer } from './variables/initializers';
+export type { ExportMetaGraphOptions, ImportMetaGraphOptions, ImportMetaGraphResult } from './meta-graph/meta-graph';
+export * as copy from './copy/graph-copy';
 export { errors };

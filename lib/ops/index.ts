@@ -6,11 +6,11 @@
 //    input's type attr resolves to: an explicit attr, else the dtype of another input of that attr, else the
 //    attr's default, else the value's own dtype. As in Python, the op then opens a name scope of its own
 //    name and the constants are named after the input args inside it ('AddV2/y' for the y of 'AddV2').
-import { DType, dtypeOfTypedArray, isDType } from '../dtypes';
-import type { AddOperationOptions, Graph, OutputLike } from '../graph';
-import { Operation, Output, isOutputConvertible } from '../operation';
-import { Tensor, TensorLike, tensor } from '../tensor';
-import { invalidArgument } from '../validate';
+import { DType, dtypeOfTypedArray, isDType } from '../base/dtypes';
+import type { AddOperationOptions, Graph, OutputLike } from '../graph/graph';
+import { Operation, Output, isOutputConvertible } from '../graph/operation';
+import { Tensor, TensorLike, tensor } from '../tensor/tensor';
+import { invalidArgument } from '../base/validate';
 import { GeneratedOps, OP_TYPES } from './generated';
 import { AttrInfo, InputArgInfo, OpInfo, allowsDType, camelKey, opInfo, opMethodName, registryMethods } from './op-def';
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // What the op builders need to know about an op, read from the live registry's OpDef (so the builders
 // follow the loaded library even where generated.ts is older), cached once per op type for the process.
-import { DType, dtypeFromNumber, isDType } from '../dtypes';
-import { tfAddon } from '../library';
-import { Native } from '../native';
-import { attrValueToJs } from '../operation';
+import { DType, dtypeFromNumber, isDType } from '../base/dtypes';
+import { tfAddon } from '../binding/library';
+import { Native } from '../binding/native';
+import { attrValueToJs } from '../graph/operation';
 import { decode } from '../proto';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires

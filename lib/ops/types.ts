@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // The parameter types that the generated op signatures (generated.ts) are written in.
-import type { DType } from '../dtypes';
-import type { OutputLike } from '../graph';
-import type { Operation } from '../operation';
-import type { Tensor, TensorLike } from '../tensor';
+import type { DType } from '../base/dtypes';
+import type { OutputLike } from '../graph/graph';
+import type { Operation } from '../graph/operation';
+import type { Tensor, TensorLike } from '../tensor/tensor';
 
 export type { DType };
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Adam (Python's tf.compat.v1.train.AdamOptimizer) on ResourceApplyAdam, with Python's beta1_power/beta2_power.
-import type { Graph } from '../graph';
-import type { Operation, Output } from '../operation';
-import type { Variable } from '../variable';
-import { optionalObject } from '../validate';
+import type { Graph } from '../graph/graph';
+import type { Operation, Output } from '../graph/operation';
+import type { Variable } from '../variables/variable';
+import { optionalObject } from '../base/validate';
 import { Hyperparameter, Optimizer, cast, colocateWith, requireHyperparameter } from './optimizer';
 
 export interface AdamOptions {

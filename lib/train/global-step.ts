@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // The global step (Python's tf.compat.v1.train.get_or_create_global_step): an int64 scalar variable named
 // 'global_step', in the GLOBAL_STEP collection, that optimizers increment.
-import type { Graph } from '../graph';
-import { GraphKeys } from '../graph-keys';
-import { zeros } from '../initializers';
-import { Variable } from '../variable';
-import { getVariable } from '../variable-scope';
-import { invalidArgument } from '../validate';
+import type { Graph } from '../graph/graph';
+import { GraphKeys } from '../graph/graph-keys';
+import { zeros } from '../variables/initializers';
+import { Variable } from '../variables/variable';
+import { getVariable } from '../variables/variable-scope';
+import { invalidArgument } from '../base/validate';
 
 function requireGraph(g: unknown, what: string): Graph {
   // Duck-typed on the one method used, so that this module needs no runtime import of graph.ts.

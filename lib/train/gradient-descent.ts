@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Plain gradient descent (Python's tf.compat.v1.train.GradientDescentOptimizer) on ResourceApplyGradientDescent.
-import type { Graph } from '../graph';
-import type { Operation, Output } from '../operation';
-import type { Variable } from '../variable';
-import { optionalObject } from '../validate';
+import type { Graph } from '../graph/graph';
+import type { Operation, Output } from '../graph/operation';
+import type { Variable } from '../variables/variable';
+import { optionalObject } from '../base/validate';
 import { Hyperparameter, Optimizer, cast, requireHyperparameter } from './optimizer';
 
 export interface GradientDescentOptions {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // tf.train: optimizers, the global step, checkpoints.
-export * from './checkpoint-reader';
-export * from './checkpoint-state';
-export * from './checkpoint-utils';
+export * from '../checkpoint/checkpoint-reader';
+export * from '../checkpoint/checkpoint-state';
+export * from '../checkpoint/checkpoint-utils';
 export { Optimizer } from './optimizer';
 export type { ApplyGradientsOptions, ComputeGradientsOptions, GradAndVar, Hyperparameter, MinimizeOptions } from './optimizer';
 export { GradientDescentOptimizer } from './gradient-descent';
@@ -14,6 +14,6 @@ export type { AdamOptions } from './adam';
 export { RMSPropOptimizer } from './rmsprop';
 export type { RMSPropOptions } from './rmsprop';
 export { createGlobalStep, getGlobalStep, getOrCreateGlobalStep } from './global-step';
-export { replicaDeviceSetter, STANDARD_PS_OPS } from './device-setter';
-export type { ReplicaDeviceSetterOptions } from './device-setter';
-export * from './saver';
+export { replicaDeviceSetter, STANDARD_PS_OPS } from '../distributed/device-setter';
+export type { ReplicaDeviceSetterOptions } from '../distributed/device-setter';
+export * from '../checkpoint/saver';

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // The base of tf.train's optimizers (Python's tf.compat.v1.train.Optimizer): gradients, slot and non-slot
 // variables named as Python names them, the update ops on TensorFlow's ResourceApply* kernels, the global step.
-import type { DType } from '../dtypes';
-import type { Graph, OutputLike } from '../graph';
-import { GraphKeys } from '../graph-keys';
-import { Operation, Output, isOutputConvertible, toOutput } from '../operation';
-import { Variable, createVariable } from '../variable';
-import { getVariableScope } from '../variable-scope';
-import { invalidArgument, optionalObject, optionalString, requireBoolean, requireString } from '../validate';
+import type { DType } from '../base/dtypes';
+import type { Graph, OutputLike } from '../graph/graph';
+import { gradients } from '../gradients/gradients';
+import { GraphKeys } from '../graph/graph-keys';
+import { Operation, Output, isOutputConvertible, toOutput } from '../graph/operation';
+import { Variable, createVariable } from '../variables/variable';
+import { getVariableScope } from '../variables/variable-scope';
+import { invalidArgument, optionalObject, optionalString, requireBoolean, requireString } from '../base/validate';
 
 /** A learning rate or another hyperparameter: a number, a tensor, or a function returning either. */
 export type Hyperparameter = number | OutputLike | (() => number | OutputLike);
@@ -110,7 +111,7 @@ export abstract class Optimizer {
     for (const v of vars) {
       if (v.graph !== g) throw new Error(`${this.name}: variable '${v.name}' belongs to ${v.graph} but the loss '${y.name}' to ${g}`);
     }
-    const grads = g.gradients(y, vars, options.gradLoss === undefined ? undefined : [options.gradLoss]);
+    const grads = gradients(g, y, vars, options.gradLoss === undefined ? undefined : [options.gradLoss]);
     const pairs = vars.map((v, i): GradAndVar => [grads[i], v]);
     for (const [grad, v] of pairs) if (grad !== null) this.#assertValidDType(v.dtype, `variable '${v.name}'`);
     return pairs;

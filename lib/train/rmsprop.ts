@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // RMSProp (Python's tf.compat.v1.train.RMSPropOptimizer) on ResourceApplyRMSProp / ResourceApplyCenteredRMSProp.
-import type { Graph } from '../graph';
-import { Output, isOutputConvertible } from '../operation';
-import type { Operation } from '../operation';
-import type { Variable } from '../variable';
-import { optionalObject, requireBoolean } from '../validate';
+import type { Graph } from '../graph/graph';
+import { Output, isOutputConvertible } from '../graph/operation';
+import type { Operation } from '../graph/operation';
+import type { Variable } from '../variables/variable';
+import { optionalObject, requireBoolean } from '../base/validate';
 import { Hyperparameter, Optimizer, cast, requireHyperparameter } from './optimizer';
 
 export interface RMSPropOptions {

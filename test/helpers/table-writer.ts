@@ -2,7 +2,7 @@
 // A writer of TensorFlow's table format (the `.index` of a checkpoint) for tests: it rebuilds indexes with
 // small blocks and snappy-compressed blocks, which TensorFlow's bundle writer does not produce but its
 // reader accepts, so that both readers can be checked on them.
-import { crc32c, maskCrc } from '../../lib/train/crc32c';
+import { crc32c, maskCrc } from '../../lib/checkpoint/crc32c';
 
 function varint(n: number): number[] {
   const out: number[] = [];

@@ -2,8 +2,8 @@
 // The addon's addOperation contract (native/graph.h): operations as ids, inputs in an Int32Array spec, and
 // clear errors, never a crash, for specs the façade would never send.
 import * as tf from '../../lib';
-import { tfAddon } from '../../lib/library';
-import { AttrKind, Native } from '../../lib/native';
+import { tfAddon } from '../../lib/binding/library';
+import { AttrKind, Native } from '../../lib/binding/native';
 
 const FLOAT32 = 1;
 

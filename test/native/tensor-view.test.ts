@@ -2,7 +2,7 @@
 // The addon's tensor views (native/tensor_view.h): results come back as views that own TensorFlow's memory,
 // and releaseView frees them now without harming anything else it may be given.
 import * as tf from '../../lib';
-import { tfAddon } from '../../lib/library';
+import { tfAddon } from '../../lib/binding/library';
 
 describe('native tensor views', () => {
   test('a large result is [dtype, dims, view, true]; releaseView detaches it, and again does nothing', () => {

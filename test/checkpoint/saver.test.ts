@@ -1,0 +1,572 @@
+// SPDX-License-Identifier: Apache-2.0
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as tf from '../../lib';
+import { tempDir } from '../helpers/python';
+
+function model(init: { w?: number[][]; b?: bigint[]; s?: string[] } = {}) {
+  const g = new tf.Graph();
+  const w = g.variable(tf.tensor(init.w ?? [[1, 2], [3, 4]]), { name: 'w' });
+  const b = g.nameScope('layer', () => g.variable(tf.tensor(init.b ?? [5n, 6n]), { name: 'b' }));
+  const s = g.variable(tf.tensor(init.s ?? ['x', 'y']), { name: 's', trainable: false });
+  const h = g.variable(tf.tensor([0.5, -1.5], [2], 'float16'), { name: 'h' });
+  const f = g.variable(tf.tensor([true, false]), { name: 'flag' });
+  return { g, w, b, s, h, f };
+}
+
+async function initialized<T extends { g: tf.Graph }>(m: T, config?: tf.SessionConfig): Promise<T & { sess: tf.Session }> {
+  const sess = new tf.Session(m.g, { config });
+  await sess.run(tf.globalVariablesInitializer(m.g));
+  return { ...m, sess };
+}
+
+async function values(sess: tf.Session, vars: tf.Variable[]): Promise<unknown[]> {
+  return (await sess.run(vars)).map((t) => t.toArray());
+}
+
+function files(dir: string): string[] {
+  return fs.readdirSync(dir).sort();
+}
+
+describe('Saver: save and restore', () => {
+  const { dir, cleanup } = tempDir('tfn-saver-');
+  afterAll(cleanup);
+
+  test('saves every variable and restores it, with the ops built once', async () => {
+    const m = await initialized(model());
+    const saver = new tf.train.Saver({ graph: m.g });
+    const prefix = path.join(dir, 'basic', 'model.ckpt');
+    fs.mkdirSync(path.dirname(prefix));
+    expect(await saver.save(m.sess, prefix, { writeMetaGraph: false })).toBe(prefix);
+    expect(files(path.dirname(prefix))).toEqual(['checkpoint', 'model.ckpt.data-00000-of-00001', 'model.ckpt.index']);
+    expect(fs.readFileSync(path.join(dir, 'basic', 'checkpoint'), 'utf8')).toBe(`model_checkpoint_path: "${prefix}"\nall_model_checkpoint_paths: "${prefix}"\n`);
+    expect(tf.train.listVariables(prefix)).toEqual([['flag', [2]], ['h', [2]], ['layer/b', [2]], ['s', [2]], ['w', [2, 2]]]);
+
+    await m.sess.run([m.w.assign([[0, 0], [0, 0]]), m.b.assign([0n, 0n]), m.s.assign(['', '']), m.f.assign([false, false])]);
+    await saver.restore(m.sess, prefix);
+    expect(await values(m.sess, [m.w, m.b, m.s, m.h, m.f])).toEqual([[[1, 2], [3, 4]], [5n, 6n], ['x', 'y'], [0.5, -1.5], [true, false]]);
+    const opsAfterBuild = m.g.numOperations;
+    await saver.save(m.sess, prefix, { writeMetaGraph: false });
+    await saver.restore(m.sess, prefix);
+    expect(m.g.numOperations).toBe(opsAfterBuild);
+    expect(saver.asSaverDef()).toEqual({
+      filename_tensor_name: 'save/Const:0',
+      save_tensor_name: 'save/control_dependency:0',
+      restore_op_name: 'save/restore_all',
+      max_to_keep: 5,
+      sharded: false,
+      keep_checkpoint_every_n_hours: 10000,
+      version: 2,
+    });
+    await m.sess.close();
+  });
+
+  test('a new graph with the same variable names restores the values', async () => {
+    const a = await initialized(model({ w: [[9, 8], [7, 6]], b: [1n, 2n], s: ['p', 'q'] }));
+    const prefix = await new tf.train.Saver({ graph: a.g }).save(a.sess, path.join(dir, 'fresh'), { writeMetaGraph: false, writeState: false });
+    expect(fs.existsSync(path.join(dir, 'checkpoint'))).toBe(false);
+    const b = model();
+    const sess = new tf.Session(b.g);
+    await new tf.train.Saver({ graph: b.g }).restore(sess, prefix);
+    expect(await values(sess, [b.w, b.b, b.s])).toEqual([[[9, 8], [7, 6]], [1n, 2n], ['p', 'q']]);
+    await Promise.all([a.sess.close(), sess.close()]);
+  });
+
+  test('a record varList saves and restores under other names; a partial varList leaves the others alone', async () => {
+    const m = await initialized(model());
+    const prefix = await new tf.train.Saver({ varList: { 'renamed/kernel': m.w, counter: m.b } }).save(m.sess, path.join(dir, 'renamed'), { writeMetaGraph: false });
+    expect(tf.train.listVariables(prefix)).toEqual([['counter', [2]], ['renamed/kernel', [2, 2]]]);
+
+    const other = model({ w: [[0, 0], [0, 0]], b: [0n, 0n], s: ['keep', 'me'] });
+    const sess = new tf.Session(other.g);
+    await sess.run(tf.globalVariablesInitializer(other.g));
+    await new tf.train.Saver({ varList: { 'renamed/kernel': other.w } }).restore(sess, prefix);
+    expect(await values(sess, [other.w, other.b, other.s])).toEqual([[[1, 2], [3, 4]], [0n, 0n], ['keep', 'me']]);
+    await new tf.train.Saver({ varList: [other.w] }).restore(sess, prefix).catch((e) => expect(e).toBeInstanceOf(tf.errors.NotFoundError));
+    await Promise.all([m.sess.close(), sess.close()]);
+  });
+
+  test('globalStep appends -<step> from a number, a Variable or an Output; padStepNumber pads it', async () => {
+    const m = await initialized(model());
+    const step = tf.train.getOrCreateGlobalStep(m.g);
+    await m.sess.run(step.initializer);
+    await m.sess.run(step.assign(42n));
+    const saver = new tf.train.Saver({ graph: m.g });
+    const base = path.join(dir, 'steps', 'model');
+    expect(await saver.save(m.sess, base, { globalStep: 7, writeMetaGraph: false })).toBe(`${base}-7`);
+    expect(await saver.save(m.sess, base, { globalStep: step, writeMetaGraph: false })).toBe(`${base}-42`);
+    expect(await saver.save(m.sess, base, { globalStep: step.value(), writeMetaGraph: false })).toBe(`${base}-42`);
+    expect(await saver.save(m.sess, base, { globalStep: 3n, writeMetaGraph: false })).toBe(`${base}-3`);
+    expect(tf.train.loadVariable(`${base}-42`, 'global_step').item()).toBe(42n);
+    const padded = new tf.train.Saver({ graph: m.g, padStepNumber: true, name: 'padded' });
+    expect(await padded.save(m.sess, base, { globalStep: 12, writeMetaGraph: false })).toBe(`${base}-00000012`);
+    await expect(saver.save(m.sess, base, { globalStep: m.w })).rejects.toThrow(/globalStep must be an integer scalar/);
+    await expect(saver.save(m.sess, base, { globalStep: 1.5 })).rejects.toThrow(TypeError);
+    await expect(saver.save(m.sess, base, { globalStep: 'x' as never })).rejects.toThrow(TypeError);
+    await m.sess.close();
+  });
+
+  test('maxToKeep deletes the oldest checkpoints after the state file stops naming them', async () => {
+    const m = await initialized(model());
+    const saver = new tf.train.Saver({ graph: m.g, maxToKeep: 2 });
+    const d = path.join(dir, 'keep');
+    const base = path.join(d, 'model');
+    for (let i = 1; i <= 4; i++) await saver.save(m.sess, base, { globalStep: i, writeMetaGraph: false });
+    expect(saver.lastCheckpoints).toEqual([`${base}-3`, `${base}-4`]);
+    expect(files(d)).toEqual(['checkpoint', 'model-3.data-00000-of-00001', 'model-3.index', 'model-4.data-00000-of-00001', 'model-4.index']);
+    expect(tf.train.getCheckpointState(d)!.allModelCheckpointPaths).toEqual([`${base}-3`, `${base}-4`]);
+    // Saving to a kept path again moves it last instead of deleting it.
+    await saver.save(m.sess, base, { globalStep: 3, writeMetaGraph: false });
+    expect(saver.lastCheckpoints).toEqual([`${base}-4`, `${base}-3`]);
+    expect(tf.train.latestCheckpoint(d)).toBe(`${base}-3`);
+    expect(files(d)).toHaveLength(5);
+
+    const all = new tf.train.Saver({ graph: m.g, maxToKeep: 0, name: 'all' });
+    const d2 = path.join(dir, 'keepall');
+    for (let i = 1; i <= 7; i++) await all.save(m.sess, path.join(d2, 'm'), { globalStep: i, writeMetaGraph: false });
+    expect(files(d2).filter((f) => f.endsWith('.index'))).toHaveLength(7);
+    expect(all.lastCheckpoints).toEqual([]);
+    expect(tf.train.getCheckpointState(d2)!.allModelCheckpointPaths).toEqual([path.join(d2, 'm-7')]);
+
+    const resumed = new tf.train.Saver({ graph: m.g, maxToKeep: 2, name: 'resumed' });
+    resumed.recoverLastCheckpoints(tf.train.getCheckpointState(d)!.allModelCheckpointPaths.concat([path.join(d, 'gone')]));
+    expect(resumed.lastCheckpoints).toEqual([`${base}-4`, `${base}-3`]);
+    await resumed.save(m.sess, base, { globalStep: 5, writeMetaGraph: false });
+    expect(files(d).filter((f) => f.endsWith('.index'))).toEqual(['model-3.index', 'model-5.index']);
+    await m.sess.close();
+  });
+
+  test('keepCheckpointEveryNHours keeps one checkpoint per period', async () => {
+    let now = 1_000_000_000_000;
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => now);
+    try {
+      const m = await initialized(model());
+      const saver = new tf.train.Saver({ graph: m.g, maxToKeep: 1, keepCheckpointEveryNHours: 1 });
+      const d = path.join(dir, 'hours');
+      // Saves every 20 minutes; as in Python, a checkpoint saved more than an hour after the last one kept
+      // (or the Saver's creation) survives maxToKeep: those of minutes 80 and 140, and the latest.
+      for (let i = 0; i < 10; i++) {
+        await saver.save(m.sess, path.join(d, 'm'), { globalStep: i, writeMetaGraph: false });
+        now += 20 * 60 * 1000;
+      }
+      const kept = files(d).filter((f) => f.endsWith('.index')).map((f) => Number(/m-(\d+)/.exec(f)![1])).sort((a, b) => a - b);
+      expect(kept).toEqual([4, 7, 9]);
+      await m.sess.close();
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
+  test('concurrent saves of one Saver are serialized and all recorded', async () => {
+    const m = await initialized(model());
+    const saver = new tf.train.Saver({ graph: m.g });
+    const d = path.join(dir, 'concurrent');
+    const written = await Promise.all([1, 2, 3].map((i) => saver.save(m.sess, path.join(d, 'm'), { globalStep: i, writeMetaGraph: false })));
+    expect(written).toEqual([1, 2, 3].map((i) => path.join(d, `m-${i}`)));
+    expect(tf.train.getCheckpointState(d)!.allModelCheckpointPaths).toEqual(written);
+    await m.sess.close();
+  });
+
+  test('the global step and optimizer slot variables save and restore like any variable', async () => {
+    const build = () => {
+      const g = new tf.Graph();
+      const w = g.variable(tf.tensor([[1, -2], [3, -4]]), { name: 'w' });
+      const loss = g.addOperation('Sum', { inputs: [g.addOperation('Square', { inputs: [w] }).output(0), g.constant([0, 1], { dtype: 'int32' })] }).output(0);
+      const globalStep = tf.train.getOrCreateGlobalStep(g);
+      const opt = new tf.train.AdamOptimizer(0.1);
+      const train = opt.minimize(loss, { globalStep });
+      return { g, w, globalStep, opt, train };
+    };
+    const a = build();
+    const sess = new tf.Session(a.g);
+    await sess.run(tf.globalVariablesInitializer(a.g));
+    for (let i = 0; i < 3; i++) await sess.run(a.train);
+    const names = tf.train.listVariables(await new tf.train.Saver({ graph: a.g }).save(sess, path.join(dir, 'adam', 'model'), { globalStep: a.globalStep, writeMetaGraph: false })).map(([n]) => n);
+    expect(names).toEqual(expect.arrayContaining(['w', 'w/Adam', 'w/Adam_1', 'beta1_power', 'beta2_power', 'global_step']));
+    const slots = (vars: { opt: tf.train.AdamOptimizer; w: tf.Variable }) => [vars.w, vars.opt.getSlot(vars.w, 'm')!, vars.opt.getSlot(vars.w, 'v')!];
+    const expected = await values(sess, [...slots(a), a.globalStep]);
+
+    const b = build();
+    const sess2 = new tf.Session(b.g);
+    await new tf.train.Saver({ graph: b.g }).restore(sess2, tf.train.latestCheckpoint(path.join(dir, 'adam'))!);
+    expect(await values(sess2, [...slots(b), b.globalStep])).toEqual(expected);
+    expect(expected[3]).toBe(3n);
+    // Training goes on from the restored state exactly as it would have.
+    await Promise.all([sess.run(a.train), sess2.run(b.train)]);
+    expect(await values(sess2, slots(b))).toEqual(await values(sess, slots(a)));
+    await Promise.all([sess.close(), sess2.close()]);
+  });
+
+  test('sharded saves write one data file per device, merged into one prefix', async () => {
+    const g = new tf.Graph();
+    const a = g.device('/cpu:0', () => g.variable(tf.tensor([1, 2, 3]), { name: 'a' }));
+    const b = g.device('/cpu:1', () => g.variable(tf.tensor([4, 5]), { name: 'b' }));
+    const c = g.device('/cpu:1', () => g.variable(tf.tensor(['c']), { name: 'c' }));
+    const sess = new tf.Session(g, { config: { deviceCount: { CPU: 2 } } });
+    await sess.run(tf.globalVariablesInitializer(g));
+    const saver = new tf.train.Saver({ graph: g, sharded: true });
+    const d = path.join(dir, 'sharded');
+    const prefix = await saver.save(sess, path.join(d, 'model'), { globalStep: 1, writeMetaGraph: false });
+    expect(prefix).toBe(path.join(d, 'model-1'));
+    expect(files(d)).toEqual(['checkpoint', 'model-1.data-00000-of-00002', 'model-1.data-00001-of-00002', 'model-1.index']);
+    expect(saver.asSaverDef().sharded).toBe(true);
+    expect(tf.train.listVariables(prefix)).toEqual([['a', [3]], ['b', [2]], ['c', [1]]]);
+    expect(tf.train.loadVariable(prefix, 'c').toArray()).toEqual(['c']);
+    expect(tf.train.loadVariable(prefix, 'a').toArray()).toEqual([1, 2, 3]);
+    await sess.run([a.assign([0, 0, 0]), b.assign([0, 0]), c.assign(['x'])]);
+    await saver.restore(sess, prefix);
+    expect(await values(sess, [a, b, c])).toEqual([[1, 2, 3], [4, 5], ['c']]);
+
+    // A corrupt shard fails the restore before any shard's variables change.
+    await sess.run([a.assign([7, 7, 7]), b.assign([7, 7])]);
+    const shard1 = `${prefix}.data-00001-of-00002`;
+    const bytes = fs.readFileSync(shard1);
+    bytes[0] ^= 0xff;
+    fs.writeFileSync(shard1, bytes);
+    const err = await saver.restore(sess, prefix).catch((e) => e);
+    expect(err).toBeInstanceOf(tf.errors.DataLossError);
+    expect(err.message).toMatch(/no variable was changed/);
+    expect(await values(sess, [a, b])).toEqual([[7, 7, 7], [7, 7]]);
+    await sess.close();
+  });
+});
+
+describe('meta graphs: save writes .meta, importMetaGraph returns a Saver', () => {
+  const { dir, cleanup } = tempDir('tfn-saver-meta-');
+  afterAll(cleanup);
+
+  test('a .meta written by save imports into a fresh graph (optionally scoped) whose Saver restores', async () => {
+    const m = await initialized(model({ w: [[4, 3], [2, 1]] }));
+    const saver = new tf.train.Saver({ graph: m.g, maxToKeep: 3 });
+    const prefix = await saver.save(m.sess, path.join(dir, 'model'), { globalStep: 5 });
+    expect(files(dir)).toEqual(['checkpoint', 'model-5.data-00000-of-00001', 'model-5.index', 'model-5.meta']);
+
+    for (const importScope of [undefined, 'imported']) {
+      const g = new tf.Graph();
+      const restorer = tf.train.importMetaGraph(g, `${prefix}.meta`, { importScope })!;
+      expect(restorer).toBeInstanceOf(tf.train.Saver);
+      expect(restorer.asSaverDef().restore_op_name).toBe(importScope ? 'imported/save/restore_all' : 'save/restore_all');
+      expect(restorer.asSaverDef().max_to_keep).toBe(3);
+      const sess = new tf.Session(g);
+      await restorer.restore(sess, prefix);
+      const byName = Object.fromEntries(g.globalVariables().map((v) => [v.name, v]));
+      const p = importScope ? 'imported/' : '';
+      expect(await values(sess, [byName[`${p}w`], byName[`${p}layer/b`], byName[`${p}s`]])).toEqual([[[4, 3], [2, 1]], [5n, 6n], ['x', 'y']]);
+      // The imported Saver saves too, and checks restores against the checkpoint like a built one.
+      const again = await restorer.save(sess, path.join(dir, `resaved${importScope ?? ''}`), { writeMetaGraph: false, writeState: false });
+      expect(tf.train.loadVariable(again, 'w').toArray()).toEqual([[4, 3], [2, 1]]);
+      await sess.close();
+    }
+    await m.sess.close();
+  });
+
+  test('imported Savers check keys, dtypes and shapes before restoring', async () => {
+    const m = await initialized(model());
+    const prefix = await new tf.train.Saver({ graph: m.g }).save(m.sess, path.join(dir, 'checked'), { writeState: false });
+    const other = await initialized(model({ w: [[1, 2, 3], [4, 5, 6]] as never }));
+    const otherPrefix = await new tf.train.Saver({ graph: other.g }).save(other.sess, path.join(dir, 'other-shape'), { writeState: false, writeMetaGraph: false });
+    const g = new tf.Graph();
+    const restorer = tf.train.importMetaGraph(g, `${prefix}.meta`)!;
+    const sess = new tf.Session(g);
+    const err = await restorer.restore(sess, otherPrefix).catch((e) => e);
+    expect(err).toBeInstanceOf(tf.errors.InvalidArgumentError);
+    expect(err.message).toMatch(/variable 'w': shape \[2,3\] in the checkpoint but \[2,2\] in the graph/);
+    await Promise.all([m.sess.close(), other.sess.close(), sess.close()]);
+  });
+
+  test('without a saver_def: a Saver of the global variables, or null without variables; bad input', () => {
+    const m = model();
+    const g = new tf.Graph();
+    const saver = tf.train.importMetaGraph(g, m.g.exportMetaGraph())!;
+    expect(saver).toBeInstanceOf(tf.train.Saver);
+    expect(saver.asSaverDef().restore_op_name).toBe('save/restore_all');
+    const empty = new tf.Graph();
+    empty.constant(1, { name: 'c' });
+    expect(tf.train.importMetaGraph(new tf.Graph(), empty.exportMetaGraph())).toBeNull();
+    expect(() => tf.train.importMetaGraph(new tf.Graph(), path.join(dir, 'missing.meta'))).toThrow(tf.errors.NotFoundError);
+    expect(() => tf.train.importMetaGraph(new tf.Graph(), new Uint8Array([0xff, 0xff, 0xff]))).toThrow(TypeError);
+    expect(() => tf.train.importMetaGraph({} as never, m.g.exportMetaGraph())).toThrow(TypeError);
+    expect(() => tf.train.importMetaGraph(new tf.Graph(), 42 as never)).toThrow(TypeError);
+    const def = saver.asSaverDef();
+    expect(() => new tf.train.Saver({ graph: g, saverDef: { ...def, version: 1 } })).toThrow(/V1 checkpoint saver; only V2/);
+    expect(() => new tf.train.Saver({ graph: g, saverDef: { ...def, restore_op_name: 'nope' } })).toThrow(/restore operation 'nope' is not in Graph/);
+    expect(() => new tf.train.Saver({ saverDef: def })).toThrow(/needs the graph/);
+    expect(new tf.train.Saver({ graph: g, saverDef: def }).asSaverDef()).toEqual(def);
+  });
+});
+
+describe('Saver: failures never lose a checkpoint', () => {
+  const { dir, cleanup } = tempDir('tfn-saver-fail-');
+  afterAll(cleanup);
+
+  async function firstCheckpoint(d: string) {
+    const m = await initialized(model());
+    const saver = new tf.train.Saver({ graph: m.g });
+    const first = await saver.save(m.sess, path.join(d, 'model'), { globalStep: 1, writeMetaGraph: false });
+    const state = fs.readFileSync(path.join(d, 'checkpoint'), 'utf8');
+    const snapshot = () => Object.fromEntries(files(d).map((f) => [f, fs.readFileSync(path.join(d, f)).toString('hex')]));
+    return { ...m, saver, first, state, before: snapshot(), snapshot };
+  }
+
+  test('a save into a path whose parent is a file rejects clearly and changes nothing', async () => {
+    const d = path.join(dir, 'parent-file');
+    const m = await firstCheckpoint(d);
+    fs.writeFileSync(path.join(dir, 'not-a-dir'), 'x');
+    const err = await m.saver.save(m.sess, path.join(dir, 'not-a-dir', 'model'), { globalStep: 2 }).catch((e) => e);
+    expect(err).toBeInstanceOf(tf.errors.TFError);
+    expect(err.message).toMatch(/^Failed to save checkpoint .*not-a-dir\/model-2 \(parent directory of .* doesn't exist, can't save\); the previous checkpoints and the state file are unchanged: /);
+    expect(err.stack).toMatch(/saver\.test\.ts/);
+    expect(m.snapshot()).toEqual(m.before);
+    expect(m.saver.lastCheckpoints).toEqual([m.first]);
+    await m.sess.close();
+  });
+
+  test('a state file that cannot be written rejects and keeps the previous state', async () => {
+    const d = path.join(dir, 'state');
+    const m = await firstCheckpoint(d);
+    const err = await m.saver.save(m.sess, path.join(d, 'model'), { globalStep: 2, writeMetaGraph: false, latestFilename: path.join('missing-dir', 'checkpoint') }).catch((e) => e);
+    expect(err).toBeInstanceOf(tf.errors.NotFoundError);
+    expect(err.message).toMatch(/was written but the state file was not updated \(the previous one is unchanged\)/);
+    expect(fs.readFileSync(path.join(d, 'checkpoint'), 'utf8')).toBe(m.state);
+    expect(m.saver.lastCheckpoints).toEqual([m.first]);
+    await m.sess.close();
+  });
+
+  test('a full file system (tmpfs) fails the save with the previous checkpoint and state intact', async () => {
+    const d = path.join(dir, 'tmpfs');
+    fs.mkdirSync(d);
+    const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=192k', 'tmpfs', d]);
+    if (mount.status !== 0) {
+      // eslint-disable-next-line no-console
+      console.warn(`Skipping the tmpfs case (mount is not permitted here: ${String(mount.stderr).trim()}); the file-size-limit case below covers a write failing part-way`);
+      return;
+    }
+    try {
+      const g = new tf.Graph();
+      const big = g.variable(tf.tensor(new Float32Array(24 * 1024).fill(1)), { name: 'big' }); // 96 KiB
+      const sess = new tf.Session(g);
+      await sess.run(big.initializer);
+      const saver = new tf.train.Saver({ graph: g });
+      const first = await saver.save(sess, path.join(d, 'model'), { globalStep: 1, writeMetaGraph: false });
+      const before = Object.fromEntries(files(d).map((f) => [f, fs.readFileSync(path.join(d, f)).toString('hex')]));
+      const err = await saver.save(sess, path.join(d, 'model'), { globalStep: 2, writeMetaGraph: false }).catch((e) => e);
+      expect(err).toBeInstanceOf(tf.errors.TFError);
+      expect(err).toBeInstanceOf(tf.errors.ResourceExhaustedError);
+      expect(err.message).toMatch(/^Failed to save checkpoint .*model-2; the previous checkpoints and the state file are unchanged: .*No space left on device/s);
+      expect(err.message).not.toMatch(/allocated tensors/);
+      expect(Object.fromEntries(files(d).map((f) => [f, fs.readFileSync(path.join(d, f)).toString('hex')]))).toEqual(before);
+      await sess.run(big.assign(tf.tensor(new Float32Array(24 * 1024))));
+      await saver.restore(sess, tf.train.latestCheckpoint(d)!);
+      expect(tf.train.latestCheckpoint(d)).toBe(first);
+      expect((await sess.run(big)).data()[1000]).toBe(1);
+      await sess.close();
+    } finally {
+      spawnSync('umount', [d]);
+    }
+  });
+
+  test('a write that fails part-way (file size limit) leaves the previous checkpoint and state intact', () => {
+    // A child process whose file size limit (RLIMIT_FSIZE, with SIGXFSZ ignored so writes fail with EFBIG)
+    // lets the first checkpoint through and stops the second one mid-write.
+    const d = path.join(dir, 'fsize');
+    fs.mkdirSync(d);
+    const script = path.join(dir, 'fsize-child.js');
+    fs.writeFileSync(script, `
+      const ts = require(${JSON.stringify(require.resolve('typescript'))});
+      require.extensions['.ts'] = (m, file) => m._compile(ts.transpileModule(require('fs').readFileSync(file, 'utf8'), { compilerOptions: { module: 1, target: 9, esModuleInterop: true } }).outputText, file);
+      const tf = require(${JSON.stringify(path.resolve(__dirname, '..', '..', 'lib', 'index.ts'))});
+      (async () => {
+        const g = new tf.Graph();
+        const v = g.variable(tf.tensor(new Float32Array(${64 * 1024})), { name: 'v', shape: [null], validateShape: false });
+        const sess = new tf.Session(g);
+        await sess.run(v.initializer);
+        const saver = new tf.train.Saver({ graph: g });
+        const first = await saver.save(sess, process.argv[2] + '/model', { globalStep: 1, writeMetaGraph: false });
+        await sess.run(v.assign(tf.tensor(new Float32Array(${1024 * 1024}).fill(2))));
+        let error = null;
+        try { await saver.save(sess, process.argv[2] + '/model', { globalStep: 2, writeMetaGraph: false }); }
+        catch (e) { error = { name: e.constructor.name, message: e.message }; }
+        console.log(JSON.stringify({ first, error, lastCheckpoints: saver.lastCheckpoints }));
+      })().catch((e) => { console.error(e); process.exit(1); });
+    `);
+    const r = spawnSync('bash', ['-c', `trap '' XFSZ; ulimit -f 1024; exec "${process.execPath}" "${script}" "${d}"`], {
+      encoding: 'utf8',
+      cwd: path.resolve(__dirname, '..', '..'),
+      env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' },
+    });
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout);
+    expect(out.error).not.toBeNull();
+    expect(out.error.name).toBe('OutOfRangeError'); // EFBIG, as TensorFlow maps it
+    expect(out.error.message).toMatch(/^Failed to save checkpoint .*model-2; the previous checkpoints and the state file are unchanged: .*File too large/s);
+    expect(out.lastCheckpoints).toEqual([out.first]);
+    expect(files(d)).toEqual(['checkpoint', 'model-1.data-00000-of-00001', 'model-1.index']);
+    expect(tf.train.latestCheckpoint(d)).toBe(out.first);
+    expect(Array.from(tf.train.loadVariable(d, 'v').data() as Float32Array).every((x) => x === 0)).toBe(true);
+  });
+});
+
+describe('Saver: bad input', () => {
+  const { dir, cleanup } = tempDir('tfn-saver-bad-');
+  let prefix: string;
+  beforeAll(async () => {
+    const m = await initialized(model());
+    prefix = await new tf.train.Saver({ graph: m.g }).save(m.sess, path.join(dir, 'model'), { writeMetaGraph: false });
+    await m.sess.close();
+  });
+  afterAll(cleanup);
+
+  test('a missing key is a NotFoundError naming the key and the variable; nothing changes', async () => {
+    const g = new tf.Graph();
+    const w = g.variable(tf.tensor([[0, 0], [0, 0]]), { name: 'w' });
+    const extra = g.variable(tf.tensor([1]), { name: 'extra' });
+    const sess = new tf.Session(g);
+    await sess.run(tf.globalVariablesInitializer(g));
+    const err = await new tf.train.Saver({ graph: g }).restore(sess, prefix).catch((e) => e);
+    expect(err).toBeInstanceOf(tf.errors.NotFoundError);
+    expect(err.message).toMatch(/Key extra not found in checkpoint \(restoring variable 'extra'\)/);
+    expect(err.message).toMatch(/no variable was changed/);
+    const renamed = await new tf.train.Saver({ varList: { 'other/name': w } }).restore(sess, prefix).catch((e) => e);
+    expect(renamed.message).toMatch(/Key other\/name not found in checkpoint \(restoring variable 'w' \(checkpoint key 'other\/name'\)\)/);
+    expect(await values(sess, [w, extra])).toEqual([[[0, 0], [0, 0]], [1]]);
+    await sess.close();
+  });
+
+  test('shape and dtype mismatches are InvalidArgumentErrors naming the variable and both shapes or dtypes', async () => {
+    const g = new tf.Graph();
+    g.variable(tf.tensor([[1, 2, 3]]), { name: 'w' });
+    g.nameScope('layer', () => g.variable(tf.tensor([1, 2], [2], 'int32'), { name: 'b' }));
+    const sess = new tf.Session(g);
+    const err = await new tf.train.Saver({ graph: g, varList: g.globalVariables().filter((v) => ['w', 'layer/b'].includes(v.name)) }).restore(sess, prefix).catch((e) => e);
+    expect(err).toBeInstanceOf(tf.errors.InvalidArgumentError);
+    expect(err.message).toMatch(/variable 'w': shape \[2,2\] in the checkpoint but \[1,3\] in the graph/);
+    expect(err.message).toMatch(/variable 'layer\/b': dtype int64 in the checkpoint but int32 in the graph/);
+    await sess.close();
+  });
+
+  test('paths that are not checkpoints are NotFoundErrors that say why', async () => {
+    const m = model();
+    const sess = new tf.Session(m.g);
+    const saver = new tf.train.Saver({ graph: m.g });
+    await expect(saver.restore(sess, path.join(dir, 'nothing'))).rejects.toThrow(tf.errors.NotFoundError);
+    await expect(saver.restore(sess, dir)).rejects.toThrow(/is a directory: pass a checkpoint prefix/);
+    await expect(saver.restore(sess, `${prefix}.index`)).rejects.toThrow(/pass the checkpoint prefix/);
+    const empty = tempDir();
+    try {
+      expect(tf.train.latestCheckpoint(empty.dir)).toBeNull();
+      expect(() => tf.train.listVariables(empty.dir)).toThrow(/Couldn't find a 'checkpoint' state file/);
+    } finally {
+      empty.cleanup();
+    }
+    await sess.close();
+  });
+
+  test('corrupt and truncated checkpoints are DataLossErrors and change no variable', async () => {
+    const m = await initialized(model({ w: [[0, 0], [0, 0]], b: [0n, 0n], s: ['a', 'b'] }));
+    const saver = new tf.train.Saver({ graph: m.g });
+    const data = fs.readFileSync(`${prefix}.data-00000-of-00001`);
+    const corrupt = path.join(dir, 'corrupt');
+    fs.copyFileSync(`${prefix}.index`, `${corrupt}.index`);
+    const bad = Buffer.from(data);
+    bad[bad.length - 2] ^= 1; // in 'w', the last tensor of the data file (name order)
+    fs.writeFileSync(`${corrupt}.data-00000-of-00001`, bad);
+    const err = await saver.restore(m.sess, corrupt).catch((e) => e);
+    expect(err).toBeInstanceOf(tf.errors.DataLossError);
+    expect(err.message).toMatch(/Checksum does not match/);
+    expect(err.message).toMatch(/no variable was changed/);
+    // 'layer/b' and 's' read fine, but the restore is one step: they keep their values too.
+    expect(await values(m.sess, [m.w, m.b, m.s])).toEqual([[[0, 0], [0, 0]], [0n, 0n], ['a', 'b']]);
+
+    fs.writeFileSync(`${corrupt}.data-00000-of-00001`, data.subarray(0, data.length - 3));
+    await expect(saver.restore(m.sess, corrupt)).rejects.toThrow(tf.errors.DataLossError);
+    fs.writeFileSync(`${corrupt}.index`, fs.readFileSync(`${prefix}.index`).subarray(10));
+    await expect(saver.restore(m.sess, corrupt)).rejects.toThrow(tf.errors.DataLossError);
+    await m.sess.close();
+  });
+
+  test('constructor and argument errors', async () => {
+    const m = model();
+    expect(() => new tf.train.Saver()).toThrow(/needs a graph or a varList/);
+    expect(() => new tf.train.Saver({ graph: new tf.Graph() })).toThrow(/No variables to save/);
+    expect(() => new tf.train.Saver({ varList: [m.w, 'x' as never] })).toThrow(TypeError);
+    expect(() => new tf.train.Saver({ varList: { a: m.w, b: 5 as never } })).toThrow(/varList\['b'\]/);
+    expect(() => new tf.train.Saver({ varList: { a: m.w, b: m.w, c: m.b } })).not.toThrow();
+    expect(() => new tf.train.Saver({ varList: [m.w, model().w] })).toThrow(/belongs to Graph/);
+    expect(() => new tf.train.Saver({ graph: m.g, maxToKeep: -1 })).toThrow(RangeError);
+    expect(() => new tf.train.Saver({ graph: m.g, keepCheckpointEveryNHours: 0 })).toThrow(RangeError);
+    expect(() => new tf.train.Saver({ graph: m.g, sharded: 'yes' as never })).toThrow(TypeError);
+    expect(() => new tf.train.Saver({ graph: {} as never })).toThrow(TypeError);
+    const twins = new tf.Graph();
+    const v1 = twins.variable(tf.tensor([1]), { name: 'v' });
+    const v2 = twins.variable(tf.tensor([1]), { name: 'u' });
+    expect(() => new tf.train.Saver({ varList: { same: v1, ['same' as string]: v2 } })).not.toThrow();
+    const empty = new tf.train.Saver({ graph: new tf.Graph(), allowEmpty: true });
+    const emptySession = new tf.Session(new tf.Graph());
+    await expect(empty.save(emptySession, path.join(dir, 'e'))).rejects.toThrow(/the session runs Graph/);
+
+    const saver = new tf.train.Saver({ graph: m.g });
+    const sess = new tf.Session(m.g);
+    await expect(saver.save({} as never, path.join(dir, 'x'))).rejects.toThrow(TypeError);
+    await expect(saver.save(sess, 42 as never)).rejects.toThrow(TypeError);
+    await expect(saver.save(sess, '')).rejects.toThrow(TypeError);
+    await expect(saver.save(sess, path.join(dir, 'checkpoint'))).rejects.toThrow(/collides with 'savePath'/);
+    await expect(saver.save(sess, path.join(dir, 'x'), { writeState: 1 as never })).rejects.toThrow(TypeError);
+    const allowEmpty = new tf.train.Saver({ graph: m.g, varList: [], allowEmpty: true });
+    expect(await allowEmpty.save(sess, path.join(dir, 'nothing'))).toBe(path.join(dir, 'nothing'));
+    expect(fs.existsSync(path.join(dir, 'nothing.index'))).toBe(false);
+    await allowEmpty.restore(sess, path.join(dir, 'nothing'));
+    await expect(saver.restore(sess, 7 as never)).rejects.toThrow(TypeError);
+    await expect(saver.restore(emptySession, prefix)).rejects.toThrow(/the session runs Graph/);
+    await Promise.all([sess.close(), emptySession.close()]);
+  });
+});
+
+describe('initFromCheckpoint', () => {
+  const { dir, cleanup } = tempDir('tfn-init-ckpt-');
+  let prefix: string;
+  beforeAll(async () => {
+    const g = new tf.Graph();
+    g.variableScope('encoder', () => {
+      g.getVariable('kernel', { initializer: tf.tensor([[1, 2], [3, 4]]) });
+      g.getVariable('bias', { initializer: tf.tensor([5, 6]) });
+    });
+    g.getVariable('top', { initializer: tf.tensor([7]) });
+    const sess = new tf.Session(g);
+    await sess.run(tf.globalVariablesInitializer(g));
+    prefix = await new tf.train.Saver({ graph: g }).save(sess, path.join(dir, 'pretrained'), { writeMetaGraph: false });
+    await sess.close();
+  });
+  afterAll(cleanup);
+
+  test("scope mappings ('ckpt/': 'scope/'), single names, Variables and the root ('/')", async () => {
+    const g = new tf.Graph();
+    const [kernel, bias] = g.variableScope('model', () => g.variableScope('enc', () => [g.getVariable('kernel', { shape: [2, 2] }), g.getVariable('bias', { shape: [2] })]));
+    const top = g.getVariable('head', { shape: [1] });
+    const other = g.getVariable('other', { initializer: tf.tensor([0, 0]) });
+    const root = g.variableScope('root', () => g.getVariable('top', { shape: [1] }));
+    tf.train.initFromCheckpoint(dir, { 'encoder/': 'model/enc/', top: top }, { graph: g });
+    tf.train.initFromCheckpoint(prefix, [['/', 'root/'], ['encoder/bias', 'other']], { graph: g });
+    const sess = new tf.Session(g);
+    await sess.run(tf.globalVariablesInitializer(g));
+    expect(await values(sess, [kernel, bias, top, root, other])).toEqual([[[1, 2], [3, 4]], [5, 6], [7], [7], [5, 6]]);
+    await sess.close();
+  });
+
+  test('missing tensors, mismatched shapes or dtypes and malformed maps throw before anything changes', () => {
+    const g = new tf.Graph();
+    const kernel = g.variableScope('enc', () => g.getVariable('kernel', { shape: [3, 3] }));
+    const bias = g.variableScope('enc', () => g.getVariable('bias', { shape: [2], dtype: 'float64' }));
+    const before = kernel.initializer;
+    expect(() => tf.train.initFromCheckpoint(prefix, { 'encoder/': 'enc/' }, { graph: g })).toThrow(tf.errors.InvalidArgumentError);
+    expect(() => tf.train.initFromCheckpoint(prefix, { 'encoder/kernel': kernel })).toThrow(/Shape of variable enc\/kernel \(\[3,3\]\) doesn't match with shape of tensor encoder\/kernel \(\[2,2\]\)/);
+    expect(() => tf.train.initFromCheckpoint(prefix, { 'encoder/bias': bias })).toThrow(/Dtype of variable enc\/bias \(float64\) doesn't match with dtype of tensor encoder\/bias \(float32\)/);
+    expect(() => tf.train.initFromCheckpoint(prefix, { nope: kernel })).toThrow(tf.errors.NotFoundError);
+    expect(() => tf.train.initFromCheckpoint(prefix, { 'encoder/kernel': 'enc/' }, { graph: g })).toThrow(/should map to scope only/);
+    expect(() => tf.train.initFromCheckpoint(prefix, { 'encoder/': 'enc/' })).toThrow(/needs options.graph/);
+    expect(() => tf.train.initFromCheckpoint(prefix, { a: 5 as never }, { graph: g })).toThrow(TypeError);
+    expect(() => tf.train.initFromCheckpoint(prefix, 'x' as never)).toThrow(TypeError);
+    expect(() => tf.train.initFromCheckpoint(path.join(dir, 'missing'), { 'encoder/kernel': kernel })).toThrow(tf.errors.NotFoundError);
+    expect(kernel.initializer).toBe(before);
+  });
+});
