@@ -16,19 +16,6 @@
 namespace tfn {
 namespace {
 
-// Owns a TF_SessionOptions.
-class SessionOptionsGuard {
- public:
-  SessionOptionsGuard() : options_(Tf().TF_NewSessionOptions()) {}
-  ~SessionOptionsGuard() { Tf().TF_DeleteSessionOptions(options_); }
-  SessionOptionsGuard(const SessionOptionsGuard&) = delete;
-  SessionOptionsGuard& operator=(const SessionOptionsGuard&) = delete;
-  TF_SessionOptions* get() const { return options_; }
-
- private:
-  TF_SessionOptions* options_;
-};
-
 bool ReadBytes(Napi::Env env, Napi::Value value, const char* what, std::string* out) {
   if (value.IsNull() || value.IsUndefined()) return true;
   if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {

@@ -5,7 +5,7 @@
 // input map, and TensorFlow adds the namespace to names, inputs and colocation constraints.
 import { DType, dtypeNumber } from '../base/dtypes';
 import { Graph, OutputLike } from '../graph/graph';
-import { GraphKeys } from '../graph/graph-keys';
+import { VARIABLE_COLLECTIONS } from '../graph/graph-keys';
 import { planLibrary, renameNodeFunctions } from './library';
 import { GraphDefBuilder, NodeIndex, WireAttrs, WireGraphDef, nodeIndexOf, nodeName, prefixAttrStrings, sameNameAt, scanNode } from './graph-def-wire';
 import { Operation, Output, isOutputConvertible, toOutput } from '../graph/operation';
@@ -16,6 +16,7 @@ import { Tensor } from '../tensor/tensor';
 import { tensorToProto } from '../tensor/tensor-proto';
 import { invalidArgument, optionalObject, requireString } from '../base/validate';
 import { Variable, VariableDefObject } from '../variables/variable';
+import { tensorNameParts } from '../base/tensor-name';
 
 export { getWeights, setWeights, transferVariables } from './variable-transfer';
 export type { TransferOptions, VariableMapping } from './variable-transfer';
@@ -250,12 +251,6 @@ interface UserMap {
   constants: Map<number, Map<number, string>>;
 }
 
-function parseTensorName(name: string): [string, number] {
-  const colon = name.lastIndexOf(':');
-  if (colon > 0 && /^\d+$/.test(name.slice(colon + 1))) return [name.slice(0, colon), Number(name.slice(colon + 1))];
-  return [name, 0];
-}
-
 function requireInputMap(value: unknown, source: Graph, toGraph: Graph, def: WireGraphDef): UserMap {
   const map: UserMap = { outputs: new Map(), controls: new Map(), constants: new Map() };
   if (value === undefined || value === null) return map;
@@ -275,7 +270,7 @@ function requireInputMap(value: unknown, source: Graph, toGraph: Graph, def: Wir
     } else if (typeof key === 'string') {
       keyName = key;
       if (key.startsWith('^')) [opName, index] = [key.slice(1), -1];
-      else [opName, index] = parseTensorName(key);
+      else [opName, index] = tensorNameParts(key);
     } else {
       throw invalidArgument('an Output or a tensor name as key', 'inputMap', key);
     }
@@ -597,7 +592,7 @@ function rewriteNode(def: WireGraphDef, i: number, ns: string, change: Rewrite, 
   if (change.inputRenames) {
     node.input = (node.input ?? []).map((input: string) => {
       if (input.startsWith('^')) return input;
-      const [name, index] = parseTensorName(input);
+      const [name, index] = tensorNameParts(input);
       return change.inputRenames!.get(`${name}:${index}`) ?? input;
     });
   }
@@ -752,14 +747,7 @@ function createVariables(req: CopyRequest, def: WireGraphDef, closure: Closure, 
   return created;
 }
 
-const VARIABLE_COLLECTIONS = new Set<string>([
-  GraphKeys.GLOBAL_VARIABLES,
-  GraphKeys.LOCAL_VARIABLES,
-  GraphKeys.TRAINABLE_VARIABLES,
-  GraphKeys.MODEL_VARIABLES,
-  GraphKeys.METRIC_VARIABLES,
-  GraphKeys.MOVING_AVERAGE_VARIABLES,
-]);
+const VARIABLE_COLLECTION_SET = new Set<string>(VARIABLE_COLLECTIONS);
 
 /**
  * Python's copy_op_to_graph: a copied element joins `N/C` for each collection C of its original. Copied
@@ -777,7 +765,7 @@ function copyCollections(req: CopyRequest, def: WireGraphDef, closure: Closure, 
         const copy = created.get(item);
         if (!copy) continue;
         toGraph.addToCollection(target, copy);
-        if (ns && VARIABLE_COLLECTIONS.has(key)) toGraph.addToCollection(key, copy);
+        if (ns && VARIABLE_COLLECTION_SET.has(key)) toGraph.addToCollection(key, copy);
       } else if (item instanceof Operation || item instanceof Output) {
         if (item.graph !== source) continue;
         const opName = item instanceof Operation ? item.name : item.op.name;

@@ -9,6 +9,7 @@ import { InvalidArgumentError } from '../binding/errors';
 import { tfAddon } from '../binding/library';
 import { AttrKind, Native } from '../binding/native';
 import { decode, toNumber } from '../proto';
+import { tensorNameParts } from '../base/tensor-name';
 
 const LEN = 2;
 
@@ -163,9 +164,8 @@ export function checkInputMap(native: Native.Graph, bytes: Uint8Array, keys: Arr
     for (const input of node.inputs) {
       if (input.startsWith('^')) used.add(`${input.slice(1)}:-1`);
       else {
-        const colon = input.lastIndexOf(':');
-        const hasIndex = colon > 0 && /^\d+$/.test(input.slice(colon + 1));
-        used.add(hasIndex ? input : `${input}:0`);
+        const [op, index] = tensorNameParts(input);
+        used.add(`${op}:${index}`);
       }
     }
   }

@@ -34,3 +34,18 @@ export const GraphKeys = {
   COND_CONTEXT: 'cond_context',
   WHILE_CONTEXT: 'while_context',
 } as const;
+
+/**
+ * Python's GraphKeys._VARIABLE_COLLECTIONS: the collections whose members are variables (stored as
+ * VariableDefs in a MetaGraphDef; a copied variable joins them in its destination too).
+ */
+export const VARIABLE_COLLECTIONS: readonly string[] = [
+  GraphKeys.GLOBAL_VARIABLES,
+  GraphKeys.LOCAL_VARIABLES,
+  GraphKeys.METRIC_VARIABLES,
+  GraphKeys.MODEL_VARIABLES,
+  GraphKeys.TRAINABLE_VARIABLES,
+  GraphKeys.MOVING_AVERAGE_VARIABLES,
+  GraphKeys.CONCATENATED_VARIABLES,
+  GraphKeys.TRAINABLE_RESOURCE_VARIABLES,
+];

@@ -13,6 +13,7 @@ import { encode } from '../proto';
 import { OpSignature, readOpSignature } from '../ops/op-def-wire';
 import { Tensor, TensorLike, tensor } from '../tensor/tensor';
 import { invalidArgument, optionalObject, requireFunction, requireString } from '../base/validate';
+import { parseTensorName, tensorNameParts } from '../base/tensor-name';
 
 /** What an op input accepts: an Output, or anything that stands for one (a Variable). */
 export type OutputLike = Output | OutputConvertible;
@@ -576,9 +577,7 @@ export class Graph {
    */
   tensor(name: string): Output {
     requireString(name, 'tensor(name)');
-    const colon = name.lastIndexOf(':');
-    const opName = colon > 0 && /^\d+$/.test(name.slice(colon + 1)) ? name.slice(0, colon) : name;
-    const index = opName === name ? 0 : Number(name.slice(colon + 1));
+    const [opName, index] = tensorNameParts(name);
     const op = this.operation(opName);
     if (!op) throw new Error(`${this} has no operation '${opName}' (looking up tensor '${name}')`);
     return op.output(index);
@@ -664,10 +663,9 @@ export class Graph {
         native.remapControlDependencies.push([key.slice(1), this.#toOperations([value], `inputMap['${key}']`)[0]._native]);
         continue;
       }
-      const colon = key.lastIndexOf(':');
-      const hasIndex = colon > 0 && /^\d+$/.test(key.slice(colon + 1));
+      const [opName, index] = tensorNameParts(key);
       const out = this._toOutput(value, `inputMap['${key}']`);
-      native.inputMap.push([hasIndex ? key.slice(0, colon) : key, hasIndex ? Number(key.slice(colon + 1)) : 0, out.op._native, out.index]);
+      native.inputMap.push([opName, index, out.op._native, out.index]);
     }
     for (const [key, value] of Object.entries(options.remapControlDependencies ?? {})) {
       native.remapControlDependencies.push([key, this.#toOperations([value], `remapControlDependencies['${key}']`)[0]._native]);
@@ -681,9 +679,9 @@ export class Graph {
     native.returnOperations = [];
     for (const element of returnElements) {
       requireString(element, 'a returnElements entry');
-      const colon = element.lastIndexOf(':');
-      if (colon > 0 && /^\d+$/.test(element.slice(colon + 1))) {
-        native.returnOutputs.push([element.slice(0, colon), Number(element.slice(colon + 1))]);
+      const { op, index } = parseTensorName(element);
+      if (index !== null) {
+        native.returnOutputs.push([op, index]);
       } else {
         native.returnOperations.push(element);
       }

@@ -2,13 +2,14 @@
 // MetaGraphDef export and import in Python's format (framework/meta_graph.py): the GraphDef, the stripped
 // op list, the saver_def and the collections, with variables as VariableDefs, so a graph built here imports
 // in Python with `tf.compat.v1.train.import_meta_graph` and the reverse.
-import { GraphKeys } from '../graph/graph-keys';
+import { GraphKeys, VARIABLE_COLLECTIONS } from '../graph/graph-keys';
 import type { Graph, OutputLike } from '../graph/graph';
 import { version } from '../binding/library';
 import { Operation, Output } from '../graph/operation';
 import { decode, encode, messageType, toNumber, wireReader, wireWriter } from '../proto';
 import { Variable, VariableDefObject, prependNameScope, stripNameScope } from '../variables/variable';
 import { invalidArgument, optionalObject, optionalString } from '../base/validate';
+import { parseTensorName } from '../base/tensor-name';
 
 /** How the items of a collection become protocol buffers and back (Python's `ops.register_proto_function`). */
 export interface CollectionProtoFunctions {
@@ -36,17 +37,8 @@ const variableFunctions: CollectionProtoFunctions = {
   fromProto: (graph, message, importScope) => Variable.fromProto(graph, message as unknown as VariableDefObject, importScope),
 };
 
-// Python's GraphKeys._VARIABLE_COLLECTIONS plus GLOBAL_STEP, all registered with VariableDef.
-const VARIABLE_COLLECTIONS = [
-  GraphKeys.GLOBAL_VARIABLES,
-  GraphKeys.TRAINABLE_VARIABLES,
-  GraphKeys.MOVING_AVERAGE_VARIABLES,
-  GraphKeys.LOCAL_VARIABLES,
-  GraphKeys.MODEL_VARIABLES,
-  GraphKeys.GLOBAL_STEP,
-  GraphKeys.METRIC_VARIABLES,
-];
-for (const key of VARIABLE_COLLECTIONS) registerCollectionProto(key, variableFunctions);
+// The variable collections plus GLOBAL_STEP are stored as VariableDefs, as Python registers them.
+for (const key of [...VARIABLE_COLLECTIONS, GraphKeys.GLOBAL_STEP]) registerCollectionProto(key, variableFunctions);
 
 const UNBOUND_INPUTS = 'unbound_inputs';
 
@@ -310,8 +302,7 @@ export function exportMetaGraph(g: Graph, options: ExportMetaGraphOptions = {}):
 function importedItem(g: Graph, kind: string, value: unknown, scope: string, variablesByHandle: Map<string, Variable>): unknown {
   if (kind === 'node_list') {
     const name = prependNameScope(value as string, scope);
-    const colon = name.lastIndexOf(':');
-    if (colon > 0 && /^\d+$/.test(name.slice(colon + 1))) {
+    if (parseTensorName(name).index !== null) {
       // A variable listed by its handle comes back as the Variable when it was imported as one.
       return variablesByHandle.get(name) ?? g.tensor(name);
     }
