@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: Apache-2.0
+// The TypeScript gradient registry (Python's ops.RegisterGradient / NotDifferentiable): gradient functions by op
+// type, consulted by the backprop driver before TensorFlow's C++ registry.
+import type { Operation, Output } from '../graph/operation';
+import { requireFunction, requireString } from '../base/validate';
+import type { IndexedSlices } from './indexed-slices';
+
+/** What a gradient function returns per input of the op: a dense or sparse gradient, or null for none. */
+export type InputGradient = Output | IndexedSlices | null;
+
+/**
+ * A gradient function, as Python's: called with the forward op and the gradient of each of its outputs (null
+ * where no gradient flows into that output), returns one gradient per input of the op, in input order.
+ * It builds its ops in the graph of `op`, inside the name scope the driver opened for it.
+ */
+export type GradientFunction = (op: Operation, ...grads: Array<Output | null>) => InputGradient[];
+
+/** Marks an op type as having no gradient (Python's `ops.NotDifferentiable`): its inputs get null. */
+const NO_GRADIENT = Symbol('no gradient');
+
+const registry = new Map<string, GradientFunction | typeof NO_GRADIENT>();
+
+/**
+ * Registers `fn` as the gradient of op type `opType` (Python's `tf.RegisterGradient`), or under a name that
+ * `g.gradientOverrideMap` maps op types to. A later registration under the same name replaces the earlier one.
+ * @example tf.registerGradient('MySquare', (op, grad) => [tf.multiply(grad, tf.multiply(2, op.inputs[0]))]);
+ */
+export function registerGradient(opType: string, fn: GradientFunction): void {
+  requireString(opType, 'the op type of registerGradient');
+  requireFunction(fn, `the gradient function of '${opType}'`);
+  registry.set(opType, fn);
+}
+
+/** Declares `opType` not differentiable (Python's `tf.no_gradient`): gradients stop there, giving null. */
+export function noGradient(opType: string): void {
+  requireString(opType, 'the op type of noGradient');
+  registry.set(opType, NO_GRADIENT);
+}
+
+/**
+ * What the registry holds for `name`: a gradient function, 'none' for a declared non-differentiable op, or
+ * undefined when nothing is registered (the driver then tries TensorFlow's C++ registry).
+ */
+export function lookupGradient(name: string): GradientFunction | 'none' | undefined {
+  const entry = registry.get(name);
+  if (entry === NO_GRADIENT) return 'none';
+  return entry;
+}
+
+/** The op types registered here (for tests and diagnostics). */
+export function registeredGradients(): string[] {
+  return [...registry.keys()];
+}
