@@ -11,37 +11,47 @@ if (process.env.TF_CPP_MIN_LOG_LEVEL === undefined) process.env.TF_CPP_MIN_LOG_L
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
+const util = require('util');
 const cliProgress = require('cli-progress');
 const tf = require('../../dist');
 
+const USAGE = 'usage: node examples/mnist/train.js [--steps N] [--batch N] [--save-every N] [--eval-every N] [--hidden N] [--lr X] '
+  + '[--dir DIR] [--fresh]';
+
 function parseArgs(argv) {
-  const options = {
-    steps: 2000,
-    batch: 100,
-    saveEvery: 250,
-    evalEvery: 100,
-    dir: path.join(os.tmpdir(), 'node-libtensorflow-mnist'),
-    fresh: false,
-    hidden: 256,
-    learningRate: 1e-3,
-  };
-  const numeric = { '--steps': 'steps', '--batch': 'batch', '--save-every': 'saveEvery', '--eval-every': 'evalEvery', '--hidden': 'hidden', '--lr': 'learningRate' };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--fresh') options.fresh = true;
-    else if (arg === '--dir') options.dir = path.resolve(argv[++i] ?? '');
-    else if (numeric[arg]) {
-      const value = Number(argv[++i]);
-      if (!Number.isFinite(value) || value <= 0) throw new Error(`${arg} needs a positive number`);
-      options[numeric[arg]] = value;
-    } else if (arg === '--help' || arg === '-h') {
-      console.log('usage: node examples/mnist/train.js [--steps N] [--batch N] [--save-every N] [--eval-every N] [--hidden N] [--lr X] [--dir DIR] [--fresh]');
-      process.exit(0);
-    } else {
-      throw new Error(`Unknown argument ${arg} (try --help)`);
-    }
+  const { values } = util.parseArgs({
+    args: argv,
+    options: {
+      steps: { type: 'string', default: '2000' },
+      batch: { type: 'string', default: '100' },
+      'save-every': { type: 'string', default: '250' },
+      'eval-every': { type: 'string', default: '100' },
+      hidden: { type: 'string', default: '256' },
+      lr: { type: 'string', default: '1e-3' },
+      dir: { type: 'string', default: path.join(os.tmpdir(), 'node-libtensorflow-mnist') },
+      fresh: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
   }
-  return options;
+  const positive = (name) => {
+    const value = Number(values[name]);
+    if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} needs a positive number, not '${values[name]}'`);
+    return value;
+  };
+  return {
+    steps: positive('steps'),
+    batch: positive('batch'),
+    saveEvery: positive('save-every'),
+    evalEvery: positive('eval-every'),
+    hidden: positive('hidden'),
+    learningRate: positive('lr'),
+    dir: path.resolve(values.dir),
+    fresh: values.fresh,
+  };
 }
 
 /** A small seeded generator, so the split and the batches are the same on every run (and on resume). */
