@@ -53,4 +53,5 @@ export const initializers = {
 export type { Initializer } from './variables/initializers';
 export type { ExportMetaGraphOptions, ImportMetaGraphOptions, ImportMetaGraphResult } from './meta-graph/meta-graph';
 export * as copy from './copy/graph-copy';
+export * as summary from './summary';
 export { errors };
