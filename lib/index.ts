@@ -54,4 +54,5 @@ export type { Initializer } from './variables/initializers';
 export type { ExportMetaGraphOptions, ImportMetaGraphOptions, ImportMetaGraphResult } from './meta-graph/meta-graph';
 export * as copy from './copy/graph-copy';
 export * as summary from './summary';
+export * as graphUtil from './tools/graph-util';
 export { errors };
