@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// The few fields of tensorflow.Event that a FileWriter writes itself (graphs, run metadata); summaries go
-// through TensorFlow's WriteRawProtoSummary kernel, which wraps them in Events of its own.
-// Field numbers are event.proto's: wall_time 1 (double), step 2 (int64), graph_def 4, tagged_run_metadata 8
+// The few fields of tensorflow.Event that a FileWriter writes itself (meta graphs, run metadata); summaries
+// and graphs go through TensorFlow's WriteRawProtoSummary and WriteGraphSummary kernels, which make their own Events.
+// Field numbers are event.proto's: wall_time 1 (double), step 2 (int64), tagged_run_metadata 8
 // (tag 1, run_metadata 2), meta_graph_def 9.
 
 function varint(value: bigint): number[] {
@@ -36,7 +36,6 @@ function concat(parts: Uint8Array[]): Uint8Array {
 
 /** What an Event carries besides its time and step (one of them). */
 export type EventPayload =
-  | { graphDef: Uint8Array }
   | { metaGraphDef: Uint8Array }
   | { taggedRunMetadata: { tag: string; runMetadata: Uint8Array } };
 
@@ -47,8 +46,7 @@ export function encodeEvent(wallTime: number, step: number | bigint | undefined,
   new DataView(time.buffer).setFloat64(1, wallTime, true);
   const parts: Uint8Array[] = [time];
   if (step !== undefined) parts.push(new Uint8Array([2 << 3, ...varint(BigInt(step))]));
-  if ('graphDef' in payload) parts.push(bytesField(4, payload.graphDef));
-  else if ('metaGraphDef' in payload) parts.push(bytesField(9, payload.metaGraphDef));
+  if ('metaGraphDef' in payload) parts.push(bytesField(9, payload.metaGraphDef));
   else {
     const { tag, runMetadata } = payload.taggedRunMetadata;
     parts.push(bytesField(8, concat([bytesField(1, new TextEncoder().encode(tag)), bytesField(2, runMetadata)])));

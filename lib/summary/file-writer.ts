@@ -54,6 +54,8 @@ export class FileWriter {
   #event: Output;
   #write: Operation;
   #import: Operation;
+  #writeGraph: Operation;
+  #timer: NodeJS.Timeout;
   #flush: Operation;
   #close: Operation;
   #closed = false;
@@ -86,6 +88,7 @@ export class FileWriter {
     this.#event = g.placeholder('string', [], 'event');
     this.#write = g.addOperation('WriteRawProtoSummary', { inputs: [writer, this.#step, this.#summary] });
     this.#import = g.addOperation('ImportEvent', { inputs: [writer, this.#event] });
+    this.#writeGraph = g.addOperation('WriteGraphSummary', { inputs: [writer, this.#step, this.#summary] });
     this.#flush = g.addOperation('FlushSummaryWriter', { inputs: [writer] });
     this.#close = g.addOperation('CloseSummaryWriter', { inputs: [writer] });
     this.#session = new Session(g);
@@ -95,6 +98,11 @@ export class FileWriter {
       void this.#session.close();
       throw err;
     }
+    // Python's writer flushes from a thread every flush_secs; TensorFlow's kernel only checks the time when the
+    // next event comes, so a timer flushes an idle writer (unref'd: it never keeps the process alive).
+    this.#timer = setInterval(() => {
+      if (!this.#closed) this.#session.runSync(this.#flush);
+    }, flushSecs * 1000).unref();
     if (options.graph) this.addGraph(options.graph);
   }
 
@@ -118,7 +126,8 @@ export class FileWriter {
   addGraph(graph: Graph, globalStep?: Step): void {
     this.#requireOpen('addGraph');
     if (!(graph instanceof Graph)) throw invalidArgument('a Graph', 'FileWriter.addGraph(graph)', graph);
-    this.#addEvent({ graphDef: graph.toGraphDef() }, requireStep(globalStep, 'FileWriter.addGraph(graph, globalStep)'));
+    const step = requireStep(globalStep, 'FileWriter.addGraph(graph, globalStep)') ?? 0;
+    this.#session.runSync(this.#writeGraph, new Map<Output, FeedValue>([[this.#step, BigInt(step)], [this.#summary, stringScalar(graph.toGraphDef())]]));
   }
 
   /** Adds a serialized MetaGraphDef (Python's `add_meta_graph`). */
@@ -152,6 +161,7 @@ export class FileWriter {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#timer);
     try {
       this.#session.runSync(this.#close);
     } finally {

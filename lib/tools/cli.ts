@@ -13,6 +13,7 @@ commands:
   inspect-checkpoint <prefix> [--tensor NAME | --all]
   saved-model show --dir D [--tag-set T] [--signature-def S | --all]
   saved-model run --dir D --tag-set T --signature-def S (--inputs x=file.npy | --input-exprs 'x=[[1,2]]')...
+      [--outdir D [--overwrite]]
   summarize-graph <graph.pb>
   freeze --input-meta-graph M --input-checkpoint C --output-node-names a,b --output G
 `;
@@ -51,6 +52,8 @@ async function dispatch(argv: string[]): Promise<string> {
         all: { type: 'boolean' },
         inputs: { type: 'string', multiple: true },
         'input-exprs': { type: 'string', multiple: true },
+        outdir: { type: 'string' },
+        overwrite: { type: 'boolean' },
       });
       if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
       const dir = required(values, 'dir');
@@ -64,6 +67,8 @@ async function dispatch(argv: string[]): Promise<string> {
           signatureDef: required(values, 'signature-def'),
           inputs: values.inputs as string[] | undefined,
           inputExprs: values['input-exprs'] as string[] | undefined,
+          outdir: values.outdir as string | undefined,
+          overwrite: Boolean(values.overwrite),
         });
       }
       throw new UsageError(`saved-model takes 'show' or 'run', not '${sub ?? ''}'`);

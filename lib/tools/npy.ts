@@ -71,3 +71,23 @@ function viewFor(dtype: DType, buffer: ArrayBuffer): TypedArray {
     default: return new Float64Array(buffer);
   }
 }
+
+const DESCR_OF = Object.fromEntries(Object.entries(DESCR).map(([k, v]) => [v, k])) as Partial<Record<DType, string>>;
+
+/** Writes a numeric or bool tensor as a version-1 .npy file (what `np.load` reads). */
+export function writeNpy(file: string, t: Tensor): void {
+  const code = DESCR_OF[t.dtype];
+  if (!code) throw new TypeError(`${file}: a ${t.dtype} tensor cannot be saved as .npy`);
+  const descr = `${code.endsWith('1') ? '|' : '<'}${code}`;
+  const shape = t.shape.length === 1 ? `(${t.shape[0]},)` : `(${t.shape.join(', ')})`;
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shape}, }`;
+  // The data starts on a 64-byte boundary; the header ends with a newline.
+  header = header.padEnd(Math.ceil((10 + header.length + 1) / 64) * 64 - 10 - 1) + '\n';
+  const prefix = Buffer.alloc(10);
+  prefix.write('\x93NUMPY', 0, 'latin1');
+  prefix[6] = 1;
+  prefix[7] = 0;
+  prefix.writeUInt16LE(header.length, 8);
+  const data = t.data() as TypedArray;
+  fs.writeFileSync(file, Buffer.concat([prefix, Buffer.from(header, 'latin1'), Buffer.from(data.buffer, data.byteOffset, data.byteLength)]));
+}

@@ -8,7 +8,7 @@ import { load } from '../saved-model/saved-model';
 import { tensor, type Tensor, type TensorLike } from '../tensor/tensor';
 import { dataTypeName } from './inspect-checkpoint';
 import { formatTensor } from './numpy-format';
-import { readNpy } from './npy';
+import { readNpy, writeNpy } from './npy';
 
 interface TensorInfo {
   name?: string;
@@ -119,6 +119,10 @@ export interface RunOptions {
   inputs?: string[];
   /** `key=[[1,2]]` entries (Python's `--input_exprs`; literals only). */
   inputExprs?: string[];
+  /** Save each output as `<outdir>/<key>.npy` instead of printing it (Python's `--outdir`). */
+  outdir?: string;
+  /** Replace existing output files (Python's `--overwrite`). */
+  overwrite?: boolean;
 }
 
 /** `saved_model_cli run`: runs a signature on inputs from .npy files or literals and prints each output. */
@@ -137,7 +141,15 @@ export async function runSavedModel(dir: string, options: RunOptions): Promise<s
   const model = await load(dir, { tags: options.tagSet.split(',') });
   try {
     const results = (await model.run(options.signatureDef, feeds)) as Record<string, Tensor>;
-    return Object.keys(results).sort().map((k) => `Result for output key ${k}:\n${formatTensor(results[k])}\n`).join('');
+    const keys = Object.keys(results).sort();
+    if (options.outdir === undefined) return keys.map((k) => `Result for output key ${k}:\n${formatTensor(results[k])}\n`).join('');
+    fs.mkdirSync(options.outdir, { recursive: true });
+    return keys.map((k) => {
+      const file = path.join(options.outdir!, `${k}.npy`);
+      if (fs.existsSync(file) && !options.overwrite) throw new Error(`Output file ${file} already exists. Add "--overwrite" to overwrite the existing output files.`);
+      writeNpy(file, results[k]);
+      return `Output ${k} is saved to ${file}\n`;
+    }).join('');
   } finally {
     await model.close();
   }

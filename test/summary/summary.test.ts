@@ -139,6 +139,27 @@ print(json.dumps({
   });
 });
 
+describe('FileWriter flushing', () => {
+  test('an idle writer flushes on its timer, before close()', async () => {
+    const { dir, cleanup } = tempDir('tfn-summary-');
+    try {
+      const g = new tf.Graph();
+      const s = new tf.Session(g);
+      const summary = (await s.run(tf.summary.scalar('v', g.constant(2.5)))) as tf.Tensor;
+      const writer = new tf.summary.FileWriter(dir, { flushSecs: 0.2, maxQueue: 100 });
+      const file = path.join(dir, fs.readdirSync(dir)[0]);
+      const before = fs.statSync(file).size;
+      writer.addSummary(summary, 1);
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(fs.statSync(file).size).toBeGreaterThan(before);
+      await writer.close();
+      await s.close();
+    } finally {
+      cleanup();
+    }
+  });
+});
+
 describe('FileWriter errors', () => {
   test('an unwritable logdir, bad options and bad summaries are clear errors', async () => {
     const { dir, cleanup } = tempDir('tfn-summary-');

@@ -123,6 +123,11 @@ print(json.dumps({
     const base = ['saved-model', 'run', '--dir', sm(), '--tag-set', 'serve', '--signature-def', 'serving_default'];
     expect((await cli(...base, '--inputs', `x=${path.join(dir, 'x.npy')}`)).out).toBe(py.run_npy);
     expect((await cli(...base, '--input-exprs', 'x=[[1,2],[3,4]]')).out).toBe(py.run_expr);
+    const outdir = path.join(dir, 'out');
+    expect((await cli(...base, '--input-exprs', 'x=[[1,2],[3,4]]', '--outdir', outdir)).code).toBe(0);
+    expect(await cli(...base, '--input-exprs', 'x=[[1,2],[3,4]]', '--outdir', outdir)).toMatchObject({ code: 1, err: expect.stringMatching(/--overwrite/) });
+    // NumPy reads the file back to what saved_model_cli printed.
+    expect(`Result for output key y:\n${runPython('import numpy as np, sys; print(np.load(sys.argv[1]))', [path.join(outdir, 'y.npy')])}`).toBe(py.run_expr);
     expect(await cli(...base, '--input-exprs', 'x=np.ones((2,2))')).toMatchObject({ code: 1, err: expect.stringMatching(/not a literal/) });
     fs.writeFileSync(path.join(dir, 'bad.npy'), 'not numpy');
     expect(await cli(...base, '--inputs', `x=${path.join(dir, 'bad.npy')}`)).toMatchObject({ code: 1, err: expect.stringMatching(/not a NumPy .npy array/) });
