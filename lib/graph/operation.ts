@@ -3,6 +3,7 @@
 import { DType, dtypeFromNumber } from '../base/dtypes';
 import type { Graph } from './graph';
 import { Native } from '../binding/native';
+import { shapeFromProto } from '../base/shape';
 import { decode, toNumber } from '../proto';
 import { tensorFromProto } from '../tensor/tensor-proto';
 import type { Tensor } from '../tensor/tensor';
@@ -20,14 +21,6 @@ export type AttrValue =
   | AttrValue[];
 
 const utf8 = new TextDecoder('utf-8');
-
-function shapeFromProto(shape: { dim?: Array<{ size: unknown }>; unknown_rank?: boolean } | null | undefined): Array<number | null> | null {
-  if (!shape || shape.unknown_rank) return null;
-  return (shape.dim ?? []).map((d) => {
-    const n = toNumber(d.size);
-    return n < 0 ? null : n;
-  });
-}
 
 /** @internal Converts a decoded AttrValue message to its JS form. */
 export function attrValueToJs(value: Record<string, any>): AttrValue {
