@@ -9,7 +9,7 @@ import { tfAddon } from '../binding/library';
 import { Native } from '../binding/native';
 import type { Ops } from '../ops';
 import { Tensor, TensorLike, tensor } from '../tensor/tensor';
-import { ControlFrame, DeviceFunction, DeviceScope, OpSpec, controlInputsUnder, deviceUnderScopes } from './build-scopes';
+import { ControlFrame, DeviceFunction, DeviceScope, controlInputsUnder, deviceUnderScopes } from './build-scopes';
 import { Collections } from './collections';
 import { constantTensor } from './constant-value';
 import { checkInputMap, trialImportIfLibrary } from './graph-import';
@@ -50,7 +50,7 @@ let opsExports: typeof import('../ops') | undefined;
 function opsModule(): typeof import('../ops') {
   // Required on first use: the generated op table is large, and a process that never uses g.ops (or not
   // before its first result) should not parse it at start-up. Kept, because g.ops is read for every op built.
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (opsExports ??= require('../ops') as typeof import('../ops'));
 }
 

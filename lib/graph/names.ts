@@ -12,8 +12,9 @@ const VALID_OP_NAME = /^[A-Za-z0-9.][A-Za-z0-9_.\-/]*(?:>[A-Za-z0-9.][A-Za-z0-9_
 /** A name scope opened inside another (Python's _VALID_SCOPE_NAME_REGEX, less the '\' the importer refuses). */
 const VALID_SCOPED_NAME = /^[A-Za-z0-9_.\-/>]*$/;
 
+/** `name` in quotes, with NULs and other control characters escaped. */
 function shown(name: string): string {
-  return JSON.stringify(name.length > 80 ? `${name.slice(0, 80)}…` : name);
+  return `'${JSON.stringify(name.length > 80 ? `${name.slice(0, 80)}…` : name).slice(1, -1)}'`;
 }
 
 /** Whether TensorFlow's importer accepts `name` as an operation name. */

@@ -127,4 +127,30 @@ describe('Graph building', () => {
       expect(() => g.operation(3 as never)).toThrow(TypeError);
     });
   });
+
+  test('constant: a single value fills a shape, as Python\'s tf.constant; several values must have its element count', async () => {
+    const g = new tf.Graph();
+    const cases: Array<[tf.Output, unknown]> = [
+      [g.constant(0.5, { shape: [2, 2] }), [[0.5, 0.5], [0.5, 0.5]]],
+      [g.constant([7], { shape: [3], dtype: 'int32' }), [7, 7, 7]],
+      [g.constant(3n, { shape: [2] }), [3n, 3n]],
+      [g.constant(true, { shape: [2] }), [true, true]],
+      [g.constant('ab', { shape: [2] }), ['ab', 'ab']],
+      [g.constant(1.5, { shape: [2], dtype: 'float16' }), [1.5, 1.5]],
+      [g.constant(1, { shape: [2], dtype: 'complex64' }), [[1, 0], [1, 0]]],
+      [g.constant(2, { shape: [0, 3] }), []],
+      [g.constant([1, 2, 3, 4], { shape: [2, 2] }), [[1, 2], [3, 4]]],
+      [g.constant(5, { shape: [1, 1] }), [[5]]],
+    ];
+    expect(cases.map(([c]) => c.shape)).toEqual([[2, 2], [3], [2], [2], [2], [2], [2], [0, 3], [2, 2], [1, 1]]);
+    const sess = new tf.Session(g);
+    const values = await sess.run(cases.map(([c]) => c));
+    expect(values.map((t) => t.toArray())).toEqual(cases.map(([, v]) => v));
+    await sess.close();
+    const n = g.numOperations;
+    expect(() => g.constant([1, 2, 3], { shape: [2, 2] })).toThrow(/needs 4 elements but the values have shape \[3\]/);
+    expect(() => g.constant([[1]], { shape: [3] })).toThrow(TypeError);
+    expect(() => g.constant(1, { shape: [-1] })).toThrow(RangeError);
+    expect(g.numOperations).toBe(n);
+  });
 });
