@@ -12,11 +12,10 @@ import { Tensor, TensorLike, tensor } from '../tensor/tensor';
 import { ControlFrame, DeviceFunction, DeviceScope, controlInputsUnder, deviceUnderScopes } from './build-scopes';
 import { Collections } from './collections';
 import { constantTensor } from './constant-value';
-import { checkInputMap, trialImportIfLibrary } from './graph-import';
-import { ImportGraphDefOptions, ImportGraphDefResult, nativeImportOptions } from './import-options';
-import { NameRegistry, checkOpName, checkScopeName, isValidOpName } from './names';
+import { ImportGraphDefOptions, ImportGraphDefResult, importIntoGraph } from './import-options';
+import { NameRegistry, checkNoNul, checkOpName, checkScopeName, isValidOpName } from './names';
 import { attrEntries, opDefInfo } from './op-attrs';
-import { writeInputSpec } from './op-spec';
+import { resolveInputs, writeInputSpec } from './op-spec';
 import { Operation, Output, OutputConvertible, isOutputConvertible, toOutput } from './operation';
 
 export type { DeviceFunction, OpSpec } from './build-scopes';
@@ -190,7 +189,8 @@ export class Graph {
     if (isOutputConvertible(value)) out = value[toOutput]({ underControlDependencies: controlInputsUnder(this.#control, []).length > 0 });
     if (!(out instanceof Output)) throw invalidArgument('an Output (or a Variable)', what, value);
     if (out.graph !== this) {
-      throw new Error(`${what}: ${out} belongs to ${out.graph} but is used in ${this}; an operation's inputs must come from its own graph (copy it with tf.copy.copyToGraph)`);
+      throw new Error(`${what}: ${out} belongs to ${out.graph} but is used in ${this}; ` +
+        "an operation's inputs must come from its own graph (copy it with tf.copy.copyToGraph)");
     }
     return out;
   }
@@ -209,36 +209,10 @@ export class Graph {
     requireString(type, 'the op type of addOperation');
     optionalObject(options, 'the options of addOperation');
     const info = opDefInfo(this._native, type);
-    const inputs = options.inputs ?? [];
-    if (!Array.isArray(inputs)) throw invalidArgument('an array', `the inputs of ${type}`, inputs);
-    const nInputs = inputs.length;
-    if (nInputs !== info.inputArgs.length) {
-      throw new TypeError(`${type} takes ${info.inputArgs.length} inputs (${info.inputArgs.map((a) => a.name).join(', ')}) but received ${nInputs}`);
-    }
     // Inputs are resolved before anything is written to the spec: a toOutput may build operations itself.
-    const resolved: Array<Output | Output[]> = new Array(nInputs);
-    let specLength = 3; // the output-count slot, the number of input args, the number of control inputs
     const tracking = this.#control.length > 0;
     const inputOperations: Operation[] = tracking ? [] : NO_OPERATIONS;
-    for (let i = 0; i < nInputs; i++) {
-      const arg = info.inputArgs[i];
-      if (arg.isList) {
-        const list = inputs[i];
-        if (!Array.isArray(list)) throw invalidArgument('an array of Outputs', `input '${arg.name}' of ${type}`, list);
-        const outs: Output[] = new Array(list.length);
-        for (let j = 0; j < list.length; j++) {
-          outs[j] = this.#inputOutput(list[j], arg.name, type, j);
-          if (tracking) inputOperations.push(outs[j].op);
-        }
-        resolved[i] = outs;
-        specLength += 1 + 2 * outs.length;
-      } else {
-        const out = this.#inputOutput(inputs[i], arg.name, type, -1);
-        resolved[i] = out;
-        specLength += 3;
-        if (tracking) inputOperations.push(out.op);
-      }
-    }
+    const resolved = resolveInputs(this, type, info, options.inputs ?? [], tracking ? inputOperations : null);
     const attrs = attrEntries(type, info, options.attrs);
     let name: string;
     let exact = false;
@@ -257,6 +231,7 @@ export class Graph {
     }
     let device = options.device === undefined ? '' : canonicalDevice(requireString(options.device, `the device of ${name}`));
     if (this.#devices.length) device = deviceUnderScopes(this.#devices, { name, type, attrs: options.attrs ?? {} }, device);
+    if (device !== '' && device.includes('\0')) checkNoNul(device, `The device of ${name}`); // a job name could hold one
     const controls = tracking || options.controlInputs ? controlInputsUnder(this.#control, inputOperations) : NO_OPERATIONS;
     if (options.controlInputs) {
       for (const op of this.#toOperations(options.controlInputs, `the control inputs of ${name}`)) {
@@ -264,7 +239,7 @@ export class Graph {
       }
     }
     // Every user callback has run: the spec is written and read without JS in between.
-    const spec = writeInputSpec(info, resolved, controls, specLength + controls.length);
+    const spec = writeInputSpec(info, resolved, controls);
     let id: number;
     try {
       id = this._native.addOperation(type, name, device, spec, attrs.length ? attrs : undefined);
@@ -276,12 +251,6 @@ export class Graph {
     this.#ops.set(name, op);
     if (tracking) for (const frame of this.#control) frame.seen.add(op);
     return op;
-  }
-
-  /** An input's Output, with the message naming the input built only when it is not one. */
-  #inputOutput(value: unknown, arg: string, type: string, index: number): Output {
-    if (value instanceof Output && value.op.graph === this) return value;
-    return this._toOutput(value, `input '${arg}' of ${type}${index >= 0 ? `[${index}]` : ''}`);
   }
 
   /**
@@ -399,17 +368,10 @@ export class Graph {
   importGraphDef(bytes: Uint8Array, options: ImportGraphDefOptions = {}): ImportGraphDefResult {
     if (!(bytes instanceof Uint8Array)) throw invalidArgument('a Uint8Array', 'the GraphDef', bytes);
     optionalObject(options, 'the options of importGraphDef');
-    const native = nativeImportOptions(options, {
+    const { native, result } = importIntoGraph(this._native, bytes, options, {
       toOutput: (value, what) => this._toOutput(value, what),
       toOperations: (values, what) => this.#toOperations(values, what),
     });
-    // Keep a failed import from changing the graph (graph-import.ts says where TensorFlow alone would).
-    checkInputMap(this._native, bytes, [
-      ...native.inputMap.map(([name, index]): [string, number] => [name, index]),
-      ...native.remapControlDependencies.map(([name]): [string, number] => [name, -1]),
-    ]);
-    trialImportIfLibrary(this._native, bytes, native);
-    const result = this._native.importGraphDef(bytes, native);
     this.#names.markStale();
     // As Python's import_graph_def, whose prefix is a name scope: later names avoid the prefix itself too.
     if (native.prefix) this.#names.markUsed(native.prefix.replace(/\/+$/, ''));

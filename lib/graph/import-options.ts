@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// The options of Graph.importGraphDef, checked and converted to the native TF_ImportGraphDefOptions fields.
+// Graph.importGraphDef: its options, checked and converted to the native TF_ImportGraphDefOptions fields, and
+// the import itself, all-or-nothing.
 import { parseTensorName, tensorNameParts } from '../base/tensor-name';
 import { invalidArgument, requireString } from '../base/validate';
 import { Native } from '../binding/native';
+import { checkInputMap, trialImportIfLibrary } from './graph-import';
 import { checkNoNul } from './names';
 import { Operation, Output } from './operation';
 import type { OutputLike } from './graph';
@@ -91,4 +93,23 @@ export function nativeImportOptions(options: ImportGraphDefOptions, graph: Impor
     else native.returnOperations.push(element as string);
   }
   return native;
+}
+
+/**
+ * @internal Imports `bytes` into the native graph, leaving it unchanged when this throws (graph-import.ts says
+ * where TensorFlow alone would not). The caller maps the result to its Operations and Outputs.
+ */
+export function importIntoGraph(
+  graph: Native.Graph,
+  bytes: Uint8Array,
+  options: ImportGraphDefOptions,
+  resolver: ImportResolver,
+): { native: FilledImportOptions; result: Native.ImportResult } {
+  const native = nativeImportOptions(options, resolver);
+  checkInputMap(graph, bytes, [
+    ...native.inputMap.map(([name, index]): [string, number] => [name, index]),
+    ...native.remapControlDependencies.map(([name]): [string, number] => [name, -1]),
+  ]);
+  trialImportIfLibrary(graph, bytes, native);
+  return { native, result: graph.importGraphDef(bytes, native) };
 }

@@ -28,7 +28,8 @@ export function isValidOpName(name: string): boolean {
  */
 export function checkOpName(name: string, what: string): void {
   if (!VALID_OP_NAME.test(name)) {
-    throw new TypeError(`${shown(name)} is not a valid operation name (${what}): TensorFlow accepts names matching ${VALID_OP_NAME.source}`);
+    throw new TypeError(`${shown(name)} is not a valid operation name (${what}): ` +
+      `TensorFlow accepts names matching ${VALID_OP_NAME.source}`);
   }
 }
 

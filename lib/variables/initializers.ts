@@ -7,7 +7,7 @@ import type { Graph } from '../graph/graph';
 import type { Output } from '../graph/operation';
 import { getSeed } from '../graph/random-seed';
 import { scopedOp } from '../graph/scoped-op';
-import { requireShape, shapeToString } from '../base/shape';
+import { requireConcreteShape, shapeToString } from '../base/shape';
 import { Tensor, TensorLike, tensor } from '../tensor/tensor';
 import { invalidArgument, optionalObject } from '../base/validate';
 
@@ -36,7 +36,7 @@ function factory<A extends unknown[]>(fn: (...args: A) => Initializer): (...args
 function initializer(config: Record<string, unknown>, build: (shape: number[], dtype: DType, g: Graph) => Output, defaultDType: DType): Initializer {
   const init = (shape: number[], dtype: DType | undefined, graph: Graph): Output => {
     const what = `the shape given to the ${String(config.name)} initializer`;
-    const dims = requireShape(shape, what, false) as number[];
+    const dims = requireConcreteShape(shape, what);
     const type = dtype ?? defaultDType;
     if (!isDType(type)) requireDType(type, `the dtype given to the ${String(config.name)} initializer`);
     if (!graph || typeof (graph as Graph).addOperation !== 'function') {

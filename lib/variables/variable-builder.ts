@@ -33,7 +33,8 @@ function initialValueOutput(g: Graph, value: unknown, dtype: DType | undefined, 
 }
 
 function incompatibleInitialShape(initial: StaticShape, shape: StaticShape): Error {
-  return new Error(`The initial value's shape ${shapeToString(initial)} is not compatible with the explicitly supplied shape ${shapeToString(shape)}`);
+  return new Error(`The initial value's shape ${shapeToString(initial)} is not compatible with the explicitly supplied shape ` +
+    shapeToString(shape));
 }
 
 /** @internal What createVariable builds: the Variable's parts and the collections to add it to. */
@@ -57,7 +58,9 @@ export function buildNewVariable(g: Graph, initialValue: InitialValue, options: 
   if (options.dtype !== undefined && !isDType(options.dtype)) requireDType(options.dtype, 'the dtype of g.variable');
   const dtype = options.dtype;
   const shape = options.shape === undefined || options.shape === null ? undefined : requireShape(options.shape, 'the shape of g.variable');
-  if (options.trainable !== undefined && typeof options.trainable !== 'boolean') throw invalidArgument('a boolean', 'trainable', options.trainable);
+  if (options.trainable !== undefined && typeof options.trainable !== 'boolean') {
+    throw invalidArgument('a boolean', 'trainable', options.trainable);
+  }
   if (options.validateShape !== undefined && typeof options.validateShape !== 'boolean') {
     throw invalidArgument('a boolean', 'validateShape', options.validateShape);
   }
@@ -70,7 +73,9 @@ export function buildNewVariable(g: Graph, initialValue: InitialValue, options: 
       const out = initialValueOutput(g, initialValue, dtype, what);
       prepared = () => out;
     } else {
-      if (!isHostValue(initialValue)) throw invalidArgument('an Output, a Variable, a Tensor, an array of values or a function', what, initialValue);
+      if (!isHostValue(initialValue)) {
+        throw invalidArgument('an Output, a Variable, a Tensor, an array of values or a function', what, initialValue);
+      }
       const t = hostTensor(initialValue, dtype, what);
       if (shape && !shapesCompatible(t.shape, shape)) throw incompatibleInitialShape(t.shape, shape);
       prepared = () => g.constant(t, { name: 'initial_value' });
@@ -93,7 +98,12 @@ export function buildNewVariable(g: Graph, initialValue: InitialValue, options: 
  * Builds the handle, IsInitialized, Assign and Read operations of a variable named `name` (an absolute name)
  * whose initial value `init` is already built under `name/Initializer/`.
  */
-function buildVariableOps(g: Graph, name: string, init: Output, options: { shape: StaticShape; trainable: boolean; validateShape: boolean }): VariableParts {
+function buildVariableOps(
+  g: Graph,
+  name: string,
+  init: Output,
+  options: { shape: StaticShape; trainable: boolean; validateShape: boolean },
+): VariableParts {
   const dtype = init.dtype;
   // shared_name is the variable's name, as Python's graph mode sets it: the session's resource manager keeps
   // the variable under it, and TensorFlow's errors name the variable by it.
@@ -103,8 +113,10 @@ function buildVariableOps(g: Graph, name: string, init: Output, options: { shape
   const onHandleDevice = <T>(fn: () => T): T => (handleOp.device ? g.device(handleOp.device, fn) : fn());
   return g.nameScope(`${handleOp.name}/`, () => {
     const isInitialized = g.nameScope('IsInitialized', () => g.addOperation('VarIsInitializedOp', { inputs: [handle] }).output(0));
-    const initializer = onHandleDevice(() => g.addOperation('AssignVariableOp', { inputs: [handle, init], attrs: { dtype }, name: 'Assign' }));
-    const snapshot = g.nameScope('Read', () => onHandleDevice(() => g.addOperation('ReadVariableOp', { inputs: [handle], attrs: { dtype } }).output(0)));
+    const initializer = onHandleDevice(() =>
+      g.addOperation('AssignVariableOp', { inputs: [handle, init], attrs: { dtype }, name: 'Assign' }));
+    const snapshot = g.nameScope('Read', () =>
+      onHandleDevice(() => g.addOperation('ReadVariableOp', { inputs: [handle], attrs: { dtype } }).output(0)));
     return { graph: g, handle, initializer, initialValue: init, snapshot, isInitialized, dtype, ...options };
   });
 }

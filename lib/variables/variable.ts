@@ -163,7 +163,8 @@ export class Variable implements OutputConvertible {
    */
   readValue(): Output {
     const g = this.graph;
-    const read = g.nameScope('Read', () => g.addOperation('ReadVariableOp', { inputs: [this.handle], attrs: { dtype: this.dtype } }).output(0));
+    const read = g.nameScope('Read', () =>
+      g.addOperation('ReadVariableOp', { inputs: [this.handle], attrs: { dtype: this.dtype } }).output(0));
     return g.addOperation('Identity', { inputs: [read], attrs: { T: this.dtype } }).output(0);
   }
 
@@ -192,9 +193,11 @@ export class Variable implements OutputConvertible {
         // TensorFlow's v1 cond: each branch gets its input through a Switch on the predicate, and Merge
         // forwards the branch that ran (the other branch's tensors are dead).
         const predId = g.addOperation('Identity', { inputs: [pred], attrs: { T: 'bool' }, name: 'pred_id' }).output(0);
-        const handleT = g.addOperation('Switch', { inputs: [this.handle, predId], attrs: { T: 'resource' }, name: 'read/Switch' }).output(1);
+        const handleT = g.addOperation('Switch', { inputs: [this.handle, predId], attrs: { T: 'resource' }, name: 'read/Switch' })
+          .output(1);
         const read = g.addOperation('ReadVariableOp', { inputs: [handleT], attrs: { dtype: this.dtype }, name: 'read' }).output(0);
-        const initF = g.addOperation('Switch', { inputs: [this.initialValue, predId], attrs: { T: this.dtype }, name: 'Switch_1' }).output(0);
+        const initF = g.addOperation('Switch', { inputs: [this.initialValue, predId], attrs: { T: this.dtype }, name: 'Switch_1' })
+          .output(0);
         return g.addOperation('Merge', { inputs: [[initF, read]], attrs: { T: this.dtype, N: 2 }, name: 'Merge' }).output(0);
       });
     });
@@ -219,7 +222,8 @@ export class Variable implements OutputConvertible {
 
   #checkShape(shape: StaticShape, what: string): void {
     if (!shapesCompatible(this.shape, shape)) {
-      throw new Error(`Cannot assign to variable '${this.name}': shape mismatch. The variable shape ${shapeToString(this.shape)} and the shape ${shapeToString(shape)} of ${what} are incompatible`);
+      throw new Error(`Cannot assign to variable '${this.name}': shape mismatch. The variable shape ${shapeToString(this.shape)} ` +
+        `and the shape ${shapeToString(shape)} of ${what} are incompatible`);
     }
   }
 
@@ -315,7 +319,8 @@ export class Variable implements OutputConvertible {
     };
     const handle = tensorOf(d.variable_name, 'variable handle');
     if (!d.is_resource || handle.op.type !== 'VarHandleOp') {
-      throw new Error(`VariableDef of '${d.variable_name}' describes a reference variable (${handle.op.type}); only resource variables are supported`);
+      throw new Error(`VariableDef of '${d.variable_name}' describes a reference variable (${handle.op.type}); ` +
+        'only resource variables are supported');
     }
     const initializer = graph.operation(name(d.initializer_name));
     if (!initializer) throw new Error(`VariableDef of '${d.variable_name}': ${graph} has no initializer '${name(d.initializer_name)}'`);

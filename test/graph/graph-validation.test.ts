@@ -100,7 +100,11 @@ describe('shapes TensorFlow aborts on are refused', () => {
     });
     expect({ signal: r.signal, status: r.status }).toEqual({ signal: null, status: 0 });
     expect(JSON.parse(r.stdout.trim().split('\n').pop()!)).toEqual({
-      rank255: 'RangeError', overflow: 'RangeError', ensureShape: 'RangeError', placeholderWithDefault: 'RangeError', listShape: 'RangeError',
+      rank255: 'RangeError',
+      overflow: 'RangeError',
+      ensureShape: 'RangeError',
+      placeholderWithDefault: 'RangeError',
+      listShape: 'RangeError',
     });
   });
 });
@@ -137,6 +141,8 @@ describe('names TensorFlow cannot import again are refused', () => {
     const g = new tf.Graph();
     expect(() => g.addOperation('Placeholder\0junk', { attrs: { dtype: 'float32' } })).toThrow(/op type contains a NUL/);
     expect(() => g.addOperation('Placeholder', { attrs: { dtype: 'float32', '_a\0b': 'x' } })).toThrow(/contains a NUL/);
+    expect(() => g.addOperation('NoOp', { device: '/job:a\0b' })).toThrow(/device of NoOp contains a NUL/);
+    expect(() => g.device('/job:a\0b', () => g.addOperation('NoOp'))).toThrow(TypeError);
     expect(g.numOperations).toBe(0);
     const p = g.addOperation('Placeholder', { attrs: { dtype: 'float32', _note: 'a\0b' }, name: 'p' });
     expect(p.attr('_note')).toBe('a\0b');
