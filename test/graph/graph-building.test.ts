@@ -5,7 +5,9 @@ import * as tf from '../../lib';
 describe('Graph building', () => {
   test('names are uniquified as Python does', () => {
     const g = new tf.Graph();
-    const names = [g.constant(1), g.constant(2), g.constant(3, { name: 'Const_1' }), g.constant(4, { name: 'c' }), g.constant(5, { name: 'C' })].map((o) => o.op.name);
+    const consts = [g.constant(1), g.constant(2), g.constant(3, { name: 'Const_1' })];
+    consts.push(g.constant(4, { name: 'c' }), g.constant(5, { name: 'C' }));
+    const names = consts.map((o) => o.op.name);
     expect(names).toEqual(['Const', 'Const_1', 'Const_1_1', 'c', 'C_1']);
   });
 
@@ -114,7 +116,8 @@ describe('Graph building', () => {
       const g2 = new tf.Graph();
       const a = g1.constant(1, { name: 'a' });
       const b = g2.constant(1, { name: 'b' });
-      expectUnchanged(g2, () => g2.addOperation('AddV2', { inputs: [a, b] }), new RegExp(`Output 'a:0' belongs to Graph #${g1.id} but is used in Graph #${g2.id}`));
+      const elsewhere = new RegExp(`Output 'a:0' belongs to Graph #${g1.id} but is used in Graph #${g2.id}`);
+      expectUnchanged(g2, () => g2.addOperation('AddV2', { inputs: [a, b] }), elsewhere);
       expectUnchanged(g2, () => g2.controlDependencies([a], () => 0), /belongs to Graph/);
     });
 
