@@ -3,6 +3,7 @@
 import { DType, dtypeFromNumber } from '../base/dtypes';
 import type { Graph } from './graph';
 import { Native } from '../binding/native';
+import { TensorShapeProtoObject, shapeFromProto } from '../base/shape';
 import { decode, toNumber } from '../proto';
 import { tensorFromProto } from '../tensor/tensor-proto';
 import type { Tensor } from '../tensor/tensor';
@@ -21,35 +22,56 @@ export type AttrValue =
 
 const utf8 = new TextDecoder('utf-8');
 
-function shapeFromProto(shape: { dim?: Array<{ size: unknown }>; unknown_rank?: boolean } | null | undefined): Array<number | null> | null {
-  if (!shape || shape.unknown_rank) return null;
-  return (shape.dim ?? []).map((d) => {
-    const n = toNumber(d.size);
-    return n < 0 ? null : n;
-  });
+interface NameAttrListProto {
+  name: string;
+  attr?: Record<string, AttrValueProto> | null;
+}
+
+/** @internal An AttrValue message as protobufjs decodes it (`value` names the oneof field that is set). */
+export interface AttrValueProto {
+  value?: string;
+  s?: Uint8Array;
+  i?: unknown;
+  f?: number;
+  b?: boolean;
+  type?: number;
+  shape?: TensorShapeProtoObject | null;
+  tensor?: Record<string, unknown>;
+  func?: NameAttrListProto;
+  placeholder?: string;
+  list?: {
+    s?: Uint8Array[];
+    i?: unknown[];
+    f?: number[];
+    b?: boolean[];
+    type?: number[];
+    shape?: TensorShapeProtoObject[];
+    tensor?: Array<Record<string, unknown>>;
+    func?: NameAttrListProto[];
+  } | null;
 }
 
 /** @internal Converts a decoded AttrValue message to its JS form. */
-export function attrValueToJs(value: Record<string, any>): AttrValue {
+export function attrValueToJs(value: AttrValueProto): AttrValue {
   switch (value.value) {
-    case 's': return utf8.decode(value.s);
+    case 's': return utf8.decode(value.s!);
     case 'i': return toNumber(value.i);
-    case 'f': return value.f;
-    case 'b': return value.b;
-    case 'type': return dtypeFromNumber(value.type);
+    case 'f': return value.f!;
+    case 'b': return value.b!;
+    case 'type': return dtypeFromNumber(value.type!);
     case 'shape': return shapeFromProto(value.shape);
-    case 'tensor': return tensorFromProto(value.tensor);
-    case 'func': return funcToJs(value.func);
-    case 'placeholder': return value.placeholder;
+    case 'tensor': return tensorFromProto(value.tensor!);
+    case 'func': return funcToJs(value.func!);
+    case 'placeholder': return value.placeholder!;
     case 'list': {
       const l = value.list ?? {};
-      if (l.s?.length) return l.s.map((b: Uint8Array) => utf8.decode(b));
+      if (l.s?.length) return l.s.map((b) => utf8.decode(b));
       if (l.i?.length) return l.i.map(toNumber);
       if (l.f?.length) return [...l.f];
       if (l.b?.length) return [...l.b];
       if (l.type?.length) return l.type.map(dtypeFromNumber);
-      if (l.shape?.length) return l.shape.map(shapeFromProto) as AttrValue[];
-      if (l.tensor?.length) return l.tensor.map(tensorFromProto);
+      if (l.shape?.length) return l.shape.map((sh) => shapeFromProto(sh));
+      if (l.tensor?.length) return l.tensor.map((t) => tensorFromProto(t));
       if (l.func?.length) return l.func.map(funcToJs);
       return [];
     }
@@ -58,7 +80,7 @@ export function attrValueToJs(value: Record<string, any>): AttrValue {
   }
 }
 
-function funcToJs(func: { name: string; attr?: Record<string, Record<string, any>> }): AttrValue {
+function funcToJs(func: NameAttrListProto): AttrValue {
   const attr: Record<string, AttrValue> = {};
   for (const [k, v] of Object.entries(func.attr ?? {})) attr[k] = attrValueToJs(v);
   return { name: func.name, attr };

@@ -7,7 +7,7 @@ import type { Graph } from '../graph/graph';
 import type { Output } from '../graph/operation';
 import { getSeed } from '../graph/random-seed';
 import { scopedOp } from '../graph/scoped-op';
-import { requireShape, shapeToString } from '../base/shape';
+import { requireConcreteShape, shapeToString } from '../base/shape';
 import { Tensor, TensorLike, tensor } from '../tensor/tensor';
 import { invalidArgument, optionalObject } from '../base/validate';
 
@@ -33,10 +33,14 @@ function factory<A extends unknown[]>(fn: (...args: A) => Initializer): (...args
   return fn;
 }
 
-function initializer(config: Record<string, unknown>, build: (shape: number[], dtype: DType, g: Graph) => Output, defaultDType: DType): Initializer {
+function initializer(
+  config: Record<string, unknown>,
+  build: (shape: number[], dtype: DType, g: Graph) => Output,
+  defaultDType: DType,
+): Initializer {
   const init = (shape: number[], dtype: DType | undefined, graph: Graph): Output => {
     const what = `the shape given to the ${String(config.name)} initializer`;
-    const dims = requireShape(shape, what, false) as number[];
+    const dims = requireConcreteShape(shape, what);
     const type = dtype ?? defaultDType;
     if (!isDType(type)) requireDType(type, `the dtype given to the ${String(config.name)} initializer`);
     if (!graph || typeof (graph as Graph).addOperation !== 'function') {
@@ -133,19 +137,29 @@ function randomUniformOp(g: Graph, shape: number[], minval: number, maxval: numb
     const max = scalarConst(g, maxval, dtype, 'max');
     const [s1, s2] = getSeed(g, seed);
     if (integer) return { dims, min, max, s1, s2, mul: undefined };
-    const rnd = g.addOperation('RandomUniform', { inputs: [dims], attrs: { dtype, seed: s1, seed2: s2, T: dims.dtype }, name: 'RandomUniform' }).output(0);
+    const attrs = { dtype, seed: s1, seed2: s2, T: dims.dtype };
+    const rnd = g.addOperation('RandomUniform', { inputs: [dims], attrs, name: 'RandomUniform' }).output(0);
     const mul = binary(g, 'Mul', rnd, binary(g, 'Sub', max, min, 'sub'), 'mul');
     return { dims, min, max, s1, s2, mul };
   }, (name, r) => {
     if (r.mul === undefined) {
-      return g.addOperation('RandomUniformInt', { inputs: [r.dims, r.min, r.max], attrs: { seed: r.s1, seed2: r.s2, Tout: dtype, T: r.dims.dtype }, name });
+      const attrs = { seed: r.s1, seed2: r.s2, Tout: dtype, T: r.dims.dtype };
+      return g.addOperation('RandomUniformInt', { inputs: [r.dims, r.min, r.max], attrs, name });
     }
     return g.addOperation('AddV2', { inputs: [r.mul, r.min], attrs: { T: dtype }, name });
   }).output(0);
 }
 
 /** Python's random_ops.random_normal ('RandomStandardNormal') and truncated_normal ('TruncatedNormal'). */
-function normalOp(g: Graph, kind: 'random_normal' | 'truncated_normal', shape: number[], mean: number, stddev: number, dtype: DType, seed: number | undefined): Output {
+function normalOp(
+  g: Graph,
+  kind: 'random_normal' | 'truncated_normal',
+  shape: number[],
+  mean: number,
+  stddev: number,
+  dtype: DType,
+  seed: number | undefined,
+): Output {
   return scopedOp(g, kind, () => {
     const dims = shapeConst(g, shape, 'shape');
     const meanT = scalarConst(g, mean, dtype, 'mean');
@@ -190,7 +204,8 @@ export const ones = factory((options: { dtype?: DType } = {}): Initializer => {
  */
 export const constant = factory((value: Tensor | TensorLike = 0, options: { dtype?: DType; verifyShape?: boolean } = {}): Initializer => {
   const o = optionalObject(options, 'the options of initializers.constant');
-  const ok = value instanceof Tensor || ArrayBuffer.isView(value) || Array.isArray(value) || ['number', 'bigint', 'boolean', 'string'].includes(typeof value);
+  const ok = value instanceof Tensor || ArrayBuffer.isView(value) || Array.isArray(value) ||
+    ['number', 'bigint', 'boolean', 'string'].includes(typeof value);
   if (!ok) throw invalidArgument('a scalar, an array of values or a Tensor', 'the value of initializers.constant', value);
   const verifyShape = Boolean(o.verifyShape);
   return initializer({ name: 'Constant', value }, (shape, dtype, g) => {
@@ -211,7 +226,9 @@ export const constant = factory((value: Tensor | TensorLike = 0, options: { dtyp
 
 /** TensorFlow's TensorProto rule: missing trailing values repeat the last one (zeros when there is none). */
 function padded(t: Tensor, shape: number[], need: number): Tensor {
-  if (t.size === need) return t.shape.length === shape.length && t.shape.every((d, i) => d === shape[i]) ? t : tensor(t.data() as TensorLike, shape, t.dtype);
+  if (t.size === need) {
+    return t.shape.length === shape.length && t.shape.every((d, i) => d === shape[i]) ? t : tensor(t.data() as TensorLike, shape, t.dtype);
+  }
   const data = t.data();
   if (Array.isArray(data)) {
     const last = data.length ? data[data.length - 1] : '';
@@ -241,7 +258,9 @@ export const randomUniform = factory((options: { minval?: number; maxval?: numbe
   const seed = seedOption(o, what);
   return initializer({ name: 'RandomUniform', minval, maxval, seed }, (shape, dtype, g) => {
     if (maxval === undefined && INTEGERS.has(dtype)) throw new Error(`Must specify maxval for integer dtype ${dtype}`);
-    if (!FLOATS.has(dtype) && !INTEGERS.has(dtype)) throw new TypeError(`The RandomUniform initializer needs a float or integer dtype, got ${dtype}`);
+    if (!FLOATS.has(dtype) && !INTEGERS.has(dtype)) {
+      throw new TypeError(`The RandomUniform initializer needs a float or integer dtype, got ${dtype}`);
+    }
     return randomUniformOp(g, shape, minval, maxval ?? 1, dtype, seed);
   }, dtypeOption(o, what));
 });
@@ -277,13 +296,16 @@ export type Distribution = 'truncated_normal' | 'normal' | 'untruncated_normal' 
 /**
  * Python's `tf.compat.v1.variance_scaling_initializer`: scale / fan (by `mode`), drawn from `distribution`.
  */
-export const varianceScaling = factory((options: { scale?: number; mode?: FanMode; distribution?: Distribution } & SeedOptions = {}): Initializer => {
+type VarianceScalingOptions = { scale?: number; mode?: FanMode; distribution?: Distribution } & SeedOptions;
+export const varianceScaling = factory((options: VarianceScalingOptions = {}): Initializer => {
   const what = 'initializers.varianceScaling';
   const o = optionalObject(options, `the options of ${what}`);
   const scale = numberOption(o, 'scale', 1, what);
   if (!(scale > 0)) throw new RangeError(`Expected a positive scale for ${what} but received ${scale}`);
   const mode = (o.mode ?? 'fan_in') as FanMode;
-  if (!['fan_in', 'fan_out', 'fan_avg'].includes(mode)) throw invalidArgument("'fan_in', 'fan_out' or 'fan_avg'", `the mode of ${what}`, mode);
+  if (!['fan_in', 'fan_out', 'fan_avg'].includes(mode)) {
+    throw invalidArgument("'fan_in', 'fan_out' or 'fan_avg'", `the mode of ${what}`, mode);
+  }
   const distribution = (o.distribution ?? 'truncated_normal') as Distribution;
   if (!['truncated_normal', 'normal', 'untruncated_normal', 'uniform'].includes(distribution)) {
     throw invalidArgument("'truncated_normal', 'untruncated_normal' or 'uniform'", `the distribution of ${what}`, distribution);
@@ -291,7 +313,10 @@ export const varianceScaling = factory((options: { scale?: number; mode?: FanMod
   return varianceScalingInit({ name: 'VarianceScaling', scale, mode, distribution, seed: seedOption(o, what) }, dtypeOption(o, what));
 });
 
-function varianceScalingInit(config: { name: string; scale: number; mode: FanMode; distribution: Distribution; seed?: number }, dtype: DType): Initializer {
+function varianceScalingInit(
+  config: { name: string; scale: number; mode: FanMode; distribution: Distribution; seed?: number },
+  dtype: DType,
+): Initializer {
   requireFloat(dtype, `The ${config.name} initializer`);
   return initializer(config, (shape, type, g) => {
     requireFloat(type, `The ${config.name} initializer`);
@@ -314,7 +339,8 @@ function seeded(name: string, scale: number, mode: FanMode, distribution: Distri
   return factory((options: SeedOptions = {}): Initializer => {
     const what = `initializers.${name}`;
     const o = optionalObject(options, `the options of ${what}`);
-    return varianceScalingInit({ name: name[0].toUpperCase() + name.slice(1), scale, mode, distribution, seed: seedOption(o, what) }, dtypeOption(o, what));
+    const config = { name: name[0].toUpperCase() + name.slice(1), scale, mode, distribution, seed: seedOption(o, what) };
+    return varianceScalingInit(config, dtypeOption(o, what));
   });
 }
 
@@ -345,7 +371,8 @@ export const orthogonal = factory((options: { gain?: number } & SeedOptions = {}
   return initializer({ name: 'Orthogonal', gain, seed }, (shape, type, g) => {
     requireFloat(type, 'The Orthogonal initializer');
     if (shape.length < 2) {
-      throw new Error(`The tensor to initialize, specified by argument \`shape\` must be at least two-dimensional. Received shape=${shapeToString(shape)}`);
+      throw new Error('The tensor to initialize, specified by argument `shape` must be at least two-dimensional. ' +
+        `Received shape=${shapeToString(shape)}`);
     }
     const rows = product(shape.slice(0, -1));
     const cols = shape[shape.length - 1];

@@ -25,7 +25,8 @@ export function group(g: Graph, ops: Array<Operation | Output>, name = 'group_de
   const onDevice = <T>(device: string, fn: () => T): T => (device ? g.device(device, fn) : fn());
   return scopedOp(g, name, () => {
     if (byDevice.size <= 1) return undefined;
-    return [...byDevice.keys()].sort().map((device) => onDevice(device, () => g.addOperation('NoOp', { controlInputs: byDevice.get(device)! })));
+    return [...byDevice.keys()].sort().map((device) =>
+      onDevice(device, () => g.addOperation('NoOp', { controlInputs: byDevice.get(device)! })));
   }, (opName, perDevice) => {
     if (perDevice) return g.addOperation('NoOp', { name: opName, controlInputs: perDevice });
     const [device, deps] = byDevice.size ? [...byDevice.entries()][0] : ['', []];
@@ -102,7 +103,8 @@ export function reportUninitializedVariables(g: Graph, vars?: Variable[]): Outpu
         const where = g.addOperation('Where', { inputs: [mask], attrs: { T: 'bool' } }).output(0);
         const indices = g.addOperation('Squeeze', { inputs: [where], attrs: { T: 'int64', squeeze_dims: [1] } }).output(0);
         const axis = g.constant(0, { dtype: 'int32', name: 'GatherV2/axis' });
-        return g.addOperation('GatherV2', { inputs: [names, indices, axis], attrs: { Tparams: 'string', Tindices: 'int64', Taxis: 'int32' } }).output(0);
+        const attrs = { Tparams: 'string', Tindices: 'int64', Taxis: 'int32' };
+        return g.addOperation('GatherV2', { inputs: [names, indices, axis], attrs }).output(0);
       });
     });
   });

@@ -15,7 +15,14 @@ import { invalidArgument, optionalObject, requireFunction, requireString } from 
 export type Reuse = boolean | 'auto';
 
 /** A function building an initial value, a `tf.initializers.*` factory, or a constant initial value. */
-export type InitializerLike = Initializer | ((shape: number[], dtype: DType | undefined, graph: Graph) => Output) | (() => Initializer) | Output | Variable | Tensor | TensorLike;
+export type InitializerLike =
+  | Initializer
+  | ((shape: number[], dtype: DType | undefined, graph: Graph) => Output)
+  | (() => Initializer)
+  | Output
+  | Variable
+  | Tensor
+  | TensorLike;
 
 /** Options of `g.getVariable(name, options)`, as Python's `tf.compat.v1.get_variable`. */
 export interface GetVariableOptions {
@@ -111,8 +118,12 @@ function requireReuse(value: unknown): Reuse | undefined {
 
 function checkInitializerOption(value: unknown, what: string): InitializerLike | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value === 'function' || value instanceof Output || isOutputConvertible(value) || value instanceof Tensor) return value as InitializerLike;
-  if (ArrayBuffer.isView(value) || Array.isArray(value) || ['number', 'bigint', 'boolean', 'string'].includes(typeof value)) return value as TensorLike;
+  if (typeof value === 'function' || value instanceof Output || isOutputConvertible(value) || value instanceof Tensor) {
+    return value as InitializerLike;
+  }
+  if (ArrayBuffer.isView(value) || Array.isArray(value) || ['number', 'bigint', 'boolean', 'string'].includes(typeof value)) {
+    return value as TensorLike;
+  }
   throw invalidArgument('an initializer function or a value', what, value);
 }
 
@@ -122,7 +133,12 @@ function checkInitializerOption(value: unknown, what: string): InitializerLike |
  * new name scope after its last component); null with `defaultName` opens a uniquely named scope.
  * @throws Error when reuse is true without a name; TypeError on malformed arguments.
  */
-export function variableScope<T>(g: Graph, nameOrScope: string | VariableScope | null, fn: (scope: VariableScope) => T, options: VariableScopeOptions = {}): T {
+export function variableScope<T>(
+  g: Graph,
+  nameOrScope: string | VariableScope | null,
+  fn: (scope: VariableScope) => T,
+  options: VariableScopeOptions = {},
+): T {
   requireFunction(fn, 'variableScope(nameOrScope, fn)');
   optionalObject(options, 'the options of variableScope');
   const reuse = requireReuse(options.reuse);
@@ -161,7 +177,8 @@ export function variableScope<T>(g: Graph, nameOrScope: string | VariableScope |
     return pureScope(g, store, nameOrScope, fn, { reuse: ownReuse, initializer, dtype });
   }
   if (nameOrScope || !aux) {
-    return withNameScope(nameOrScope, (entered) => pureScope(g, store, nameOrScope, fn, { reuse: ownReuse, initializer, dtype, oldNameScope: entered }));
+    return withNameScope(nameOrScope, (entered) =>
+      pureScope(g, store, nameOrScope, fn, { reuse: ownReuse, initializer, dtype, oldNameScope: entered }));
   }
   return pureScope(g, store, nameOrScope, fn, { reuse: ownReuse, initializer, dtype });
 }
@@ -188,7 +205,8 @@ function pureScope<T>(
   let restore: () => void;
   if (nameOrScope instanceof VariableScope) {
     const reuse = o.reuse ? o.reuse : nameOrScope.reuse;
-    scope = new VariableScope(reuse, nameOrScope.name, o.initializer ?? nameOrScope.initializer, o.dtype ?? nameOrScope.dtype, nameOrScope.originalNameScope);
+    const initializer = o.initializer ?? nameOrScope.initializer;
+    scope = new VariableScope(reuse, nameOrScope.name, initializer, o.dtype ?? nameOrScope.dtype, nameOrScope.originalNameScope);
     store.counts.set(scope.name, (store.counts.get(scope.name) ?? 0) + 1);
     const savedCounts = new Map(store.counts);
     restore = () => {
@@ -245,17 +263,28 @@ export function getVariable(g: Graph, name: string, options: GetVariableOptions 
   if (initializer === undefined) initializer = scope.initializer;
   const dtype = options.dtype ?? scope.dtype;
   const shape = options.shape === undefined || options.shape === null ? undefined : requireShape(options.shape, `the shape of ${fullName}`);
-  if (options.trainable !== undefined && typeof options.trainable !== 'boolean') throw invalidArgument('a boolean', `trainable of ${fullName}`, options.trainable);
-  if (options.validateShape !== undefined && typeof options.validateShape !== 'boolean') throw invalidArgument('a boolean', `validateShape of ${fullName}`, options.validateShape);
+  if (options.trainable !== undefined && typeof options.trainable !== 'boolean') {
+    throw invalidArgument('a boolean', `trainable of ${fullName}`, options.trainable);
+  }
+  if (options.validateShape !== undefined && typeof options.validateShape !== 'boolean') {
+    throw invalidArgument('a boolean', `validateShape of ${fullName}`, options.validateShape);
+  }
   const collections = requireCollections(options.collections, `the collections of ${fullName}`);
   // getVariable names are absolute: the name scope in force does not apply.
   return g.nameScope('', () => singleVariable(g, store, fullName, {
-    shape, dtype, initializer, reuse: scope.reuse, trainable: options.trainable ?? true, collections, validateShape: options.validateShape ?? true,
+    shape,
+    dtype,
+    initializer,
+    reuse: scope.reuse,
+    trainable: options.trainable ?? true,
+    collections,
+    validateShape: options.validateShape ?? true,
   }));
 }
 
 function isHostArray(value: unknown): boolean {
-  return Array.isArray(value) || ['number', 'bigint', 'boolean', 'string'].includes(typeof value) || (ArrayBuffer.isView(value) && !(value instanceof Tensor));
+  return Array.isArray(value) || ['number', 'bigint', 'boolean', 'string'].includes(typeof value) ||
+    (ArrayBuffer.isView(value) && !(value instanceof Tensor));
 }
 
 /** Python's _VariableStore._get_single_variable. */
@@ -263,7 +292,15 @@ function singleVariable(
   g: Graph,
   store: Store,
   name: string,
-  o: { shape?: Array<number | null>; dtype: DType; initializer?: InitializerLike; reuse: Reuse; trainable: boolean; collections?: string[]; validateShape: boolean },
+  o: {
+    shape?: Array<number | null>;
+    dtype: DType;
+    initializer?: InitializerLike;
+    reuse: Reuse;
+    trainable: boolean;
+    collections?: string[];
+    validateShape: boolean;
+  },
 ): Variable {
   let initializer = o.initializer;
   if (isInitializerFactory(initializer)) initializer = initializer();
@@ -276,7 +313,8 @@ function singleVariable(
       throw new Error(`Variable ${name} already exists, disallowed. Did you mean to set reuse=true or reuse='auto' in VarScope?`);
     }
     if (o.shape !== undefined && !shapesCompatible(o.shape, found.shape)) {
-      throw new Error(`Trying to share variable ${name}, but specified shape ${shapeToString(o.shape)} and found shape ${shapeToString(found.shape)}.`);
+      throw new Error(`Trying to share variable ${name}, but specified shape ${shapeToString(o.shape)} ` +
+        `and found shape ${shapeToString(found.shape)}.`);
     }
     if (o.dtype !== found.dtype) {
       throw new Error(`Trying to share variable ${name}, but specified dtype ${o.dtype} and found dtype ${found.dtype}.`);
@@ -284,7 +322,8 @@ function singleVariable(
     return found;
   }
   if (o.reuse === true) {
-    throw new Error(`Variable ${name} does not exist, or was not created with getVariable(). Did you mean to set reuse='auto' in VarScope?`);
+    throw new Error(`Variable ${name} does not exist, or was not created with getVariable(). ` +
+      "Did you mean to set reuse='auto' in VarScope?");
   }
   if (initializer === undefined) {
     if (o.shape === undefined) throw new Error(`Variable ${name} did not get an initializer, so its \`shape\` argument must be specified.`);

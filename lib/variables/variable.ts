@@ -2,15 +2,23 @@
 // Variable: a resource variable (VarHandleOp + AssignVariableOp + ReadVariableOp), built with the node names
 // Python's tf.compat.v1 gives them (`w`, `w/Initializer/…`, `w/IsInitialized/VarIsInitializedOp`, `w/Assign`,
 // `w/Read/ReadVariableOp`), so checkpoints and MetaGraphDefs interoperate with Python.
-import { DType, isDType, requireDType } from '../base/dtypes';
+import { DType } from '../base/dtypes';
+import { StaticShape, isFullyDefined, shapeToString, shapesCompatible } from '../base/shape';
+import { invalidArgument, optionalObject, requireString } from '../base/validate';
 import type { Graph, OutputLike } from '../graph/graph';
 import { GraphKeys } from '../graph/graph-keys';
+import { prependNameScope, stripNameScope } from '../graph/names';
 import { Operation, Output, OutputConvertible, ToOutputContext, isOutputConvertible, toOutput } from '../graph/operation';
 import { decode } from '../proto';
 import { Session } from '../session/session';
-import { StaticShape, isFullyDefined, requireShape, shapeToString, shapesCompatible } from '../base/shape';
-import { Tensor, TensorLike, tensor } from '../tensor/tensor';
-import { invalidArgument, optionalObject, requireString } from '../base/validate';
+import { Tensor, TensorLike } from '../tensor/tensor';
+import { hostTensor, isHostValue } from './host-value';
+import { buildNewVariable } from './variable-builder';
+
+// Their home moved; importers of variable.ts keep finding them here.
+export { checkScopeName, prependNameScope, stripNameScope } from '../graph/names';
+export { hostTensor } from './host-value';
+export { requireCollections } from './variable-builder';
 
 /** What a variable's initial value may be: a graph value, a host value, or a function building one. */
 export type InitialValue = OutputLike | Tensor | TensorLike | (() => OutputLike | Tensor | TensorLike);
@@ -51,62 +59,8 @@ export interface AssignOptions {
   readValue?: boolean;
 }
 
-const VALID_ROOT_NAME = /^[A-Za-z0-9.][A-Za-z0-9_.\\/>-]*$/;
-const VALID_SCOPED_NAME = /^[A-Za-z0-9_.\\/>-]*$/;
-
-/** @internal Python's check of a name scope (variables open one named after themselves). */
-export function checkScopeName(name: string, inScope: boolean): void {
-  if (inScope ? !VALID_SCOPED_NAME.test(name) : !VALID_ROOT_NAME.test(name)) {
-    const pattern = (inScope ? VALID_SCOPED_NAME : VALID_ROOT_NAME).source;
-    throw new Error(inScope
-      ? `'${name}' is not a valid scope name. A scope name has to match the following pattern: ${pattern}`
-      : `'${name}' is not a valid root scope name. A root scope name has to match the following pattern: ${pattern}`);
-  }
-}
-
-// Python's strip_name_scope / prepend_name_scope, used for export and import scopes.
-/** @internal */
-export function stripNameScope(name: string, scope: string | undefined): string {
-  if (!scope) return name;
-  const s = scope.endsWith('/') ? scope.slice(0, -1) : scope;
-  const re = new RegExp(`([\\^]|loc:@|^)${escapeRegExp(s)}[/]+(.*)`);
-  return name.replace(re, '$1$2');
-}
-
-/** @internal */
-export function prependNameScope(name: string, scope: string | undefined): string {
-  if (!scope) return name;
-  const s = scope.endsWith('/') ? scope.slice(0, -1) : scope;
-  return name.replace(/([\^]|loc:@|^)(.*)/, (_m, p: string, rest: string) => `${p}${s}/${rest}`);
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** @internal A host value as a tensor of `dtype`, or a TypeError naming `what`. */
-export function hostTensor(value: Tensor | TensorLike, dtype: DType | undefined, what: string): Tensor {
-  if (value instanceof Tensor) {
-    if (dtype !== undefined && value.dtype !== dtype) {
-      throw new TypeError(`Expected a ${dtype} value for ${what} but received a ${value.dtype} Tensor`);
-    }
-    return value;
-  }
-  try {
-    return tensor(value, undefined, dtype);
-  } catch (err) {
-    throw new TypeError(`Cannot convert ${what} to ${dtype ? `a ${dtype}` : 'a'} tensor: ${(err as Error).message}`);
-  }
-}
-
-function isHostValue(value: unknown): value is Tensor | TensorLike {
-  if (value instanceof Tensor) return true;
-  if (ArrayBuffer.isView(value)) return true;
-  const t = typeof value;
-  return t === 'number' || t === 'bigint' || t === 'boolean' || t === 'string' || Array.isArray(value);
-}
-
-interface VariableParts {
+/** @internal What a Variable is made of (variable-builder.ts builds them). */
+export interface VariableParts {
   graph: Graph;
   handle: Output;
   initializer: Operation;
@@ -209,7 +163,8 @@ export class Variable implements OutputConvertible {
    */
   readValue(): Output {
     const g = this.graph;
-    const read = g.nameScope('Read', () => g.addOperation('ReadVariableOp', { inputs: [this.handle], attrs: { dtype: this.dtype } }).output(0));
+    const read = g.nameScope('Read', () =>
+      g.addOperation('ReadVariableOp', { inputs: [this.handle], attrs: { dtype: this.dtype } }).output(0));
     return g.addOperation('Identity', { inputs: [read], attrs: { T: this.dtype } }).output(0);
   }
 
@@ -238,9 +193,11 @@ export class Variable implements OutputConvertible {
         // TensorFlow's v1 cond: each branch gets its input through a Switch on the predicate, and Merge
         // forwards the branch that ran (the other branch's tensors are dead).
         const predId = g.addOperation('Identity', { inputs: [pred], attrs: { T: 'bool' }, name: 'pred_id' }).output(0);
-        const handleT = g.addOperation('Switch', { inputs: [this.handle, predId], attrs: { T: 'resource' }, name: 'read/Switch' }).output(1);
+        const handleT = g.addOperation('Switch', { inputs: [this.handle, predId], attrs: { T: 'resource' }, name: 'read/Switch' })
+          .output(1);
         const read = g.addOperation('ReadVariableOp', { inputs: [handleT], attrs: { dtype: this.dtype }, name: 'read' }).output(0);
-        const initF = g.addOperation('Switch', { inputs: [this.initialValue, predId], attrs: { T: this.dtype }, name: 'Switch_1' }).output(0);
+        const initF = g.addOperation('Switch', { inputs: [this.initialValue, predId], attrs: { T: this.dtype }, name: 'Switch_1' })
+          .output(0);
         return g.addOperation('Merge', { inputs: [[initF, read]], attrs: { T: this.dtype, N: 2 }, name: 'Merge' }).output(0);
       });
     });
@@ -265,7 +222,8 @@ export class Variable implements OutputConvertible {
 
   #checkShape(shape: StaticShape, what: string): void {
     if (!shapesCompatible(this.shape, shape)) {
-      throw new Error(`Cannot assign to variable '${this.name}': shape mismatch. The variable shape ${shapeToString(this.shape)} and the shape ${shapeToString(shape)} of ${what} are incompatible`);
+      throw new Error(`Cannot assign to variable '${this.name}': shape mismatch. The variable shape ${shapeToString(this.shape)} ` +
+        `and the shape ${shapeToString(shape)} of ${what} are incompatible`);
     }
   }
 
@@ -361,7 +319,8 @@ export class Variable implements OutputConvertible {
     };
     const handle = tensorOf(d.variable_name, 'variable handle');
     if (!d.is_resource || handle.op.type !== 'VarHandleOp') {
-      throw new Error(`VariableDef of '${d.variable_name}' describes a reference variable (${handle.op.type}); only resource variables are supported`);
+      throw new Error(`VariableDef of '${d.variable_name}' describes a reference variable (${handle.op.type}); ` +
+        'only resource variables are supported');
     }
     const initializer = graph.operation(name(d.initializer_name));
     if (!initializer) throw new Error(`VariableDef of '${d.variable_name}': ${graph} has no initializer '${name(d.initializer_name)}'`);
@@ -399,109 +358,12 @@ export function addToVariableCollections(v: Variable, collections: string[] | un
   for (const key of new Set(keys)) v.graph.addToCollection(key, v);
 }
 
-/** @internal Validates a `collections` option. */
-export function requireCollections(value: unknown, what: string): string[] | undefined {
-  if (value === undefined) return undefined;
-  if (!Array.isArray(value)) throw invalidArgument('an array of collection names', what, value);
-  return value.map((k, i) => requireString(k, `${what}[${i}]`));
-}
-
-/** The initial-value Output for `initialValue`, built under the current (Initializer) scope. */
-function initialValueOutput(g: Graph, value: unknown, dtype: DType | undefined, what: string): Output {
-  if (value instanceof Output || isOutputConvertible(value)) {
-    const out = g._toOutput(value, what);
-    if (dtype !== undefined && out.dtype !== dtype) {
-      throw new TypeError(`${what}: requested dtype ${dtype} for ${out} of dtype ${out.dtype}`);
-    }
-    return out;
-  }
-  if (!isHostValue(value)) throw invalidArgument('an Output, a Variable, a Tensor, an array of values or a function', what, value);
-  return g.constant(hostTensor(value, dtype, what), { name: 'initial_value' });
-}
-
 /**
  * @internal Python's `tf.compat.v1.Variable(initial_value, …)` with resource variables: see `g.variable`.
  */
 export function createVariable(g: Graph, initialValue: InitialValue, options: VariableOptions = {}): Variable {
-  optionalObject(options, 'the options of g.variable');
-  const what = 'the initial value of g.variable';
-  if (initialValue === undefined || initialValue === null) {
-    throw new TypeError('g.variable needs an initial value (an Output, a Tensor, an array of values or a function)');
-  }
-  const baseName = options.name === undefined ? 'Variable' : requireString(options.name, 'the name of g.variable');
-  checkScopeName(baseName, g.currentNameScope !== '');
-  if (options.dtype !== undefined && !isDType(options.dtype)) requireDType(options.dtype, 'the dtype of g.variable');
-  const dtype = options.dtype;
-  const shape = options.shape === undefined || options.shape === null ? undefined : requireShape(options.shape, 'the shape of g.variable');
-  if (options.trainable !== undefined && typeof options.trainable !== 'boolean') throw invalidArgument('a boolean', 'trainable', options.trainable);
-  if (options.validateShape !== undefined && typeof options.validateShape !== 'boolean') throw invalidArgument('a boolean', 'validateShape', options.validateShape);
-  const collections = requireCollections(options.collections, 'collections');
-  const trainable = options.trainable ?? true;
-
-  // Everything that can be checked before building is checked first, so that bad input leaves the graph as it was.
-  let prepared: (() => Output) | undefined;
-  if (typeof initialValue !== 'function') {
-    if (initialValue instanceof Output || isOutputConvertible(initialValue)) {
-      const out = initialValueOutput(g, initialValue, dtype, what);
-      prepared = () => out;
-    } else {
-      if (!isHostValue(initialValue)) throw invalidArgument('an Output, a Variable, a Tensor, an array of values or a function', what, initialValue);
-      const t = hostTensor(initialValue, dtype, what);
-      if (shape && !shapesCompatible(t.shape, shape)) throw incompatibleInitialShape(t.shape, shape);
-      prepared = () => g.constant(t, { name: 'initial_value' });
-    }
-  }
-
-  // As Python's init_scope: variables never pick up the control dependencies in force.
-  return g.controlDependencies(null, () => {
-    const scopeName = g.uniqueName(baseName, false);
-    const init = g.nameScope(`${scopeName}/`, () =>
-      g.nameScope('Initializer', () =>
-        g.device(null, () => (prepared ? prepared() : initialValueOutput(g, (initialValue as () => unknown)(), dtype, what)))));
-    if (shape && !shapesCompatible(init.shape, shape)) throw incompatibleInitialShape(init.shape, shape);
-    return buildVariable(g, scopeName, init, { shape: shape ?? init.shape, trainable, collections, validateShape: options.validateShape ?? true });
-  });
-}
-
-function incompatibleInitialShape(initial: StaticShape, shape: StaticShape): Error {
-  return new Error(`The initial value's shape ${shapeToString(initial)} is not compatible with the explicitly supplied shape ${shapeToString(shape)}`);
-}
-
-/**
- * @internal Builds the handle, IsInitialized, Assign and Read operations of a variable named `name` (an
- * absolute name) whose initial value `init` is already built under `name/Initializer/`.
- */
-export function buildVariable(
-  g: Graph,
-  name: string,
-  init: Output,
-  options: { shape: StaticShape; trainable: boolean; collections?: string[]; validateShape: boolean },
-): Variable {
-  const dtype = init.dtype;
-  // shared_name is the variable's name, as Python's graph mode sets it: the session's resource manager keeps
-  // the variable under it, and TensorFlow's errors name the variable by it.
-  const handleAttrs = { dtype, shape: options.shape, shared_name: name, debug_name: `${name}/`, container: '' };
-  const handleOp = g.nameScope('', () => g.addOperation('VarHandleOp', { name, attrs: handleAttrs }));
-  const handle = handleOp.output(0);
-  const onHandleDevice = <T>(fn: () => T): T => (handleOp.device ? g.device(handleOp.device, fn) : fn());
-  const { isInitialized, initializer, snapshot } = g.nameScope(`${handleOp.name}/`, () => {
-    const isInitialized = g.nameScope('IsInitialized', () => g.addOperation('VarIsInitializedOp', { inputs: [handle] }).output(0));
-    const initializer = onHandleDevice(() => g.addOperation('AssignVariableOp', { inputs: [handle, init], attrs: { dtype }, name: 'Assign' }));
-    const snapshot = g.nameScope('Read', () => onHandleDevice(() => g.addOperation('ReadVariableOp', { inputs: [handle], attrs: { dtype } }).output(0)));
-    return { isInitialized, initializer, snapshot };
-  });
-  const v = new Variable({
-    graph: g,
-    handle,
-    initializer,
-    initialValue: init,
-    snapshot,
-    isInitialized,
-    trainable: options.trainable,
-    dtype,
-    shape: options.shape,
-    validateShape: options.validateShape,
-  });
-  addToVariableCollections(v, options.collections);
+  const { parts, collections } = buildNewVariable(g, initialValue, options);
+  const v = new Variable(parts);
+  addToVariableCollections(v, collections);
   return v;
 }

@@ -5,7 +5,9 @@ import * as tf from '../../lib';
 describe('Graph building', () => {
   test('names are uniquified as Python does', () => {
     const g = new tf.Graph();
-    const names = [g.constant(1), g.constant(2), g.constant(3, { name: 'Const_1' }), g.constant(4, { name: 'c' }), g.constant(5, { name: 'C' })].map((o) => o.op.name);
+    const consts = [g.constant(1), g.constant(2), g.constant(3, { name: 'Const_1' })];
+    consts.push(g.constant(4, { name: 'c' }), g.constant(5, { name: 'C' }));
+    const names = consts.map((o) => o.op.name);
     expect(names).toEqual(['Const', 'Const_1', 'Const_1_1', 'c', 'C_1']);
   });
 
@@ -114,7 +116,8 @@ describe('Graph building', () => {
       const g2 = new tf.Graph();
       const a = g1.constant(1, { name: 'a' });
       const b = g2.constant(1, { name: 'b' });
-      expectUnchanged(g2, () => g2.addOperation('AddV2', { inputs: [a, b] }), new RegExp(`Output 'a:0' belongs to Graph #${g1.id} but is used in Graph #${g2.id}`));
+      const elsewhere = new RegExp(`Output 'a:0' belongs to Graph #${g1.id} but is used in Graph #${g2.id}`);
+      expectUnchanged(g2, () => g2.addOperation('AddV2', { inputs: [a, b] }), elsewhere);
       expectUnchanged(g2, () => g2.controlDependencies([a], () => 0), /belongs to Graph/);
     });
 
@@ -126,5 +129,31 @@ describe('Graph building', () => {
       expect(() => g.placeholder('nope' as never)).toThrow(TypeError);
       expect(() => g.operation(3 as never)).toThrow(TypeError);
     });
+  });
+
+  test('constant: a single value fills a shape, as Python\'s tf.constant; several values must have its element count', async () => {
+    const g = new tf.Graph();
+    const cases: Array<[tf.Output, unknown]> = [
+      [g.constant(0.5, { shape: [2, 2] }), [[0.5, 0.5], [0.5, 0.5]]],
+      [g.constant([7], { shape: [3], dtype: 'int32' }), [7, 7, 7]],
+      [g.constant(3n, { shape: [2] }), [3n, 3n]],
+      [g.constant(true, { shape: [2] }), [true, true]],
+      [g.constant('ab', { shape: [2] }), ['ab', 'ab']],
+      [g.constant(1.5, { shape: [2], dtype: 'float16' }), [1.5, 1.5]],
+      [g.constant(1, { shape: [2], dtype: 'complex64' }), [[1, 0], [1, 0]]],
+      [g.constant(2, { shape: [0, 3] }), []],
+      [g.constant([1, 2, 3, 4], { shape: [2, 2] }), [[1, 2], [3, 4]]],
+      [g.constant(5, { shape: [1, 1] }), [[5]]],
+    ];
+    expect(cases.map(([c]) => c.shape)).toEqual([[2, 2], [3], [2], [2], [2], [2], [2], [0, 3], [2, 2], [1, 1]]);
+    const sess = new tf.Session(g);
+    const values = await sess.run(cases.map(([c]) => c));
+    expect(values.map((t) => t.toArray())).toEqual(cases.map(([, v]) => v));
+    await sess.close();
+    const n = g.numOperations;
+    expect(() => g.constant([1, 2, 3], { shape: [2, 2] })).toThrow(/needs 4 elements but the values have shape \[3\]/);
+    expect(() => g.constant([[1]], { shape: [3] })).toThrow(TypeError);
+    expect(() => g.constant(1, { shape: [-1] })).toThrow(RangeError);
+    expect(g.numOperations).toBe(n);
   });
 });

@@ -111,7 +111,11 @@ describePython('GraphDef interop with Python TensorFlow', () => {
     const top = g.ops.topKV2(probs, 1, { name: 'top' });
     g.nameScope('stats', () => g.ops.mean(g.ops.square(logits), [0, 1], { name: 'msq' }));
     const feed = [[1, 0, 2], [0.5, -1, 3]];
-    cases.ops = { graph: Buffer.from(g.toGraphDef()).toString('base64'), feeds: { 'x:0': feed }, fetches: ['probs:0', 'top:1', 'stats/msq:0'] };
+    cases.ops = {
+      graph: Buffer.from(g.toGraphDef()).toString('base64'),
+      feeds: { 'x:0': feed },
+      fetches: ['probs:0', 'top:1', 'stats/msq:0'],
+    };
     const sess = new tf.Session(g);
     expected.ops = [probs, top.indices, g.tensor('stats/msq:0')].map((t) => {
       const v = sess.runSync(t, { x: feed }).toArray();

@@ -125,7 +125,8 @@ describe('GraphDef export and import', () => {
     expect(run(g, 'call:0', { p: [41] })).toEqual([42]);
     const again = tf.Graph.fromGraphDef(g.toGraphDef());
     expect(run(again, 'call:0', { p: [1.5] })).toEqual([2.5]);
-    const lib = messageType('GraphDef').decode(again.toGraphDef()) as unknown as { library: { function: Array<{ signature: { name: string } }> } };
+    type WithLibrary = { library: { function: Array<{ signature: { name: string } }> } };
+    const lib = messageType('GraphDef').decode(again.toGraphDef()) as unknown as WithLibrary;
     expect(lib.library.function.map((f) => f.signature.name)).toEqual(['plus_one']);
     // Importing it again into a graph that has the function already is fine (prefixed).
     again.importGraphDef(withFunction(), { prefix: 'again' });

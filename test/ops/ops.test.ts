@@ -7,7 +7,6 @@ import { OP_TYPES, opMethodName } from '../../lib/ops';
 import { decode, toNumber } from '../../lib/proto';
 import { describePython, runPython } from '../helpers/python';
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const { renderOps } = require('../../scripts/generate-ops.js') as { renderOps(ops: unknown[], options?: object): string };
 
 const registry = decode<{ op: Array<{ name: string; input_arg?: unknown[]; output_arg?: unknown[] }> }>('OpList', tfAddon().allOpList()).op;

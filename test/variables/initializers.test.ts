@@ -5,7 +5,12 @@ import { DEFAULT_GRAPH_SEED, getSeed } from '../../lib/graph/random-seed';
 const I = tf.initializers;
 
 /** Runs initializer `init` for `shape` in a fresh graph and returns the values (and the graph). */
-async function draw(init: tf.Initializer, shape: number[], dtype: tf.DType = 'float32', seed?: number): Promise<{ values: number[]; g: tf.Graph; out: tf.Output }> {
+async function draw(
+  init: tf.Initializer,
+  shape: number[],
+  dtype: tf.DType = 'float32',
+  seed?: number,
+): Promise<{ values: number[]; g: tf.Graph; out: tf.Output }> {
   const g = new tf.Graph();
   if (seed !== undefined) g.seed = seed;
   const out = init(shape, dtype, g);
@@ -72,7 +77,8 @@ describe('initializers', () => {
     expect(mean(n.values)).toBeCloseTo(3, 1);
     expect(std(n.values)).toBeCloseTo(2, 1);
     expect(n.g.operations().map((o) => o.name)).toEqual([
-      'random_normal/shape', 'random_normal/mean', 'random_normal/stddev', 'random_normal/RandomStandardNormal', 'random_normal/mul', 'random_normal',
+      'random_normal/shape', 'random_normal/mean', 'random_normal/stddev', 'random_normal/RandomStandardNormal',
+      'random_normal/mul', 'random_normal',
     ]);
     const t = await draw(I.truncatedNormal({ mean: -1, stddev: 0.5, seed: 2 }), [20000]);
     expect(Math.min(...t.values)).toBeGreaterThanOrEqual(-2);
@@ -153,7 +159,8 @@ describe('initializers', () => {
   });
 
   test('config and argument checks', () => {
-    expect(I.randomNormal({ seed: 3, stddev: 2 }).config).toMatchObject({ name: 'RandomNormal', mean: 0, stddev: 2, seed: 3, dtype: 'float32' });
+    expect(I.randomNormal({ seed: 3, stddev: 2 }).config)
+      .toMatchObject({ name: 'RandomNormal', mean: 0, stddev: 2, seed: 3, dtype: 'float32' });
     expect(I.glorotUniform().config).toMatchObject({ name: 'GlorotUniform', scale: 1, mode: 'fan_avg', distribution: 'uniform' });
     expect(() => I.randomNormal({ seed: 1.5 })).toThrow(TypeError);
     expect(() => I.randomNormal({ stddev: 'x' as never })).toThrow(TypeError);

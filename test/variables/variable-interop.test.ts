@@ -106,7 +106,8 @@ def describe(g, values):
             init = [v.initializer for v in allv]
             with v1.Session(graph=g) as s:
                 s.run(init)
-                out['values'] = {v['name']: np.asarray(s.run(g.get_tensor_by_name(v['name'] + '/Read/ReadVariableOp:0'))).astype(np.float64).ravel().tolist() for v in vars_}
+                read = lambda name: s.run(g.get_tensor_by_name(name + '/Read/ReadVariableOp:0'))
+                out['values'] = {v['name']: np.asarray(read(v['name'])).astype(np.float64).ravel().tolist() for v in vars_}
     return out
 
 print(json.dumps({'A': describe(graph_a(), True), 'B': describe(graph_b(), True), 'C': describe(graph_c(), False)}))
@@ -134,7 +135,9 @@ function graphA(): tf.Graph {
     g.getVariable('e', { shape: [1], initializer: I.ones() });
     g.variable(2.0, { name: 'f' });
   }));
-  for (let i = 0; i < 2; i++) g.variableScope(null, () => g.getVariable('k', { shape: [2, 2], initializer: I.glorotNormal({ seed: 3 }) }), { defaultName: 'layer' });
+  for (let i = 0; i < 2; i++) {
+    g.variableScope(null, () => g.getVariable('k', { shape: [2, 2], initializer: I.glorotNormal({ seed: 3 }) }), { defaultName: 'layer' });
+  }
   g.variableScope('init_scope', () => {
     g.getVariable('a', { shape: [3] });
     g.getVariable('b', { shape: [3], dtype: 'float64' });
@@ -190,7 +193,8 @@ interface Described {
 }
 
 async function describeGraph(g: tf.Graph, withValues: boolean): Promise<Described> {
-  const nodes = g.operations().map((op) => [op.name, op.type, op.device] as [string, string, string]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const nodes = g.operations().map((op) => [op.name, op.type, op.device] as [string, string, string])
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const collections: Record<string, string[]> = {};
   for (const key of g.collectionKeys) collections[key] = g.getCollection(key).map((x) => (x as { name: string }).name);
   const all = [...g.globalVariables(), ...g.localVariables(), ...g.getCollection<tf.Variable>('my_collection')];

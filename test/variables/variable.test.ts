@@ -312,7 +312,12 @@ describe('device placement', () => {
     expect(tf.train.replicaDeviceSetter({ cluster: { worker: ['w:1'] } })).toBeNull();
     expect(tf.train.replicaDeviceSetter()).toBeNull();
     const g = new tf.Graph();
-    const setter = tf.train.replicaDeviceSetter({ psTasks: 2, psDevice: '/job:params', workerDevice: '/job:w/task:3', psOps: ['VarHandleOp', 'Const'] })!;
+    const setter = tf.train.replicaDeviceSetter({
+      psTasks: 2,
+      psDevice: '/job:params',
+      workerDevice: '/job:w/task:3',
+      psOps: ['VarHandleOp', 'Const'],
+    })!;
     const c = g.device(setter, () => g.constant(1));
     expect(c.op.device).toBe('/job:params/task:0');
     const p = g.device(setter, () => g.placeholder('float32'));
