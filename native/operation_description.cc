@@ -7,6 +7,7 @@
 #include "graph.h"
 #include "status.h"
 #include "tensor.h"
+#include "tensor_helper.h"
 
 namespace tfn {
 namespace {
@@ -69,32 +70,8 @@ bool OperationDescription::ReadShape(Napi::Env env, Napi::Value value, const std
     *rank = -1;
     return true;
   }
-  if (!value.IsArray()) {
-    Napi::TypeError::New(env, "Expected an array or null as the shape for " + AttrName(attr)).ThrowAsJavaScriptException();
-    return false;
-  }
-  Napi::Array array = value.As<Napi::Array>();
-  uint32_t n = array.Length();
-  dims->resize(n);
-  for (uint32_t i = 0; i < n; ++i) {
-    Napi::Value v = array.Get(i);
-    if (v.IsNull()) {
-      (*dims)[i] = -1;
-      continue;
-    }
-    if (!v.IsNumber()) {
-      Napi::TypeError::New(env, "Expected numbers or null in the shape for " + AttrName(attr)).ThrowAsJavaScriptException();
-      return false;
-    }
-    double d = v.As<Napi::Number>().DoubleValue();
-    if (!(d >= -1) || d != std::floor(d)) {
-      Napi::RangeError::New(env, "Invalid dimension " + std::to_string(d) + " in the shape for " + AttrName(attr))
-          .ThrowAsJavaScriptException();
-      return false;
-    }
-    (*dims)[i] = static_cast<int64_t>(d);
-  }
-  *rank = static_cast<int>(n);
+  if (!tfn::ReadShape(env, value, AttrName(attr), ShapeDims::kPartial, dims)) return false;
+  *rank = static_cast<int>(dims->size());
   return true;
 }
 

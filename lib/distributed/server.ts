@@ -38,14 +38,35 @@ function normalizeCluster(cluster: unknown): Map<string, Map<number, string>> {
       const i = Number(index);
       if (!Number.isInteger(i) || i < 0) throw new TypeError(`Expected non-negative task indices for job '${job}' but received '${index}'`);
       requireString(address, `the address of task ${i} of job '${job}'`);
-      if (!/^.+:\d+$/.test(address as string)) throw new TypeError(`Expected 'host:port' for task ${i} of job '${job}' but received '${address}'`);
+      // The port itself is checked by checkPorts (a RangeError).
+      if (!/^.+:/.test(address as string)) throw new TypeError(`Expected 'host:port' for task ${i} of job '${job}' but received '${address}'`);
       byIndex.set(i, address as string);
     }
     if (byIndex.size === 0) throw new TypeError(`Job '${job}' of the cluster has no tasks`);
     jobs.set(job, byIndex);
   }
   if (jobs.size === 0) throw new TypeError('The cluster of a Server has no jobs');
+  checkPorts(jobs);
   return jobs;
+}
+
+/**
+ * Refuses ports outside 1–65535 (TensorFlow took 99999 and served on a port nobody asked for). Port 0, which
+ * lets the system pick (as `createLocalServer` does), stays allowed: it is how a cluster spec says "any".
+ */
+function checkPorts(jobs: Map<string, Map<number, string>>): void {
+  for (const [job, byIndex] of jobs) {
+    for (const [index, address] of byIndex) {
+      const text = address.slice(address.lastIndexOf(':') + 1);
+      const port = /^\d+$/.test(text) ? Number(text) : NaN;
+      if (!(port >= 0 && port <= 65535)) {
+        throw new RangeError(
+          `Expected a port from 1 to 65535 (or 0 for one the system picks) in the address of task ${index} of job ` +
+            `'${job}' but received '${address}'`,
+        );
+      }
+    }
+  }
 }
 
 /**
