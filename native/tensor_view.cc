@@ -133,8 +133,11 @@ void MarkUntransferable(Napi::Env env, Napi::ArrayBuffer buffer) {
   v8::HandleScope scope(isolate);
   v8::Local<v8::Value> marker = FromNapi(data->view_marker.Value());
   v8::Local<v8::Value> argv[] = {FromNapi(buffer)};
+  // Node's own function; it throws only while the thread terminates, and then nothing is left to protect.
   v8::TryCatch try_catch(isolate);
-  (void)marker.As<v8::Function>()->Call(isolate->GetCurrentContext(), v8::Undefined(isolate), 1, argv);
+  v8::MaybeLocal<v8::Value> ignored =
+      marker.As<v8::Function>()->Call(isolate->GetCurrentContext(), v8::Undefined(isolate), 1, argv);
+  (void)ignored;
 }
 
 }  // namespace tfn
