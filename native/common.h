@@ -66,15 +66,15 @@ T* UnwrapTagged(Napi::Env env, Napi::Value value, const napi_type_tag& tag, cons
 }  // namespace tfn
 
 // Guards at the top of methods: state first, then arguments. Each throws and returns `ret`.
-#define TFN_THROW_IF(cond, ErrorType, env, msg, ret)          \
-  do {                                                        \
-    if (cond) {                                               \
+#define TFN_THROW_IF(cond, ErrorType, env, msg, ret)               \
+  do {                                                             \
+    if (cond) {                                                    \
       Napi::ErrorType::New(env, msg).ThrowAsJavaScriptException(); \
-      return ret;                                             \
-    }                                                         \
+      return ret;                                                  \
+    }                                                              \
   } while (0)
 
-#define TFN_REQUIRE_LIBRARY(env, ret)                                                                      \
+#define TFN_REQUIRE_LIBRARY(env, ret) \
   TFN_THROW_IF(!::tfn::TensorFlowLoaded(), Error, env, "libtensorflow is not loaded; call loadLibrary first.", ret)
 
 #endif  // NATIVE_COMMON_H_

@@ -56,8 +56,7 @@ Napi::Value Graph::AddOperation(const Napi::CallbackInfo& info) {
 
 Napi::Value Graph::OperationId(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  TFN_THROW_IF(info.Length() < 1 || !info[0].IsString(), TypeError, env, "Expected an operation name",
-               env.Undefined());
+  TFN_THROW_IF(info.Length() < 1 || !info[0].IsString(), TypeError, env, "Expected an operation name", env.Undefined());
   TF_Operation* op = Tf().TF_GraphOperationByName(graph_, info[0].As<Napi::String>().Utf8Value().c_str());
   return Napi::Number::New(env, op == nullptr ? -1 : NewId(op));
 }
@@ -72,8 +71,7 @@ Napi::Value Graph::OperationWrapper(const Napi::CallbackInfo& info) {
 
 Napi::Value Graph::OperationByName(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  TFN_THROW_IF(info.Length() < 1 || !info[0].IsString(), TypeError, env, "Expected an operation name",
-               env.Undefined());
+  TFN_THROW_IF(info.Length() < 1 || !info[0].IsString(), TypeError, env, "Expected an operation name", env.Undefined());
   TF_Operation* op = Tf().TF_GraphOperationByName(graph_, info[0].As<Napi::String>().Utf8Value().c_str());
   if (op == nullptr) return env.Undefined();
   return Operation::NewInstance(env, Value(), op);

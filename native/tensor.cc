@@ -12,8 +12,8 @@
 
 #include "status.h"
 #include "tensor_helper.h"
-#include "tensorflow/core/platform/ctstring.h"
 #include "tensor_view.h"
+#include "tensorflow/core/platform/ctstring.h"
 #include "v8_direct.h"
 
 namespace tfn {
@@ -64,12 +64,13 @@ template <typename T>
 bool StoreNumber(Napi::Env env, double v, void* memory) {
   if (std::is_integral<T>::value) {
     if (!(v == std::trunc(v))) {
-      Napi::TypeError::New(env, std::string("Element 0 of a scalar ") + DTypeName<T>() + " tensor must be an integer, not " +
-                                    NumberString(env, v))
+      Napi::TypeError::New(env, std::string("Element 0 of a scalar ") + DTypeName<T>() +
+                                    " tensor must be an integer, not " + NumberString(env, v))
           .ThrowAsJavaScriptException();
       return false;
     }
-    if (v < static_cast<double>(std::numeric_limits<T>::min()) || v > static_cast<double>(std::numeric_limits<T>::max())) {
+    if (v < static_cast<double>(std::numeric_limits<T>::min()) ||
+        v > static_cast<double>(std::numeric_limits<T>::max())) {
       Napi::RangeError::New(env, std::string("Element 0 (") + NumberString(env, v) + ") is out of range for a " +
                                      DTypeName<T>() + " tensor: [" + std::to_string(std::numeric_limits<T>::min()) +
                                      ", " + std::to_string(std::numeric_limits<T>::max()) + "]")
@@ -154,8 +155,8 @@ TF_Tensor* Tensor::FromTypedArray(Napi::Env env, Napi::Value dtype_value, Napi::
   }
   int dtype_number = dtype_value.As<Napi::Number>().Int32Value();
   if (!IsKnownDType(dtype_number) || FixedDTypeSize(static_cast<TF_DataType>(dtype_number)) == 0) {
-    Napi::TypeError::New(env, "Expected a fixed-size dtype for a TypedArray tensor, got " +
-                                  std::to_string(dtype_number))
+    Napi::TypeError::New(env,
+                         "Expected a fixed-size dtype for a TypedArray tensor, got " + std::to_string(dtype_number))
         .ThrowAsJavaScriptException();
     return nullptr;
   }
@@ -302,8 +303,8 @@ Napi::Value Tensor::Alloc(const Napi::CallbackInfo& info) {
                "The tensor is too large to allocate", env.Undefined());
   size_t bytes = static_cast<size_t>(count) * element_size;
   void* memory = AllocAligned(bytes);
-  TFN_THROW_IF(memory == nullptr, RangeError, env, "Out of memory allocating a tensor of " + std::to_string(bytes) +
-                                                       " bytes", env.Undefined());
+  TFN_THROW_IF(memory == nullptr, RangeError, env,
+               "Out of memory allocating a tensor of " + std::to_string(bytes) + " bytes", env.Undefined());
   std::memset(memory, 0, bytes);
   TF_Tensor* tensor =
       Tf().TF_NewTensor(dtype, dims.data(), static_cast<int>(dims.size()), memory, bytes, FreeAligned, nullptr);
@@ -315,16 +316,15 @@ Napi::Value Tensor::FromStrings(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   TFN_REQUIRE_LIBRARY(env, env.Undefined());
   TFN_THROW_IF(info.Length() < 2 || !info[1].IsArray(), TypeError, env,
-               "Tensor.fromStrings(dims, values) expects dims and an array of strings or Uint8Arrays",
-               env.Undefined());
+               "Tensor.fromStrings(dims, values) expects dims and an array of strings or Uint8Arrays", env.Undefined());
   std::vector<int64_t> dims;
   int64_t count;
   if (!ReadShape(env, info[0], "the tensor's shape", ShapeDims::kKnown, &dims, &count)) return env.Undefined();
   Napi::Array values = info[1].As<Napi::Array>();
-  TFN_THROW_IF(static_cast<int64_t>(values.Length()) != count, RangeError, env,
-               "Got " + std::to_string(values.Length()) + " strings for a shape of " + std::to_string(count) +
-                   " elements",
-               env.Undefined());
+  TFN_THROW_IF(
+      static_cast<int64_t>(values.Length()) != count, RangeError, env,
+      "Got " + std::to_string(values.Length()) + " strings for a shape of " + std::to_string(count) + " elements",
+      env.Undefined());
   size_t bytes = static_cast<size_t>(count) * sizeof(TF_TString);
   auto* strings = static_cast<TF_TString*>(AllocAligned(bytes));
   TFN_THROW_IF(strings == nullptr, RangeError, env, "Out of memory allocating a string tensor", env.Undefined());
@@ -345,8 +345,8 @@ Napi::Value Tensor::FromStrings(const Napi::CallbackInfo& info) {
       TF_TString_Copy(&strings[i], reinterpret_cast<const char*>(bytes_view.Data()), bytes_view.ByteLength());
     } else {
       FreeStrings(strings, bytes, nullptr);
-      Napi::TypeError::New(env, "Expected a string or a Uint8Array for element " + std::to_string(i) +
-                                    " of a string tensor")
+      Napi::TypeError::New(env,
+                           "Expected a string or a Uint8Array for element " + std::to_string(i) + " of a string tensor")
           .ThrowAsJavaScriptException();
       return env.Undefined();
     }

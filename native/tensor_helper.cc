@@ -16,14 +16,22 @@ constexpr double kMaxSafeInteger = 9007199254740991.0;
 std::string Describe(Napi::Value value) {
   if (value.IsNumber()) return value.ToString().Utf8Value();
   switch (value.Type()) {
-    case napi_undefined: return "undefined";
-    case napi_null: return "null";
-    case napi_boolean: return "a boolean";
-    case napi_string: return "a string";
-    case napi_bigint: return "a bigint";
-    case napi_symbol: return "a symbol";
-    case napi_function: return "a function";
-    default: return "an object";
+    case napi_undefined:
+      return "undefined";
+    case napi_null:
+      return "null";
+    case napi_boolean:
+      return "a boolean";
+    case napi_string:
+      return "a string";
+    case napi_bigint:
+      return "a bigint";
+    case napi_symbol:
+      return "a symbol";
+    case napi_function:
+      return "a function";
+    default:
+      return "an object";
   }
 }
 
@@ -53,8 +61,8 @@ bool ReadShape(Napi::Env env, Napi::Value value, const std::string& what, ShapeD
       continue;
     }
     if (!v.IsNumber()) {
-      Napi::TypeError::New(env, std::string("Expected numbers") + (partial ? " or null" : "") + " as the dimensions of " +
-                                    what + ", but dimension " + std::to_string(i) + " is " +
+      Napi::TypeError::New(env, std::string("Expected numbers") + (partial ? " or null" : "") +
+                                    " as the dimensions of " + what + ", but dimension " + std::to_string(i) + " is " +
                                     Describe(v))
           .ThrowAsJavaScriptException();
       return false;
@@ -90,20 +98,51 @@ Napi::Array DimsToJs(Napi::Env env, const int64_t* dims, int num_dims) {
 
 size_t FixedDTypeSize(TF_DataType dtype) {
   switch (dtype) {
-    case TF_FLOAT: case TF_INT32: case TF_UINT32: return 4;
-    case TF_DOUBLE: case TF_INT64: case TF_UINT64: case TF_COMPLEX64: return 8;
-    case TF_COMPLEX128: return 16;
-    case TF_HALF: case TF_BFLOAT16: case TF_INT16: case TF_UINT16: return 2;
-    case TF_INT8: case TF_UINT8: case TF_BOOL: return 1;
-    default: return 0;
+    case TF_FLOAT:
+    case TF_INT32:
+    case TF_UINT32:
+      return 4;
+    case TF_DOUBLE:
+    case TF_INT64:
+    case TF_UINT64:
+    case TF_COMPLEX64:
+      return 8;
+    case TF_COMPLEX128:
+      return 16;
+    case TF_HALF:
+    case TF_BFLOAT16:
+    case TF_INT16:
+    case TF_UINT16:
+      return 2;
+    case TF_INT8:
+    case TF_UINT8:
+    case TF_BOOL:
+      return 1;
+    default:
+      return 0;
   }
 }
 
 bool IsKnownDType(int dtype) {
   switch (dtype) {
-    case TF_FLOAT: case TF_DOUBLE: case TF_INT32: case TF_UINT8: case TF_INT16: case TF_INT8: case TF_STRING:
-    case TF_COMPLEX64: case TF_INT64: case TF_BOOL: case TF_BFLOAT16: case TF_UINT16: case TF_COMPLEX128:
-    case TF_HALF: case TF_RESOURCE: case TF_VARIANT: case TF_UINT32: case TF_UINT64:
+    case TF_FLOAT:
+    case TF_DOUBLE:
+    case TF_INT32:
+    case TF_UINT8:
+    case TF_INT16:
+    case TF_INT8:
+    case TF_STRING:
+    case TF_COMPLEX64:
+    case TF_INT64:
+    case TF_BOOL:
+    case TF_BFLOAT16:
+    case TF_UINT16:
+    case TF_COMPLEX128:
+    case TF_HALF:
+    case TF_RESOURCE:
+    case TF_VARIANT:
+    case TF_UINT32:
+    case TF_UINT64:
       return true;
     default:
       return false;

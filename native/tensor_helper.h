@@ -43,15 +43,32 @@ bool IsKnownDType(int dtype);
 template <typename F>
 bool VisitNumberDType(TF_DataType dtype, F&& f) {
   switch (dtype) {
-    case TF_FLOAT: f(float{}); return true;
-    case TF_DOUBLE: f(double{}); return true;
-    case TF_INT32: f(int32_t{}); return true;
-    case TF_INT16: f(int16_t{}); return true;
-    case TF_INT8: f(int8_t{}); return true;
-    case TF_UINT8: f(uint8_t{}); return true;
-    case TF_UINT16: f(uint16_t{}); return true;
-    case TF_UINT32: f(uint32_t{}); return true;
-    default: return false;
+    case TF_FLOAT:
+      f(float{});
+      return true;
+    case TF_DOUBLE:
+      f(double{});
+      return true;
+    case TF_INT32:
+      f(int32_t{});
+      return true;
+    case TF_INT16:
+      f(int16_t{});
+      return true;
+    case TF_INT8:
+      f(int8_t{});
+      return true;
+    case TF_UINT8:
+      f(uint8_t{});
+      return true;
+    case TF_UINT16:
+      f(uint16_t{});
+      return true;
+    case TF_UINT32:
+      f(uint32_t{});
+      return true;
+    default:
+      return false;
   }
 }
 

@@ -47,8 +47,7 @@ v8::Local<v8::ArrayBuffer> TokenOf(Napi::Env env, v8::Isolate* isolate, v8::Loca
   if (!value->IsArrayBuffer()) return {};
   v8::Local<v8::Context> context = isolate->GetCurrentContext();
   v8::Local<v8::Value> token;
-  if (!value.As<v8::Object>()->GetPrivate(context, TokenKey(env, isolate)).ToLocal(&token) ||
-      !token->IsArrayBuffer()) {
+  if (!value.As<v8::Object>()->GetPrivate(context, TokenKey(env, isolate)).ToLocal(&token) || !token->IsArrayBuffer()) {
     return {};
   }
   return token.As<v8::ArrayBuffer>();
@@ -76,8 +75,8 @@ Napi::ArrayBuffer NewTensorView(Napi::Env env, std::shared_ptr<TensorOwner> owne
   v8::Local<v8::ArrayBuffer> view =
       data == nullptr || bytes == 0
           ? v8::ArrayBuffer::New(isolate, 0)
-          : v8::ArrayBuffer::New(isolate, v8::ArrayBuffer::NewBackingStore(data, bytes,
-                                                                           v8::BackingStore::EmptyDeleter, nullptr));
+          : v8::ArrayBuffer::New(
+                isolate, v8::ArrayBuffer::NewBackingStore(data, bytes, v8::BackingStore::EmptyDeleter, nullptr));
   if (!view->SetPrivate(isolate->GetCurrentContext(), TokenKey(env, isolate), token).FromMaybe(false)) {
     // Only while V8 terminates the thread. A view without its token would outlive the memory: release both.
     if (view->IsDetachable()) (void)view->Detach(v8::Local<v8::Value>()).FromMaybe(false);

@@ -113,7 +113,16 @@ export const ARRAY_TYPES: Partial<Record<DType, TypedArrayConstructor>> = {
  * back as: the one TypeScript list (the native one is VisitNumberDType in native/tensor_helper.h, exposed
  * as Tensor.numberDTypes(); test/native checks that both agree). A JS number holds all their values exactly.
  */
-export const NUMBER_DTYPES: ReadonlySet<DType> = new Set<DType>(['float32', 'float64', 'int32', 'int16', 'int8', 'uint8', 'uint16', 'uint32']);
+export const NUMBER_DTYPES: ReadonlySet<DType> = new Set<DType>([
+  'float32',
+  'float64',
+  'int32',
+  'int16',
+  'int8',
+  'uint8',
+  'uint16',
+  'uint32',
+]);
 
 /** Each integer dtype's range. Values outside it, or that are not integers, are refused rather than wrapped. */
 export const INTEGER_RANGES: Readonly<Partial<Record<DType, readonly [min: bigint, max: bigint]>>> = {
@@ -173,7 +182,8 @@ export function dtypeOfTypedArray(array: ArrayBufferView): DType | undefined {
 /** Whether a TypedArray's element type is the host representation of `dtype`. */
 export function typedArrayMatches(array: ArrayBufferView, dtype: DType): boolean {
   const ctor = ARRAY_TYPES[dtype];
-  return ctor !== undefined && array instanceof (ctor as unknown as Function) && !(array instanceof Uint8ClampedArray);
+  if (ctor === undefined || array instanceof Uint8ClampedArray) return false;
+  return array instanceof (ctor as unknown as new (...args: never[]) => unknown);
 }
 
 // bfloat16 conversions, exact and round-to-nearest-even (float16's are @petamoriken/float16's, in lib/tensor).

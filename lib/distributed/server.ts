@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // tf.Server: an in-process TensorFlow gRPC server (one task of a cluster), as Python's tf.distribute.Server.
+import { isMainThread } from 'worker_threads';
 import { tfAddon } from '../binding/library';
 import { Native } from '../binding/native';
 import { encode } from '../proto';
@@ -110,7 +111,9 @@ export class Server {
       taskIndex = [...tasks.keys()][0];
     }
     requireInteger(taskIndex, 'the taskIndex of a Server', 0);
-    if (!tasks.has(taskIndex)) throw new RangeError(`Job '${jobName}' has no task ${taskIndex}; its tasks are ${[...tasks.keys()].join(', ')}`);
+    if (!tasks.has(taskIndex)) {
+      throw new RangeError(`Job '${jobName}' has no task ${taskIndex}; its tasks are ${[...tasks.keys()].join(', ')}`);
+    }
     const protocol = o.protocol ?? 'grpc';
     requireString(protocol, 'the protocol of a Server');
     if (o.start !== undefined && typeof o.start !== 'boolean') throw invalidArgument('a boolean', 'the start option of a Server', o.start);
@@ -164,9 +167,11 @@ export class Server {
   start(): void {
     this.#requireOpen();
     if (this.#started) return;
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    if (!(require('worker_threads') as typeof import('worker_threads')).isMainThread) {
-      throw new Error('tf.Server cannot be started in a worker thread: TensorFlow cannot shut a started gRPC server down, so it would outlive the worker. Start it on the main thread.');
+    if (!isMainThread) {
+      throw new Error(
+        'tf.Server cannot be started in a worker thread: TensorFlow cannot shut a started gRPC server down, ' +
+          'so it would outlive the worker. Start it on the main thread.',
+      );
     }
     this.#native.start();
     this.#started = true;

@@ -64,7 +64,9 @@ function inferShape(values: NestedArray): number[] {
     }
     if (!Array.isArray(v) || v.length !== shape[depth]) {
       const got = Array.isArray(v) ? `length ${v.length}` : 'a scalar';
-      throw new TypeError(`Ragged nested array: ${path || 'values'} has ${got} where ${shape[depth]} elements were expected (shape ${shapeString(shape)})`);
+      throw new TypeError(
+        `Ragged nested array: ${path || 'values'} has ${got} where ${shape[depth]} elements were expected (shape ${shapeString(shape)})`,
+      );
     }
     for (let i = 0; i < v.length; i++) check(v[i], depth + 1, `${path || 'values'}[${i}]`);
   };
@@ -91,7 +93,8 @@ function toNumber(v: Scalar, dtype: DType, index: number): number {
   if (typeof v === 'number') return v;
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (typeof v === 'bigint') return Number(v);
-  throw new TypeError(`Expected numbers for a ${dtype} tensor but element ${index} is ${typeof v === 'string' ? `the string '${v}'` : typeof v}`);
+  const kind = typeof v === 'string' ? `the string '${v}'` : typeof v;
+  throw new TypeError(`Expected numbers for a ${dtype} tensor but element ${index} is ${kind}`);
 }
 
 function toBigInt(v: Scalar, dtype: DType, index: number): bigint {
@@ -128,7 +131,9 @@ function pack(flat: Scalar[], dtype: DType): TypedArray {
   } else if (dtype === 'bool') {
     for (let i = 0; i < flat.length; i++) {
       const v = flat[i];
-      if (typeof v !== 'boolean' && typeof v !== 'number') throw new TypeError(`Expected booleans for a bool tensor but element ${i} is ${typeof v}`);
+      if (typeof v !== 'boolean' && typeof v !== 'number') {
+        throw new TypeError(`Expected booleans for a bool tensor but element ${i} is ${typeof v}`);
+      }
       (out as Uint8Array)[i] = v ? 1 : 0;
     }
   } else if (range) {
@@ -371,7 +376,8 @@ export function tensor(values: TensorLike | Tensor, shape?: number[], dtype?: DT
     const perElement = valuesPerElement(type);
     const dims = shape ?? [data.length / perElement];
     if (sizeOf(dims) * perElement !== data.length) {
-      throw new TypeError(`Shape ${shapeString(dims)} needs ${sizeOf(dims) * perElement} values but the ${values.constructor.name} has ${data.length}`);
+      const needs = sizeOf(dims) * perElement;
+      throw new TypeError(`Shape ${shapeString(dims)} needs ${needs} values but the ${values.constructor.name} has ${data.length}`);
     }
     return Tensor._fromHost(type, [...dims], data);
   }
@@ -390,7 +396,9 @@ export function tensor(values: TensorLike | Tensor, shape?: number[], dtype?: DT
   }
   if (perElement === 2) count = flat.length / 2;
   if (shape !== undefined && sizeOf(shape) !== count) {
-    throw new TypeError(`Shape ${shapeString(shape)} needs ${sizeOf(shape)} elements but the values have shape ${shapeString(inferred)} (${count} elements)`);
+    throw new TypeError(
+      `Shape ${shapeString(shape)} needs ${sizeOf(shape)} elements but the values have shape ${shapeString(inferred)} (${count} elements)`,
+    );
   }
   if (type === 'string') {
     const bytes = flat.map((v, i) => {
