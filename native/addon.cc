@@ -120,15 +120,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ApplyMmapThreshold();
   auto* data = new InstanceData();
   env.SetInstanceData<InstanceData>(data);
-  data->release_queue = ReleaseQueue::Create(env);
   data->external_memory = std::make_shared<ExternalMemory>();
   data->owner_key = Napi::Persistent(Napi::Symbol::New(env, "node-libtensorflow:owner"));
   data->tensor_views = NewTensorViewState();
-  // Late tensor deallocations (TensorFlow threads, process exit) must not reach a dead environment.
-  std::shared_ptr<ReleaseQueue> queue = data->release_queue;
-  env.AddCleanupHook([queue]() {
-    if (queue) queue->Close();
-  });
 
   Napi::Function graph = Graph::Init(env);
   Napi::Function operation = Operation::Init(env);

@@ -12,7 +12,6 @@
 
 namespace tfn {
 
-class ReleaseQueue;
 class ExternalMemory;
 struct TensorViewState;
 
@@ -20,7 +19,7 @@ struct TensorViewState;
 // destructors of the wrapper classes) then run synchronously during garbage collection, instead of being
 // queued until the event loop turns. Without that, a loop of runSync calls that never yields would keep every
 // TensorFlow buffer it fetched alive. Destructors must therefore touch no JS: node-addon-api posts their
-// reference deletions to run after the GC, and ReleaseQueue posts the rest.
+// reference deletions to run after the GC.
 //
 // Per-environment state (one per main thread or worker): constructors and the JS error factory. Nothing
 // JS-related is process-wide, so worker_threads and repeated loading work.
@@ -32,7 +31,8 @@ struct InstanceData {
   Napi::FunctionReference server_ctor;
   // (code: string, codeNumber: number, message: string) => Error, installed by lib/errors.ts.
   Napi::FunctionReference error_factory;
-  std::shared_ptr<ReleaseQueue> release_queue;
+  // worker_threads.markAsUntransferable, installed by lib/binding/library.ts (tensor_view.h).
+  Napi::FunctionReference view_marker;
   std::shared_ptr<ExternalMemory> external_memory;
   // Where tensor views are unavailable (tensor_view.h): keys the property by which a Tensor's data()
   // ArrayBuffer keeps its Tensor wrapper alive.
@@ -66,15 +66,15 @@ T* UnwrapTagged(Napi::Env env, Napi::Value value, const napi_type_tag& tag, cons
 }  // namespace tfn
 
 // Guards at the top of methods: state first, then arguments. Each throws and returns `ret`.
-#define TFN_THROW_IF(cond, ErrorType, env, msg, ret)          \
-  do {                                                        \
-    if (cond) {                                               \
+#define TFN_THROW_IF(cond, ErrorType, env, msg, ret)               \
+  do {                                                             \
+    if (cond) {                                                    \
       Napi::ErrorType::New(env, msg).ThrowAsJavaScriptException(); \
-      return ret;                                             \
-    }                                                         \
+      return ret;                                                  \
+    }                                                              \
   } while (0)
 
-#define TFN_REQUIRE_LIBRARY(env, ret)                                                                      \
+#define TFN_REQUIRE_LIBRARY(env, ret) \
   TFN_THROW_IF(!::tfn::TensorFlowLoaded(), Error, env, "libtensorflow is not loaded; call loadLibrary first.", ret)
 
 #endif  // NATIVE_COMMON_H_

@@ -56,8 +56,7 @@ Napi::Value Graph::AddOperation(const Napi::CallbackInfo& info) {
 
 Napi::Value Graph::OperationId(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  TFN_THROW_IF(info.Length() < 1 || !info[0].IsString(), TypeError, env, "Expected an operation name",
-               env.Undefined());
+  TFN_THROW_IF(info.Length() < 1 || !info[0].IsString(), TypeError, env, "Expected an operation name", env.Undefined());
   TF_Operation* op = Tf().TF_GraphOperationByName(graph_, info[0].As<Napi::String>().Utf8Value().c_str());
   return Napi::Number::New(env, op == nullptr ? -1 : NewId(op));
 }
@@ -72,8 +71,7 @@ Napi::Value Graph::OperationWrapper(const Napi::CallbackInfo& info) {
 
 Napi::Value Graph::OperationByName(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  TFN_THROW_IF(info.Length() < 1 || !info[0].IsString(), TypeError, env, "Expected an operation name",
-               env.Undefined());
+  TFN_THROW_IF(info.Length() < 1 || !info[0].IsString(), TypeError, env, "Expected an operation name", env.Undefined());
   TF_Operation* op = Tf().TF_GraphOperationByName(graph_, info[0].As<Napi::String>().Utf8Value().c_str());
   if (op == nullptr) return env.Undefined();
   return Operation::NewInstance(env, Value(), op);
@@ -202,9 +200,9 @@ Napi::Value Graph::ImportGraphDef(const Napi::CallbackInfo& info) {
   Napi::Uint8Array bytes = info[0].As<Napi::Uint8Array>();
   BufferGuard buffer(Tf().TF_NewBufferFromString(bytes.Data(), bytes.ByteLength()));
   StatusGuard status;
-  TF_ImportGraphDefResults* results =
-      Tf().TF_GraphImportGraphDefWithResults(graph_, buffer.get(), options.get(), status);
+  ImportResultsGuard guard(Tf().TF_GraphImportGraphDefWithResults(graph_, buffer.get(), options.get(), status));
   if (ThrowIfNotOk(env, status)) return env.Undefined();
+  TF_ImportGraphDefResults* results = guard.get();
   Napi::Object result = Napi::Object::New(env);
   int n;
   TF_Output* outputs;
@@ -233,7 +231,6 @@ Napi::Value Graph::ImportGraphDef(const Napi::CallbackInfo& info) {
     missing.Set(i, pair);
   }
   result.Set("missingUnusedInputMappings", missing);
-  Tf().TF_DeleteImportGraphDefResults(results);
   return result;
 }
 
@@ -278,10 +275,9 @@ Napi::Value Graph::ImportFunctionDef(const Napi::CallbackInfo& info) {
                TypeError, env, "importFunctionDef expects the FunctionDef as a Uint8Array", env.Undefined());
   Napi::Uint8Array bytes = info[0].As<Napi::Uint8Array>();
   StatusGuard status;
-  TF_Function* func = Tf().TF_FunctionImportFunctionDef(bytes.Data(), bytes.ByteLength(), status);
+  FunctionGuard func(Tf().TF_FunctionImportFunctionDef(bytes.Data(), bytes.ByteLength(), status));
   if (ThrowIfNotOk(env, status)) return env.Undefined();
-  Tf().TF_GraphCopyFunction(graph_, func, nullptr, status);
-  Tf().TF_DeleteFunction(func);
+  Tf().TF_GraphCopyFunction(graph_, func.get(), nullptr, status);
   ThrowIfNotOk(env, status);
   return env.Undefined();
 }
@@ -292,6 +288,10 @@ Napi::Value Graph::FunctionDefs(const Napi::CallbackInfo& info) {
   std::vector<TF_Function*> funcs(n);
   StatusGuard status;
   n = Tf().TF_GraphGetFunctions(graph_, funcs.data(), n, status);
+  // Each function returned is ours to delete, also when converting one of them fails.
+  std::vector<FunctionGuard> owned;
+  owned.reserve(n > 0 ? n : 0);
+  for (int i = 0; i < n; ++i) owned.emplace_back(funcs[i]);
   if (ThrowIfNotOk(env, status)) return env.Undefined();
   Napi::Array result = Napi::Array::New(env, n);
   bool failed = false;
@@ -301,7 +301,6 @@ Napi::Value Graph::FunctionDefs(const Napi::CallbackInfo& info) {
     if (!failed && Tf().TF_GetCode(status) != TF_OK) failed = true;
     if (!failed) result.Set(i, BufferToJs(env, buffer.get()));
   }
-  for (TF_Function* f : funcs) Tf().TF_DeleteFunction(f);
   if (failed && ThrowIfNotOk(env, status)) return env.Undefined();
   return result;
 }

@@ -57,6 +57,37 @@ class SessionOptionsGuard {
   TF_SessionOptions* options_;
 };
 
+// Owns a TF_ImportGraphDefResults.
+class ImportResultsGuard {
+ public:
+  explicit ImportResultsGuard(TF_ImportGraphDefResults* results) : results_(results) {}
+  ~ImportResultsGuard() {
+    if (results_ != nullptr) Tf().TF_DeleteImportGraphDefResults(results_);
+  }
+  ImportResultsGuard(const ImportResultsGuard&) = delete;
+  ImportResultsGuard& operator=(const ImportResultsGuard&) = delete;
+  TF_ImportGraphDefResults* get() const { return results_; }
+
+ private:
+  TF_ImportGraphDefResults* results_;
+};
+
+// Owns a TF_Function.
+class FunctionGuard {
+ public:
+  explicit FunctionGuard(TF_Function* function = nullptr) : function_(function) {}
+  ~FunctionGuard() {
+    if (function_ != nullptr) Tf().TF_DeleteFunction(function_);
+  }
+  FunctionGuard(FunctionGuard&& other) noexcept : function_(other.function_) { other.function_ = nullptr; }
+  FunctionGuard(const FunctionGuard&) = delete;
+  FunctionGuard& operator=(const FunctionGuard&) = delete;
+  TF_Function* get() const { return function_; }
+
+ private:
+  TF_Function* function_;
+};
+
 }  // namespace tfn
 
 #endif  // NATIVE_GUARDS_H_

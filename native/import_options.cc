@@ -92,8 +92,8 @@ bool ImportOptions::Read(Napi::Env env, Napi::Value value, TF_Graph* graph) {
     Operation* dst = OperationOfGraph(env, e.Get(2u), graph, "inputMap target");
     if (dst == nullptr || !index(e.Get(3u), "an inputMap target", &dst_index)) return false;
     if (dst_index >= tf.TF_OperationNumOutputs(dst->op())) {
-      Napi::RangeError::New(env, "inputMap target '" + std::string(tf.TF_OperationName(dst->op())) + "' has no output " +
-                                     std::to_string(dst_index))
+      Napi::RangeError::New(env, "inputMap target '" + std::string(tf.TF_OperationName(dst->op())) +
+                                     "' has no output " + std::to_string(dst_index))
           .ThrowAsJavaScriptException();
       return false;
     }

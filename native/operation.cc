@@ -94,8 +94,7 @@ Napi::Value Operation::OutputType(const Napi::CallbackInfo& info) {
 
 Napi::Value Operation::OutputListLength(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  TFN_THROW_IF(info.Length() < 1 || !info[0].IsString(), TypeError, env, "Expected an argument name",
-               env.Undefined());
+  TFN_THROW_IF(info.Length() < 1 || !info[0].IsString(), TypeError, env, "Expected an argument name", env.Undefined());
   StatusGuard status;
   int n = Tf().TF_OperationOutputListLength(op_, info[0].As<Napi::String>().Utf8Value().c_str(), status);
   if (ThrowIfNotOk(env, status)) return env.Undefined();
@@ -104,8 +103,7 @@ Napi::Value Operation::OutputListLength(const Napi::CallbackInfo& info) {
 
 Napi::Value Operation::InputListLength(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  TFN_THROW_IF(info.Length() < 1 || !info[0].IsString(), TypeError, env, "Expected an argument name",
-               env.Undefined());
+  TFN_THROW_IF(info.Length() < 1 || !info[0].IsString(), TypeError, env, "Expected an argument name", env.Undefined());
   StatusGuard status;
   int n = Tf().TF_OperationInputListLength(op_, info[0].As<Napi::String>().Utf8Value().c_str(), status);
   if (ThrowIfNotOk(env, status)) return env.Undefined();
@@ -165,8 +163,7 @@ Napi::Value Operation::AttrMetadata(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   TFN_THROW_IF(info.Length() < 1 || !info[0].IsString(), TypeError, env, "Expected an attr name", env.Undefined());
   StatusGuard status;
-  TF_AttrMetadata meta =
-      Tf().TF_OperationGetAttrMetadata(op_, info[0].As<Napi::String>().Utf8Value().c_str(), status);
+  TF_AttrMetadata meta = Tf().TF_OperationGetAttrMetadata(op_, info[0].As<Napi::String>().Utf8Value().c_str(), status);
   if (ThrowIfNotOk(env, status)) return env.Undefined();
   Napi::Object result = Napi::Object::New(env);
   result.Set("isList", Napi::Boolean::New(env, meta.is_list != 0));

@@ -7,6 +7,7 @@
 #include "graph.h"
 #include "status.h"
 #include "tensor.h"
+#include "tensor_helper.h"
 
 namespace tfn {
 namespace {
@@ -69,32 +70,8 @@ bool OperationDescription::ReadShape(Napi::Env env, Napi::Value value, const std
     *rank = -1;
     return true;
   }
-  if (!value.IsArray()) {
-    Napi::TypeError::New(env, "Expected an array or null as the shape for " + AttrName(attr)).ThrowAsJavaScriptException();
-    return false;
-  }
-  Napi::Array array = value.As<Napi::Array>();
-  uint32_t n = array.Length();
-  dims->resize(n);
-  for (uint32_t i = 0; i < n; ++i) {
-    Napi::Value v = array.Get(i);
-    if (v.IsNull()) {
-      (*dims)[i] = -1;
-      continue;
-    }
-    if (!v.IsNumber()) {
-      Napi::TypeError::New(env, "Expected numbers or null in the shape for " + AttrName(attr)).ThrowAsJavaScriptException();
-      return false;
-    }
-    double d = v.As<Napi::Number>().DoubleValue();
-    if (!(d >= -1) || d != std::floor(d)) {
-      Napi::RangeError::New(env, "Invalid dimension " + std::to_string(d) + " in the shape for " + AttrName(attr))
-          .ThrowAsJavaScriptException();
-      return false;
-    }
-    (*dims)[i] = static_cast<int64_t>(d);
-  }
-  *rank = static_cast<int>(n);
+  if (!tfn::ReadShape(env, value, AttrName(attr), ShapeDims::kPartial, dims)) return false;
+  *rank = static_cast<int>(dims->size());
   return true;
 }
 
@@ -141,7 +118,8 @@ bool OperationDescription::ReadAttr(Napi::Env env, Napi::Value entry, Attr* attr
         break;
       case kAttrProto:
         if (!item.IsTypedArray() || item.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
-          Napi::TypeError::New(env, "Expected AttrValue bytes for " + AttrName(attr->name)).ThrowAsJavaScriptException();
+          Napi::TypeError::New(env, "Expected AttrValue bytes for " + AttrName(attr->name))
+              .ThrowAsJavaScriptException();
           return false;
         }
         {
@@ -155,11 +133,12 @@ bool OperationDescription::ReadAttr(Napi::Env env, Napi::Value entry, Attr* attr
           bool lossless;
           attr->ints.push_back(item.As<Napi::BigInt>().Int64Value(&lossless));
           if (!lossless) {
-            Napi::RangeError::New(env, "Integer out of int64 range for " + AttrName(attr->name)).ThrowAsJavaScriptException();
+            Napi::RangeError::New(env, "Integer out of int64 range for " + AttrName(attr->name))
+                .ThrowAsJavaScriptException();
             return false;
           }
-        } else if (item.IsNumber() && item.As<Napi::Number>().DoubleValue() ==
-                                          std::floor(item.As<Napi::Number>().DoubleValue())) {
+        } else if (item.IsNumber() &&
+                   item.As<Napi::Number>().DoubleValue() == std::floor(item.As<Napi::Number>().DoubleValue())) {
           attr->ints.push_back(item.As<Napi::Number>().Int64Value());
         } else {
           Napi::TypeError::New(env, "Expected an integer for " + AttrName(attr->name)).ThrowAsJavaScriptException();
@@ -258,13 +237,10 @@ bool OperationDescription::Read(const Napi::CallbackInfo& info, const Graph& gra
   void* spec_data = nullptr;
   bool ok = info.Length() >= 5 && ReadUtf8(env, info[0], &type_) && ReadUtf8(env, info[1], &name_) &&
             ReadUtf8(env, info[2], &device_) &&
-            napi_get_typedarray_info(env, info[3], &spec_type, &spec_length, &spec_data, nullptr, nullptr) ==
-                napi_ok &&
-            spec_type == napi_int32_array && spec_length >= 1 &&
-            (info[4].IsUndefined() || info[4].IsArray());
+            napi_get_typedarray_info(env, info[3], &spec_type, &spec_length, &spec_data, nullptr, nullptr) == napi_ok &&
+            spec_type == napi_int32_array && spec_length >= 1 && (info[4].IsUndefined() || info[4].IsArray());
   if (!ok) {
-    Napi::TypeError::New(env,
-                         "addOperation(type, name, device, spec, attrs) got arguments of the wrong types")
+    Napi::TypeError::New(env, "addOperation(type, name, device, spec, attrs) got arguments of the wrong types")
         .ThrowAsJavaScriptException();
     return false;
   }
@@ -294,13 +270,27 @@ TF_Operation* OperationDescription::Finish(TF_Graph* graph, TF_Status* status) {
   for (const Attr& attr : attrs_) {
     const char* name = attr.name.c_str();
     switch (attr.kind) {
-      case kAttrString: tf.TF_SetAttrString(desc, name, attr.strings[0].data(), attr.strings[0].size()); break;
-      case kAttrFunc: tf.TF_SetAttrFuncName(desc, name, attr.strings[0].data(), attr.strings[0].size()); break;
-      case kAttrInt: tf.TF_SetAttrInt(desc, name, attr.ints[0]); break;
-      case kAttrFloat: tf.TF_SetAttrFloat(desc, name, attr.floats[0]); break;
-      case kAttrBool: tf.TF_SetAttrBool(desc, name, static_cast<unsigned char>(attr.ints[0])); break;
-      case kAttrType: tf.TF_SetAttrType(desc, name, static_cast<TF_DataType>(attr.ints[0])); break;
-      case kAttrShape: tf.TF_SetAttrShape(desc, name, attr.shapes[0].data(), attr.ranks[0]); break;
+      case kAttrString:
+        tf.TF_SetAttrString(desc, name, attr.strings[0].data(), attr.strings[0].size());
+        break;
+      case kAttrFunc:
+        tf.TF_SetAttrFuncName(desc, name, attr.strings[0].data(), attr.strings[0].size());
+        break;
+      case kAttrInt:
+        tf.TF_SetAttrInt(desc, name, attr.ints[0]);
+        break;
+      case kAttrFloat:
+        tf.TF_SetAttrFloat(desc, name, attr.floats[0]);
+        break;
+      case kAttrBool:
+        tf.TF_SetAttrBool(desc, name, static_cast<unsigned char>(attr.ints[0]));
+        break;
+      case kAttrType:
+        tf.TF_SetAttrType(desc, name, static_cast<TF_DataType>(attr.ints[0]));
+        break;
+      case kAttrShape:
+        tf.TF_SetAttrShape(desc, name, attr.shapes[0].data(), attr.ranks[0]);
+        break;
       case kAttrTensor:
         tf.TF_SetAttrTensor(desc, name, attr.tensors[0]->tensor, status);
         if (tf.TF_GetCode(status) != TF_OK) {

@@ -2,30 +2,22 @@
 // Copyright node-libtensorflow authors.
 #include "tensor.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "status.h"
 #include "tensor_helper.h"
-#include "tensorflow/core/platform/ctstring.h"
 #include "tensor_view.h"
+#include "tensorflow/core/platform/ctstring.h"
 #include "v8_direct.h"
 
 namespace tfn {
 namespace {
-
-struct BorrowedMemory {
-  std::shared_ptr<ReleaseQueue> queue;
-  napi_ref ref;
-};
-
-void ReleaseBorrowed(void*, size_t, void* arg) {
-  auto* borrowed = static_cast<BorrowedMemory*>(arg);
-  borrowed->queue->Release(borrowed->ref);
-  delete borrowed;
-}
 
 void FreeAligned(void* data, size_t, void*) { std::free(data); }
 
@@ -51,21 +43,42 @@ Napi::Array DimsOf(Napi::Env env, TF_Tensor* tensor) {
   return NewArray(env, dims.data(), dims.size());
 }
 
-bool ElementCount(Napi::Env env, const std::vector<int64_t>& dims, int64_t* count) {
-  // Rank is capped where TensorFlow caps it (TensorShape holds at most 254 dimensions).
-  if (dims.size() > 254) {
-    Napi::RangeError::New(env, "A tensor may have at most 254 dimensions").ThrowAsJavaScriptException();
-    return false;
-  }
-  int64_t n = 1;
-  for (int64_t d : dims) {
-    if (d != 0 && n > INT64_MAX / d) {
-      Napi::RangeError::New(env, "The tensor's shape has more elements than fit in int64").ThrowAsJavaScriptException();
+// A number as JS prints it, for error messages.
+std::string NumberString(Napi::Env env, double v) { return Napi::Number::New(env, v).ToString().Utf8Value(); }
+
+template <typename T>
+const char* DTypeName() {
+  if (std::is_same<T, float>::value) return "float32";
+  if (std::is_same<T, double>::value) return "float64";
+  if (std::is_same<T, int32_t>::value) return "int32";
+  if (std::is_same<T, int16_t>::value) return "int16";
+  if (std::is_same<T, int8_t>::value) return "int8";
+  if (std::is_same<T, uint8_t>::value) return "uint8";
+  if (std::is_same<T, uint16_t>::value) return "uint16";
+  return "uint32";
+}
+
+// Stores `v` as a T, refusing what a T cannot hold: a static_cast would wrap or truncate it silently (1.7 → 1,
+// 1e20 and NaN → INT32_MIN). Floats keep C's conversion (overflow gives ±Infinity, as in TensorFlow).
+template <typename T>
+bool StoreNumber(Napi::Env env, double v, void* memory) {
+  if (std::is_integral<T>::value) {
+    if (!(v == std::trunc(v))) {
+      Napi::TypeError::New(env, std::string("Element 0 of a scalar ") + DTypeName<T>() +
+                                    " tensor must be an integer, not " + NumberString(env, v))
+          .ThrowAsJavaScriptException();
       return false;
     }
-    n *= d;
+    if (v < static_cast<double>(std::numeric_limits<T>::min()) ||
+        v > static_cast<double>(std::numeric_limits<T>::max())) {
+      Napi::RangeError::New(env, std::string("Element 0 (") + NumberString(env, v) + ") is out of range for a " +
+                                     DTypeName<T>() + " tensor: [" + std::to_string(std::numeric_limits<T>::min()) +
+                                     ", " + std::to_string(std::numeric_limits<T>::max()) + "]")
+          .ThrowAsJavaScriptException();
+      return false;
+    }
   }
-  *count = n;
+  *static_cast<T*>(memory) = static_cast<T>(v);
   return true;
 }
 
@@ -82,6 +95,8 @@ Napi::Function Tensor::Init(Napi::Env env) {
                          StaticMethod<&Tensor::Alloc>("alloc"),
                          StaticMethod<&Tensor::FromStrings>("fromStrings"),
                          StaticMethod<&Tensor::ReleaseView>("releaseView"),
+                         StaticMethod<&Tensor::NumberDTypes>("numberDTypes"),
+                         StaticMethod<&Tensor::SetViewMarker>("setViewMarker"),
                          InstanceMethod<&Tensor::DType>("dtype"),
                          InstanceMethod<&Tensor::Shape>("shape"),
                          InstanceMethod<&Tensor::ByteLength>("byteLength"),
@@ -140,53 +155,42 @@ TF_Tensor* Tensor::FromTypedArray(Napi::Env env, Napi::Value dtype_value, Napi::
   }
   int dtype_number = dtype_value.As<Napi::Number>().Int32Value();
   if (!IsKnownDType(dtype_number) || FixedDTypeSize(static_cast<TF_DataType>(dtype_number)) == 0) {
-    Napi::TypeError::New(env, "Expected a fixed-size dtype for a TypedArray tensor, got " +
-                                  std::to_string(dtype_number))
+    Napi::TypeError::New(env,
+                         "Expected a fixed-size dtype for a TypedArray tensor, got " + std::to_string(dtype_number))
         .ThrowAsJavaScriptException();
     return nullptr;
   }
   auto dtype = static_cast<TF_DataType>(dtype_number);
   size_t element_size = FixedDTypeSize(dtype);
   std::vector<int64_t> dims;
-  if (!ReadDims(env, dims_value, "the tensor's shape", &dims)) return nullptr;
   int64_t count;
-  if (!ElementCount(env, dims, &count)) return nullptr;
+  if (!ReadShape(env, dims_value, "the tensor's shape", ShapeDims::kKnown, &dims, &count)) return nullptr;
   Napi::TypedArray view = data.As<Napi::TypedArray>();
   size_t byte_length = view.ByteLength();
-  if (static_cast<uint64_t>(count) * element_size != byte_length) {
+  if (static_cast<uint64_t>(count) > SIZE_MAX / element_size ||
+      static_cast<uint64_t>(count) * element_size != byte_length) {
     std::string shape;
     for (size_t i = 0; i < dims.size(); ++i) shape += (i ? "," : "") + std::to_string(dims[i]);
     Napi::RangeError::New(env, "The data has " + std::to_string(byte_length) + " bytes but shape [" + shape +
-                                   "] of this dtype needs " +
-                                   std::to_string(static_cast<uint64_t>(count) * element_size))
+                                   "] of this dtype needs " + std::to_string(count) + " elements of " +
+                                   std::to_string(element_size) + " bytes")
         .ThrowAsJavaScriptException();
     return nullptr;
   }
-  // Small arrays are copied: V8 keeps them inside the JS heap, and wrapping them would cost more than copying.
   void* source = nullptr;
   napi_get_typedarray_info(env, view, nullptr, nullptr, &source, nullptr, nullptr);
-  if (allow_zero_copy && byte_length >= kZeroCopyMinBytes &&
-      reinterpret_cast<uintptr_t>(source) % kTensorAlignment == 0) {
-    Napi::ArrayBuffer buffer = view.ArrayBuffer();
+  // Only TensorFlow memory shown by one of our views is used in place. Plain JS memory is always copied, so
+  // that the run sees the values as they were when it was called (writes after run() change nothing), and
+  // that no TF_Tensor points into an ArrayBuffer JS can transfer or detach while TensorFlow still reads it.
+  std::shared_ptr<TensorOwner> owner = allow_zero_copy ? TensorViewOwner(env, view.ArrayBuffer()) : nullptr;
+  if (owner) {
     uint8_t* bytes = static_cast<uint8_t*>(source);
-    // TF_NewTensor wraps memory aligned as its kernels need (EIGEN_MAX_ALIGN_BYTES, at most 64) and otherwise
-    // copies it once and calls the deallocator at once. Memory that is not 64-byte aligned is copied below
-    // without holding on to anything.
-    void (*deallocator)(void*, size_t, void*);
-    void* deallocator_arg;
-    if (std::shared_ptr<TensorOwner> owner = TensorViewOwner(env, buffer)) {
-      // TensorFlow memory shown by a view: the new tensor takes a share of it, so that disposing the viewed
-      // Tensor while a run uses the memory frees nothing, and no JS reference is needed.
-      deallocator = ReleaseOwnerShare;
-      deallocator_arg = new std::shared_ptr<TensorOwner>(std::move(owner));
-    } else {
-      napi_ref ref;
-      napi_create_reference(env, buffer, 1, &ref);
-      deallocator = ReleaseBorrowed;
-      deallocator_arg = new BorrowedMemory{Instance(env)->release_queue, ref};
-    }
+    // The new tensor takes a share of the viewed one, so that disposing the viewed Tensor while a run uses the
+    // memory frees nothing. TF_NewTensor copies memory that is not aligned as its kernels need and then
+    // releases the share at once.
+    auto* share = new std::shared_ptr<TensorOwner>(std::move(owner));
     TF_Tensor* tensor = Tf().TF_NewTensor(dtype, dims.data(), static_cast<int>(dims.size()), bytes, byte_length,
-                                          deallocator, deallocator_arg);
+                                          ReleaseOwnerShare, share);
     if (tensor == nullptr) {
       Napi::Error::New(env, "TensorFlow refused to create the tensor").ThrowAsJavaScriptException();
       return nullptr;
@@ -213,24 +217,27 @@ TF_Tensor* Tensor::FromNumber(Napi::Env env, TF_DataType dtype, double v) {
     Napi::TypeError::New(env, "Expected a numeric dtype for a scalar tensor").ThrowAsJavaScriptException();
     return nullptr;
   }
-  switch (dtype) {
-    case TF_FLOAT: *static_cast<float*>(memory) = static_cast<float>(v); break;
-    case TF_DOUBLE: *static_cast<double*>(memory) = v; break;
-    case TF_INT32: *static_cast<int32_t*>(memory) = static_cast<int32_t>(v); break;
-    case TF_INT16: *static_cast<int16_t*>(memory) = static_cast<int16_t>(v); break;
-    case TF_INT8: *static_cast<int8_t*>(memory) = static_cast<int8_t>(v); break;
-    case TF_UINT8: *static_cast<uint8_t*>(memory) = static_cast<uint8_t>(v); break;
-    case TF_UINT16: *static_cast<uint16_t*>(memory) = static_cast<uint16_t>(v); break;
-    case TF_UINT32: *static_cast<uint32_t*>(memory) = static_cast<uint32_t>(v); break;
-    default:
-      std::free(memory);
+  bool stored = false;
+  bool known = VisitNumberDType(dtype, [&](auto zero) { stored = StoreNumber<decltype(zero)>(env, v, memory); });
+  if (!stored) {
+    std::free(memory);
+    if (!known) {
       Napi::TypeError::New(env, "A scalar number can be fed as float32, float64, int8/16/32 or uint8/16/32 only")
           .ThrowAsJavaScriptException();
-      return nullptr;
+    }
+    return nullptr;
   }
   TF_Tensor* tensor = Tf().TF_NewTensor(dtype, nullptr, 0, memory, size, FreeAligned, nullptr);
   if (tensor == nullptr) Napi::Error::New(env, "TensorFlow refused to create the tensor").ThrowAsJavaScriptException();
   return tensor;
+}
+
+Napi::Value Tensor::NumberDTypes(const Napi::CallbackInfo& info) {
+  std::vector<napi_value> dtypes;
+  for (int d = 0; d < 128; ++d) {
+    if (VisitNumberDType(static_cast<TF_DataType>(d), [](auto) {})) dtypes.push_back(Napi::Number::New(info.Env(), d));
+  }
+  return NewArray(info.Env(), dtypes.data(), dtypes.size());
 }
 
 Napi::Value Tensor::FromView(const Napi::CallbackInfo& info) {
@@ -263,19 +270,8 @@ Napi::Value Tensor::ToJs(Napi::Env env, TF_Tensor* tensor) {
   if (n == 0) {
     // Losses, counters, accuracies: a number costs one value where an array, dims and an ArrayBuffer cost four.
     const void* p = Tf().TF_TensorData(tensor);
-    double v;
-    bool exact = true;
-    switch (dtype) {
-      case TF_FLOAT: v = *static_cast<const float*>(p); break;
-      case TF_DOUBLE: v = *static_cast<const double*>(p); break;
-      case TF_INT32: v = *static_cast<const int32_t*>(p); break;
-      case TF_INT16: v = *static_cast<const int16_t*>(p); break;
-      case TF_INT8: v = *static_cast<const int8_t*>(p); break;
-      case TF_UINT8: v = *static_cast<const uint8_t*>(p); break;
-      case TF_UINT16: v = *static_cast<const uint16_t*>(p); break;
-      case TF_UINT32: v = *static_cast<const uint32_t*>(p); break;
-      default: exact = false; v = 0; break;
-    }
+    double v = 0;
+    bool exact = VisitNumberDType(dtype, [&](auto zero) { v = *static_cast<const decltype(zero)*>(p); });
     if (exact) {
       Tf().TF_DeleteTensor(tensor);
       return Napi::Number::New(env, v);
@@ -301,15 +297,14 @@ Napi::Value Tensor::Alloc(const Napi::CallbackInfo& info) {
   size_t element_size = FixedDTypeSize(dtype);
   TFN_THROW_IF(element_size == 0, TypeError, env, "Tensor.alloc needs a fixed-size dtype", env.Undefined());
   std::vector<int64_t> dims;
-  if (!ReadDims(env, info[1], "the tensor's shape", &dims)) return env.Undefined();
   int64_t count;
-  if (!ElementCount(env, dims, &count)) return env.Undefined();
+  if (!ReadShape(env, info[1], "the tensor's shape", ShapeDims::kKnown, &dims, &count)) return env.Undefined();
   TFN_THROW_IF(static_cast<uint64_t>(count) > (uint64_t{1} << 47) / element_size, RangeError, env,
                "The tensor is too large to allocate", env.Undefined());
   size_t bytes = static_cast<size_t>(count) * element_size;
   void* memory = AllocAligned(bytes);
-  TFN_THROW_IF(memory == nullptr, RangeError, env, "Out of memory allocating a tensor of " + std::to_string(bytes) +
-                                                       " bytes", env.Undefined());
+  TFN_THROW_IF(memory == nullptr, RangeError, env,
+               "Out of memory allocating a tensor of " + std::to_string(bytes) + " bytes", env.Undefined());
   std::memset(memory, 0, bytes);
   TF_Tensor* tensor =
       Tf().TF_NewTensor(dtype, dims.data(), static_cast<int>(dims.size()), memory, bytes, FreeAligned, nullptr);
@@ -321,17 +316,15 @@ Napi::Value Tensor::FromStrings(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   TFN_REQUIRE_LIBRARY(env, env.Undefined());
   TFN_THROW_IF(info.Length() < 2 || !info[1].IsArray(), TypeError, env,
-               "Tensor.fromStrings(dims, values) expects dims and an array of strings or Uint8Arrays",
-               env.Undefined());
+               "Tensor.fromStrings(dims, values) expects dims and an array of strings or Uint8Arrays", env.Undefined());
   std::vector<int64_t> dims;
-  if (!ReadDims(env, info[0], "the tensor's shape", &dims)) return env.Undefined();
   int64_t count;
-  if (!ElementCount(env, dims, &count)) return env.Undefined();
+  if (!ReadShape(env, info[0], "the tensor's shape", ShapeDims::kKnown, &dims, &count)) return env.Undefined();
   Napi::Array values = info[1].As<Napi::Array>();
-  TFN_THROW_IF(static_cast<int64_t>(values.Length()) != count, RangeError, env,
-               "Got " + std::to_string(values.Length()) + " strings for a shape of " + std::to_string(count) +
-                   " elements",
-               env.Undefined());
+  TFN_THROW_IF(
+      static_cast<int64_t>(values.Length()) != count, RangeError, env,
+      "Got " + std::to_string(values.Length()) + " strings for a shape of " + std::to_string(count) + " elements",
+      env.Undefined());
   size_t bytes = static_cast<size_t>(count) * sizeof(TF_TString);
   auto* strings = static_cast<TF_TString*>(AllocAligned(bytes));
   TFN_THROW_IF(strings == nullptr, RangeError, env, "Out of memory allocating a string tensor", env.Undefined());
@@ -352,8 +345,8 @@ Napi::Value Tensor::FromStrings(const Napi::CallbackInfo& info) {
       TF_TString_Copy(&strings[i], reinterpret_cast<const char*>(bytes_view.Data()), bytes_view.ByteLength());
     } else {
       FreeStrings(strings, bytes, nullptr);
-      Napi::TypeError::New(env, "Expected a string or a Uint8Array for element " + std::to_string(i) +
-                                    " of a string tensor")
+      Napi::TypeError::New(env,
+                           "Expected a string or a Uint8Array for element " + std::to_string(i) + " of a string tensor")
           .ThrowAsJavaScriptException();
       return env.Undefined();
     }
@@ -367,6 +360,14 @@ Napi::Value Tensor::FromStrings(const Napi::CallbackInfo& info) {
 Napi::Value Tensor::ReleaseView(const Napi::CallbackInfo& info) {
   if (info.Length() > 0) ReleaseTensorView(info.Env(), info[0]);
   return info.Env().Undefined();
+}
+
+Napi::Value Tensor::SetViewMarker(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  TFN_THROW_IF(info.Length() < 1 || !info[0].IsFunction(), TypeError, env,
+               "Tensor.setViewMarker(marker) expects a function", env.Undefined());
+  Instance(env)->view_marker = Napi::Persistent(info[0].As<Napi::Function>());
+  return env.Undefined();
 }
 
 Napi::Value Tensor::DType(const Napi::CallbackInfo& info) {
@@ -412,6 +413,7 @@ Napi::Value Tensor::Data(const Napi::CallbackInfo& info) {
     // the event loop turns, and a loop of runSync calls would keep every result alive.
     buffer = Napi::ArrayBuffer::New(env, data, bytes);
     buffer.Set(Instance(env)->owner_key.Value(), Value());
+    MarkUntransferable(env, buffer);
   }
   view_ = Napi::Reference<Napi::ArrayBuffer>::New(buffer, 0);
   return buffer;

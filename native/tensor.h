@@ -18,18 +18,16 @@ struct TensorOwner {
   TF_Tensor* tensor;
 };
 
-// Below these sizes, copying is cheaper than tracking JS or TensorFlow memory across the boundary.
-constexpr size_t kZeroCopyMinBytes = 4096;
+// Results up to this size are copied into JS memory: cheaper than tracking TensorFlow's buffer.
 constexpr size_t kSmallTensorBytes = 4096;
 
 // Wraps TF_Tensor.
 //
 // JS surface (all [sync]):
 //   Tensor.fromView(dtype: number, dims: number[], view: ArrayBufferView) -> Tensor
-//     Wraps the view's memory without a copy when it is 64-byte aligned and at least kZeroCopyMinBytes (the
-//     TF_Tensor then keeps the ArrayBuffer alive until TensorFlow releases the buffer, from whatever
-//     thread, or, for TensorFlow memory shown by a tensor view, a share of that tensor); otherwise copies
-//     once into aligned memory. Throws RangeError when the view's size does not match dtype and dims.
+//     Copies the view's data once into aligned memory, except when it is TensorFlow memory shown by a tensor
+//     view (tensor_view.h): the new tensor then shares that tensor. Plain JS memory is never used in place.
+//     Throws TypeError/RangeError when the shape is invalid (ReadShape) or does not match the data's size.
 //   Tensor.alloc(dtype: number, dims: number[]) -> Tensor   zero-filled, aligned, fixed-size dtypes only.
 //   Tensor.fromStrings(dims: number[], values: Array<string | Uint8Array>) -> Tensor   a TF_STRING tensor.
 //   t.dtype() -> number; t.shape() -> number[]; t.byteLength() -> number
@@ -38,7 +36,10 @@ constexpr size_t kSmallTensorBytes = 4096;
 //   t.data() -> ArrayBuffer   the tensor's own memory, no copy: a tensor view, or where those are unavailable
 //     an external ArrayBuffer that keeps this wrapper alive through a symbol-keyed property. Throws for
 //     string/resource/variant tensors.
-//   t.isZeroCopy() -> boolean   whether the tensor wraps JS memory it was created from.
+//   t.isZeroCopy() -> boolean   whether the tensor shares the memory of the tensor view it was created from.
+//   Tensor.numberDTypes() -> number[]   the dtypes a JS number is fed as directly (VisitNumberDType).
+//   Tensor.setViewMarker(marker: (buffer: ArrayBuffer) => void)   installs what marks every buffer over
+//     TensorFlow memory as untransferable (tensor_view.h, MarkUntransferable). Throws TypeError.
 //   t.strings() -> Buffer[]   copies of the elements of a string tensor.
 //   t.dispose()   frees now (views of the memory are detached); idempotent.
 //   t.isDisposed() -> boolean
@@ -50,13 +51,14 @@ class Tensor : public Napi::ObjectWrap<Tensor> {
   enum class Charge { kNow, kAtNextRun, kNone };
   static Napi::Object NewInstance(Napi::Env env, TF_Tensor* tensor, Charge charge = Charge::kNow);
 
-  // A new TF_Tensor (owned by the caller) holding a TypedArray's data: wrapped without a copy when
-  // allow_zero_copy, the data is at least kZeroCopyMinBytes and 64-byte aligned; copied once otherwise.
-  // Throws TypeError/RangeError and returns nullptr on bad input.
+  // A new TF_Tensor (owned by the caller) holding a TypedArray's data: sharing the tensor when the data is a
+  // tensor view's and allow_zero_copy (*zero_copy then says whether TensorFlow took the memory as is), copied
+  // once otherwise. Throws TypeError/RangeError and returns nullptr on bad input.
   static TF_Tensor* FromTypedArray(Napi::Env env, Napi::Value dtype, Napi::Value dims, Napi::Value data,
                                    bool allow_zero_copy, bool* zero_copy);
-  // A new scalar TF_Tensor (owned by the caller) holding `number` as `dtype` (a float or 8–32-bit integer
-  // dtype): the fast path for feeding a JS number, with no TypedArray to create or read.
+  // A new scalar TF_Tensor (owned by the caller) holding `number` as `dtype` (one of VisitNumberDType's):
+  // the fast path for feeding a JS number, with no TypedArray to create or read. Throws TypeError for a
+  // non-integral number fed as an integer dtype and RangeError for one out of its range (never wraps).
   static TF_Tensor* FromNumber(Napi::Env env, TF_DataType dtype, double number);
   // A run result for JS, taking ownership of `tensor`: for a numeric tensor of more than kSmallTensorBytes,
   // [dtype, dims, view, true] with a tensor view that owns it (a Tensor wrapper where views are unavailable,
@@ -78,6 +80,8 @@ class Tensor : public Napi::ObjectWrap<Tensor> {
   static Napi::Value Alloc(const Napi::CallbackInfo& info);
   static Napi::Value FromStrings(const Napi::CallbackInfo& info);
   static Napi::Value ReleaseView(const Napi::CallbackInfo& info);
+  static Napi::Value NumberDTypes(const Napi::CallbackInfo& info);
+  static Napi::Value SetViewMarker(const Napi::CallbackInfo& info);
   Napi::Value DType(const Napi::CallbackInfo& info);
   Napi::Value Shape(const Napi::CallbackInfo& info);
   Napi::Value ByteLength(const Napi::CallbackInfo& info);

@@ -4,9 +4,7 @@
 #define NATIVE_TENSOR_HELPER_H_
 
 #include <cstdint>
-#include <memory>
-#include <mutex>
-#include <thread>
+#include <string>
 #include <vector>
 
 #include "common.h"
@@ -14,33 +12,22 @@
 namespace tfn {
 
 // TensorFlow's kernels want 64-byte aligned buffers (EIGEN_MAX_ALIGN_BYTES on AVX-512 builds); memory
-// we allocate is aligned to this, and JS memory with this alignment is wrapped without a copy.
+// we allocate is aligned to this.
 constexpr size_t kTensorAlignment = 64;
 
-// Releases JS references held by TF_Tensors that wrap JS memory. TensorFlow calls a tensor's deallocator
-// on whatever thread drops the last reference to the buffer, or inside a GC finalizer; V8 may only be
-// touched on the environment's own thread outside GC, so every release is posted through a thread-safe
-// function.
-class ReleaseQueue {
- public:
-  static std::shared_ptr<ReleaseQueue> Create(Napi::Env env);
-  ~ReleaseQueue();
+// TensorShape holds at most this many dimensions; TensorFlow CHECK-fails (aborts) beyond it.
+constexpr size_t kMaxRank = 254;
 
-  // Any thread.
-  void Release(napi_ref ref);
-  // Environment teardown: after this, late releases are dropped (the environment and its heap are gone).
-  void Close();
+// What a shape may hold: only known dimensions (a tensor's), or also -1/null for unknown ones (a shape attr's).
+enum class ShapeDims { kKnown, kPartial };
 
- private:
-  static void CallJs(napi_env env, napi_value, void*, void* data);
-  std::mutex mutex_;
-  napi_env env_ = nullptr;
-  napi_threadsafe_function tsfn_ = nullptr;
-  bool closed_ = false;
-};
-
-// Reads a JS array of non-negative safe integers into dims; throws a RangeError/TypeError naming `what`.
-bool ReadDims(Napi::Env env, Napi::Value value, const char* what, std::vector<int64_t>* dims);
+// The one reader of shapes coming from JS, for tensors and shape attrs alike. Reads an array of dimensions
+// into `dims`: at most kMaxRank of them, each a safe integer >= 0 (or -1/null when `kind` is kPartial), whose
+// known dimensions multiply to at most INT64_MAX: TensorFlow aborts on the rest instead of returning an error.
+// `count`, when given, receives the product of the known dimensions. Throws TypeError/RangeError naming
+// `what` and returns false otherwise.
+bool ReadShape(Napi::Env env, Napi::Value value, const std::string& what, ShapeDims kind, std::vector<int64_t>* dims,
+               int64_t* count = nullptr);
 
 Napi::Array DimsToJs(Napi::Env env, const int64_t* dims, int num_dims);
 
@@ -48,6 +35,42 @@ Napi::Array DimsToJs(Napi::Env env, const int64_t* dims, int num_dims);
 size_t FixedDTypeSize(TF_DataType dtype);
 
 bool IsKnownDType(int dtype);
+
+// The dtypes that a JS number is fed as, and a scalar result comes back as, directly: the one list on the
+// C++ side (lib/base/dtypes.ts NUMBER_DTYPES is the TypeScript one; test/native compares them through
+// Tensor.numberDTypes). Calls `f` with a value of the dtype's C type and returns true, or returns false for
+// any other dtype. A JS number holds every value of these types exactly.
+template <typename F>
+bool VisitNumberDType(TF_DataType dtype, F&& f) {
+  switch (dtype) {
+    case TF_FLOAT:
+      f(float{});
+      return true;
+    case TF_DOUBLE:
+      f(double{});
+      return true;
+    case TF_INT32:
+      f(int32_t{});
+      return true;
+    case TF_INT16:
+      f(int16_t{});
+      return true;
+    case TF_INT8:
+      f(int8_t{});
+      return true;
+    case TF_UINT8:
+      f(uint8_t{});
+      return true;
+    case TF_UINT16:
+      f(uint16_t{});
+      return true;
+    case TF_UINT32:
+      f(uint32_t{});
+      return true;
+    default:
+      return false;
+  }
+}
 
 }  // namespace tfn
 

@@ -47,8 +47,7 @@ v8::Local<v8::ArrayBuffer> TokenOf(Napi::Env env, v8::Isolate* isolate, v8::Loca
   if (!value->IsArrayBuffer()) return {};
   v8::Local<v8::Context> context = isolate->GetCurrentContext();
   v8::Local<v8::Value> token;
-  if (!value.As<v8::Object>()->GetPrivate(context, TokenKey(env, isolate)).ToLocal(&token) ||
-      !token->IsArrayBuffer()) {
+  if (!value.As<v8::Object>()->GetPrivate(context, TokenKey(env, isolate)).ToLocal(&token) || !token->IsArrayBuffer()) {
     return {};
   }
   return token.As<v8::ArrayBuffer>();
@@ -76,14 +75,21 @@ Napi::ArrayBuffer NewTensorView(Napi::Env env, std::shared_ptr<TensorOwner> owne
   v8::Local<v8::ArrayBuffer> view =
       data == nullptr || bytes == 0
           ? v8::ArrayBuffer::New(isolate, 0)
-          : v8::ArrayBuffer::New(isolate, v8::ArrayBuffer::NewBackingStore(data, bytes,
-                                                                           v8::BackingStore::EmptyDeleter, nullptr));
+          : v8::ArrayBuffer::New(
+                isolate, v8::ArrayBuffer::NewBackingStore(data, bytes, v8::BackingStore::EmptyDeleter, nullptr));
   if (!view->SetPrivate(isolate->GetCurrentContext(), TokenKey(env, isolate), token).FromMaybe(false)) {
     // Only while V8 terminates the thread. A view without its token would outlive the memory: release both.
     if (view->IsDetachable()) (void)view->Detach(v8::Local<v8::Value>()).FromMaybe(false);
     (void)token->Detach(v8::Local<v8::Value>()).FromMaybe(false);
+    return Napi::ArrayBuffer(env, ToNapi(scope.Escape(view)));
   }
-  return Napi::ArrayBuffer(env, ToNapi(scope.Escape(view)));
+  // A view must never move to another ArrayBuffer: that one would hold no share and read freed memory after
+  // dispose(). Only the token (which the view holds) detaches it, so ArrayBuffer.prototype.transfer and any
+  // other detach by JS throw; Node's transfer lists are handled by MarkUntransferable below.
+  if (bytes > 0 && data != nullptr) view->SetDetachKey(token);
+  Napi::ArrayBuffer result(env, ToNapi(view));
+  MarkUntransferable(env, result);
+  return Napi::ArrayBuffer(env, ToNapi(scope.Escape(FromNapi(result))));
 }
 
 std::shared_ptr<TensorOwner> TensorViewOwner(Napi::Env env, Napi::Value buffer) {
@@ -108,8 +114,29 @@ void ReleaseTensorView(Napi::Env env, Napi::Value buffer) {
   if (token.IsEmpty()) return;
   // The view first, so that no JS view is left over freed memory; then the token, whose deleter runs now.
   v8::Local<v8::ArrayBuffer> buffer_view = view.As<v8::ArrayBuffer>();
-  if (buffer_view->IsDetachable()) (void)buffer_view->Detach(v8::Local<v8::Value>()).FromMaybe(false);
+  if (buffer_view->IsDetachable()) (void)buffer_view->Detach(token).FromMaybe(false);
   if (token->IsDetachable()) (void)token->Detach(v8::Local<v8::Value>()).FromMaybe(false);
+}
+
+void MarkUntransferable(Napi::Env env, Napi::ArrayBuffer buffer) {
+  InstanceData* data = Instance(env);
+  if (data->view_marker.IsEmpty() || buffer.ByteLength() == 0) return;
+  if (!TensorViewsAvailable(env)) {
+    napi_value argv[] = {buffer};
+    napi_value ignored;
+    napi_call_function(env, env.Undefined(), data->view_marker.Value(), 1, argv, &ignored);
+    return;
+  }
+  // The same call through V8 directly: it is made for every large run result.
+  v8::Isolate* isolate = v8::Isolate::GetCurrent();
+  v8::HandleScope scope(isolate);
+  v8::Local<v8::Value> marker = FromNapi(data->view_marker.Value());
+  v8::Local<v8::Value> argv[] = {FromNapi(buffer)};
+  // Node's own function; it throws only while the thread terminates, and then nothing is left to protect.
+  v8::TryCatch try_catch(isolate);
+  v8::MaybeLocal<v8::Value> ignored =
+      marker.As<v8::Function>()->Call(isolate->GetCurrentContext(), v8::Undefined(isolate), 1, argv);
+  (void)ignored;
 }
 
 }  // namespace tfn

@@ -108,6 +108,53 @@ export const ARRAY_TYPES: Partial<Record<DType, TypedArrayConstructor>> = {
   complex128: Float64Array,
 };
 
+/**
+ * The dtypes a JS number is fed as directly, as a scalar with no TypedArray, and that a scalar result comes
+ * back as: the one TypeScript list (the native one is VisitNumberDType in native/tensor_helper.h, exposed
+ * as Tensor.numberDTypes(); test/native checks that both agree). A JS number holds all their values exactly.
+ */
+export const NUMBER_DTYPES: ReadonlySet<DType> = new Set<DType>([
+  'float32',
+  'float64',
+  'int32',
+  'int16',
+  'int8',
+  'uint8',
+  'uint16',
+  'uint32',
+]);
+
+/** Each integer dtype's range. Values outside it, or that are not integers, are refused rather than wrapped. */
+export const INTEGER_RANGES: Readonly<Partial<Record<DType, readonly [min: bigint, max: bigint]>>> = {
+  int8: [-(2n ** 7n), 2n ** 7n - 1n],
+  int16: [-(2n ** 15n), 2n ** 15n - 1n],
+  int32: [-(2n ** 31n), 2n ** 31n - 1n],
+  int64: [-(2n ** 63n), 2n ** 63n - 1n],
+  uint8: [0n, 2n ** 8n - 1n],
+  uint16: [0n, 2n ** 16n - 1n],
+  uint32: [0n, 2n ** 32n - 1n],
+  uint64: [0n, 2n ** 64n - 1n],
+};
+
+/**
+ * Checks that element `index` of a `dtype` tensor fits: an integer within INTEGER_RANGES[dtype]. Does
+ * nothing for other dtypes.
+ * @throws TypeError for a non-integral number (NaN and ±Infinity included); RangeError for an integer
+ *   outside the range.
+ */
+export function checkIntegerElement(value: number | bigint, dtype: DType, index: number): void {
+  const range = INTEGER_RANGES[dtype];
+  if (!range) return;
+  if (typeof value === 'number' && !Number.isInteger(value)) {
+    throw new TypeError(`Element ${index} of a ${dtype} tensor must be an integer, not ${value}`);
+  }
+  const [min, max] = range;
+  // Numbers compare with bigints exactly, with no rounding of either.
+  if (value < min || value > max) {
+    throw new RangeError(`Element ${index} (${value}) is out of range for a ${dtype} tensor: [${min}, ${max}]`);
+  }
+}
+
 /** TypedArray values per tensor element (2 for complex dtypes). */
 export function valuesPerElement(dtype: DType): number {
   return dtype === 'complex64' || dtype === 'complex128' ? 2 : 1;
@@ -135,10 +182,11 @@ export function dtypeOfTypedArray(array: ArrayBufferView): DType | undefined {
 /** Whether a TypedArray's element type is the host representation of `dtype`. */
 export function typedArrayMatches(array: ArrayBufferView, dtype: DType): boolean {
   const ctor = ARRAY_TYPES[dtype];
-  return ctor !== undefined && array instanceof (ctor as unknown as Function) && !(array instanceof Uint8ClampedArray);
+  if (ctor === undefined || array instanceof Uint8ClampedArray) return false;
+  return array instanceof (ctor as unknown as new (...args: never[]) => unknown);
 }
 
-// float16 and bfloat16 conversions, exact and round-to-nearest-even.
+// bfloat16 conversions, exact and round-to-nearest-even (float16's are @petamoriken/float16's, in lib/tensor).
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 
@@ -153,45 +201,4 @@ export function float32ToBfloat16Bits(value: number): number {
 export function bfloat16BitsToNumber(bits: number): number {
   u32[0] = bits << 16;
   return f32[0];
-}
-
-export function numberToFloat16Bits(value: number): number {
-  if (Number.isNaN(value)) return 0x7e00;
-  const sign = value < 0 || Object.is(value, -0) ? 0x8000 : 0;
-  let a = Math.abs(value);
-  if (a === Infinity) return sign | 0x7c00;
-  if (a >= 65520) return sign | 0x7c00; // rounds to infinity
-  if (a < 2 ** -24 * 0.5) return sign; // rounds to zero
-  let exponent = Math.floor(Math.log2(a));
-  if (2 ** exponent > a) exponent -= 1; // guard against log2 rounding
-  if (2 ** (exponent + 1) <= a) exponent += 1;
-  if (exponent < -14) {
-    // Subnormal: units of 2^-24.
-    const units = roundHalfEven(a / 2 ** -24);
-    return sign | units; // units may reach 0x400, which is the smallest normal: still correct bits
-  }
-  let mantissa = roundHalfEven((a / 2 ** exponent - 1) * 1024);
-  if (mantissa === 1024) {
-    mantissa = 0;
-    exponent += 1;
-  }
-  if (exponent > 15) return sign | 0x7c00;
-  return sign | ((exponent + 15) << 10) | mantissa;
-}
-
-function roundHalfEven(x: number): number {
-  const floor = Math.floor(x);
-  const diff = x - floor;
-  if (diff > 0.5) return floor + 1;
-  if (diff < 0.5) return floor;
-  return floor % 2 === 0 ? floor : floor + 1;
-}
-
-export function float16BitsToNumber(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const mantissa = bits & 0x3ff;
-  if (exponent === 0) return sign * mantissa * 2 ** -24;
-  if (exponent === 31) return mantissa ? NaN : sign * Infinity;
-  return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Finds and binds libtensorflow: LIBTENSORFLOW_PATH, else what `npm install` provisioned
 // (scripts/libtensorflow.js decides both, for the build and for here).
+import { markAsUntransferable } from 'worker_threads';
 import { errorForCode } from './errors';
 import { Native, native } from './native';
 
@@ -41,6 +42,9 @@ export function tfAddon(): Native.Addon {
     );
   }
   addon.setErrorFactory((code, _number, message) => errorForCode(code, message));
+  // Buffers over TensorFlow's memory must not move to another ArrayBuffer through a transfer list, where they
+  // would outlive the tensor: transferring one copies it (Node 20) or throws a DataCloneError (Node 21+).
+  addon.Tensor.setViewMarker(markAsUntransferable);
   loaded = { addon, path: found.path, version };
   return addon;
 }

@@ -33,6 +33,10 @@ export namespace Native {
     alloc(dtype: number, dims: number[]): Tensor;
     fromStrings(dims: number[], values: Array<string | Uint8Array>): Tensor;
     releaseView(buffer: ArrayBuffer): void;
+    /** The TF_DataType numbers a JS number is fed as directly (native VisitNumberDType). */
+    numberDTypes(): number[];
+    /** Installs the function that marks every buffer over TensorFlow memory as untransferable. */
+    setViewMarker(marker: (buffer: ArrayBuffer) => void): void;
   }
 
   export interface Operation {

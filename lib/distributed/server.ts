@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // tf.Server: an in-process TensorFlow gRPC server (one task of a cluster), as Python's tf.distribute.Server.
+import { isMainThread } from 'worker_threads';
 import { tfAddon } from '../binding/library';
 import { Native } from '../binding/native';
 import { encode } from '../proto';
@@ -38,14 +39,35 @@ function normalizeCluster(cluster: unknown): Map<string, Map<number, string>> {
       const i = Number(index);
       if (!Number.isInteger(i) || i < 0) throw new TypeError(`Expected non-negative task indices for job '${job}' but received '${index}'`);
       requireString(address, `the address of task ${i} of job '${job}'`);
-      if (!/^.+:\d+$/.test(address as string)) throw new TypeError(`Expected 'host:port' for task ${i} of job '${job}' but received '${address}'`);
+      // The port itself is checked by checkPorts (a RangeError).
+      if (!/^.+:/.test(address as string)) throw new TypeError(`Expected 'host:port' for task ${i} of job '${job}' but received '${address}'`);
       byIndex.set(i, address as string);
     }
     if (byIndex.size === 0) throw new TypeError(`Job '${job}' of the cluster has no tasks`);
     jobs.set(job, byIndex);
   }
   if (jobs.size === 0) throw new TypeError('The cluster of a Server has no jobs');
+  checkPorts(jobs);
   return jobs;
+}
+
+/**
+ * Refuses ports outside 1–65535 (TensorFlow took 99999 and served on a port nobody asked for). Port 0, which
+ * lets the system pick (as `createLocalServer` does), stays allowed: it is how a cluster spec says "any".
+ */
+function checkPorts(jobs: Map<string, Map<number, string>>): void {
+  for (const [job, byIndex] of jobs) {
+    for (const [index, address] of byIndex) {
+      const text = address.slice(address.lastIndexOf(':') + 1);
+      const port = /^\d+$/.test(text) ? Number(text) : NaN;
+      if (!(port >= 0 && port <= 65535)) {
+        throw new RangeError(
+          `Expected a port from 1 to 65535 (or 0 for one the system picks) in the address of task ${index} of job ` +
+            `'${job}' but received '${address}'`,
+        );
+      }
+    }
+  }
 }
 
 /**
@@ -89,7 +111,9 @@ export class Server {
       taskIndex = [...tasks.keys()][0];
     }
     requireInteger(taskIndex, 'the taskIndex of a Server', 0);
-    if (!tasks.has(taskIndex)) throw new RangeError(`Job '${jobName}' has no task ${taskIndex}; its tasks are ${[...tasks.keys()].join(', ')}`);
+    if (!tasks.has(taskIndex)) {
+      throw new RangeError(`Job '${jobName}' has no task ${taskIndex}; its tasks are ${[...tasks.keys()].join(', ')}`);
+    }
     const protocol = o.protocol ?? 'grpc';
     requireString(protocol, 'the protocol of a Server');
     if (o.start !== undefined && typeof o.start !== 'boolean') throw invalidArgument('a boolean', 'the start option of a Server', o.start);
@@ -143,9 +167,11 @@ export class Server {
   start(): void {
     this.#requireOpen();
     if (this.#started) return;
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    if (!(require('worker_threads') as typeof import('worker_threads')).isMainThread) {
-      throw new Error('tf.Server cannot be started in a worker thread: TensorFlow cannot shut a started gRPC server down, so it would outlive the worker. Start it on the main thread.');
+    if (!isMainThread) {
+      throw new Error(
+        'tf.Server cannot be started in a worker thread: TensorFlow cannot shut a started gRPC server down, ' +
+          'so it would outlive the worker. Start it on the main thread.',
+      );
     }
     this.#native.start();
     this.#started = true;

@@ -1,17 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 // Host tensors: values in JS memory or in TensorFlow's, with every dtype.
+import { Float16Array } from '@petamoriken/float16';
 import {
   ARRAY_TYPES,
   DType,
+  INTEGER_RANGES,
   TypedArray,
   bfloat16BitsToNumber,
+  checkIntegerElement,
   dtypeFromNumber,
   dtypeNumber,
   dtypeOfTypedArray,
-  float16BitsToNumber,
   float32ToBfloat16Bits,
   isDType,
-  numberToFloat16Bits,
   requireDType,
   typedArrayMatches,
   valuesPerElement,
@@ -63,7 +64,9 @@ function inferShape(values: NestedArray): number[] {
     }
     if (!Array.isArray(v) || v.length !== shape[depth]) {
       const got = Array.isArray(v) ? `length ${v.length}` : 'a scalar';
-      throw new TypeError(`Ragged nested array: ${path || 'values'} has ${got} where ${shape[depth]} elements were expected (shape ${shapeString(shape)})`);
+      throw new TypeError(
+        `Ragged nested array: ${path || 'values'} has ${got} where ${shape[depth]} elements were expected (shape ${shapeString(shape)})`,
+      );
     }
     for (let i = 0; i < v.length; i++) check(v[i], depth + 1, `${path || 'values'}[${i}]`);
   };
@@ -90,7 +93,8 @@ function toNumber(v: Scalar, dtype: DType, index: number): number {
   if (typeof v === 'number') return v;
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (typeof v === 'bigint') return Number(v);
-  throw new TypeError(`Expected numbers for a ${dtype} tensor but element ${index} is ${typeof v === 'string' ? `the string '${v}'` : typeof v}`);
+  const kind = typeof v === 'string' ? `the string '${v}'` : typeof v;
+  throw new TypeError(`Expected numbers for a ${dtype} tensor but element ${index} is ${kind}`);
 }
 
 function toBigInt(v: Scalar, dtype: DType, index: number): bigint {
@@ -103,26 +107,44 @@ function toBigInt(v: Scalar, dtype: DType, index: number): bigint {
   throw new TypeError(`Expected integers or bigints for a ${dtype} tensor but element ${index} is ${typeof v}`);
 }
 
-/** Packs flat JS scalars into the TypedArray that holds `dtype`. */
+/**
+ * Packs flat JS scalars into the TypedArray that holds `dtype`. Integer dtypes take integers within their
+ * range only: a TypedArray store would wrap or truncate the rest silently (2n**64n → 0, 1.7 → 1, NaN → 0).
+ */
 function pack(flat: Scalar[], dtype: DType): TypedArray {
   const ctor = ARRAY_TYPES[dtype]!;
   const out = new ctor(flat.length) as TypedArray;
+  const range = INTEGER_RANGES[dtype];
   if (dtype === 'int64' || dtype === 'uint64') {
     const big = out as BigInt64Array | BigUint64Array;
     for (let i = 0; i < flat.length; i++) {
       const v = toBigInt(flat[i], dtype, i);
-      if (dtype === 'uint64' && v < 0n) throw new RangeError(`Element ${i} (${v}) is negative for a uint64 tensor`);
+      checkIntegerElement(v, dtype, i);
       big[i] = v;
     }
   } else if (dtype === 'float16') {
-    for (let i = 0; i < flat.length; i++) (out as Uint16Array)[i] = numberToFloat16Bits(toNumber(flat[i], dtype, i));
+    const numbers = new Float64Array(flat.length);
+    for (let i = 0; i < flat.length; i++) numbers[i] = toNumber(flat[i], dtype, i);
+    new Float16Array(out.buffer).set(numbers);
   } else if (dtype === 'bfloat16') {
     for (let i = 0; i < flat.length; i++) (out as Uint16Array)[i] = float32ToBfloat16Bits(toNumber(flat[i], dtype, i));
   } else if (dtype === 'bool') {
     for (let i = 0; i < flat.length; i++) {
       const v = flat[i];
-      if (typeof v !== 'boolean' && typeof v !== 'number') throw new TypeError(`Expected booleans for a bool tensor but element ${i} is ${typeof v}`);
+      if (typeof v !== 'boolean' && typeof v !== 'number') {
+        throw new TypeError(`Expected booleans for a bool tensor but element ${i} is ${typeof v}`);
+      }
       (out as Uint8Array)[i] = v ? 1 : 0;
+    }
+  } else if (range) {
+    const numbers = out as Int32Array;
+    const min = Number(range[0]);
+    const max = Number(range[1]);
+    for (let i = 0; i < flat.length; i++) {
+      const v = toNumber(flat[i], dtype, i);
+      // The common case costs two comparisons; the exact check (and its error) only runs when they fail.
+      if (!(v >= min && v <= max && Number.isInteger(v))) checkIntegerElement(v, dtype, i);
+      numbers[i] = v;
     }
   } else {
     const numbers = out as Float32Array;
@@ -240,9 +262,11 @@ export class Tensor {
       case 'bool':
         for (let i = 0; i < n; i++) values.push((data as Uint8Array)[i] !== 0);
         break;
-      case 'float16':
-        for (let i = 0; i < n; i++) values.push(float16BitsToNumber((data as Uint16Array)[i]));
+      case 'float16': {
+        const halves = new Float16Array((data as Uint16Array).buffer, (data as Uint16Array).byteOffset, n);
+        halves.forEach((v) => values.push(v));
         break;
+      }
       case 'bfloat16':
         for (let i = 0; i < n; i++) values.push(bfloat16BitsToNumber((data as Uint16Array)[i]));
         break;
@@ -352,7 +376,8 @@ export function tensor(values: TensorLike | Tensor, shape?: number[], dtype?: DT
     const perElement = valuesPerElement(type);
     const dims = shape ?? [data.length / perElement];
     if (sizeOf(dims) * perElement !== data.length) {
-      throw new TypeError(`Shape ${shapeString(dims)} needs ${sizeOf(dims) * perElement} values but the ${values.constructor.name} has ${data.length}`);
+      const needs = sizeOf(dims) * perElement;
+      throw new TypeError(`Shape ${shapeString(dims)} needs ${needs} values but the ${values.constructor.name} has ${data.length}`);
     }
     return Tensor._fromHost(type, [...dims], data);
   }
@@ -371,7 +396,9 @@ export function tensor(values: TensorLike | Tensor, shape?: number[], dtype?: DT
   }
   if (perElement === 2) count = flat.length / 2;
   if (shape !== undefined && sizeOf(shape) !== count) {
-    throw new TypeError(`Shape ${shapeString(shape)} needs ${sizeOf(shape)} elements but the values have shape ${shapeString(inferred)} (${count} elements)`);
+    throw new TypeError(
+      `Shape ${shapeString(shape)} needs ${sizeOf(shape)} elements but the values have shape ${shapeString(inferred)} (${count} elements)`,
+    );
   }
   if (type === 'string') {
     const bytes = flat.map((v, i) => {

@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as tf from '../../lib';
+import { describePython, runPython } from '../helpers/python';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -55,16 +56,56 @@ describe('library', () => {
 });
 
 describe('errors', () => {
-  test('every TensorFlow status code has its class with code and codeNumber', () => {
-    const e = new tf.errors.FailedPreconditionError('x');
-    expect(e).toBeInstanceOf(tf.errors.TFError);
-    expect(e).toBeInstanceOf(Error);
-    expect(e.code).toBe('FAILED_PRECONDITION');
-    expect(e.codeNumber).toBe(9);
-    expect(e.name).toBe('FailedPreconditionError');
-    for (const name of ['CancelledError', 'UnknownError', 'InvalidArgumentError', 'DeadlineExceededError', 'NotFoundError', 'AlreadyExistsError', 'PermissionDeniedError', 'ResourceExhaustedError', 'FailedPreconditionError', 'AbortedError', 'OutOfRangeError', 'UnimplementedError', 'InternalError', 'UnavailableError', 'DataLossError', 'UnauthenticatedError']) {
-      expect((tf.errors as Record<string, unknown>)[name]).toBeDefined();
+  // TF_Code (tensorflow/c/tf_status.h) and the class Python names for each code.
+  const CODES: Array<[string, string, number]> = [
+    ['CancelledError', 'CANCELLED', 1],
+    ['UnknownError', 'UNKNOWN', 2],
+    ['InvalidArgumentError', 'INVALID_ARGUMENT', 3],
+    ['DeadlineExceededError', 'DEADLINE_EXCEEDED', 4],
+    ['NotFoundError', 'NOT_FOUND', 5],
+    ['AlreadyExistsError', 'ALREADY_EXISTS', 6],
+    ['PermissionDeniedError', 'PERMISSION_DENIED', 7],
+    ['ResourceExhaustedError', 'RESOURCE_EXHAUSTED', 8],
+    ['FailedPreconditionError', 'FAILED_PRECONDITION', 9],
+    ['AbortedError', 'ABORTED', 10],
+    ['OutOfRangeError', 'OUT_OF_RANGE', 11],
+    ['UnimplementedError', 'UNIMPLEMENTED', 12],
+    ['InternalError', 'INTERNAL', 13],
+    ['UnavailableError', 'UNAVAILABLE', 14],
+    ['DataLossError', 'DATA_LOSS', 15],
+    ['UnauthenticatedError', 'UNAUTHENTICATED', 16],
+  ];
+  type ErrorClass = new (message: string) => Error & { code: string; codeNumber: number };
+  const classes = tf.errors as unknown as Record<string, ErrorClass>;
+
+  test('every TensorFlow status code has its own TFError subclass, with TensorFlow\'s code name and number', () => {
+    for (const [name, code, number] of CODES) {
+      const cls = classes[name];
+      const e = new cls(`message of ${name}`);
+      expect([e.name, e.code, e.codeNumber, e.message]).toEqual([name, code, number, `message of ${name}`]);
+      expect(e).toBeInstanceOf(cls);
+      expect(e).toBeInstanceOf(tf.errors.TFError);
+      expect(e).toBeInstanceOf(Error);
+      expect(e.stack).toContain(`message of ${name}`);
+      // Each class is its own: no code's error is an instance of another code's class.
+      for (const [other] of CODES) if (other !== name) expect(e).not.toBeInstanceOf(classes[other]);
     }
+    // A bare TFError is UNKNOWN, like a TF_Status with a code TensorFlow does not define.
+    const bare = new tf.errors.TFError('bare');
+    expect([bare.code, bare.codeNumber]).toEqual(['UNKNOWN', 2]);
+    expect(bare).not.toBeInstanceOf(tf.errors.UnknownError);
+  });
+
+  describePython('against Python TensorFlow', () => {
+    test('the code numbers and class names are Python\'s tf.errors', () => {
+      const out = runPython(
+        'import json, tensorflow as tf\n' +
+          'from tensorflow.python.framework import errors_impl\n' +
+          'codes = {n: getattr(tf.errors, n) for n in dir(tf.errors) if n.isupper() and n != "OK"}\n' +
+          'print(json.dumps(sorted([[errors_impl.exception_type_from_error_code(v).__name__, n, v] for n, v in codes.items()], key=lambda r: r[2])))\n',
+      );
+      expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual(CODES);
+    });
   });
 
   test('errors from TensorFlow arrive as those classes', () => {

@@ -177,4 +177,17 @@ describe('tf.Server', () => {
     expect(make({ cluster: { a: ['127.0.0.1:0'] }, start: 'yes' })).toThrow(TypeError);
     expect(make({ cluster: { a: ['127.0.0.1:0'] }, protocol: 'carrier-pigeon', start: false })).toThrow(tf.errors.TFError);
   });
+
+  test('ports outside 1–65535 (0: the system picks) and non-integer ports are RangeErrors naming the task', () => {
+    const make = (address: string) => () => new tf.Server({ cluster: { a: ['127.0.0.1:0', address] }, taskIndex: 0, start: false });
+    for (const address of ['127.0.0.1:99999', '127.0.0.1:65536', 'localhost:-1', 'localhost:22.5', 'localhost:', 'localhost:1e3', '[::1]']) {
+      expect(make(address)).toThrow(RangeError);
+      expect(make(address)).toThrow(`task 1 of job 'a' but received '${address}'`);
+    }
+    for (const address of ['127.0.0.1:1', '127.0.0.1:65535', '[::1]:2222']) {
+      const server = make(address)();
+      expect(server.cluster.a[1]).toBe(address);
+      server.close();
+    }
+  });
 });

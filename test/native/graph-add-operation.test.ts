@@ -66,9 +66,11 @@ describe('native Graph.addOperation', () => {
     expect(() => g.addOperation('NoOp', 'a', '', new Int32Array([0, 0, 5, x]), undefined)).toThrow(/malformed/);
     expect(() => g.addOperation('NoOp', 'a', '', new Int32Array([0, 0, 1, 7]), undefined)).toThrow(/Control input 0 of 'a' names operation id 7/);
     expect(errorName(() => g.addOperation('NoOp', 'a', '', new Int32Array([]), undefined))).toBe('TypeError');
-    expect(errorName(() => g.addOperation('NoOp', 'a', '', new Float64Array([0, 0, 0]) as unknown as Int32Array, undefined))).toBe('TypeError');
+    const floats = new Float64Array([0, 0, 0]) as unknown as Int32Array;
+    expect(errorName(() => g.addOperation('NoOp', 'a', '', floats, undefined))).toBe('TypeError');
     expect(errorName(() => g.addOperation('NoOp', 'a', '', [0, 0, 0] as unknown as Int32Array, undefined))).toBe('TypeError');
-    expect(errorName(() => g.addOperation('NoOp', 'a', '', new Int32Array([0, 0, 0]), {} as unknown as Native.AttrEntry[]))).toBe('TypeError');
+    const notAttrs = {} as unknown as Native.AttrEntry[];
+    expect(errorName(() => g.addOperation('NoOp', 'a', '', new Int32Array([0, 0, 0]), notAttrs))).toBe('TypeError');
     expect(g.numOperations()).toBe(before);
     expect(errorName(() => g.operation(42))).toBe('RangeError');
     expect(errorName(() => g.operation(0.5))).toBe('RangeError');
