@@ -4,7 +4,7 @@
 // whose name the destination graph already uses for a different definition (two models exported separately
 // both have a `while_body_85`) is imported under a fresh name, and every reference to it is rewritten.
 import type { Graph } from '../graph/graph';
-import { functionDefName } from './graph-def-wire';
+import { functionDefName } from './node-scan';
 import { decode, encode, messageType } from '../proto';
 
 /** The decoded FunctionDefLibrary of a source graph, with its functions by name. */

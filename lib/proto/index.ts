@@ -93,12 +93,7 @@ export function protoRoot(): protobuf.Root {
   return r;
 }
 
-/** A protobufjs Reader over `bytes`, for code that walks the wire format itself. */
-export function wireReader(bytes: Uint8Array): protobuf.Reader {
-  return protobufjs().Reader.create(bytes);
-}
-
-/** A protobufjs Writer, for code that writes the wire format itself. */
+/** A protobufjs Writer (lib/proto/wire.ts has a reader and writer that do not load protobufjs). */
 export function wireWriter(): protobuf.Writer {
   return protobufjs().Writer.create();
 }

@@ -2,7 +2,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '../../lib';
-import { WireGraphDef, prefixAttrStrings } from '../../lib/copy/graph-def-wire';
+import { prefixAttrStrings } from '../../lib/copy/graph-def-builder';
+import { WireGraphDef } from '../../lib/copy/node-index';
 import { decode, encode } from '../../lib/proto';
 import { describePython, runPython, tempDir } from '../helpers/python';
 
