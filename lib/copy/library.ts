@@ -18,6 +18,8 @@ export interface LibraryPlan {
   payload: Uint8Array | null;
   /** Source function name → the name it has in the destination (only the renamed ones). */
   renames: Map<string, string>;
+  /** The names of the functions in `payload` (as imported, renames applied). */
+  functions: string[];
 }
 
 type AttrValue = Record<string, any>;
@@ -109,9 +111,9 @@ function canonical(type: string, message: Record<string, any>): string {
  */
 export function planLibrary(source: SourceLibrary, needed: Set<string>, toGraph: Graph, known: Map<string, string>): LibraryPlan {
   const renames = new Map<string, string>();
-  if (needed.size === 0 || !source.library) return { payload: null, renames };
+  if (needed.size === 0 || !source.library) return { payload: null, renames, functions: [] };
   const all = functionClosure(source, needed);
-  if (all.size === 0) return { payload: null, renames };
+  if (all.size === 0) return { payload: null, renames, functions: [] };
   for (const f of all) {
     const r = known.get(f);
     if (r) renames.set(f, r);
@@ -152,5 +154,5 @@ export function planLibrary(source: SourceLibrary, needed: Set<string>, toGraph:
       .map((g: any) => ({ function_name: renames.get(g.function_name) ?? g.function_name, gradient_func: renames.get(g.gradient_func) ?? g.gradient_func })),
     registered_gradients: lib.registered_gradients ?? [],
   });
-  return { payload, renames };
+  return { payload, renames, functions: [...all].map((f) => renames.get(f) ?? f) };
 }

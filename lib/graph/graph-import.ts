@@ -19,6 +19,24 @@ const NODE_NAME_TAG = fieldTag(1, WIRE_LEN);
 const NODE_INPUT_TAG = fieldTag(3, WIRE_LEN);
 const FIRST_FIELD_TAG = fieldTag(1, WIRE_LEN);
 
+/**
+ * What the code that assembled a GraphDef knows of it (tf.copy walks its nodes while cutting them out), so
+ * that the checks here need not scan the bytes again.
+ */
+export interface GraphDefFacts {
+  /** Whether a node of the GraphDef reads output `index` of node `name` (-1: as a control input). */
+  reads(name: string, index: number): boolean;
+  /** The FunctionDef names of its library. */
+  functions: readonly string[];
+}
+
+const described = new WeakMap<Uint8Array, GraphDefFacts>();
+
+/** Records what is known of `bytes` (the very object then passed to importGraphDef) for its checks. */
+export function describeGraphDef(bytes: Uint8Array, facts: GraphDefFacts): void {
+  described.set(bytes, facts);
+}
+
 interface ScannedNode {
   name: string;
   start: number;
@@ -109,6 +127,14 @@ function numOutputs(native: Native.Graph, bytes: Uint8Array, node: ScannedNode):
  */
 export function checkInputMap(native: Native.Graph, bytes: Uint8Array, keys: Array<[string, number]>): void {
   if (keys.length === 0) return;
+  const facts = described.get(bytes);
+  if (facts) {
+    const unread = keys.filter(([name, index]) => !facts.reads(name, index)).map(([name, index]) => (index < 0 ? `'^${name}'` : `'${name}:${index}'`));
+    if (unread.length) {
+      throw new InvalidArgumentError(`importGraphDef: inputMap keys that no node of the GraphDef reads: ${unread.join(', ')}; nothing was imported`);
+    }
+    return;
+  }
   let scan: Scan;
   try {
     scan = scanGraphDef(bytes, true);
@@ -154,9 +180,9 @@ export function trialImportIfLibrary(
   bytes: Uint8Array,
   options: Native.ImportOptions,
 ): void {
-  let functions: string[];
+  let functions = described.get(bytes)?.functions;
   try {
-    functions = scanGraphDef(bytes, false).functions;
+    functions ??= scanGraphDef(bytes, false).functions;
   } catch {
     return; // malformed bytes: TensorFlow rejects them before touching the graph
   }
