@@ -6,6 +6,7 @@
 // serialized items) is decoded before the graph changes, and a decoding failure is a TypeError that names
 // the source and the part that failed: protobufjs's own messages ("index out of range: 845 + 525 > 1006")
 // say neither.
+import { TFError } from '../binding/errors';
 import { GraphKeys } from '../graph/graph-keys';
 import type { Graph, OutputLike } from '../graph/graph';
 import { decode, encode, messageType } from '../proto';
@@ -50,6 +51,15 @@ function decoding<T>(source: string, what: string, fn: () => T): T {
   }
 }
 
+/** TensorFlow's error about the graph_def ("Invalid GraphDef"), as the same class, saying which source it is about. */
+function withSource(err: unknown, source: string): unknown {
+  if (!(err instanceof TFError)) return err;
+  const Class = err.constructor as new (message: string) => TFError;
+  const wrapped = new Class(`importMetaGraph(${source}): graph_def: ${err.message}`);
+  Object.defineProperty(wrapped, 'cause', { value: err, enumerable: false, writable: true, configurable: true });
+  return wrapped;
+}
+
 /** A registered collection's items, decoded (before the graph changes, so that bad bytes change nothing). */
 interface ProtoCollection {
   key: string;
@@ -63,8 +73,8 @@ interface ProtoCollection {
  * @param source how errors name the bytes (the file path when they were read from one)
  * @throws TypeError on malformed arguments, and for bytes that do not decode (naming the source and the
  *   part: "importMetaGraph(model.meta): malformed MetaGraphDef: collection 'variables' item 0: …"), with
- *   the graph unchanged; Error for unbound inputs not given in `inputMap`; InvalidArgumentError when
- *   TensorFlow rejects the GraphDef.
+ *   the graph unchanged; Error for unbound inputs not given in `inputMap`; TensorFlow's error (its class,
+ *   the message prefixed with "importMetaGraph(<source>): graph_def: ") when it rejects the GraphDef.
  */
 export function importMetaGraph(g: Graph, bytes: Uint8Array, options: ImportMetaGraphOptions = {}, source?: string): ImportMetaGraphResult {
   if (!(bytes instanceof Uint8Array)) throw invalidArgument('a Uint8Array (a serialized MetaGraphDef)', 'importMetaGraph', bytes);
@@ -122,7 +132,11 @@ export function importMetaGraph(g: Graph, bytes: Uint8Array, options: ImportMeta
     : null;
 
   const prefix = importScope ? g.uniqueName(importScope) : g.currentNameScope;
-  g.importGraphDef(graphDefBytes, { prefix: prefix || undefined, inputMap });
+  try {
+    g.importGraphDef(graphDefBytes, { prefix: prefix || undefined, inputMap });
+  } catch (err) {
+    throw withSource(err, from);
+  }
 
   const byBytes = new Map<string, Variable>();
   const variablesByHandle = new Map<string, Variable>();
