@@ -143,10 +143,18 @@ function walkClosure(w: Walk): void {
 }
 
 // The two loops below take what they read as arguments and never touch `w` themselves: Walk's map dies between
-// copies with those of the class instances it holds, and with it the loops' compiled code (graph-def-wire.ts).
+// copies with those of the class instances it holds, and with it the loops' compiled code (node-index.ts).
 
 /** Scans the nodes of the closure, from node `top` down. */
-function sweepClosure(w: Walk, index: NodeIndex, copied: Uint8Array, seen: Uint8Array, special: Uint8Array, stack: number[], top: number): void {
+function sweepClosure(
+  w: Walk,
+  index: NodeIndex,
+  copied: Uint8Array,
+  seen: Uint8Array,
+  special: Uint8Array,
+  stack: number[],
+  top: number,
+): void {
   const inputs: number[] = [];
   for (let i = top; i >= 0; i--) {
     if (!seen[i]) continue;
@@ -159,7 +167,17 @@ function sweepClosure(w: Walk, index: NodeIndex, copied: Uint8Array, seen: Uint8
  * Scans node i: its ordinary inputs join the closure, the others go through `edge`. `sweep` is where the sweep
  * is: nodes below it are scanned when it reaches them, nodes above it at once (from the stack).
  */
-function walkNode(w: Walk, index: NodeIndex, copied: Uint8Array, seen: Uint8Array, special: Uint8Array, stack: number[], i: number, sweep: number, inputs: number[]): void {
+function walkNode(
+  w: Walk,
+  index: NodeIndex,
+  copied: Uint8Array,
+  seen: Uint8Array,
+  special: Uint8Array,
+  stack: number[],
+  i: number,
+  sweep: number,
+  inputs: number[],
+): void {
   if (special[i]) variableOf(w, i, sweep);
   inputs.length = 0;
   const attrs = scanNode(index, i, inputs);

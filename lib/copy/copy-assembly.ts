@@ -84,8 +84,11 @@ function checkCollisions(req: CopyRequest, index: NodeIndex, nodes: ArrayLike<nu
   if (clashes.length === 0) return;
   const sameGraph = toGraph === req.source;
   throw new Error(
-    `Cannot copy into ${toGraph} with ${describeNamespace(ns)}: it already has operations named ${clashes.map((c) => `'${c}'`).join(', ')}` +
-      (sameGraph && !ns ? ' (copying within one graph needs a namespace)' : ` that are not copies made from ${req.source} under this namespace; choose another namespace`),
+    `Cannot copy into ${toGraph} with ${describeNamespace(ns)}: ` +
+      `it already has operations named ${clashes.map((c) => `'${c}'`).join(', ')}` +
+      (sameGraph && !ns
+        ? ' (copying within one graph needs a namespace)'
+        : ` that are not copies made from ${req.source} under this namespace; choose another namespace`),
   );
 }
 

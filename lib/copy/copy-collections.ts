@@ -36,7 +36,13 @@ export function nodesToReturn(req: CopyRequest, def: WireGraphDef, closure: Clos
 }
 
 /** Destination Variables for the source variables this copy brought over (`imported`: copies by source node). */
-export function createVariables(req: CopyRequest, def: WireGraphDef, closure: Closure, record: CopyRecord, imported: Map<number, Operation>): Map<Variable, Variable> {
+export function createVariables(
+  req: CopyRequest,
+  def: WireGraphDef,
+  closure: Closure,
+  record: CopyRecord,
+  imported: Map<number, Operation>,
+): Map<Variable, Variable> {
   const { toGraph, ns } = req;
   const prefix = ns ? `${ns}/` : '';
   const created = new Map<Variable, Variable>();

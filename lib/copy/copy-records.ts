@@ -108,7 +108,14 @@ export function functionRenamesFor(toGraph: Graph, source: Graph): Map<string, s
  * The copy of `element` in `toGraph` under `ns` made by earlier copies (`record`), or the destination
  * variable (or its handle or read) that `copiedVariables` puts in its place; undefined when there is none.
  */
-export function lookupCopy(element: Copyable, record: CopyRecord | undefined, toGraph: Graph, ns: string, copiedVariables?: CopiedVariables, def?: WireGraphDef): Copyable | undefined {
+export function lookupCopy(
+  element: Copyable,
+  record: CopyRecord | undefined,
+  toGraph: Graph,
+  ns: string,
+  copiedVariables?: CopiedVariables,
+  def?: WireGraphDef,
+): Copyable | undefined {
   const prefix = ns ? `${ns}/` : '';
   if (element instanceof Variable) {
     return record?.variables.get(element) ?? (copiedVariables ? mappedVariable(element, copiedVariables, ns, toGraph) : undefined);

@@ -21,7 +21,8 @@ export function requireNamespace(value: unknown): string {
   if (value === undefined || value === null) return '';
   const ns = requireString(value, 'the namespace').replace(/\/+$/, '');
   if (ns !== '' && !VALID_NAMESPACE.test(ns)) {
-    throw new TypeError(`Expected a valid name scope for the namespace (letters, digits and . _ - / >, not starting with _ - / >) but received '${ns}'`);
+    throw new TypeError(`Expected a valid name scope for the namespace (letters, digits and . _ - / >, not starting with _ - ` +
+      `/ >) but received '${ns}'`);
   }
   return ns;
 }
@@ -49,13 +50,16 @@ export function requireCopyable(value: unknown, what: string): Copyable {
 function checkReplacement(source: Variable, target: Variable, toGraph: Graph): void {
   if (!(target instanceof Variable)) throw invalidArgument('a Variable', `the copiedVariables entry for '${source.name}'`, target);
   if (target.graph !== toGraph) {
-    throw new Error(`copiedVariables: '${target.name}' (for '${source.name}') belongs to ${target.graph}, not to the destination ${toGraph}`);
+    throw new Error(`copiedVariables: '${target.name}' (for '${source.name}') belongs to ${target.graph}, not to the ` +
+      `destination ${toGraph}`);
   }
   if (target.dtype !== source.dtype) {
-    throw new TypeError(`copiedVariables: '${target.name}' has dtype ${target.dtype} but the variable it replaces, '${source.name}', has dtype ${source.dtype}`);
+    throw new TypeError(`copiedVariables: '${target.name}' has dtype ${target.dtype} but the variable it replaces, ` +
+      `'${source.name}', has dtype ${source.dtype}`);
   }
   if (!shapesCompatible(target.shape, source.shape)) {
-    throw new Error(`copiedVariables: '${target.name}' has shape ${shapeToString(target.shape)} but the variable it replaces, '${source.name}', has shape ${shapeToString(source.shape)}`);
+    throw new Error(`copiedVariables: '${target.name}' has shape ${shapeToString(target.shape)} but the variable it ` +
+      `replaces, '${source.name}', has shape ${shapeToString(source.shape)}`);
   }
 }
 
@@ -129,11 +133,13 @@ export function requireInputMap(value: unknown, source: Graph, toGraph: Graph, d
     if (!op || i < 0) throw new Error(`inputMap: ${source} has no operation '${opName}' (key '${keyName}')`);
     if (index < 0) {
       if (!(target instanceof Operation)) throw invalidArgument('an Operation', `inputMap['${keyName}']`, target);
-      if (target.graph !== toGraph) throw new Error(`inputMap['${keyName}']: ${target} belongs to ${target.graph}, not to the destination ${toGraph}`);
+      if (target.graph !== toGraph) throw new Error(`inputMap['${keyName}']: ${target} belongs to ${target.graph}, not to ` +
+        `the destination ${toGraph}`);
       map.controls.set(i, target);
       continue;
     }
-    if (index >= op.numOutputs) throw new RangeError(`inputMap: '${opName}' has ${op.numOutputs} outputs; there is no output ${index} (key '${keyName}')`);
+    if (index >= op.numOutputs) throw new RangeError(`inputMap: '${opName}' has ${op.numOutputs} outputs; there is no output ` +
+      `${index} (key '${keyName}')`);
     let out: unknown = target;
     if (isOutputConvertible(target)) out = target[toOutput]();
     if (!(out instanceof Output)) throw invalidArgument('an Output or a Variable', `inputMap['${keyName}']`, target);
@@ -145,7 +151,8 @@ export function requireInputMap(value: unknown, source: Graph, toGraph: Graph, d
       throw new TypeError(`inputMap['${keyName}']: ${out} has dtype ${out.dtype} but ${src} has dtype ${src.dtype}`);
     }
     if (!shapesCompatible(out.shape, src.shape)) {
-      throw new Error(`inputMap['${keyName}']: ${out} has shape ${shapeToString(out.shape)}, incompatible with the shape ${shapeToString(src.shape)} of ${src}`);
+      throw new Error(`inputMap['${keyName}']: ${out} has shape ${shapeToString(out.shape)}, incompatible with the shape ` +
+        `${shapeToString(src.shape)} of ${src}`);
     }
     let byIndex = map.outputs.get(i);
     if (!byIndex) map.outputs.set(i, (byIndex = new Map()));

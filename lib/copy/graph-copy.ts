@@ -131,14 +131,17 @@ function copyElements(
  * await sess2.run(trainCopy, { [tf.copy.getCopied(x, g2, { namespace: 'CopiedOps' }).name]: xs });
  */
 export function copyToGraph<T extends Copyable | Copyable[]>(element: T, toGraph: Graph, options: CopyToGraphOptions = {}): T {
-  const elements = Array.isArray(element) ? element.map((e, i) => requireCopyable(e, `copyToGraph element ${i}`)) : [requireCopyable(element, 'the element of copyToGraph')];
+  const elements = Array.isArray(element)
+    ? element.map((e, i) => requireCopyable(e, `copyToGraph element ${i}`))
+    : [requireCopyable(element, 'the element of copyToGraph')];
   requireGraph(toGraph, 'the destination graph of copyToGraph');
   optionalObject(options, 'the options of copyToGraph');
   const ns = requireNamespace(options.namespace);
   if (elements.length === 0) return [] as unknown as T;
   const source = elementGraph(elements[0]);
   for (const e of elements) {
-    if (elementGraph(e) !== source) throw new Error(`copyToGraph: ${e} belongs to ${elementGraph(e)}, but ${elements[0]} belongs to ${source}; copy the elements of each graph separately`);
+    if (elementGraph(e) !== source) throw new Error(`copyToGraph: ${e} belongs to ${elementGraph(e)}, but ${elements[0]} ` +
+      `belongs to ${source}; copy the elements of each graph separately`);
   }
   const snap = snapshotOf(source);
   const userMap = requireInputMap(options.inputMap, source, toGraph, snap.def);
@@ -209,9 +212,11 @@ export function copyVariableToGraph(variable: Variable, toGraph: Graph, options:
 }
 
 function checkValue(v: Variable, value: Tensor): void {
-  if (value.dtype !== (v.dtype as DType)) throw new TypeError(`The value of '${v.name}' has dtype ${value.dtype} but the variable has dtype ${v.dtype}`);
+  if (value.dtype !== (v.dtype as DType)) throw new TypeError(`The value of '${v.name}' has dtype ${value.dtype} but the ` +
+    `variable has dtype ${v.dtype}`);
   if (!shapesCompatible(v.shape as StaticShape, value.shape)) {
-    throw new Error(`The value of '${v.name}' has shape ${shapeToString(value.shape)} but the variable has shape ${shapeToString(v.shape)}`);
+    throw new Error(`The value of '${v.name}' has shape ${shapeToString(value.shape)} but the variable has shape ` +
+      `${shapeToString(v.shape)}`);
   }
 }
 

@@ -31,7 +31,13 @@ const ATTR_S = 2;
  * Appends the byte ranges of nodes[from..to) to `parts` as (start, end) pairs, adjacent nodes as one range;
  * returns how many bytes they hold.
  */
-function appendRuns(index: NodeIndex, nodes: ArrayLike<number>, from: number, to: number, parts: Array<number | [number, Uint8Array]>): number {
+function appendRuns(
+  index: NodeIndex,
+  nodes: ArrayLike<number>,
+  from: number,
+  to: number,
+  parts: Array<number | [number, Uint8Array]>,
+): number {
   const { starts, ends } = index;
   let size = 0;
   let runStart = -1;

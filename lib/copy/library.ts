@@ -151,7 +151,10 @@ export function planLibrary(source: SourceLibrary, needed: Set<string>, toGraph:
     function: [...all].map((f) => rewritten(source.functions.get(f)!, renames, true)),
     gradient: (lib.gradient ?? [])
       .filter((g: any) => all.has(g.function_name))
-      .map((g: any) => ({ function_name: renames.get(g.function_name) ?? g.function_name, gradient_func: renames.get(g.gradient_func) ?? g.gradient_func })),
+      .map((g: any) => ({
+        function_name: renames.get(g.function_name) ?? g.function_name,
+        gradient_func: renames.get(g.gradient_func) ?? g.gradient_func,
+      })),
     registered_gradients: lib.registered_gradients ?? [],
   });
   return { payload, renames, functions: [...all].map((f) => renames.get(f) ?? f) };

@@ -129,9 +129,12 @@ export function checkInputMap(native: Native.Graph, bytes: Uint8Array, keys: Arr
   if (keys.length === 0) return;
   const facts = described.get(bytes);
   if (facts) {
-    const unread = keys.filter(([name, index]) => !facts.reads(name, index)).map(([name, index]) => (index < 0 ? `'^${name}'` : `'${name}:${index}'`));
+    const unread = keys
+      .filter(([name, index]) => !facts.reads(name, index))
+      .map(([name, index]) => (index < 0 ? `'^${name}'` : `'${name}:${index}'`));
     if (unread.length) {
-      throw new InvalidArgumentError(`importGraphDef: inputMap keys that no node of the GraphDef reads: ${unread.join(', ')}; nothing was imported`);
+      throw new InvalidArgumentError(`importGraphDef: inputMap keys that no node of the GraphDef reads: ` +
+        `${unread.join(', ')}; nothing was imported`);
     }
     return;
   }
@@ -196,7 +199,13 @@ export function trialImportIfLibrary(
   const standIn = (type: 'Placeholder' | 'NoOp', dtype?: number): Native.Operation =>
     scratch.operation(
       // No inputs, no control inputs (native/graph.h has the spec's layout).
-      scratch.addOperation(type, `__tfn_trial_import_${n++}`, '', new Int32Array([0, 0, 0]), dtype === undefined ? undefined : [['dtype', AttrKind.type, dtype]]),
+      scratch.addOperation(
+        type,
+        `__tfn_trial_import_${n++}`,
+        '',
+        new Int32Array([0, 0, 0]),
+        dtype === undefined ? undefined : [['dtype', AttrKind.type, dtype]],
+      ),
     );
   const noOp = (): Native.Operation => standIn('NoOp');
   const trial: Native.ImportOptions = {

@@ -31,7 +31,8 @@ export function registerCollectionProto(key: string, functions: CollectionProtoF
 
 const variableFunctions: CollectionProtoFunctions = {
   protoType: 'VariableDef',
-  toProto: (item, exportScope) => (item instanceof Variable ? (item.toProto(exportScope) as unknown as Record<string, unknown> | null) : null),
+  toProto: (item, exportScope) =>
+    item instanceof Variable ? (item.toProto(exportScope) as unknown as Record<string, unknown> | null) : null,
   fromProto: (graph, message, importScope) => Variable.fromProto(graph, message as unknown as VariableDefObject, importScope),
 };
 
@@ -79,10 +80,12 @@ export function collectionDef(key: string, items: unknown[], exportScope: string
   }
   const first = list[0];
   if (typeof first === 'string' || first instanceof Uint8Array) {
-    return { bytes_list: { value: list.map((x) => (typeof x === 'string' ? utf8.encode(x) : x instanceof Uint8Array ? x : utf8.encode(String(x)))) } };
+    const bytes = (x: unknown) => (typeof x === 'string' ? utf8.encode(x) : x instanceof Uint8Array ? x : utf8.encode(String(x)));
+    return { bytes_list: { value: list.map(bytes) } };
   }
   if (typeof first === 'bigint' || typeof first === 'boolean' || (typeof first === 'number' && Number.isInteger(first))) {
-    return { int64_list: { value: list.map((x) => (typeof x === 'boolean' ? Number(x) : typeof x === 'bigint' ? x.toString() : Number(x))) } };
+    const int64 = (x: unknown) => (typeof x === 'boolean' ? Number(x) : typeof x === 'bigint' ? x.toString() : Number(x));
+    return { int64_list: { value: list.map(int64) } };
   }
   if (typeof first === 'number') return { float_list: { value: list.map(Number) } };
   // Everything else is a graph element, written by name (a Variable by its handle's tensor name, as Python).
@@ -90,7 +93,8 @@ export function collectionDef(key: string, items: unknown[], exportScope: string
   for (const item of list) {
     const name = item instanceof Variable ? item.handle.name : item instanceof Output || item instanceof Operation ? item.name : undefined;
     if (name === undefined) {
-      process.emitWarning(`Collection '${key}' holds ${String(item)}, which has no graph name; the collection is not exported`, 'MetaGraphWarning');
+      process.emitWarning(`Collection '${key}' holds ${String(item)}, which has no graph name; the collection is not ` +
+        `exported`, 'MetaGraphWarning');
       return undefined;
     }
     if (!exportScope || name.startsWith(exportScope)) names.push(stripNameScope(name, exportScope));

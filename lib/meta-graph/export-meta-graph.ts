@@ -30,7 +30,12 @@ function camelToSnake(key: string): string {
 }
 
 /** Python's _node_def: names relative to the export scope, outside inputs marked unbound ('$name'). */
-function scopedNode(node: Record<string, any>, exportScope: string | undefined, unbound: string[], clearDevices: boolean): Record<string, any> {
+function scopedNode(
+  node: Record<string, any>,
+  exportScope: string | undefined,
+  unbound: string[],
+  clearDevices: boolean,
+): Record<string, any> {
   if (exportScope) {
     node.input = (node.input ?? []).map((input: string) => {
       if (!input.replace(/^\^/, '').startsWith(exportScope)) {

@@ -119,7 +119,9 @@ export function importMetaGraph(g: Graph, bytes: Uint8Array, options: ImportMeta
     if (functions && kind === 'bytes_list') {
       const items = (values as Uint8Array[]).map((value, i) => ({
         bytes: value,
-        message: decoding(from, `collection '${key}' item ${i} (a ${functions.protoType})`, () => decode<Record<string, unknown>>(functions.protoType, value)),
+        message: decoding(from, `collection '${key}' item ${i} (a ${functions.protoType})`, () =>
+          decode<Record<string, unknown>>(functions.protoType, value),
+        ),
       }));
       protoCollections.push({ key, functions, items });
     } else {
@@ -128,7 +130,9 @@ export function importMetaGraph(g: Graph, bytes: Uint8Array, options: ImportMeta
     }
   }
   const saverDef = meta.saver_def
-    ? decoding(from, 'saver_def', () => messageType('SaverDef').toObject(meta.saver_def, { defaults: true, enums: Number, longs: Number }) as Record<string, unknown>)
+    ? decoding(from, 'saver_def', () =>
+        messageType('SaverDef').toObject(meta.saver_def, { defaults: true, enums: Number, longs: Number }) as Record<string, unknown>,
+      )
     : null;
 
   const prefix = importScope ? g.uniqueName(importScope) : g.currentNameScope;
@@ -172,10 +176,12 @@ export function importMetaGraph(g: Graph, bytes: Uint8Array, options: ImportMeta
 function checkUnboundInputs(unboundDef: Record<string, any> | undefined, inputMap: Record<string, OutputLike> | undefined): void {
   if (!unboundDef) return;
   const kind = Object.keys(unboundDef).find((k) => unboundDef[k]?.value);
-  const names: string[] = kind ? unboundDef[kind].value.map((v: Uint8Array | string) => (typeof v === 'string' ? v : utf8Decoder.decode(v))) : [];
+  const text = (v: Uint8Array | string) => (typeof v === 'string' ? v : utf8Decoder.decode(v));
+  const names: string[] = kind ? unboundDef[kind].value.map(text) : [];
   const given = Object.keys(inputMap ?? {});
   if (names.length && [...names].sort().join('\n') !== [...given].sort().join('\n')) {
     const missing = names.filter((n) => !given.includes(n));
-    throw new Error(`Graph contains unbound inputs: ${(missing.length ? missing : names).join(',')}. Must provide these inputs through inputMap.`);
+    throw new Error(`Graph contains unbound inputs: ${(missing.length ? missing : names).join(',')}. Must provide these ` +
+      `inputs through inputMap.`);
   }
 }

@@ -16,7 +16,8 @@ const DESCRIPTOR = path.resolve(__dirname, '..', '..', 'protos', 'tensorflow.jso
 let runtime: typeof protobuf | undefined;
 
 function protobufjs(): typeof protobuf {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  // Loaded on first use, not at require time (see above).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (runtime ??= require('protobufjs/light') as typeof protobuf);
 }
 

@@ -17,7 +17,6 @@ import {
   nextMessage,
   nextString,
   nextTag,
-  nextVarint,
   nextVarint64,
   readVarint,
   skipField,
