@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // tf.copy: copying operations, tensors and variables into another graph (or under a namespace of the same
 // graph). A copy is one GraphDef import: the closure of what the elements need is cut out of the source's
-// GraphDef at the byte level (node-index.ts, closure.ts, copy-assembly.ts), already-copied and replaced tensors become the import's
-// input map, and TensorFlow adds the namespace to names, inputs and colocation constraints.
+// GraphDef at the byte level (node-index.ts, closure.ts, copy-assembly.ts), already-copied and replaced
+// tensors become the import's input map, and TensorFlow adds the namespace to names, inputs and colocation
+// constraints. The source's GraphDef is read and indexed once per size of the source graph (copy-records.ts),
+// and the copies come back from the import's return elements.
 import { DType, dtypeNumber } from '../base/dtypes';
 import { Graph, OutputLike } from '../graph/graph';
 import { Operation, Output } from '../graph/operation';

@@ -225,7 +225,9 @@ describe('importMetaGraph', () => {
     expect(() => g2.importMetaGraph(badItem)).toThrow(/malformed MetaGraphDef: collection 'variables' item 1 \(a VariableDef\): /);
     // A graph_def that does not decode: ours (clearDevices decodes it) or TensorFlow's error, with the source.
     const badGraph = concatBytes([encode('MetaGraphDef', { collection_def: {} }), lengthDelimited(2, Uint8Array.of(0x0a, 0x05, 0x61))]);
-    expect(() => g2.importMetaGraph(badGraph, { clearDevices: true })).toThrow(/^importMetaGraph\(\d+ bytes\): malformed MetaGraphDef: graph_def: /);
+    expect(() => g2.importMetaGraph(badGraph, { clearDevices: true })).toThrow(
+      /^importMetaGraph\(\d+ bytes\): malformed MetaGraphDef: graph_def: /,
+    );
     expect(() => g2.importMetaGraph(badGraph)).toThrow(tf.errors.InvalidArgumentError);
     expect(() => g2.importMetaGraph(badGraph)).toThrow(/^importMetaGraph\(\d+ bytes\): graph_def: /);
     // A file's path names the source when the caller knows it.
