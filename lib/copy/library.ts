@@ -4,7 +4,7 @@
 // whose name the destination graph already uses for a different definition (two models exported separately
 // both have a `while_body_85`) is imported under a fresh name, and every reference to it is rewritten.
 import type { Graph } from '../graph/graph';
-import { functionDefName } from './graph-def-wire';
+import { functionDefName } from './node-scan';
 import { decode, encode, messageType } from '../proto';
 
 /** The decoded FunctionDefLibrary of a source graph, with its functions by name. */
@@ -18,6 +18,8 @@ export interface LibraryPlan {
   payload: Uint8Array | null;
   /** Source function name → the name it has in the destination (only the renamed ones). */
   renames: Map<string, string>;
+  /** The names of the functions in `payload` (as imported, renames applied). */
+  functions: string[];
 }
 
 type AttrValue = Record<string, any>;
@@ -109,9 +111,9 @@ function canonical(type: string, message: Record<string, any>): string {
  */
 export function planLibrary(source: SourceLibrary, needed: Set<string>, toGraph: Graph, known: Map<string, string>): LibraryPlan {
   const renames = new Map<string, string>();
-  if (needed.size === 0 || !source.library) return { payload: null, renames };
+  if (needed.size === 0 || !source.library) return { payload: null, renames, functions: [] };
   const all = functionClosure(source, needed);
-  if (all.size === 0) return { payload: null, renames };
+  if (all.size === 0) return { payload: null, renames, functions: [] };
   for (const f of all) {
     const r = known.get(f);
     if (r) renames.set(f, r);
@@ -149,8 +151,11 @@ export function planLibrary(source: SourceLibrary, needed: Set<string>, toGraph:
     function: [...all].map((f) => rewritten(source.functions.get(f)!, renames, true)),
     gradient: (lib.gradient ?? [])
       .filter((g: any) => all.has(g.function_name))
-      .map((g: any) => ({ function_name: renames.get(g.function_name) ?? g.function_name, gradient_func: renames.get(g.gradient_func) ?? g.gradient_func })),
+      .map((g: any) => ({
+        function_name: renames.get(g.function_name) ?? g.function_name,
+        gradient_func: renames.get(g.gradient_func) ?? g.gradient_func,
+      })),
     registered_gradients: lib.registered_gradients ?? [],
   });
-  return { payload, renames };
+  return { payload, renames, functions: [...all].map((f) => renames.get(f) ?? f) };
 }

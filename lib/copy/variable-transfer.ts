@@ -45,10 +45,12 @@ function stripIndex(name: string): string {
 
 function checkPair(from: Variable, to: Variable): void {
   if (from.dtype !== to.dtype) {
-    throw new TypeError(`Cannot transfer '${from.name}' of ${from.graph} (${from.dtype}) to '${to.name}' of ${to.graph} (${to.dtype}): the dtypes differ`);
+    throw new TypeError(`Cannot transfer '${from.name}' of ${from.graph} (${from.dtype}) to '${to.name}' of ${to.graph} ` +
+      `(${to.dtype}): the dtypes differ`);
   }
   if (!shapesCompatible(from.shape, to.shape)) {
-    throw new Error(`Cannot transfer '${from.name}' of ${from.graph} (shape ${shapeToString(from.shape)}) to '${to.name}' of ${to.graph} (shape ${shapeToString(to.shape)}): the shapes differ`);
+    throw new Error(`Cannot transfer '${from.name}' of ${from.graph} (shape ${shapeToString(from.shape)}) to '${to.name}' of ` +
+      `${to.graph} (shape ${shapeToString(to.shape)}): the shapes differ`);
   }
 }
 
@@ -67,16 +69,22 @@ function pairsFor(fromSession: Session, toSession: Session, mapping: unknown): A
       else missing.push(name);
     }
     if (missing.length) {
-      throw new Error(`transferVariables: ${from} has no variable named ${missing.slice(0, 5).map((n) => `'${n}'`).join(', ')}${missing.length > 5 ? `, … (${missing.length} in all)` : ''}, which ${to} has; pass a mapping for renamed or partial transfers`);
+      const names = missing.slice(0, 5).map((n) => `'${n}'`).join(', ') + (missing.length > 5 ? `, … (${missing.length} in all)` : '');
+      throw new Error(`transferVariables: ${from} has no variable named ${names}, which ${to} has; pass a mapping for ` +
+        `renamed or partial transfers`);
     }
   } else if (Array.isArray(mapping)) {
     mapping.forEach((pair, i) => {
-      if (!Array.isArray(pair) || pair.length !== 2) throw invalidArgument('a [source, destination] pair of Variables', `mapping[${i}]`, pair);
+      if (!Array.isArray(pair) || pair.length !== 2) {
+        throw invalidArgument('a [source, destination] pair of Variables', `mapping[${i}]`, pair);
+      }
       const [a, b] = pair;
       if (!(a instanceof Variable)) throw invalidArgument('a Variable', `mapping[${i}][0]`, a);
       if (!(b instanceof Variable)) throw invalidArgument('a Variable', `mapping[${i}][1]`, b);
-      if (a.graph !== from) throw new Error(`transferVariables: mapping[${i}][0] '${a.name}' belongs to ${a.graph}, not to the source session's ${from}`);
-      if (b.graph !== to) throw new Error(`transferVariables: mapping[${i}][1] '${b.name}' belongs to ${b.graph}, not to the destination session's ${to}`);
+      if (a.graph !== from) throw new Error(`transferVariables: mapping[${i}][0] '${a.name}' belongs to ${a.graph}, not to ` +
+        `the source session's ${from}`);
+      if (b.graph !== to) throw new Error(`transferVariables: mapping[${i}][1] '${b.name}' belongs to ${b.graph}, not to the ` +
+        `destination session's ${to}`);
       pairs.push([a, b]);
     });
   } else if (mapping !== null && typeof mapping === 'object') {
@@ -112,7 +120,11 @@ function pairsFor(fromSession: Session, toSession: Session, mapping: unknown): A
  * @example await tf.copy.transferVariables(trainSession, serveSession); // by name
  * @example await tf.copy.transferVariables(s1, s2, { mapping: { 'dense/kernel': 'model/dense/kernel' } });
  */
-export function transferVariables(fromSession: Session, toSession: Session, options: TransferOptions = {}): Promise<Array<[Variable, Variable]>> {
+export function transferVariables(
+  fromSession: Session,
+  toSession: Session,
+  options: TransferOptions = {},
+): Promise<Array<[Variable, Variable]>> {
   requireSession(fromSession, 'the source session of transferVariables');
   requireSession(toSession, 'the destination session of transferVariables');
   optionalObject(options, 'the options of transferVariables');
@@ -136,7 +148,8 @@ function requireVariablesOf(session: Session, vars: unknown, what: string): Vari
   if (!Array.isArray(vars)) throw invalidArgument('an array of Variables', what, vars);
   return vars.map((v, i) => {
     if (!(v instanceof Variable)) throw invalidArgument('a Variable', `${what}[${i}]`, v);
-    if (v.graph !== session.graph) throw new Error(`${what}[${i}]: '${v.name}' belongs to ${v.graph}, not to the session's ${session.graph}`);
+    if (v.graph !== session.graph) throw new Error(`${what}[${i}]: '${v.name}' belongs to ${v.graph}, not to the session's ` +
+      `${session.graph}`);
     return v;
   });
 }
@@ -173,7 +186,8 @@ export function setWeights(session: Session, vars: Variable[], values: Array<Ten
 function checkValue(v: Variable, value: Tensor, what: string): void {
   if (value.dtype !== v.dtype) throw new TypeError(`Cannot assign ${what} (${value.dtype}) to '${v.name}' of ${v.graph} (${v.dtype})`);
   if (!shapesCompatible(v.shape as StaticShape, value.shape)) {
-    throw new Error(`Cannot assign ${what} (shape ${shapeToString(value.shape)}) to '${v.name}' of ${v.graph} (shape ${shapeToString(v.shape)})`);
+    throw new Error(`Cannot assign ${what} (shape ${shapeToString(value.shape)}) to '${v.name}' of ${v.graph} (shape ` +
+      `${shapeToString(v.shape)})`);
   }
 }
 

@@ -10,48 +10,31 @@ import { tfAddon } from '../binding/library';
 import { AttrKind, Native } from '../binding/native';
 import { decode, toNumber } from '../proto';
 import { tensorNameParts } from '../base/tensor-name';
+import { WIRE_LEN, WireCursor, fieldTag, hasMore, nextMessage, nextString, nextTag, skipValue, wireCursor } from '../proto/wire';
 
-const LEN = 2;
+// GraphDef.node (1) and .library (2), NodeDef.name (1) and .input (3).
+const GRAPH_NODE_TAG = fieldTag(1, WIRE_LEN);
+const GRAPH_LIBRARY_TAG = fieldTag(2, WIRE_LEN);
+const NODE_NAME_TAG = fieldTag(1, WIRE_LEN);
+const NODE_INPUT_TAG = fieldTag(3, WIRE_LEN);
+const FIRST_FIELD_TAG = fieldTag(1, WIRE_LEN);
 
-/** A minimal protobuf wire reader (varints and length-delimited fields only need decoding here). */
-class Wire {
-  pos: number;
-  constructor(readonly buf: Uint8Array, start: number, readonly end: number) {
-    this.pos = start;
-  }
+/**
+ * What the code that assembled a GraphDef knows of it (tf.copy walks its nodes while cutting them out), so
+ * that the checks here need not scan the bytes again.
+ */
+export interface GraphDefFacts {
+  /** Whether a node of the GraphDef reads output `index` of node `name` (-1: as a control input). */
+  reads(name: string, index: number): boolean;
+  /** The FunctionDef names of its library. */
+  functions: readonly string[];
+}
 
-  varint(): number {
-    let result = 0;
-    let shift = 0;
-    for (;;) {
-      if (this.pos >= this.end) throw new RangeError('truncated varint');
-      const b = this.buf[this.pos++];
-      if (shift < 28) result |= (b & 0x7f) << shift;
-      else result += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) return result;
-      shift += 7;
-      if (shift > 63) throw new RangeError('malformed varint');
-    }
-  }
+const described = new WeakMap<Uint8Array, GraphDefFacts>();
 
-  skip(wireType: number): void {
-    switch (wireType) {
-      case 0: this.varint(); break;
-      case 1: this.pos += 8; break;
-      case LEN: { const n = this.varint(); this.pos += n; break; }
-      case 5: this.pos += 4; break;
-      default: throw new RangeError(`unsupported wire type ${wireType}`);
-    }
-    if (this.pos > this.end) throw new RangeError('truncated field');
-  }
-
-  string(): string {
-    const n = this.varint();
-    const s = Buffer.from(this.buf.buffer, this.buf.byteOffset + this.pos, n).toString('utf8');
-    this.pos += n;
-    if (this.pos > this.end) throw new RangeError('truncated string');
-    return s;
-  }
+/** Records what is known of `bytes` (the very object then passed to importGraphDef) for its checks. */
+export function describeGraphDef(bytes: Uint8Array, facts: GraphDefFacts): void {
+  described.set(bytes, facts);
 }
 
 interface ScannedNode {
@@ -69,62 +52,53 @@ interface Scan {
 
 /** Node names and inputs, and the library's function names, read from a binary GraphDef. */
 function scanGraphDef(bytes: Uint8Array, wantNodes: boolean): Scan {
-  const r = new Wire(bytes, 0, bytes.length);
+  const r = wireCursor(bytes);
   const nodes = new Map<string, ScannedNode>();
   const functions: string[] = [];
-  while (r.pos < r.end) {
-    const tag = r.varint();
-    const field = tag >>> 3;
-    if ((tag & 7) !== LEN || (field !== 1 && field !== 2)) {
-      r.skip(tag & 7);
-      continue;
-    }
-    const len = r.varint();
-    const start = r.pos;
-    const end = start + len;
-    if (end > r.end) throw new RangeError('truncated field');
-    if (field === 1 && wantNodes) {
-      const n = new Wire(bytes, start, end);
-      const node: ScannedNode = { name: '', start, end, inputs: [] };
-      while (n.pos < end) {
-        const t = n.varint();
-        if (t === ((1 << 3) | LEN)) node.name = n.string();
-        else if (t === ((3 << 3) | LEN)) node.inputs.push(n.string());
-        else n.skip(t & 7);
+  while (hasMore(r)) {
+    const tag = nextTag(r);
+    if (tag === GRAPH_NODE_TAG && wantNodes) {
+      const n = nextMessage(r);
+      const node: ScannedNode = { name: '', start: n.pos, end: n.end, inputs: [] };
+      while (hasMore(n)) {
+        const t = nextTag(n);
+        if (t === NODE_NAME_TAG) node.name = nextString(n);
+        else if (t === NODE_INPUT_TAG) node.inputs.push(nextString(n));
+        else skipValue(n, t & 7);
       }
       nodes.set(node.name, node);
-    } else if (field === 2) {
+    } else if (tag === GRAPH_LIBRARY_TAG) {
       // FunctionDefLibrary.function (1) → FunctionDef.signature (1) → OpDef.name (1)
-      const lib = new Wire(bytes, start, end);
-      while (lib.pos < end) {
-        const t = lib.varint();
-        if (t !== ((1 << 3) | LEN)) {
-          lib.skip(t & 7);
-          continue;
-        }
-        const fEnd = lib.varint() + lib.pos;
-        const f = new Wire(bytes, lib.pos, fEnd);
-        while (f.pos < fEnd) {
-          const ft = f.varint();
-          if (ft !== ((1 << 3) | LEN)) {
-            f.skip(ft & 7);
-            continue;
-          }
-          const sEnd = f.varint() + f.pos;
-          const s = new Wire(bytes, f.pos, sEnd);
-          while (s.pos < sEnd) {
-            const st = s.varint();
-            if (st === ((1 << 3) | LEN)) functions.push(s.string());
-            else s.skip(st & 7);
-          }
-          f.pos = sEnd;
-        }
-        lib.pos = fEnd;
+      const lib = nextMessage(r);
+      while (hasMore(lib)) {
+        const t = nextTag(lib);
+        if (t === FIRST_FIELD_TAG) functions.push(functionName(nextMessage(lib)));
+        else skipValue(lib, t & 7);
       }
+    } else {
+      skipValue(r, tag & 7);
     }
-    r.pos = end;
   }
   return { nodes, functions };
+}
+
+/** The name of the FunctionDef at `f` (its signature's name; '' when it has none). */
+function functionName(f: WireCursor): string {
+  let name = '';
+  while (hasMore(f)) {
+    const t = nextTag(f);
+    if (t !== FIRST_FIELD_TAG) {
+      skipValue(f, t & 7);
+      continue;
+    }
+    const sig = nextMessage(f);
+    while (hasMore(sig)) {
+      const st = nextTag(sig);
+      if (st === FIRST_FIELD_TAG) name = nextString(sig);
+      else skipValue(sig, st & 7);
+    }
+  }
+  return name;
 }
 
 /** How many outputs a NodeDef has, from its op's OpDef; undefined when the op is not a registered one. */
@@ -153,6 +127,17 @@ function numOutputs(native: Native.Graph, bytes: Uint8Array, node: ScannedNode):
  */
 export function checkInputMap(native: Native.Graph, bytes: Uint8Array, keys: Array<[string, number]>): void {
   if (keys.length === 0) return;
+  const facts = described.get(bytes);
+  if (facts) {
+    const unread = keys
+      .filter(([name, index]) => !facts.reads(name, index))
+      .map(([name, index]) => (index < 0 ? `'^${name}'` : `'${name}:${index}'`));
+    if (unread.length) {
+      throw new InvalidArgumentError(`importGraphDef: inputMap keys that no node of the GraphDef reads: ` +
+        `${unread.join(', ')}; nothing was imported`);
+    }
+    return;
+  }
   let scan: Scan;
   try {
     scan = scanGraphDef(bytes, true);
@@ -198,9 +183,9 @@ export function trialImportIfLibrary(
   bytes: Uint8Array,
   options: Native.ImportOptions,
 ): void {
-  let functions: string[];
+  let functions = described.get(bytes)?.functions;
   try {
-    functions = scanGraphDef(bytes, false).functions;
+    functions ??= scanGraphDef(bytes, false).functions;
   } catch {
     return; // malformed bytes: TensorFlow rejects them before touching the graph
   }
@@ -214,7 +199,13 @@ export function trialImportIfLibrary(
   const standIn = (type: 'Placeholder' | 'NoOp', dtype?: number): Native.Operation =>
     scratch.operation(
       // No inputs, no control inputs (native/graph.h has the spec's layout).
-      scratch.addOperation(type, `__tfn_trial_import_${n++}`, '', new Int32Array([0, 0, 0]), dtype === undefined ? undefined : [['dtype', AttrKind.type, dtype]]),
+      scratch.addOperation(
+        type,
+        `__tfn_trial_import_${n++}`,
+        '',
+        new Int32Array([0, 0, 0]),
+        dtype === undefined ? undefined : [['dtype', AttrKind.type, dtype]],
+      ),
     );
   const noOp = (): Native.Operation => standIn('NoOp');
   const trial: Native.ImportOptions = {

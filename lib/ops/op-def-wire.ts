@@ -2,7 +2,8 @@
 // The part of an OpDef that building an operation needs (its input args and attr types), read straight from
 // the protobuf wire. Decoding it with protobufjs first loads protobufjs and compiles its codecs, about 50 ms
 // that a process's first operation would pay before its first result (bench/session.js); these few fields
-// take a few lines to read.
+// take a few lines to read with the wire reader (which does not load protobufjs).
+import { WIRE_LEN, forEachField } from '../proto/wire';
 
 /** An OpDef's name, input args and attr types (attr name → 'int', 'type', 'list(shape)', …). */
 export interface OpSignature {
@@ -21,67 +22,21 @@ const ARG_TYPE_LIST_ATTR = 6;
 const ATTR_NAME = 1;
 const ATTR_TYPE = 2;
 
-const WIRE_VARINT = 0;
-const WIRE_I64 = 1;
-const WIRE_LEN = 2;
-const WIRE_I32 = 5;
-
 const utf8 = new TextDecoder('utf-8', { fatal: false });
-
-/** Reads fields of one message in bytes[start, end), calling `field` for each length-delimited one. */
-function forEachField(bytes: Uint8Array, start: number, end: number, field: (num: number, from: number, to: number) => void): void {
-  let p = start;
-  const varint = (): number => {
-    let v = 0;
-    let shift = 0;
-    for (;;) {
-      if (p >= end) throw new RangeError('Truncated OpDef');
-      const b = bytes[p++];
-      // Lengths and tags fit in 53 bits; larger varints are only skipped, so their value does not matter.
-      if (shift < 49) v += (b & 0x7f) * 2 ** shift;
-      shift += 7;
-      if ((b & 0x80) === 0) return v;
-      if (shift > 70) throw new RangeError('Malformed varint in OpDef');
-    }
-  };
-  while (p < end) {
-    const tag = varint();
-    const num = Math.floor(tag / 8);
-    switch (tag & 7) {
-      case WIRE_VARINT:
-        varint();
-        break;
-      case WIRE_I64:
-        p += 8;
-        break;
-      case WIRE_I32:
-        p += 4;
-        break;
-      case WIRE_LEN: {
-        const n = varint();
-        if (p + n > end) throw new RangeError('Truncated OpDef');
-        field(num, p, p + n);
-        p += n;
-        break;
-      }
-      default:
-        throw new RangeError(`Unsupported wire type ${tag & 7} in OpDef`);
-    }
-  }
-  if (p !== end) throw new RangeError('Truncated OpDef');
-}
 
 /** The signature of a serialized OpDef (as `Graph.opDef` returns it). */
 export function readOpSignature(bytes: Uint8Array): OpSignature {
   const text = (from: number, to: number) => utf8.decode(bytes.subarray(from, to));
   const signature: OpSignature = { name: '', inputArgs: [], attrTypes: new Map() };
-  forEachField(bytes, 0, bytes.length, (num, from, to) => {
+  forEachField(bytes, 0, bytes.length, (num, wire, from, to) => {
+    if (wire !== WIRE_LEN) return;
     if (num === OPDEF_NAME) {
       signature.name = text(from, to);
     } else if (num === OPDEF_INPUT_ARG) {
       let name = '';
       let isList = false;
-      forEachField(bytes, from, to, (n, f, t) => {
+      forEachField(bytes, from, to, (n, wire, f, t) => {
+        if (wire !== WIRE_LEN) return;
         if (n === ARG_NAME) name = text(f, t);
         else if ((n === ARG_NUMBER_ATTR || n === ARG_TYPE_LIST_ATTR) && t > f) isList = true;
       });
@@ -89,7 +44,8 @@ export function readOpSignature(bytes: Uint8Array): OpSignature {
     } else if (num === OPDEF_ATTR) {
       let name = '';
       let type = '';
-      forEachField(bytes, from, to, (n, f, t) => {
+      forEachField(bytes, from, to, (n, wire, f, t) => {
+        if (wire !== WIRE_LEN) return;
         if (n === ATTR_NAME) name = text(f, t);
         else if (n === ATTR_TYPE) type = text(f, t);
       });

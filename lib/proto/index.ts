@@ -16,7 +16,8 @@ const DESCRIPTOR = path.resolve(__dirname, '..', '..', 'protos', 'tensorflow.jso
 let runtime: typeof protobuf | undefined;
 
 function protobufjs(): typeof protobuf {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  // Loaded on first use, not at require time (see above).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (runtime ??= require('protobufjs/light') as typeof protobuf);
 }
 
@@ -93,12 +94,7 @@ export function protoRoot(): protobuf.Root {
   return r;
 }
 
-/** A protobufjs Reader over `bytes`, for code that walks the wire format itself. */
-export function wireReader(bytes: Uint8Array): protobuf.Reader {
-  return protobufjs().Reader.create(bytes);
-}
-
-/** A protobufjs Writer, for code that writes the wire format itself. */
+/** A protobufjs Writer (lib/proto/wire.ts has a reader and writer that do not load protobufjs). */
 export function wireWriter(): protobuf.Writer {
   return protobufjs().Writer.create();
 }

@@ -2,7 +2,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '../../lib';
-import { WireGraphDef, prefixAttrStrings } from '../../lib/copy/graph-def-wire';
+import { prefixAttrStrings } from '../../lib/copy/graph-def-builder';
+import { WireGraphDef } from '../../lib/copy/node-index';
+import { describeGraphDef } from '../../lib/graph/graph-import';
 import { decode, encode } from '../../lib/proto';
 import { describePython, runPython, tempDir } from '../helpers/python';
 
@@ -547,6 +549,23 @@ describe('errors', () => {
     expect(h.numOperations).toBe(n);
     tf.copy.copyToGraph(b.prediction, h, { namespace: 'N2' });
     expect(h.numOperations).toBe(2 * n);
+  });
+
+  test("the import's checks take what the copy knows of its GraphDef instead of scanning it again", () => {
+    const g = new tf.Graph();
+    const x = g.placeholder('float32', [2], 'x');
+    g.ops.identity(x, { name: 'y' });
+    const bytes = g.toGraphDef();
+    const dest = new tf.Graph();
+    const z = dest.placeholder('float32', [2], 'z');
+    // Described as read by nothing: refused before anything is imported, though a scan would find 'x:0' read.
+    describeGraphDef(bytes, { reads: () => false, functions: [] });
+    expect(() => dest.importGraphDef(bytes, { prefix: 'p', inputMap: { 'x:0': z } })).toThrow(/no node of the GraphDef reads: 'x:0'/);
+    expect(dest.numOperations).toBe(1);
+    describeGraphDef(bytes, { reads: (name, index) => name === 'x' && index === 0, functions: [] });
+    const r = dest.importGraphDef(bytes, { prefix: 'p', inputMap: { 'x:0': z }, returnElements: ['y'] });
+    expect(r.operations.map((o) => o.name)).toEqual(['p/y']);
+    expect(r.operations[0].inputs[0].name).toBe('z:0');
   });
 
   test('a malformed GraphDef is a RangeError from the wire reader; duplicate names are refused', () => {

@@ -2,7 +2,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '../../lib';
-import { decode } from '../../lib/proto';
+import { decode, encode } from '../../lib/proto';
+import { concatBytes, lengthDelimited } from '../../lib/proto/wire';
+import { importMetaGraph } from '../../lib/meta-graph/meta-graph';
 import { describePython, runPython, tempDir } from '../helpers/python';
 
 const I = tf.initializers;
@@ -205,6 +207,53 @@ describe('importMetaGraph', () => {
     expect(g2.collectionKeys.map((k) => [k, g2.getCollection(k).length])).toEqual(collections);
     const other = new tf.Graph().placeholder('float32', [2]);
     expect(() => new tf.Graph().importMetaGraph(bytes, { inputMap: { $x: other } })).toThrow(/belongs to/);
+  });
+
+  test('truncated or garbled bytes are TypeErrors naming the source and the part that failed, and change nothing', () => {
+    const { g } = buildModel();
+    const bytes = g.exportMetaGraph();
+    const g2 = new tf.Graph();
+    const graphDefAt = bytes.length - g.toGraphDef().length;
+    expect(() => g2.importMetaGraph(bytes.subarray(0, graphDefAt + 10))).toThrow(
+      new RegExp(`^importMetaGraph\\(${graphDefAt + 10} bytes\\): malformed MetaGraphDef: the message: `),
+    );
+    // A VariableDef of a collection that does not decode: found before anything is imported.
+    const meta = decode('MetaGraphDef', bytes);
+    meta.collection_def.variables.bytes_list.value[1] = Uint8Array.of(0x0a, 0x05, 0x61);
+    const badItem = encode('MetaGraphDef', meta);
+    expect(() => g2.importMetaGraph(badItem)).toThrow(TypeError);
+    expect(() => g2.importMetaGraph(badItem)).toThrow(/malformed MetaGraphDef: collection 'variables' item 1 \(a VariableDef\): /);
+    // A graph_def that does not decode: ours (clearDevices decodes it) or TensorFlow's error, with the source.
+    const badGraph = concatBytes([encode('MetaGraphDef', { collection_def: {} }), lengthDelimited(2, Uint8Array.of(0x0a, 0x05, 0x61))]);
+    expect(() => g2.importMetaGraph(badGraph, { clearDevices: true })).toThrow(
+      /^importMetaGraph\(\d+ bytes\): malformed MetaGraphDef: graph_def: /,
+    );
+    expect(() => g2.importMetaGraph(badGraph)).toThrow(tf.errors.InvalidArgumentError);
+    expect(() => g2.importMetaGraph(badGraph)).toThrow(/^importMetaGraph\(\d+ bytes\): graph_def: /);
+    // A file's path names the source when the caller knows it.
+    expect(() => importMetaGraph(g2, badItem, {}, '/models/model.meta')).toThrow(/^importMetaGraph\(\/models\/model\.meta\): malformed/);
+    expect(g2.numOperations).toBe(0);
+    expect(g2.collectionKeys).toEqual([]);
+
+    // Garbled copies: whatever fails, no bare protobufjs message ("index out of range", "invalid wire type") escapes.
+    let seed = 11;
+    const rand = (k: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), Math.floor((seed / 2147483648) * k));
+    let failures = 0;
+    for (let t = 0; t < 150; t++) {
+      const m = Uint8Array.from(bytes);
+      for (let k = 0; k < 1 + rand(4); k++) m[rand(m.length)] = rand(256);
+      const cut = t % 3 === 0 ? m.subarray(0, rand(m.length)) : m;
+      try {
+        new tf.Graph().importMetaGraph(cut, { clearDevices: t % 2 === 0 });
+      } catch (err) {
+        failures++;
+        const message = (err as Error).message;
+        if (/index out of range|invalid wire type|illegal tag|not valid for encoding|truncated varint/.test(message)) {
+          expect(message).toMatch(/^importMetaGraph\(\d+ bytes\): /);
+        }
+      }
+    }
+    expect(failures).toBeGreaterThan(50);
   });
 });
 
