@@ -229,3 +229,21 @@ export function latestCheckpoint(dir: string, latestFilename?: string): string |
   process.emitWarning(`Couldn't match files for checkpoint ${state.modelCheckpointPath} named in ${statePath(dir, latestFilename)}`, 'CheckpointWarning');
   return null;
 }
+
+/**
+ * Refuses a state file name that would overwrite a checkpoint's files: one a save to `prefix` writes (the
+ * prefix itself, its index, data shards, meta graph and temporary files) or any checkpoint's index, data
+ * shard or meta graph in the directory.
+ * @throws Error naming both.
+ */
+export function checkStateFilename(latestFilename: string, prefix: string, metaSuffix = 'meta'): void {
+  const base = path.basename(prefix);
+  const own = latestFilename === base || latestFilename.startsWith(`${base}.`) || latestFilename === `${base}_temp` || latestFilename.startsWith(`.${base}.saving-`);
+  const checkpointFile = /\.(index|data-\d{5}-of-\d{5})$/.test(latestFilename) || latestFilename.endsWith(`.${metaSuffix}`);
+  if (own || checkpointFile) {
+    throw new Error(
+      `'latestFilename' collides with 'savePath': the state file '${latestFilename}' would overwrite files of checkpoint '${prefix}' ` +
+        '(a state file name must not be a checkpoint prefix or one of its files)',
+    );
+  }
+}
