@@ -3,17 +3,19 @@
 // the names Python's tf.compat.v1.train.Saver gives them), the `checkpoint` state file, `.meta` files and
 // the maxToKeep / keepCheckpointEveryNHours policy.
 //
-// Never losing a checkpoint: SaveV2 writes `.tempstate` files and renames them on success, so a failed
-// write leaves the previous files; the `.meta` and state files are replaced atomically (temporary file +
-// rename) and only after the checkpoint is complete; old checkpoints are deleted only once the new state
-// file no longer names them. Restores check every key, dtype and shape against the index first, and run one
-// step in which all assignments wait for all RestoreV2 reads, so a failing read changes no variable.
+// Never losing a checkpoint: SaveV2 writes to a temporary prefix beside the checkpoint, whose files are moved
+// into place once complete (commitCheckpoint; an interrupted move is completed on the next open), so a
+// failed or killed save leaves the previous files; the `.meta` and state files are replaced atomically
+// (temporary file + rename) and only after the checkpoint is complete; old checkpoints are deleted only once
+// the new state file no longer names them. Restores check every key, dtype and shape against the checkpoint
+// first, and run one step in which all assignments wait for all RestoreV2 reads, so a failing read changes
+// no variable.
 import * as fs from 'fs';
 import * as path from 'path';
 import { errorForCode, DataLossError, TFError, withCallerStack } from '../binding/errors';
 import { Graph } from '../graph/graph';
 import { exportMetaGraph } from '../meta-graph/meta-graph';
-import { Operation, Output } from '../graph/operation';
+import { Output } from '../graph/operation';
 import { decode } from '../proto';
 import { Session } from '../session/session';
 import { tensor } from '../tensor/tensor';
@@ -25,59 +27,9 @@ import { CheckpointReader } from './checkpoint-reader';
 import { STATE_FILENAME, checkStateFilename, updateCheckpointState } from './checkpoint-state';
 import { OBJECT_GRAPH_KEY, checkRestoreSpecs, objectBasedKeys } from './restore-specs';
 import { Saveable, SaverOps, buildSaverOps, collectSaveables, findSaverOps } from './saver-graph';
+import type { SaveOptions, SaverDefObject, SaverOptions } from './saver-options';
 
-/** A SaverDef message as a plain object (proto field names), as stored in a MetaGraphDef. */
-export interface SaverDefObject {
-  filename_tensor_name: string;
-  save_tensor_name: string;
-  restore_op_name: string;
-  max_to_keep?: number;
-  sharded?: boolean;
-  keep_checkpoint_every_n_hours?: number;
-  /** 2 (V2) for every Saver built here. */
-  version?: number;
-}
-
-export interface SaverOptions {
-  /** The graph to save; defaults to the variables' graph. */
-  graph?: Graph;
-  /**
-   * The variables to save: a list (saved under their names) or a record from checkpoint name to variable
-   * (restore under another name). Defaults to the graph's global variables.
-   */
-  varList?: Variable[] | Record<string, Variable>;
-  /** Checkpoints to keep; older ones are deleted as new ones are saved. 0 or null keeps all. Default 5. */
-  maxToKeep?: number | null;
-  /** Also keep one checkpoint every this many hours of saving (default 10000, i.e. never). */
-  keepCheckpointEveryNHours?: number;
-  /** One data file per device (SaveV2 per device, merged with MergeV2Checkpoints). */
-  sharded?: boolean;
-  /** The name scope of the save and restore operations (default 'save'). */
-  name?: string;
-  /** Record paths relative to the checkpoint directory in the state file (default false, as Python). */
-  saveRelativePaths?: boolean;
-  /** Zero-pad the global step in checkpoint names to 8 digits. */
-  padStepNumber?: boolean;
-  /** The checkpoint prefix the filename tensor defaults to (default 'model'). */
-  filename?: string;
-  /** Build nothing: use an existing save/restore subgraph, as a SaverDef describes it (importMetaGraph). */
-  saverDef?: SaverDefObject | Uint8Array;
-  /** With no variables to save, make a Saver whose save and restore do nothing instead of throwing. */
-  allowEmpty?: boolean;
-}
-
-export interface SaveOptions {
-  /** Appended to the prefix as `-<step>`: a number, or an integer Variable / Output read in the session. */
-  globalStep?: number | bigint | Variable | Output;
-  /** Write `prefix.meta` (the MetaGraphDef, with this Saver's SaverDef). Default true. */
-  writeMetaGraph?: boolean;
-  /** Update the `checkpoint` state file and apply maxToKeep. Default true. */
-  writeState?: boolean;
-  /** The state file's name (default 'checkpoint'). */
-  latestFilename?: string;
-  /** The meta graph file's suffix (default 'meta'). */
-  metaGraphSuffix?: string;
-}
+export type { SaveOptions, SaverDefObject, SaverOptions } from './saver-options';
 
 function requireSession(session: unknown, graph: Graph, what: string): Session {
   if (!(session instanceof Session)) throw invalidArgument('a Session', what, session);

@@ -9,13 +9,9 @@
 // API gives no entry's offset and size in the data file, which the checks before a read need (see
 // checkpoint-index.ts: TensorFlow crashes on some entries it does not check itself). CRC-32C and snappy
 // come from maintained packages (crc-32, snappyjs).
+import * as CRC32C from 'crc-32/crc32c';
+import * as snappy from 'snappyjs';
 import { DataLossError } from '../binding/errors';
-
-// Typed here: crc-32 types only its CRC-32 entry point, snappyjs ships no types.
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const CRC32C = require('crc-32/crc32c') as { buf(data: Uint8Array, seed?: number): number };
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const snappy = require('snappyjs') as { uncompress(data: Uint8Array): Uint8Array };
 
 const MASK_DELTA = 0xa282ead8;
 
