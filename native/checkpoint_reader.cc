@@ -99,7 +99,7 @@ CheckpointReader::CheckpointReader(const Napi::CallbackInfo& info) : Napi::Objec
 
 CheckpointReader::~CheckpointReader() = default;
 
-#define TFN_REQUIRE_READER(env)                                                                               \
+#define TFN_REQUIRE_READER(env) \
   TFN_THROW_IF(!shared_ || shared_->reader == nullptr, Error, env, "CheckpointReader is closed", env.Undefined())
 
 Napi::Value CheckpointReader::Variables(const Napi::CallbackInfo& info) {

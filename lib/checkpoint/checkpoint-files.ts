@@ -138,7 +138,8 @@ export function removeCheckpoint(prefix: string, metaSuffix?: string): void {
     } catch (err) {
       // No such directory: nothing to delete.
       if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') continue;
-      process.emitWarning(`Ignoring: could not delete checkpoint file ${path.join(dir, name)}: ${(err as Error).message}`, 'CheckpointWarning');
+      const message = `Ignoring: could not delete checkpoint file ${path.join(dir, name)}: ${(err as Error).message}`;
+      process.emitWarning(message, 'CheckpointWarning');
     }
   }
 }

@@ -55,6 +55,16 @@ interface IndexEntry {
   numSlices: number;
 }
 
+/** The BundleEntryProto fields read here. */
+interface BundleEntry {
+  dtype?: number;
+  shape?: { dim?: Array<{ size: unknown }> };
+  shard_id?: number;
+  offset?: unknown;
+  size?: unknown;
+  slices?: unknown[];
+}
+
 /** The parts of an index that the checks before a read need. */
 export interface CheckpointIndex {
   prefix: string;
@@ -72,7 +82,9 @@ export function dataFilename(prefix: string, shard: number, numShards: number): 
 export function checkpointHint(prefix: string): string {
   const stripped = prefix.replace(/\.(index|meta|data-\d{5}-of-\d{5})$/, '');
   if (stripped !== prefix && fs.existsSync(`${stripped}.index`)) return `pass the checkpoint prefix '${stripped}', not one of its files`;
-  if (isDirectory(prefix)) return 'it is a directory: pass a checkpoint prefix (tf.train.latestCheckpoint(dir) gives the latest one in a directory)';
+  if (isDirectory(prefix)) {
+    return 'it is a directory: pass a checkpoint prefix (tf.train.latestCheckpoint(dir) gives the latest one in a directory)';
+  }
   return '';
 }
 
@@ -137,13 +149,13 @@ export function parseCheckpointIndex(bytes: Buffer, prefix: string): CheckpointI
     // EncodeTensorNameSlice); the full tensor's own entry lists them.
     if (key.length > 0 && key[0] === 0) continue;
     const name = key.toString('utf8');
-    let proto: Record<string, any>;
+    let proto: BundleEntry;
     try {
-      proto = decode('BundleEntryProto', value);
+      proto = decode<BundleEntry>('BundleEntryProto', value);
     } catch {
       throw corrupt(`entry for key '${name}' is not parseable`);
     }
-    const shape = ((proto.shape?.dim ?? []) as Array<{ size: unknown }>).map((d) => toNumber(d.size));
+    const shape = (proto.shape?.dim ?? []).map((d) => toNumber(d.size));
     entries.set(name, {
       dtype: proto.dtype ?? 0,
       shape,

@@ -8,7 +8,17 @@ import { DataLossError, NotFoundError, TFError, UnimplementedError, errorForCode
 import { tfAddon } from '../binding/library';
 import { Native } from '../binding/native';
 import { Tensor } from '../tensor/tensor';
-import { CheckpointDType, CheckpointIndex, checkEntries, checkpointDType, checkpointExists, checkpointHint, notACheckpoint, readCheckpointIndex, recoverCheckpoint } from './checkpoint-index';
+import {
+  CheckpointDType,
+  CheckpointIndex,
+  checkEntries,
+  checkpointDType,
+  checkpointExists,
+  checkpointHint,
+  notACheckpoint,
+  readCheckpointIndex,
+  recoverCheckpoint,
+} from './checkpoint-index';
 
 export type { CheckpointDType } from './checkpoint-index';
 
@@ -50,7 +60,9 @@ export class CheckpointReader {
     try {
       this.#native = new (tfAddon().CheckpointReader)(prefix);
     } catch (err) {
-      if (!v2 && err instanceof NotFoundError) throw notACheckpoint(prefix, `neither '${prefix}.index' (V2) nor a V1 checkpoint file exists`);
+      if (!v2 && err instanceof NotFoundError) {
+        throw notACheckpoint(prefix, `neither '${prefix}.index' (V2) nor a V1 checkpoint file exists`);
+      }
       // TensorFlow's table errors ("block checksum mismatch") do not say which file, and a handle pointing
       // past the end of the index comes as OUT_OF_RANGE: a corrupt index either way.
       if (err instanceof TFError) {
@@ -91,7 +103,9 @@ export class CheckpointReader {
       const entry = this.#entries.get(name);
       if (!entry) throw new NotFoundError(`Key ${name} not found in checkpoint ${this.prefix}`);
       if (!entry.readable) {
-        throw new UnimplementedError(`Tensor '${name}' of checkpoint ${this.prefix} has dtype ${entry.dtype}, which node-libtensorflow cannot hold in a Tensor`);
+        throw new UnimplementedError(
+          `Tensor '${name}' of checkpoint ${this.prefix} has dtype ${entry.dtype}, which node-libtensorflow cannot hold in a Tensor`,
+        );
       }
       return entry.dtype as DType;
     });
@@ -143,7 +157,9 @@ export class CheckpointReader {
 
   /** TensorFlow reports a data file shorter than its index says as OUT_OF_RANGE; it is lost data. */
   #truncation(err: unknown): unknown {
-    if (err instanceof TFError && err.code === 'OUT_OF_RANGE') return new DataLossError(`Checkpoint ${this.prefix} is truncated: ${err.message}`);
+    if (err instanceof TFError && err.code === 'OUT_OF_RANGE') {
+      return new DataLossError(`Checkpoint ${this.prefix} is truncated: ${err.message}`);
+    }
     return err;
   }
 

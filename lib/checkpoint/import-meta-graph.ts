@@ -27,7 +27,11 @@ export interface ImportMetaGraphOptions {
  * const saver = tf.train.importMetaGraph(g, `${prefix}.meta`)!;
  * await saver.restore(sess, prefix);
  */
-export function importMetaGraph(graph: Graph, metaGraphPathOrBytes: string | Uint8Array, options: ImportMetaGraphOptions = {}): Saver | null {
+export function importMetaGraph(
+  graph: Graph,
+  metaGraphPathOrBytes: string | Uint8Array,
+  options: ImportMetaGraphOptions = {},
+): Saver | null {
   if (!(graph instanceof Graph)) throw invalidArgument('a Graph', 'the graph of tf.train.importMetaGraph', graph);
   optionalObject(options, 'the options of tf.train.importMetaGraph');
   let bytes: Uint8Array;

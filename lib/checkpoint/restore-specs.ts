@@ -21,7 +21,8 @@ export interface RestoreSpec {
 export const OBJECT_GRAPH_KEY = '_CHECKPOINTABLE_OBJECT_GRAPH';
 
 const OBJECT_BASED_HINT =
-  "This is an object-based (tf.train.Checkpoint) checkpoint: map its keys to variables with a varList record, e.g. { 'model/w/.ATTRIBUTES/VARIABLE_VALUE': w }.";
+  'This is an object-based (tf.train.Checkpoint) checkpoint: map its keys to variables with a varList record, ' +
+  "e.g. { 'model/w/.ATTRIBUTES/VARIABLE_VALUE': w }.";
 
 /** Checks what a restore needs against the checkpoint; one error listing every problem. */
 export function checkRestoreSpecs(reader: CheckpointReader, specs: RestoreSpec[]): void {
@@ -30,18 +31,20 @@ export function checkRestoreSpecs(reader: CheckpointReader, specs: RestoreSpec[]
   const missing: string[] = [];
   const mismatched: string[] = [];
   for (const spec of specs) {
-    const target = spec.key === spec.variable ? `variable '${spec.variable}'` : `variable '${spec.variable}' (checkpoint key '${spec.key}')`;
+    const target = `variable '${spec.variable}'${spec.key === spec.variable ? '' : ` (checkpoint key '${spec.key}')`}`;
     if (!(spec.key in shapes)) {
       missing.push(`Key ${spec.key} not found in checkpoint (restoring ${target})`);
     } else if (dtypes[spec.key] !== spec.dtype) {
       mismatched.push(`${target}: dtype ${dtypes[spec.key]} in the checkpoint but ${spec.dtype} in the graph`);
     } else if (!shapesCompatible(shapes[spec.key], spec.shape)) {
-      mismatched.push(`${target}: shape ${shapeToString(shapes[spec.key])} in the checkpoint but ${shapeToString(spec.shape)} in the graph`);
+      const [stored, wanted] = [shapeToString(shapes[spec.key]), shapeToString(spec.shape)];
+      mismatched.push(`${target}: shape ${stored} in the checkpoint but ${wanted} in the graph`);
     }
   }
   if (missing.length === 0 && mismatched.length === 0) return;
   const hint = missing.length > 0 && OBJECT_GRAPH_KEY in shapes ? ` ${OBJECT_BASED_HINT}` : '';
-  const message = `Restoring from checkpoint ${reader.prefix} failed (no variable was changed): ${[...mismatched, ...missing].join('; ')}.${hint}`;
+  const problems = [...mismatched, ...missing].join('; ');
+  const message = `Restoring from checkpoint ${reader.prefix} failed (no variable was changed): ${problems}.${hint}`;
   throw mismatched.length > 0 ? new InvalidArgumentError(message) : new NotFoundError(message);
 }
 
@@ -52,7 +55,8 @@ export function checkRestoreSpecs(reader: CheckpointReader, specs: RestoreSpec[]
  */
 export async function objectBasedKeys(reader: CheckpointReader, names: string[]): Promise<Map<string, string>> {
   const [bytes] = await reader.getTensorsAsync([OBJECT_GRAPH_KEY]);
-  const graph = decode<{ nodes?: Array<{ attributes?: Array<{ full_name: string; checkpoint_key: string }> }> }>('TrackableObjectGraph', bytes.bytes()[0]);
+  type ObjectGraph = { nodes?: Array<{ attributes?: Array<{ full_name: string; checkpoint_key: string }> }> };
+  const graph = decode<ObjectGraph>('TrackableObjectGraph', bytes.bytes()[0]);
   const namesToKeys = new Map<string, string>();
   for (const node of graph.nodes ?? []) {
     for (const a of node.attributes ?? []) namesToKeys.set(a.full_name, a.checkpoint_key);
@@ -61,10 +65,12 @@ export async function objectBasedKeys(reader: CheckpointReader, names: string[])
   if (missing.length > 0) {
     const extra = [...namesToKeys.keys()].filter((n) => !names.includes(n));
     throw new InvalidArgumentError(
-      `Restoring from checkpoint ${reader.prefix} failed (no variable was changed). Existing variables not in the checkpoint: ${missing.join(', ')}. ` +
+      `Restoring from checkpoint ${reader.prefix} failed (no variable was changed). ` +
+        `Existing variables not in the checkpoint: ${missing.join(', ')}. ` +
         `Variable names when this checkpoint was written which don't exist now: ${extra.join(', ') || 'none'}. ` +
-        `(${names.length - missing.length} variable name(s) did match.) This is an object-based (tf.train.Checkpoint) checkpoint ` +
-        `read by variable names; map its keys to variables with a varList record instead, e.g. { 'model/w/.ATTRIBUTES/VARIABLE_VALUE': w }.`,
+        `(${names.length - missing.length} variable name(s) did match.) ` +
+        'This is an object-based (tf.train.Checkpoint) checkpoint read by variable names; map its keys to variables with a ' +
+        "varList record instead, e.g. { 'model/w/.ATTRIBUTES/VARIABLE_VALUE': w }.",
     );
   }
   return namesToKeys;

@@ -84,9 +84,10 @@ export function buildSaverOps(g: Graph, saveables: Saveable[], scopeName: string
   const ops = g.controlDependencies(null, () =>
     g.nameScope(scopeName, () => {
       const input = g.constant(defaultFilename, { name: 'filename/input', dtype: 'string' });
-      const named = g.addOperation('PlaceholderWithDefault', { inputs: [input], attrs: { dtype: 'string', shape: [] }, name: 'filename' }).output(0);
+      const withDefault = (value: Output, name: string) =>
+        g.addOperation('PlaceholderWithDefault', { inputs: [value], attrs: { dtype: 'string', shape: [] }, name }).output(0);
       // Python keeps the name "Const" for the fed filename, for backwards compatibility.
-      const filename = g.addOperation('PlaceholderWithDefault', { inputs: [named], attrs: { dtype: 'string', shape: [] }, name: 'Const' }).output(0);
+      const filename = withDefault(withDefault(input, 'filename'), 'Const');
       if (sharded) return { filename, ...buildSharded(g, filename, saveables) };
       const saveTensor = addSave(g, filename, saveables);
       const { assigns } = addRestores(g, [[filename, saveables, '']]);
@@ -100,16 +101,20 @@ export function buildSaverOps(g: Graph, saveables: Saveable[], scopeName: string
 /** SaveV2 of the saveables to `prefix`; returns `prefix` once they are written (Python's _AddSaveOps). */
 function addSave(g: Graph, prefix: Output, saveables: Saveable[]): Output {
   const tensors = saveables.map(({ variable: v }) => {
-    const read = g.addOperation('ReadVariableOp', { inputs: [v.handle], attrs: { dtype: v.dtype }, name: 'Read/ReadVariableOp', device: v.device || undefined }).output(0);
+    const device = v.device || undefined;
+    const attrs = { dtype: v.dtype };
+    const read = g.addOperation('ReadVariableOp', { inputs: [v.handle], attrs, name: 'Read/ReadVariableOp', device }).output(0);
     // Variables on other devices are copied to the CPU of their machine before SaveV2 (CPU only) writes.
-    return g.addOperation('Identity', { inputs: [read], attrs: { T: v.dtype }, device: canonicalDevice('/device:CPU:0', v.device) }).output(0);
+    const cpu = canonicalDevice('/device:CPU:0', v.device);
+    return g.addOperation('Identity', { inputs: [read], attrs: { T: v.dtype }, device: cpu }).output(0);
   });
   const op = g.nameScope('SaveV2', (scope) => {
     const names = g.constant(saveables.map((s) => s.key), { dtype: 'string', name: 'tensor_names' });
     const slices = g.constant(saveables.map(() => ''), { dtype: 'string', name: 'shape_and_slices' });
     return g.addOperation('SaveV2', { inputs: [prefix, names, slices, tensors], name: scope });
   });
-  return g.addOperation('Identity', { inputs: [prefix], attrs: { T: 'string' }, controlInputs: [op], name: 'control_dependency' }).output(0);
+  const attrs = { T: 'string' };
+  return g.addOperation('Identity', { inputs: [prefix], attrs, controlInputs: [op], name: 'control_dependency' }).output(0);
 }
 
 /**
@@ -131,12 +136,13 @@ function addRestores(g: Graph, shards: Array<[Output, Saveable[], string]>): { a
   );
   const perShard = shards.map(([, saveables], shard) =>
     saveables.map(({ variable: v }, i) => {
-      const value = g.addOperation('Identity', { inputs: [restores[shard].output(i)], attrs: { T: v.dtype }, device: v.device || undefined }).output(0);
+      const device = v.device || undefined;
+      const value = g.addOperation('Identity', { inputs: [restores[shard].output(i)], attrs: { T: v.dtype }, device }).output(0);
       return g.addOperation('AssignVariableOp', {
         inputs: [v.handle, value],
         attrs: { dtype: v.dtype, validate_shape: isFullyDefined(v.shape) },
         controlInputs: restores.filter((_, s) => s !== shard),
-        device: v.device || undefined,
+        device,
       });
     }),
   );
@@ -170,13 +176,16 @@ function buildSharded(g: Graph, filename: Output, saveables: Saveable[]): { save
   });
   const saveTensor = g.device(setCpu0(lastDevice), () =>
     g.controlDependencies(shardSaves.map((s) => s.op), () => {
-      const prefixes = g.addOperation('Pack', { inputs: [shardPrefixes], attrs: { N: shardPrefixes.length, T: 'string', axis: 0 }, name: 'MergeV2Checkpoints/checkpoint_prefixes' }).output(0);
+      const attrs = { N: shardPrefixes.length, T: 'string', axis: 0 };
+      const prefixes = g.addOperation('Pack', { inputs: [shardPrefixes], attrs, name: 'MergeV2Checkpoints/checkpoint_prefixes' }).output(0);
       const merge = g.addOperation('MergeV2Checkpoints', { inputs: [prefixes, filename], attrs: { delete_old_dirs: true } });
       return g.controlDependencies([merge], () => g.addOperation('Identity', { inputs: [filename], attrs: { T: 'string' } }).output(0));
     }),
   );
   const { perShard } = addRestores(g, perDevice.map(([device, group]) => [filename, group, device]));
-  const shardOps = perShard.map((assigns, shard) => g.device(perDevice[shard][0] || null, () => g.addOperation('NoOp', { name: 'restore_shard', controlInputs: assigns })));
+  const shardOps = perShard.map((assigns, shard) =>
+    g.device(perDevice[shard][0] || null, () => g.addOperation('NoOp', { name: 'restore_shard', controlInputs: assigns })),
+  );
   return { saveTensor, restoreOp: g.addOperation('NoOp', { name: 'restore_all', controlInputs: shardOps }) };
 }
 

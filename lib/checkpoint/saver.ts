@@ -19,7 +19,15 @@ import { Output } from '../graph/operation';
 import { decode } from '../proto';
 import { Session } from '../session/session';
 import { tensor } from '../tensor/tensor';
-import { invalidArgument, optionalObject, optionalString, requireBoolean, requireInteger, requireNumber, requireString } from '../base/validate';
+import {
+  invalidArgument,
+  optionalObject,
+  optionalString,
+  requireBoolean,
+  requireInteger,
+  requireNumber,
+  requireString,
+} from '../base/validate';
 import { Variable, prependNameScope } from '../variables/variable';
 import { atomicWriteFile, commitCheckpoint, removeCheckpoint, removeTemporaryFiles, temporaryPrefix } from './checkpoint-files';
 import { checkEntries, readCheckpointIndex, recoverCheckpoint } from './checkpoint-index';
@@ -72,15 +80,19 @@ export class Saver {
    */
   constructor(options: SaverOptions = {}) {
     optionalObject(options, 'the options of tf.train.Saver');
-    const maxToKeep = options.maxToKeep === undefined ? 5 : options.maxToKeep === null ? 0 : requireInteger(options.maxToKeep, 'maxToKeep', 0);
-    const hours = options.keepCheckpointEveryNHours === undefined ? 10000 : requireNumber(options.keepCheckpointEveryNHours, 'keepCheckpointEveryNHours');
+    const givenMax = options.maxToKeep;
+    const maxToKeep = givenMax === undefined ? 5 : givenMax === null ? 0 : requireInteger(givenMax, 'maxToKeep', 0);
+    const givenHours = options.keepCheckpointEveryNHours;
+    const hours = givenHours === undefined ? 10000 : requireNumber(givenHours, 'keepCheckpointEveryNHours');
     if (!(hours > 0)) throw new RangeError(`Expected a positive keepCheckpointEveryNHours but received ${hours}`);
     const sharded = options.sharded === undefined ? false : requireBoolean(options.sharded, 'sharded');
-    this.#saveRelativePaths = options.saveRelativePaths === undefined ? false : requireBoolean(options.saveRelativePaths, 'saveRelativePaths');
+    this.#saveRelativePaths = options.saveRelativePaths !== undefined && requireBoolean(options.saveRelativePaths, 'saveRelativePaths');
     this.#padStepNumber = options.padStepNumber === undefined ? false : requireBoolean(options.padStepNumber, 'padStepNumber');
     const name = optionalString(options.name, 'the name of tf.train.Saver');
     const filename = optionalString(options.filename, 'filename');
-    if (options.graph !== undefined && !(options.graph instanceof Graph)) throw invalidArgument('a Graph', 'the graph of tf.train.Saver', options.graph);
+    if (options.graph !== undefined && !(options.graph instanceof Graph)) {
+      throw invalidArgument('a Graph', 'the graph of tf.train.Saver', options.graph);
+    }
     this.#nextCheckpointTime = Date.now() / 1000 + hours * 3600;
 
     if (options.saverDef !== undefined) {
@@ -91,7 +103,8 @@ export class Saver {
         throw invalidArgument('a SaverDef', 'saverDef', options.saverDef);
       }
       if (def.version !== undefined && def.version !== 2 && (def.version as unknown) !== 'V2') {
-        throw new Error(`The SaverDef describes a ${['LEGACY', 'V1'][def.version as number] ?? String(def.version)} checkpoint saver; only V2 checkpoints are supported`);
+        const version = ['LEGACY', 'V1'][def.version as number] ?? String(def.version);
+        throw new Error(`The SaverDef describes a ${version} checkpoint saver; only V2 checkpoints are supported`);
       }
       this.#saverDef = {
         filename_tensor_name: prependNameScope(def.filename_tensor_name, name),
@@ -99,7 +112,7 @@ export class Saver {
         restore_op_name: prependNameScope(def.restore_op_name, name),
         max_to_keep: options.maxToKeep === undefined ? (def.max_to_keep ?? 0) : maxToKeep,
         sharded: Boolean(def.sharded),
-        keep_checkpoint_every_n_hours: options.keepCheckpointEveryNHours === undefined ? (def.keep_checkpoint_every_n_hours || 10000) : hours,
+        keep_checkpoint_every_n_hours: givenHours === undefined ? def.keep_checkpoint_every_n_hours || 10000 : hours,
         version: 2,
       };
       this.#ops = findSaverOps(this.graph, this.#saverDef);
@@ -141,7 +154,9 @@ export class Saver {
   setLastCheckpointsWithTime(checkpoints: Array<[string, number]>): void {
     if (!Array.isArray(checkpoints)) throw invalidArgument('an array of [path, seconds] pairs', 'setLastCheckpointsWithTime', checkpoints);
     this.#lastCheckpoints = checkpoints.map((c, i) => {
-      if (!Array.isArray(c) || typeof c[0] !== 'string' || typeof c[1] !== 'number') throw invalidArgument('a [path, seconds] pair', `checkpoint ${i}`, c);
+      if (!Array.isArray(c) || typeof c[0] !== 'string' || typeof c[1] !== 'number') {
+        throw invalidArgument('a [path, seconds] pair', `checkpoint ${i}`, c);
+      }
       return [c[0], c[1]];
     });
   }
@@ -183,7 +198,9 @@ export class Saver {
     const latestFilename = optionalString(options.latestFilename, 'latestFilename') ?? STATE_FILENAME;
     const metaSuffix = optionalString(options.metaGraphSuffix, 'metaGraphSuffix') ?? 'meta';
     const step = options.globalStep;
-    if (step !== undefined && typeof step !== 'number' && typeof step !== 'bigint' && !(step instanceof Variable) && !(step instanceof Output)) {
+    const stepOk =
+      step === undefined || typeof step === 'number' || typeof step === 'bigint' || step instanceof Variable || step instanceof Output;
+    if (!stepOk) {
       throw invalidArgument('a number, a bigint, a Variable or an Output', 'globalStep', step);
     }
     if (typeof step === 'number' && !Number.isInteger(step)) throw invalidArgument('an integer', 'globalStep', step);
@@ -243,8 +260,11 @@ export class Saver {
       removeCheckpoint(temp);
       const parentNote = isDirectory(saveDir) ? '' : ` (parent directory of ${savePath} doesn't exist, can't save)`;
       // TensorFlow's hint about tensor allocations follows every RESOURCE_EXHAUSTED; a full disk is not that.
-      const tfMessage = (m: string) => m.replace(/\nHint: If you want to see a list of allocated tensors[^\n]*\n?/, '').trimEnd().split(temp).join(checkpointFile);
-      rethrow(err, (m) => `Failed to save checkpoint ${checkpointFile}${parentNote}; the previous checkpoints and the state file are unchanged: ${tfMessage(m)}`, caller);
+      // The temporary prefix is an implementation detail: messages name the checkpoint.
+      const tfMessage = (m: string) =>
+        m.replace(/\nHint: If you want to see a list of allocated tensors[^\n]*\n?/, '').trimEnd().split(temp).join(checkpointFile);
+      const what = `Failed to save checkpoint ${checkpointFile}${parentNote}; the previous checkpoints and the state file are unchanged`;
+      rethrow(err, (m) => `${what}: ${tfMessage(m)}`, caller);
     }
 
     if (writeMetaGraph) {
@@ -267,7 +287,8 @@ export class Saver {
       } catch (err) {
         this.#lastCheckpoints = previous;
         if (err instanceof TFError) {
-          rethrow(err, (m) => `Checkpoint ${written} was written but the state file was not updated (the previous one is unchanged): ${m}`, caller);
+          const what = `Checkpoint ${written} was written but the state file was not updated (the previous one is unchanged)`;
+          rethrow(err, (m) => `${what}: ${m}`, caller);
         }
         throw err;
       }
@@ -329,8 +350,13 @@ export class Saver {
       if (!(err instanceof TFError)) throw err;
       // RestoreV2 reads everything before any assignment runs: a failure there changed nothing.
       const inRead = /RestoreV2/.test(err.message) || !/AssignVariableOp|\bAssign\b/.test(err.message);
-      const note = inRead ? 'no variable was changed' : "some variables may already hold the checkpoint's values and others their previous ones";
-      if (err.code === 'OUT_OF_RANGE') throw withCallerStack(new DataLossError(`Restoring from checkpoint ${prefix} failed (${note}): the checkpoint is truncated: ${err.message}`), caller);
+      const note = inRead
+        ? 'no variable was changed'
+        : "some variables may already hold the checkpoint's values and others their previous ones";
+      if (err.code === 'OUT_OF_RANGE') {
+        const message = `Restoring from checkpoint ${prefix} failed (${note}): the checkpoint is truncated: ${err.message}`;
+        throw withCallerStack(new DataLossError(message), caller);
+      }
       rethrow(err, (m) => `Restoring from checkpoint ${prefix} failed (${note}): ${m}`, caller);
     }
   }
@@ -343,7 +369,10 @@ export class Saver {
   async #restoreObjectBased(session: Session, reader: CheckpointReader): Promise<void> {
     const namesToKeys = await objectBasedKeys(reader, this.#saveables.map((s) => s.key));
     if (!this.#objectRestoreSaver) {
-      process.emitWarning('Restoring an object-based checkpoint using a name-based Saver: variables are matched by the names they had when it was saved', 'CheckpointWarning');
+      process.emitWarning(
+        'Restoring an object-based checkpoint using a name-based Saver: variables are matched by the names they had when it was saved',
+        'CheckpointWarning',
+      );
       const varList: Record<string, Variable> = {};
       for (const s of this.#saveables) varList[namesToKeys.get(s.key)!] = s.variable;
       this.#objectRestoreSaver = new Saver({ graph: this.graph, varList });

@@ -70,7 +70,8 @@ class Cursor {
 export function readTable(bytes: Buffer, file: string): TableEntry[] {
   const fail = (message: string) => new DataLossError(`Corrupted checkpoint index ${file}: ${message}`);
   if (bytes.length < FOOTER_LENGTH) {
-    throw fail(`it has ${bytes.length} bytes, fewer than a table footer (${FOOTER_LENGTH}); the file is truncated or not a checkpoint index`);
+    const what = `it has ${bytes.length} bytes, fewer than a table footer (${FOOTER_LENGTH})`;
+    throw fail(`${what}; the file is truncated or not a checkpoint index`);
   }
   const footer = bytes.length - FOOTER_LENGTH;
   if (bytes.readUInt32LE(footer + 40) !== MAGIC_LO || bytes.readUInt32LE(footer + 44) !== MAGIC_HI) {
@@ -91,7 +92,9 @@ export function readTable(bytes: Buffer, file: string): TableEntry[] {
       throw fail(`${what} at offset ${h.offset} (${h.size} bytes) runs past the end of the data`);
     }
     const contentsAndType = bytes.subarray(h.offset, h.offset + h.size + 1);
-    if (bytes.readUInt32LE(h.offset + h.size + 1) !== maskedCrc32c(contentsAndType)) throw fail(`block checksum mismatch in ${what} at offset ${h.offset}`);
+    if (bytes.readUInt32LE(h.offset + h.size + 1) !== maskedCrc32c(contentsAndType)) {
+      throw fail(`block checksum mismatch in ${what} at offset ${h.offset}`);
+    }
     const type = bytes[h.offset + h.size];
     const contents = bytes.subarray(h.offset, h.offset + h.size);
     if (type === NO_COMPRESSION) return contents;
