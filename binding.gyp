@@ -4,6 +4,7 @@
       "target_name": "node_libtensorflow",
       "sources": [
         "native/addon.cc",
+        "native/checkpoint_reader.cc",
         "native/external_memory.cc",
         "native/graph.cc",
         "native/import_options.cc",

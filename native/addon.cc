@@ -18,6 +18,7 @@
 #include <malloc.h>
 #endif
 
+#include "checkpoint_reader.h"
 #include "common.h"
 #include "external_memory.h"
 #include "graph.h"
@@ -146,6 +147,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setErrorFactory", Napi::Function::New(env, SetErrorFactory, "setErrorFactory"));
   exports.Set("allOpList", Napi::Function::New(env, AllOpList, "allOpList"));
   exports.Set("registeredKernelsForOp", Napi::Function::New(env, RegisteredKernelsForOp, "registeredKernelsForOp"));
+  exports.Set("CheckpointReader", CheckpointReader::Init(env));
   exports.Set("tensorAlignment", Napi::Number::New(env, static_cast<double>(kTensorAlignment)));
   return exports;
 }

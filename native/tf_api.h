@@ -126,7 +126,15 @@
   X(TF_ServerStop)                                                                                        \
   X(TF_ServerJoin)                                                                                        \
   X(TF_ServerTarget)                                                                                      \
-  X(TF_DeleteServer)
+  X(TF_DeleteServer)                                                                                       \
+  X(TF_NewCheckpointReader)                                                                               \
+  X(TF_DeleteCheckpointReader)                                                                            \
+  X(TF_CheckpointReaderSize)                                                                              \
+  X(TF_CheckpointReaderGetVariable)                                                                       \
+  X(TF_CheckpointReaderGetVariableDataType)                                                               \
+  X(TF_CheckpointReaderGetVariableNumDims)                                                                \
+  X(TF_CheckpointReaderGetVariableShape)                                                                  \
+  X(TF_CheckpointReaderGetTensor)
 
 namespace tfn {
 

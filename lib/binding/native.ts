@@ -135,8 +135,17 @@ export namespace Native {
     close(): void;
   }
 
+  /** TensorFlow's checkpoint reader (native/checkpoint_reader.h). */
+  export interface CheckpointReader {
+    variables(): Array<[name: string, dtype: number, dims: number[]]>;
+    getTensor(name: string): Result;
+    getTensorAsync(name: string): Promise<Result>;
+    close(): void;
+  }
+
   export interface Addon {
     Graph: new () => Graph;
+    CheckpointReader: new (prefix: string) => CheckpointReader;
     Tensor: TensorStatic;
     Session: SessionStatic;
     Server: new (serverDef: Uint8Array) => Server;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // File-system helpers shared by the checkpoint modules: TensorFlow error classes for failed calls, and
-// atomic replacement of small files (the state file, .meta).
+// atomic replacement of small files (the state file, .meta), and the moves that make a save atomic.
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -90,3 +90,132 @@ function syncDirectory(dir: string): void {
   }
 }
 
+
+// ---- checkpoint files ----
+
+const DATA_SUFFIX = /\.data-\d{5}-of-\d{5}$/;
+
+function listDir(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Where a save to `prefix` writes before its files are moved into place (commitCheckpoint): a hidden
+ * prefix in the same directory (so that the renames stay on one file system), one per process.
+ */
+export function temporaryPrefix(prefix: string): string {
+  return path.join(path.dirname(prefix), `.${path.basename(prefix)}.saving-${process.pid}`);
+}
+
+/** Removes what a failed SaveV2 / MergeV2Checkpoints of `prefix` may leave behind (temporary files only). */
+export function removeTemporaryFiles(prefix: string): void {
+  const dir = path.dirname(prefix);
+  const base = path.basename(prefix);
+  for (const name of listDir(dir)) {
+    if (name.startsWith(`${base}.`) && name.includes('.tempstate')) fs.rmSync(path.join(dir, name), { force: true });
+  }
+  try {
+    fs.rmSync(`${prefix}_temp`, { recursive: true, force: true });
+  } catch {
+    // best effort, as TensorFlow's own cleanup
+  }
+}
+
+/** Deletes a checkpoint's files (index, data shards, and `metaSuffix` when given), as Python's remove_checkpoint. */
+export function removeCheckpoint(prefix: string, metaSuffix?: string): void {
+  const dir = path.dirname(prefix);
+  const base = path.basename(prefix);
+  const files = [`${base}.index`];
+  if (metaSuffix !== undefined) files.push(`${base}.${metaSuffix}`);
+  for (const name of listDir(dir)) if (name.startsWith(`${base}.data-`) && DATA_SUFFIX.test(name)) files.push(name);
+  for (const name of files) {
+    try {
+      fs.rmSync(path.join(dir, name), { force: true });
+    } catch (err) {
+      // No such directory: nothing to delete.
+      if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') continue;
+      const message = `Ignoring: could not delete checkpoint file ${path.join(dir, name)}: ${(err as Error).message}`;
+      process.emitWarning(message, 'CheckpointWarning');
+    }
+  }
+}
+
+/**
+ * Moves the complete checkpoint written at `temp` to `prefix`: its data files first, its index last, so that
+ * the index at `prefix` names the new data from the moment it appears. A kill between the renames leaves the
+ * old index over new data; the index still waiting at `temp` lets recoverInterruptedSave finish the move.
+ * Data shards of the checkpoint replaced that the new one (of `numShards`, or as many as moved) does not
+ * have are deleted afterwards.
+ * @throws the TFError of a failed rename.
+ */
+export function commitCheckpoint(temp: string, prefix: string, numShards?: number): void {
+  const dir = path.dirname(prefix);
+  const base = path.basename(prefix);
+  const tempBase = path.basename(temp);
+  const before = listDir(dir);
+  const moved = new Set<string>(); // by suffix
+  try {
+    for (const name of before) {
+      if (!name.startsWith(`${tempBase}.data-`) || !DATA_SUFFIX.test(name)) continue;
+      const suffix = name.slice(tempBase.length);
+      fs.renameSync(path.join(dir, name), `${prefix}${suffix}`);
+      moved.add(suffix);
+    }
+    fs.renameSync(`${temp}.index`, `${prefix}.index`);
+  } catch (err) {
+    throw fileError(err, `Cannot move the checkpoint written at '${temp}' to '${prefix}'`);
+  }
+  syncDirectory(dir);
+  const of = `-of-${String(numShards ?? moved.size).padStart(5, '0')}`;
+  for (const name of before) {
+    if (name.startsWith(`${base}.data-`) && DATA_SUFFIX.test(name) && !name.endsWith(of)) {
+      fs.rmSync(path.join(dir, name), { force: true });
+    }
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Finishes or discards the saves to `prefix` that a dead process left (a journal replay, as databases do
+ * on open): a temporary index whose data files were already moved is moved into place too, which makes
+ * the checkpoint at `prefix` whole again; one whose move never began is deleted, leaving `prefix` as it
+ * was. Saves of live processes are left alone.
+ * @param numShards the shard count of the checkpoint written at a temporary prefix (read from its index).
+ */
+export function recoverInterruptedSave(prefix: string, numShards: (temp: string) => number | null): void {
+  const dir = path.dirname(prefix);
+  const base = path.basename(prefix);
+  const names = listDir(dir);
+  const pattern = new RegExp(`^\\.${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.saving-(\\d+)(\\.|_temp$)`);
+  const pids = new Set<number>();
+  for (const name of names) {
+    const m = pattern.exec(name);
+    if (m) pids.add(Number(m[1]));
+  }
+  for (const pid of pids) {
+    if (pid === process.pid || processAlive(pid)) continue;
+    const temp = path.join(dir, `.${base}.saving-${pid}`);
+    const tempBase = path.basename(temp);
+    const dataLeft = names.filter((n) => n.startsWith(`${tempBase}.data-`) && DATA_SUFFIX.test(n)).length;
+    // No index: killed while TensorFlow was still writing, before anything moved.
+    const shards = names.includes(`${tempBase}.index`) ? numShards(temp) : null;
+    if (shards !== null && dataLeft < shards) {
+      commitCheckpoint(temp, prefix, shards);
+    } else {
+      removeCheckpoint(temp);
+      removeTemporaryFiles(temp);
+    }
+  }
+}

@@ -1,18 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
-// A V2 checkpoint's `.index` file: the BundleHeaderProto under key "" and one BundleEntryProto per tensor
-// (tensorflow/core/util/tensor_bundle). Read in TypeScript because the C API has no checkpoint reader; the
-// values themselves are read by TensorFlow (RestoreV2, see tensor-loader.ts).
+// A V2 checkpoint's `.index` file (tensorflow/core/util/tensor_bundle): the BundleHeaderProto under key ""
+// and one BundleEntryProto per tensor. TensorFlow's own reader (checkpoint-reader.ts) lists and reads
+// checkpoints; this index is parsed here only for the checks TensorFlow does not make before it reads an
+// entry, each of which otherwise crashes or exhausts the process (see checkEntries).
 import * as fs from 'fs';
 import * as path from 'path';
-import { DType, dtypeFromNumber } from '../base/dtypes';
-import {
-  DataLossError,
-  InvalidArgumentError,
-  NotFoundError,
-  TFError,
-} from '../binding/errors';
+import { ARRAY_TYPES, DType, dtypeFromNumber, valuesPerElement } from '../base/dtypes';
+import { DataLossError, NotFoundError, TFError } from '../binding/errors';
 import { decode, toNumber } from '../proto';
-import { fileError } from './checkpoint-files';
+import { fileError, recoverInterruptedSave } from './checkpoint-files';
 import { readTable } from './table-reader';
 
 /** TensorFlow's names for the checkpoint dtypes that have no host representation here. */
@@ -34,31 +30,47 @@ const OTHER_DTYPE_NAMES: Record<number, string> = {
 /** A dtype as a checkpoint stores it: a DType, or TensorFlow's name for one node-libtensorflow cannot hold. */
 export type CheckpointDType = DType | 'qint8' | 'quint8' | 'qint32' | 'qint16' | 'quint16' | (string & {});
 
-/** What the index says about one tensor. */
-export interface CheckpointEntry {
-  name: string;
-  dtype: CheckpointDType;
-  /** Whether `dtype` is a DType a Tensor can hold. */
-  readable: boolean;
+/** A TF_DataType number as a CheckpointDType, and whether a Tensor can hold it. */
+export function checkpointDType(n: number): { dtype: CheckpointDType; readable: boolean } {
+  if (n > 0 && n < 100 && n !== 20 && n !== 21) {
+    try {
+      return { dtype: dtypeFromNumber(n), readable: true };
+    } catch {
+      // not a DType: one of TensorFlow's other names below
+    }
+  }
+  if (n === 21) return { dtype: 'variant', readable: false };
+  if (n === 20) return { dtype: 'resource', readable: false };
+  return { dtype: OTHER_DTYPE_NAMES[n] ?? `dtype(${n})`, readable: false };
+}
+
+/** Where the index says one tensor's bytes are. */
+interface IndexEntry {
+  dtype: number;
   shape: number[];
-  /** Data file number, offset and byte length, for unpartitioned tensors. */
   shardId: number;
   offset: number;
   size: number;
-  /** Number of slices for a tensor saved in parts (a partitioned variable); 0 otherwise. */
+  /** Slices of a tensor saved in parts; they are entries of their own, checked when read. */
   numSlices: number;
 }
 
+/** The BundleEntryProto fields read here. */
+interface BundleEntry {
+  dtype?: number;
+  shape?: { dim?: Array<{ size: unknown }> };
+  shard_id?: number;
+  offset?: unknown;
+  size?: unknown;
+  slices?: unknown[];
+}
+
+/** The parts of an index that the checks before a read need. */
 export interface CheckpointIndex {
   prefix: string;
   numShards: number;
-  endianness: 'little' | 'big';
-  /** Tensors by name, in the index's (sorted) order. Slice entries of partitioned tensors are left out. */
-  entries: Map<string, CheckpointEntry>;
+  entries: Map<string, IndexEntry>;
 }
-
-const VERSION_CONSUMER = 1; // kTensorBundleVersion
-const VERSION_MIN_PRODUCER = 0; // kTensorBundleMinProducer
 
 /** The file holding shard `shard` of `numShards` (TensorFlow's DataFilename). */
 export function dataFilename(prefix: string, shard: number, numShards: number): string {
@@ -66,16 +78,20 @@ export function dataFilename(prefix: string, shard: number, numShards: number): 
   return `${prefix}.data-${pad(shard)}-of-${pad(numShards)}`;
 }
 
-/** Why `prefix` is not a checkpoint, with a hint for the usual mistakes. */
-function notACheckpoint(prefix: string): TFError {
-  let hint = '';
+/** Why `prefix` is not a checkpoint prefix when it names a checkpoint's file or a directory; '' otherwise. */
+export function checkpointHint(prefix: string): string {
   const stripped = prefix.replace(/\.(index|meta|data-\d{5}-of-\d{5})$/, '');
-  if (stripped !== prefix && fs.existsSync(`${stripped}.index`)) {
-    hint = `; pass the checkpoint prefix '${stripped}', not one of its files`;
-  } else if (isDirectory(prefix)) {
-    hint = '; it is a directory: pass a checkpoint prefix (tf.train.latestCheckpoint(dir) gives the latest one in a directory)';
+  if (stripped !== prefix && fs.existsSync(`${stripped}.index`)) return `pass the checkpoint prefix '${stripped}', not one of its files`;
+  if (isDirectory(prefix)) {
+    return 'it is a directory: pass a checkpoint prefix (tf.train.latestCheckpoint(dir) gives the latest one in a directory)';
   }
-  return new NotFoundError(`'${prefix}' is not a checkpoint: '${prefix}.index' does not exist${hint}`);
+  return '';
+}
+
+/** Why `prefix` is not a checkpoint, with a hint for the usual mistakes. */
+export function notACheckpoint(prefix: string, detail = `'${prefix}.index' does not exist`): TFError {
+  const hint = checkpointHint(prefix);
+  return new NotFoundError(`'${prefix}' is not a checkpoint: ${detail}${hint ? `; ${hint}` : ''}`);
 }
 
 function isDirectory(p: string): boolean {
@@ -96,19 +112,17 @@ export function checkpointExists(prefix: string): boolean {
 }
 
 /**
- * Reads and validates a checkpoint's index.
- * @throws NotFoundError when `prefix.index` does not exist; DataLossError when it is corrupt or truncated;
- *   InvalidArgumentError for a checkpoint written by an incompatible format version.
+ * Reads a V2 checkpoint's index, or null when `prefix.index` does not exist (a V1 checkpoint, or none).
+ * @throws DataLossError when it is corrupt; a TFError for other file-system failures.
  */
-export function readCheckpointIndex(prefix: string): CheckpointIndex {
+export function readCheckpointIndex(prefix: string): CheckpointIndex | null {
   const file = `${prefix}.index`;
   let bytes: Buffer;
   try {
     bytes = fs.readFileSync(file);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') {
-      throw notACheckpoint(prefix);
-    }
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
     throw fileError(err, `Cannot read checkpoint index '${file}'`);
   }
   return parseCheckpointIndex(bytes, prefix);
@@ -119,101 +133,55 @@ export function parseCheckpointIndex(bytes: Buffer, prefix: string): CheckpointI
   const file = `${prefix}.index`;
   const table = readTable(bytes, file);
   const corrupt = (message: string) => new DataLossError(`Corrupted checkpoint index ${file}: ${message}`);
-  if (table.length === 0 || table[0].key.length !== 0) {
-    throw corrupt('failed to seek to header entry (the table has no header under key "")');
-  }
-  let header: Record<string, any>;
+  if (table.length === 0 || table[0].key.length !== 0) throw corrupt('the table has no header under key ""');
+  let header: Record<string, unknown>;
   try {
     header = decode('BundleHeaderProto', table[0].value);
   } catch (err) {
     throw corrupt(`unable to parse header (${(err as Error).message})`);
   }
-  const version = header.version ?? {};
-  const producer = toNumber(version.producer);
-  const minConsumer = toNumber(version.min_consumer);
-  if (producer < VERSION_MIN_PRODUCER) {
-    throw new InvalidArgumentError(`Checkpoint ${prefix}: producer version ${producer} is below the minimum ${VERSION_MIN_PRODUCER}; please regenerate the checkpoint`);
-  }
-  if (minConsumer > VERSION_CONSUMER) {
-    throw new InvalidArgumentError(`Checkpoint ${prefix}: min consumer version ${minConsumer} is above the version this TensorFlow reads (${VERSION_CONSUMER}); it was written by a newer format`);
-  }
-  if ((version.bad_consumers ?? []).map(toNumber).includes(VERSION_CONSUMER)) {
-    throw new InvalidArgumentError(`Checkpoint ${prefix} disallows consumer version ${VERSION_CONSUMER}`);
-  }
-  const numShards = header.num_shards ?? 0;
+  const numShards = Number(header.num_shards ?? 0);
   if (!(numShards >= 1)) throw corrupt(`the header gives ${numShards} data shards`);
-
-  const entries = new Map<string, CheckpointEntry>();
+  const entries = new Map<string, IndexEntry>();
   for (let i = 1; i < table.length; i++) {
     const { key, value } = table[i];
     // Slices of partitioned tensors are stored under binary keys that start with a 0 byte (TensorFlow's
     // EncodeTensorNameSlice); the full tensor's own entry lists them.
     if (key.length > 0 && key[0] === 0) continue;
     const name = key.toString('utf8');
-    let proto: Record<string, any>;
+    let proto: BundleEntry;
     try {
-      proto = decode('BundleEntryProto', value);
+      proto = decode<BundleEntry>('BundleEntryProto', value);
     } catch {
       throw corrupt(`entry for key '${name}' is not parseable`);
     }
-    const dtypeNumber: number = proto.dtype ?? 0;
-    let dtype: CheckpointDType;
-    let readable = true;
-    try {
-      dtype = dtypeFromNumber(dtypeNumber);
-      if (dtypeNumber > 100) throw new TypeError('reference dtype');
-    } catch {
-      const other = OTHER_DTYPE_NAMES[dtypeNumber];
-      if (other === undefined) throw corrupt(`entry '${name}' has invalid dtype ${dtypeNumber}`);
-      dtype = other;
-      readable = false;
-    }
-    if (dtype === 'resource') throw corrupt(`entry '${name}' has dtype resource, which checkpoints never hold`);
-    if (dtype === 'variant') readable = false;
-    const shapeProto = proto.shape ?? {};
-    if (shapeProto.unknown_rank) throw corrupt(`invalid tensor shape for '${name}' (unknown rank)`);
-    const shape = (shapeProto.dim ?? []).map((d: { size: unknown }) => toNumber(d.size));
-    if (shape.some((d: number) => !Number.isSafeInteger(d) || d < 0)) {
-      throw corrupt(`invalid tensor shape for '${name}': [${shape.join(', ')}]`);
-    }
-    const numSlices = (proto.slices ?? []).length;
-    const shardId = proto.shard_id ?? 0;
-    if (numSlices === 0 && (shardId < 0 || shardId >= numShards)) {
-      throw corrupt(`entry '${name}' is in data shard ${shardId} but the checkpoint has ${numShards}`);
-    }
+    const shape = (proto.shape?.dim ?? []).map((d) => toNumber(d.size));
     entries.set(name, {
-      name,
-      dtype,
-      readable,
+      dtype: proto.dtype ?? 0,
       shape,
-      shardId,
+      shardId: proto.shard_id ?? 0,
       offset: toNumber(proto.offset),
       size: toNumber(proto.size),
-      numSlices,
+      numSlices: (proto.slices ?? []).length,
     });
   }
-  return { prefix, numShards, endianness: header.endianness === 1 ? 'big' : 'little', entries };
+  return { prefix, numShards, entries };
 }
 
 /**
- * Checks that every data file exists and is long enough for the entries stored in it, so that a truncated
- * checkpoint is reported as DataLossError before TensorFlow reads it (its own reader reports some truncations
- * as OutOfRange).
- * @throws DataLossError naming the file.
+ * The checks TensorFlow's bundle reader does not make before it allocates and reads an entry, made for the
+ * entries `names` (all when omitted): the data file exists and holds the entry's bytes (a huge `num_shards`
+ * or a missing file is lost data, not an allocation); a fixed-size tensor's byte size matches its shape (a
+ * forged shape would allocate it); a string tensor's element lengths, read from the data file, fit in its
+ * entry (TensorFlow allocates each declared length first, and a 2^40-byte one is a SIGSEGV).
+ * @throws DataLossError naming the checkpoint, the tensor and the file.
  */
-export function checkDataFiles(index: CheckpointIndex, names?: Iterable<string>): void {
-  const needed = new Array<number>(index.numShards).fill(0);
-  const used = new Array<boolean>(index.numShards).fill(false);
-  const list = names ? [...names].map((n) => index.entries.get(n)).filter((e): e is CheckpointEntry => e !== undefined) : index.entries.values();
-  for (const entry of list) {
-    if (entry.numSlices > 0) continue; // slices are entries of their own, checked by TensorFlow when read
-    used[entry.shardId] = true;
-    needed[entry.shardId] = Math.max(needed[entry.shardId], entry.offset + entry.size);
-  }
-  for (let shard = 0; shard < index.numShards; shard++) {
-    if (!used[shard] && names) continue;
+export function checkEntries(index: CheckpointIndex, names?: Iterable<string>): void {
+  const sizes = new Map<number, number>();
+  const fileSize = (shard: number): number => {
+    let size = sizes.get(shard);
+    if (size !== undefined) return size;
     const file = dataFilename(index.prefix, shard, index.numShards);
-    let size: number;
     try {
       size = fs.statSync(file).size;
     } catch (err) {
@@ -222,8 +190,78 @@ export function checkDataFiles(index: CheckpointIndex, names?: Iterable<string>)
       }
       throw fileError(err, `Cannot read checkpoint data file '${file}'`);
     }
-    if (size < needed[shard]) {
-      throw new DataLossError(`Checkpoint ${index.prefix} is truncated: ${path.basename(file)} has ${size} bytes but its entries need ${needed[shard]}`);
+    sizes.set(shard, size);
+    return size;
+  };
+  for (const name of names ?? index.entries.keys()) {
+    const entry = index.entries.get(name);
+    if (!entry || entry.numSlices > 0) continue;
+    const lost = (why: string) => new DataLossError(`Checkpoint ${index.prefix}: tensor '${name}' ${why}`);
+    if (entry.shardId < 0 || entry.shardId >= index.numShards) {
+      throw lost(`is in data shard ${entry.shardId}, but the checkpoint has ${index.numShards}`);
+    }
+    const elements = entry.shape.reduce((n, d) => n * d, 1);
+    if (entry.shape.some((d) => !Number.isSafeInteger(d) || d < 0) || !Number.isSafeInteger(elements)) {
+      throw lost(`has an invalid shape [${entry.shape.join(', ')}]`);
+    }
+    const available = fileSize(entry.shardId);
+    if (entry.offset + entry.size > available) {
+      const file = path.basename(dataFilename(index.prefix, entry.shardId, index.numShards));
+      throw lost(`is truncated: ${file} has ${available} bytes but the tensor's entry needs ${entry.offset + entry.size}`);
+    }
+    const { dtype, readable } = checkpointDType(entry.dtype);
+    if (!readable) continue;
+    if (dtype === 'string') checkStringLengths(index, name, entry, elements, lost);
+    else {
+      const bytes = elements * ARRAY_TYPES[dtype as DType]!.BYTES_PER_ELEMENT * valuesPerElement(dtype as DType);
+      if (bytes !== entry.size) throw lost(`of shape [${entry.shape.join(', ')}] needs ${bytes} bytes, but its entry holds ${entry.size}`);
     }
   }
+}
+
+/** A string tensor's data: a varint64 length per element, a 4-byte checksum of them, then the bytes. */
+function checkStringLengths(index: CheckpointIndex, name: string, entry: IndexEntry, elements: number, lost: (why: string) => Error): void {
+  if (elements === 0) return;
+  // Each element takes at least one length byte: more elements than bytes is a forged shape.
+  if (elements + 4 > entry.size) throw lost(`has ${elements} string elements but its entry holds only ${entry.size} bytes`);
+  const head = Buffer.alloc(Math.min(entry.size, elements * 10));
+  const file = dataFilename(index.prefix, entry.shardId, index.numShards);
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, 'r');
+    fs.readSync(fd, head, 0, head.length, entry.offset);
+  } catch (err) {
+    throw fileError(err, `Cannot read checkpoint data file '${file}'`);
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+  let pos = 0;
+  let total = 0;
+  for (let i = 0; i < elements; i++) {
+    let length = 0;
+    for (let shift = 0; ; shift += 7) {
+      if (pos >= head.length || shift > 63) throw lost('has malformed string lengths');
+      const b = head[pos++];
+      length += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) break;
+    }
+    total += length;
+  }
+  if (pos + 4 + total > entry.size) {
+    throw lost(`declares ${total} bytes of strings, more than the ${entry.size - pos - 4} its entry holds`);
+  }
+}
+
+/**
+ * Completes or discards what a save to `prefix` killed half-way left behind (see recoverInterruptedSave), so
+ * that the checkpoint at `prefix` is whole before it is read or replaced.
+ */
+export function recoverCheckpoint(prefix: string): void {
+  recoverInterruptedSave(prefix, (temp) => {
+    try {
+      return readCheckpointIndex(temp)?.numShards ?? null;
+    } catch {
+      return null; // a corrupt temporary index is discarded
+    }
+  });
 }

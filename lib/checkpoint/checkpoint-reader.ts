@@ -1,75 +1,37 @@
 // SPDX-License-Identifier: Apache-2.0
-// CheckpointReader: names, shapes and dtypes from the index (read here, in TypeScript), values through
-// TensorFlow's own bundle reader (a RestoreV2 op in a private graph), which verifies each tensor's CRC-32C
-// and reports DATA_LOSS, handles every dtype, partitioned tensors and big-endian checkpoints. Parsing the
-// data files here instead would duplicate that reader and cost a copy through JS memory; RestoreV2 hands
-// back TensorFlow-owned buffers that Tensor.data() views without copying.
+// CheckpointReader over TensorFlow's own reader (TF_CheckpointReader, native/checkpoint_reader.h): it reads
+// V2 and V1 checkpoints, partitioned tensors and every dtype, and verifies each tensor's CRC-32C. Before a
+// V2 tensor is read, checkEntries makes the checks TensorFlow's reader does not make (checkpoint-index.ts).
 import { DType } from '../base/dtypes';
-import { DataLossError, NotFoundError, TFError, UnimplementedError } from '../binding/errors';
-import { Graph } from '../graph/graph';
-import { Output } from '../graph/operation';
-import { Session } from '../session/session';
-import { Tensor, tensor } from '../tensor/tensor';
 import { requireArray, requireString } from '../base/validate';
-import { CheckpointDType, CheckpointEntry, CheckpointIndex, checkDataFiles, readCheckpointIndex } from './checkpoint-index';
+import { DataLossError, NotFoundError, TFError, UnimplementedError, errorForCode } from '../binding/errors';
+import { tfAddon } from '../binding/library';
+import { Native } from '../binding/native';
+import { Tensor } from '../tensor/tensor';
+import {
+  CheckpointDType,
+  CheckpointIndex,
+  checkEntries,
+  checkpointDType,
+  checkpointExists,
+  checkpointHint,
+  notACheckpoint,
+  readCheckpointIndex,
+  recoverCheckpoint,
+} from './checkpoint-index';
 
-/** A private graph and session that run RestoreV2 for any list of dtypes. */
-class TensorLoader {
-  readonly #graph = new Graph();
-  readonly #prefix: Output;
-  readonly #names: Output;
-  readonly #slices: Output;
-  readonly #restores = new Map<string, Output[]>();
-  #session: Session | undefined;
+export type { CheckpointDType } from './checkpoint-index';
 
-  constructor() {
-    this.#prefix = this.#graph.placeholder('string', [], 'prefix');
-    this.#names = this.#graph.placeholder('string', [null], 'tensor_names');
-    this.#slices = this.#graph.placeholder('string', [null], 'shape_and_slices');
-  }
-
-  #restore(dtypes: DType[]): Output[] {
-    const key = dtypes.join(',');
-    let outputs = this.#restores.get(key);
-    if (!outputs) {
-      const op = this.#graph.addOperation('RestoreV2', {
-        inputs: [this.#prefix, this.#names, this.#slices],
-        attrs: { dtypes },
-        device: '/device:CPU:0',
-      });
-      outputs = op.outputs;
-      this.#restores.set(key, outputs);
-    }
-    return outputs;
-  }
-
-  #feeds(prefix: string, names: string[]): Map<Output, Tensor> {
-    return new Map([
-      [this.#prefix, tensor(prefix)],
-      [this.#names, tensor(names, [names.length], 'string')],
-      [this.#slices, tensor(names.map(() => ''), [names.length], 'string')],
-    ]);
-  }
-
-  load(prefix: string, names: string[], dtypes: DType[]): Tensor[] {
-    const outputs = this.#restore(dtypes);
-    this.#session ??= new Session(this.#graph);
-    return this.#session.runSync(outputs, this.#feeds(prefix, names));
-  }
-
-  async loadAsync(prefix: string, names: string[], dtypes: DType[]): Promise<Tensor[]> {
-    const outputs = this.#restore(dtypes);
-    this.#session ??= new Session(this.#graph);
-    return this.#session.run(outputs, this.#feeds(prefix, names));
-  }
-
-  async close(): Promise<void> {
-    await this.#session?.close();
-  }
+/** What a checkpoint says about one tensor. */
+interface Entry {
+  dtype: CheckpointDType;
+  readable: boolean;
+  shape: number[];
 }
 
 /**
- * Reads a V2 checkpoint: what it holds (from its index) and any tensor's value.
+ * Reads a checkpoint (V2, or V1 as `tf.compat.v1.train.Saver(write_version=V1)` writes it): what it holds
+ * and any tensor's value.
  * @example
  * const reader = new tf.train.CheckpointReader(tf.train.latestCheckpoint(dir)!);
  * reader.variableToShapeMap(); // { 'dense/kernel': [784, 10], … }
@@ -78,63 +40,78 @@ class TensorLoader {
 export class CheckpointReader {
   /** The checkpoint prefix read. */
   readonly prefix: string;
-  readonly #index: CheckpointIndex;
-  #loader: TensorLoader | undefined;
-  #closed = false;
+  #native: Native.CheckpointReader | undefined;
+  readonly #entries = new Map<string, Entry>();
+  // Parsed on the first read (V2 only): listing needs none of it.
+  #index: CheckpointIndex | null | undefined;
 
   /**
-   * Opens the checkpoint whose files are `prefix.index` and `prefix.data-*`.
+   * Opens the checkpoint whose files are `prefix.index` and `prefix.data-*` (or V1's single file `prefix`).
    * @throws NotFoundError when there is no checkpoint at `prefix`; DataLossError when its index is corrupt.
    */
   constructor(prefix: string) {
     this.prefix = requireString(prefix, 'the checkpoint prefix of CheckpointReader');
-    this.#index = readCheckpointIndex(prefix);
-  }
-
-  /** @internal The parsed index. */
-  get _index(): CheckpointIndex {
-    return this.#index;
+    if (prefix.includes('\0')) throw new TypeError('The checkpoint prefix of CheckpointReader contains a NUL character');
+    recoverCheckpoint(prefix);
+    const v2 = checkpointExists(prefix);
+    // A directory or one of a checkpoint's files is never a checkpoint, though TensorFlow's V1 fallback would
+    // try to read it as one (an index file reads as an empty V1 checkpoint).
+    if (!v2 && checkpointHint(prefix)) throw notACheckpoint(prefix);
+    try {
+      this.#native = new (tfAddon().CheckpointReader)(prefix);
+    } catch (err) {
+      if (!v2 && err instanceof NotFoundError) {
+        throw notACheckpoint(prefix, `neither '${prefix}.index' (V2) nor a V1 checkpoint file exists`);
+      }
+      // TensorFlow's table errors ("block checksum mismatch") do not say which file, and a handle pointing
+      // past the end of the index comes as OUT_OF_RANGE: a corrupt index either way.
+      if (err instanceof TFError) {
+        const code = err.code === 'OUT_OF_RANGE' ? 'DATA_LOSS' : err.code;
+        throw errorForCode(code, `Cannot read checkpoint ${v2 ? `${prefix}.index` : prefix}: ${err.message}`);
+      }
+      throw err;
+    }
+    for (const [name, dtypeNumber, shape] of this.#native.variables()) {
+      this.#entries.set(name, { ...checkpointDType(dtypeNumber), shape });
+    }
   }
 
   /** Whether the checkpoint holds a tensor named `name`. */
   hasTensor(name: string): boolean {
     requireString(name, 'the tensor name of hasTensor');
-    return this.#index.entries.has(name);
+    return this.#entries.has(name);
   }
 
   /** Each tensor's shape, by name. */
   variableToShapeMap(): Record<string, number[]> {
     const out: Record<string, number[]> = {};
-    for (const [name, e] of this.#index.entries) out[name] = [...e.shape];
+    for (const [name, e] of this.#entries) out[name] = [...e.shape];
     return out;
   }
 
   /** Each tensor's dtype, by name (TensorFlow's name for dtypes a Tensor cannot hold, e.g. 'qint8'). */
   variableToDtypeMap(): Record<string, CheckpointDType> {
     const out: Record<string, CheckpointDType> = {};
-    for (const [name, e] of this.#index.entries) out[name] = e.dtype;
+    for (const [name, e] of this.#entries) out[name] = e.dtype;
     return out;
   }
 
-  /** @internal The index entry for `name`, or a NotFoundError. */
-  _entry(name: string): CheckpointEntry {
-    const entry = this.#index.entries.get(name);
-    if (!entry) throw new NotFoundError(`Key ${name} not found in checkpoint ${this.prefix}`);
-    return entry;
-  }
-
-  #prepare(names: string[]): DType[] {
-    if (this.#closed) throw new Error(`CheckpointReader for ${this.prefix} is closed`);
+  /** The native reader, after checking that every tensor of `names` can be read safely. */
+  #prepare(names: string[]): { reader: Native.CheckpointReader; dtypes: DType[] } {
+    if (!this.#native) throw new Error(`CheckpointReader for ${this.prefix} is closed`);
     const dtypes = names.map((name) => {
-      const entry = this._entry(name);
+      const entry = this.#entries.get(name);
+      if (!entry) throw new NotFoundError(`Key ${name} not found in checkpoint ${this.prefix}`);
       if (!entry.readable) {
-        throw new UnimplementedError(`Tensor '${name}' of checkpoint ${this.prefix} has dtype ${entry.dtype}, which node-libtensorflow cannot hold in a Tensor`);
+        throw new UnimplementedError(
+          `Tensor '${name}' of checkpoint ${this.prefix} has dtype ${entry.dtype}, which node-libtensorflow cannot hold in a Tensor`,
+        );
       }
       return entry.dtype as DType;
     });
-    checkDataFiles(this.#index, names);
-    this.#loader ??= new TensorLoader();
-    return dtypes;
+    if (this.#index === undefined) this.#index = readCheckpointIndex(this.prefix);
+    if (this.#index) checkEntries(this.#index, names);
+    return { reader: this.#native, dtypes };
   }
 
   /**
@@ -147,47 +124,53 @@ export class CheckpointReader {
     return this.getTensors([name])[0];
   }
 
-  /** The values of several tensors, read in one pass over the data files. */
+  /** The values of several tensors. */
   getTensors(names: string[]): Tensor[] {
     requireArray(names, 'the tensor names of getTensors');
     names.forEach((n, i) => requireString(n, `tensor name ${i} of getTensors`));
-    if (names.length === 0) return [];
-    const dtypes = this.#prepare(names);
-    try {
-      return this.#loader!.load(this.prefix, names, dtypes);
-    } catch (err) {
-      throw this.#truncation(err);
+    const { reader, dtypes } = this.#prepare(names);
+    return names.map((name, i) => {
+      try {
+        return Tensor._fromResult(reader.getTensor(name), dtypes[i]);
+      } catch (err) {
+        throw this.#truncation(err);
+      }
+    });
+  }
+
+  /** The same as `getTensors`, read off the JS thread (on the libuv pool). */
+  async getTensorsAsync(names: string[]): Promise<Tensor[]> {
+    requireArray(names, 'the tensor names of getTensorsAsync');
+    names.forEach((n, i) => requireString(n, `tensor name ${i} of getTensorsAsync`));
+    const { reader, dtypes } = this.#prepare(names);
+    const out: Tensor[] = [];
+    // One after another: TensorFlow's reader serves one read at a time anyway.
+    for (let i = 0; i < names.length; i++) {
+      try {
+        out.push(Tensor._fromResult(await reader.getTensorAsync(names[i]), dtypes[i]));
+      } catch (err) {
+        throw this.#truncation(err);
+      }
     }
+    return out;
   }
 
   /** TensorFlow reports a data file shorter than its index says as OUT_OF_RANGE; it is lost data. */
   #truncation(err: unknown): unknown {
-    if (err instanceof TFError && err.code === 'OUT_OF_RANGE') return new DataLossError(`Checkpoint ${this.prefix} is truncated: ${err.message}`);
-    return err;
-  }
-
-  /** The same as `getTensors`, read off the JS thread. */
-  async getTensorsAsync(names: string[]): Promise<Tensor[]> {
-    requireArray(names, 'the tensor names of getTensorsAsync');
-    names.forEach((n, i) => requireString(n, `tensor name ${i} of getTensorsAsync`));
-    if (names.length === 0) return [];
-    const dtypes = this.#prepare(names);
-    try {
-      return await this.#loader!.loadAsync(this.prefix, names, dtypes);
-    } catch (err) {
-      throw this.#truncation(err);
+    if (err instanceof TFError && err.code === 'OUT_OF_RANGE') {
+      return new DataLossError(`Checkpoint ${this.prefix} is truncated: ${err.message}`);
     }
+    return err;
   }
 
   /** A listing of the tensors, one `name (dtype) [shape]` per line, as Python's `debug_string`. */
   debugString(): string {
-    return [...this.#index.entries.values()].map((e) => `${e.name} (${e.dtype}) [${e.shape.join(',')}]\n`).join('');
+    return [...this.#entries].map(([name, e]) => `${name} (${e.dtype}) [${e.shape.join(',')}]\n`).join('');
   }
 
-  /** Frees the private session used to read values. Idempotent; reading afterwards throws. */
+  /** Frees TensorFlow's reader (once reads in flight end). Idempotent; reading afterwards throws. */
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    await this.#loader?.close();
+    this.#native?.close();
+    this.#native = undefined;
   }
 }

@@ -161,7 +161,9 @@ export function getCheckpointState(dir: string, latestFilename?: string): Checkp
     throw fileError(err, `Cannot read checkpoint state file '${file}'`);
   }
   const state = parseCheckpointState(text, file);
-  if (!state.modelCheckpointPath) throw new DataLossError(`Invalid checkpoint state loaded from ${dir}: ${file} names no model_checkpoint_path`);
+  if (!state.modelCheckpointPath) {
+    throw new DataLossError(`Invalid checkpoint state loaded from ${dir}: ${file} names no model_checkpoint_path`);
+  }
   const resolve = (p: string) => (path.isAbsolute(p) ? p : path.join(dir, p));
   state.modelCheckpointPath = resolve(state.modelCheckpointPath);
   state.allModelCheckpointPaths = state.allModelCheckpointPaths.map(resolve);
@@ -176,7 +178,13 @@ export function getCheckpointState(dir: string, latestFilename?: string): Checkp
 export function updateCheckpointState(
   dir: string,
   modelCheckpointPath: string,
-  options: { allModelCheckpointPaths?: string[]; allModelCheckpointTimestamps?: number[]; lastPreservedTimestamp?: number; latestFilename?: string; saveRelativePaths?: boolean } = {},
+  options: {
+    allModelCheckpointPaths?: string[];
+    allModelCheckpointTimestamps?: number[];
+    lastPreservedTimestamp?: number;
+    latestFilename?: string;
+    saveRelativePaths?: boolean;
+  } = {},
 ): void {
   requireString(dir, 'the checkpoint directory');
   requireString(modelCheckpointPath, 'modelCheckpointPath');
@@ -226,6 +234,29 @@ export function latestCheckpoint(dir: string, latestFilename?: string): string |
   const state = getCheckpointState(dir, latestFilename);
   if (!state) return null;
   if (checkpointExists(state.modelCheckpointPath)) return state.modelCheckpointPath;
-  process.emitWarning(`Couldn't match files for checkpoint ${state.modelCheckpointPath} named in ${statePath(dir, latestFilename)}`, 'CheckpointWarning');
+  const message = `Couldn't match files for checkpoint ${state.modelCheckpointPath} named in ${statePath(dir, latestFilename)}`;
+  process.emitWarning(message, 'CheckpointWarning');
   return null;
+}
+
+/**
+ * Refuses a state file name that would overwrite a checkpoint's files: one a save to `prefix` writes (the
+ * prefix itself, its index, data shards, meta graph and temporary files) or any checkpoint's index, data
+ * shard or meta graph in the directory.
+ * @throws Error naming both.
+ */
+export function checkStateFilename(latestFilename: string, prefix: string, metaSuffix = 'meta'): void {
+  const base = path.basename(prefix);
+  const own =
+    latestFilename === base ||
+    latestFilename.startsWith(`${base}.`) ||
+    latestFilename === `${base}_temp` ||
+    latestFilename.startsWith(`.${base}.saving-`);
+  const checkpointFile = /\.(index|data-\d{5}-of-\d{5})$/.test(latestFilename) || latestFilename.endsWith(`.${metaSuffix}`);
+  if (own || checkpointFile) {
+    throw new Error(
+      `'latestFilename' collides with 'savePath': the state file '${latestFilename}' would overwrite files of checkpoint '${prefix}' ` +
+        '(a state file name must not be a checkpoint prefix or one of its files)',
+    );
+  }
 }

@@ -102,7 +102,10 @@ export function initFromCheckpoint(
     return p;
   });
   else if (assignmentMap !== null && typeof assignmentMap === 'object') pairs = Object.entries(assignmentMap);
-  else throw invalidArgument('a record or an array of [checkpointName, target] pairs', 'the assignment map of initFromCheckpoint', assignmentMap);
+  else {
+    const expected = 'a record or an array of [checkpointName, target] pairs';
+    throw invalidArgument(expected, 'the assignment map of initFromCheckpoint', assignmentMap);
+  }
   let graph = options.graph;
   if (graph !== undefined && !(graph instanceof Graph)) throw invalidArgument('a Graph', 'the graph of initFromCheckpoint', graph);
   for (const [key, target] of pairs) {
@@ -133,10 +136,16 @@ export function initFromCheckpoint(
       throw new NotFoundError(`Tensor ${tensorName}${mappedFrom} is not found in checkpoint ${prefix} (initializing variable '${v.name}')`);
     }
     if (dtypes[tensorName] !== v.dtype) {
-      throw new InvalidArgumentError(`Dtype of variable ${v.name} (${v.dtype}) doesn't match with dtype of tensor ${tensorName} (${dtypes[tensorName]}) from checkpoint ${prefix}`);
+      throw new InvalidArgumentError(
+        `Dtype of variable ${v.name} (${v.dtype}) doesn't match with dtype of tensor ${tensorName} (${dtypes[tensorName]}) ` +
+          `from checkpoint ${prefix}`,
+      );
     }
     if (!shapesCompatible(v.shape, shapes[tensorName])) {
-      throw new InvalidArgumentError(`Shape of variable ${v.name} (${shapeToString(v.shape)}) doesn't match with shape of tensor ${tensorName} (${shapeToString(shapes[tensorName])}) from checkpoint ${prefix}`);
+      throw new InvalidArgumentError(
+        `Shape of variable ${v.name} (${shapeToString(v.shape)}) doesn't match with shape of tensor ${tensorName} ` +
+          `(${shapeToString(shapes[tensorName])}) from checkpoint ${prefix}`,
+      );
     }
   };
 
@@ -152,7 +161,9 @@ export function initFromCheckpoint(
     const current = target as string;
     const scopes = current.includes('/') ? current.slice(0, current.lastIndexOf('/')) : '';
     if (!tensorName.endsWith('/')) {
-      throw new Error(`Assignment map with scope only name ${scopes} should map to scope only ${tensorName}. Should be 'scope/': 'other_scope/'.`);
+      throw new Error(
+        `Assignment map with scope only name ${scopes} should map to scope only ${tensorName}. Should be 'scope/': 'other_scope/'.`,
+      );
     }
     const names = [...store.keys()].filter((n) => !scopes || n.startsWith(`${scopes}/`)).sort();
     for (const varName of names) {

@@ -3,11 +3,23 @@
 // format of a V2 checkpoint's `.index` file. Layout, from the end: a 48-byte footer (metaindex and index
 // block handles, padding, magic number); the index block maps separator keys to data block handles; each
 // block is prefix-compressed entries followed by restart offsets, and has a 5-byte trailer (compression
-// type, masked CRC-32C of contents + type). Every check TensorFlow's reader makes is made here, and every
-// failure is a DataLossError naming the file, as TensorFlow reports a corrupt table.
+// type, masked CRC-32C of contents + type). Every failure is a DataLossError naming the file.
+//
+// TensorFlow's own reader (TF_CheckpointReader) lists and reads checkpoints; this one remains because the C
+// API gives no entry's offset and size in the data file, which the checks before a read need (see
+// checkpoint-index.ts: TensorFlow crashes on some entries it does not check itself). CRC-32C and snappy
+// come from maintained packages (crc-32, snappyjs).
+import * as CRC32C from 'crc-32/crc32c';
+import * as snappy from 'snappyjs';
 import { DataLossError } from '../binding/errors';
-import { crc32c, unmaskCrc } from './crc32c';
-import { SnappyError, snappyUncompress } from './snappy';
+
+const MASK_DELTA = 0xa282ead8;
+
+/** LevelDB's masked CRC-32C, as tables store it (rotated and offset, so that CRCs of CRCs stay distributed). */
+export function maskedCrc32c(bytes: Uint8Array): number {
+  const crc = CRC32C.buf(bytes) >>> 0;
+  return (((crc >>> 15) | (crc << 17)) + MASK_DELTA) >>> 0;
+}
 
 const FOOTER_LENGTH = 48; // 2 block handles of at most 20 bytes, padded, + 8-byte magic
 const BLOCK_TRAILER_LENGTH = 5;
@@ -58,7 +70,8 @@ class Cursor {
 export function readTable(bytes: Buffer, file: string): TableEntry[] {
   const fail = (message: string) => new DataLossError(`Corrupted checkpoint index ${file}: ${message}`);
   if (bytes.length < FOOTER_LENGTH) {
-    throw fail(`it has ${bytes.length} bytes, fewer than a table footer (${FOOTER_LENGTH}); the file is truncated or not a checkpoint index`);
+    const what = `it has ${bytes.length} bytes, fewer than a table footer (${FOOTER_LENGTH})`;
+    throw fail(`${what}; the file is truncated or not a checkpoint index`);
   }
   const footer = bytes.length - FOOTER_LENGTH;
   if (bytes.readUInt32LE(footer + 40) !== MAGIC_LO || bytes.readUInt32LE(footer + 44) !== MAGIC_HI) {
@@ -79,18 +92,17 @@ export function readTable(bytes: Buffer, file: string): TableEntry[] {
       throw fail(`${what} at offset ${h.offset} (${h.size} bytes) runs past the end of the data`);
     }
     const contentsAndType = bytes.subarray(h.offset, h.offset + h.size + 1);
-    const stored = unmaskCrc(bytes.readUInt32LE(h.offset + h.size + 1));
-    const actual = crc32c(contentsAndType);
-    if (stored !== actual) throw fail(`block checksum mismatch in ${what} at offset ${h.offset}`);
+    if (bytes.readUInt32LE(h.offset + h.size + 1) !== maskedCrc32c(contentsAndType)) {
+      throw fail(`block checksum mismatch in ${what} at offset ${h.offset}`);
+    }
     const type = bytes[h.offset + h.size];
     const contents = bytes.subarray(h.offset, h.offset + h.size);
     if (type === NO_COMPRESSION) return contents;
     if (type === SNAPPY_COMPRESSION) {
       try {
-        return Buffer.from(snappyUncompress(contents));
+        return Buffer.from(snappy.uncompress(contents));
       } catch (err) {
-        if (err instanceof SnappyError) throw fail(`corrupted snappy compressed block contents in ${what}: ${err.message}`);
-        throw err;
+        throw fail(`corrupted snappy compressed block contents in ${what}: ${(err as Error).message}`);
       }
     }
     throw fail(`bad block type ${type} in ${what}`);

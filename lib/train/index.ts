@@ -17,3 +17,4 @@ export { createGlobalStep, getGlobalStep, getOrCreateGlobalStep } from './global
 export { replicaDeviceSetter, STANDARD_PS_OPS } from '../distributed/device-setter';
 export type { ReplicaDeviceSetterOptions } from '../distributed/device-setter';
 export * from '../checkpoint/saver';
+export * from '../checkpoint/import-meta-graph';

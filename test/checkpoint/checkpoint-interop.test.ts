@@ -84,8 +84,11 @@ out = sys.argv[2]
 res = {}
 `;
 
+/** The variables Python also writes in the V1 checkpoint format: the dtypes TensorFlow's V1 reader reads. */
+const V1_NAMES = ['f32', 'f64', 'i8', 'i16', 'i32', 'i64', 'u8', 'flag', 'text', 'scalar', 'scope/nested/w'];
+
 /** Python writes: a tf.compat.v1 Saver checkpoint (+ .meta + state), a partitioned variable, a TF2 checkpoint. */
-const PYTHON_WRITES = PYTHON_COMMON + String.raw`
+const PYTHON_WRITES = PYTHON_COMMON + `V1_NAMES = ${JSON.stringify(V1_NAMES)}\n` + String.raw`
 with tf.Graph().as_default():
     for s in specs:
         tf.compat.v1.Variable(make(s), name=s['name'])
@@ -102,6 +105,17 @@ with tf.Graph().as_default():
         sess.run(tf.compat.v1.global_variables_initializer())
         res['partitioned_value'] = sess.run(tf.convert_to_tensor(pv)).tobytes().hex()
         res['partitioned'] = tf.compat.v1.train.Saver().save(sess, os.path.join(out, 'part', 'model'), write_meta_graph=False)
+
+# The V1 format (one file at the prefix, TensorSliceWriter): only the dtypes that writer supports.
+with tf.Graph().as_default():
+    for s in specs:
+        if s['name'] in V1_NAMES:
+            tf.compat.v1.Variable(make(s), name=s['name'])
+    saver = tf.compat.v1.train.Saver(write_version=tf.compat.v1.train.SaverDef.V1)
+    with tf.compat.v1.Session() as sess:
+        sess.run(tf.compat.v1.global_variables_initializer())
+        os.makedirs(os.path.join(out, 'v1-format'))
+        res['v1_format'] = saver.save(sess, os.path.join(out, 'v1-format', 'model.ckpt'), write_meta_graph=False)
 
 class Net(tf.Module):
     def __init__(self):
@@ -157,7 +171,7 @@ describePython('checkpoints with Python TensorFlow', () => {
   const { dir, cleanup } = tempDir('tfn-ckpt-interop-');
   const specFile = path.join(dir, 'specs.json');
   const pyDir = path.join(dir, 'python');
-  let py: { v1: string; partitioned: string; partitioned_value: string; tf2: string; tf2_keys: string[] };
+  let py: { v1: string; v1_format: string; partitioned: string; partitioned_value: string; tf2: string; tf2_keys: string[] };
 
   beforeAll(() => {
     fs.writeFileSync(specFile, JSON.stringify(SPECS));
@@ -176,6 +190,31 @@ describePython('checkpoints with Python TensorFlow', () => {
         expect([s.name, hexOf(reader.getTensor(s.name))]).toEqual([s.name, EXPECTED[s.name]]);
       }
       void reader.close();
+    });
+
+    test('a V1-format checkpoint (write_version=V1) lists, reads and restores bit for bit', async () => {
+      expect(fs.existsSync(`${py.v1_format}.index`)).toBe(false);
+      const specs = SPECS.filter((s) => V1_NAMES.includes(s.name));
+      expect(tf.train.listVariables(py.v1_format)).toEqual(specs.map((s) => [s.name, s.shape]).sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+      const reader = new tf.train.CheckpointReader(py.v1_format);
+      expect(reader.variableToDtypeMap()).toEqual(Object.fromEntries(specs.map((s) => [s.name, s.dtype])));
+      for (const s of specs) expect([s.name, hexOf(reader.getTensor(s.name))]).toEqual([s.name, EXPECTED[s.name]]);
+      expect(() => reader.getTensor('u64')).toThrow(tf.errors.NotFoundError);
+      await reader.close();
+      // RestoreV2 reads V1 checkpoints too, after the same key, dtype and shape checks.
+      const g = new tf.Graph();
+      const zero = (v: unknown) => (Array.isArray(v) ? [0, 0] : typeof v === 'string' ? '0' : typeof v === 'boolean' ? false : 0);
+      const vars = specs.map((s) => g.variable(jsTensor({ ...s, values: s.dtype === 'string' ? s.values.map(() => '') : s.values.map(zero) }), { name: s.name }));
+      const sess = new tf.Session(g);
+      await sess.run(tf.globalVariablesInitializer(g));
+      await new tf.train.Saver({ graph: g }).restore(sess, py.v1_format);
+      const got = await sess.run(vars);
+      specs.forEach((s, i) => expect([s.name, hexOf(got[i])]).toEqual([s.name, EXPECTED[s.name]]));
+      const other = new tf.Graph();
+      other.variable(tf.tensor([1, 2]), { name: 'f32' });
+      const otherSession = new tf.Session(other);
+      await expect(new tf.train.Saver({ graph: other }).restore(otherSession, py.v1_format)).rejects.toThrow(tf.errors.InvalidArgumentError);
+      await Promise.all([sess.close(), otherSession.close()]);
     });
 
     test("latestCheckpoint and getCheckpointState read Python's state file", () => {
