@@ -3,11 +3,16 @@
 #include "session.h"
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include "external_memory.h"
 #include "graph.h"
+#include "guards.h"
 #include "operation.h"
 #include "status.h"
 #include "tensor.h"
@@ -27,7 +32,26 @@ bool ReadBytes(Napi::Env env, Napi::Value value, const char* what, std::string* 
   return true;
 }
 
+// Whether this environment may still run JS. While a worker is terminated (or calls process.exit), Node
+// completes the async work it was waiting for but refuses to call into JS: resolving a promise or making an
+// error then fails, which node-addon-api turns into a fatal napi_throw. napi_coerce_to_bool has no side
+// effect and, like every call into JS, fails exactly then (napi_cannot_run_js / napi_pending_exception).
+bool CanRunJs(napi_env env) {
+  napi_value undefined;
+  napi_value result;
+  if (napi_get_undefined(env, &undefined) != napi_ok) return false;
+  return napi_coerce_to_bool(env, undefined, &result) == napi_ok;
+}
+
 }  // namespace
+
+SessionHandle::~SessionHandle() {
+  // The last share goes after every run that used the session: nobody is left to report failures to.
+  if (session == nullptr) return;
+  StatusGuard status;
+  if (!closed) Tf().TF_CloseSession(session, status);
+  Tf().TF_DeleteSession(session, status);
+}
 
 // What a run feeds, fetches and targets, checked once by prepare() (the JS surface in session.h).
 struct RunSignature {
@@ -40,6 +64,9 @@ struct RunSignature {
 
 namespace {
 
+// setTimeout's bound, which the façade applies as well.
+constexpr double kMaxDeadlineMs = 2147483647.0;
+
 // Everything one TF_SessionRun call needs, read on the JS thread.
 struct RunCall {
   std::shared_ptr<const RunSignature> signature;
@@ -51,6 +78,8 @@ struct RunCall {
   std::string run_options;
   bool has_run_options = false;
   bool want_metadata = false;
+  // 0: none. Else the run settles (DEADLINE_EXCEEDED) after this long even if TensorFlow does not.
+  int64_t deadline_ms = 0;
   // Results.
   std::vector<TF_Tensor*> output_values;
   std::string metadata;
@@ -120,6 +149,14 @@ struct RunCall {
     has_run_options = !info[2].IsNull() && !info[2].IsUndefined();
     if (!ReadBytes(env, info[2], "runOptions", &run_options)) return false;
     want_metadata = info[3].ToBoolean();
+    if (info.Length() > 4 && !info[4].IsUndefined() && !info[4].IsNull()) {
+      double ms = info[4].IsNumber() ? info[4].As<Napi::Number>().DoubleValue() : -1;
+      if (!(ms > 0 && ms <= kMaxDeadlineMs)) {
+        Napi::RangeError::New(env, "Expected a deadline between 1 and 2147483647 ms").ThrowAsJavaScriptException();
+        return false;
+      }
+      deadline_ms = static_cast<int64_t>(ms);
+    }
     return true;
   }
 
@@ -128,18 +165,18 @@ struct RunCall {
     const RunSignature& sig = *signature;
     output_values.assign(sig.outputs.size(), nullptr);
     StatusGuard status;
-    TF_Buffer* options = has_run_options ? Tf().TF_NewBufferFromString(run_options.data(), run_options.size()) : nullptr;
-    TF_Buffer* meta = want_metadata ? Tf().TF_NewBuffer() : nullptr;
-    Tf().TF_SessionRun(session, options, sig.inputs.data(), input_values.data(), static_cast<int>(sig.inputs.size()),
-                       sig.outputs.data(), output_values.data(), static_cast<int>(sig.outputs.size()),
-                       sig.targets.data(), static_cast<int>(sig.targets.size()), meta, status);
+    BufferGuard options(has_run_options ? Tf().TF_NewBufferFromString(run_options.data(), run_options.size())
+                                        : nullptr);
+    BufferGuard meta(want_metadata ? Tf().TF_NewBuffer() : nullptr);
+    Tf().TF_SessionRun(session, options.get(), sig.inputs.data(), input_values.data(),
+                       static_cast<int>(sig.inputs.size()), sig.outputs.data(), output_values.data(),
+                       static_cast<int>(sig.outputs.size()), sig.targets.data(), static_cast<int>(sig.targets.size()),
+                       meta.get(), status);
     code = status.code();
     if (code != TF_OK) message = status.message();
-    if (meta != nullptr) {
-      if (code == TF_OK) metadata.assign(static_cast<const char*>(meta->data), meta->length);
-      Tf().TF_DeleteBuffer(meta);
+    if (meta.get() != nullptr && code == TF_OK) {
+      metadata.assign(static_cast<const char*>(meta.get()->data), meta.get()->length);
     }
-    if (options != nullptr) Tf().TF_DeleteBuffer(options);
   }
 
   // JS thread: the results, or the error to throw.
@@ -159,6 +196,42 @@ struct RunCall {
   }
 };
 
+// Runs `call`, but gives up waiting at its deadline. TensorFlow's own timeout_in_ms cancels the step and then
+// waits for its ops, which never return when an op ignores cancellation (MapPeek/Dequeue variants waiting on a
+// condition variable) or a gRPC target has nothing listening. Such a run goes on in a detached thread that
+// owns the call and a share of the session, so it frees the libuv pool thread, keeps nothing it uses from
+// being deleted, and does not hold up process exit (which joins the pool's threads, not detached ones).
+// Returns false when it gave up: the call then belongs to that thread and must not be read.
+bool ExecuteWithin(std::shared_ptr<RunCall> call, std::shared_ptr<SessionHandle> session) {
+  if (call->deadline_ms == 0) {
+    call->Execute(session->session);
+    return true;
+  }
+  struct Done {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
+  };
+  auto done = std::make_shared<Done>();
+  std::thread([call, session, done] {
+    call->Execute(session->session);
+    std::lock_guard<std::mutex> lock(done->mu);
+    done->done = true;
+    done->cv.notify_all();
+  }).detach();
+  std::unique_lock<std::mutex> lock(done->mu);
+  // A little past the deadline, so that TensorFlow's own DeadlineExceeded (naming what timed out) wins
+  // whenever TensorFlow can honour the deadline.
+  return done->cv.wait_for(lock, std::chrono::milliseconds(call->deadline_ms + 50), [&] { return done->done; });
+}
+
+Napi::Value DeadlineError(Napi::Env env, int64_t deadline_ms) {
+  return StatusError(env, TF_DEADLINE_EXCEEDED,
+                     "The run did not finish within its deadline of " + std::to_string(deadline_ms) +
+                         " ms; it goes on in the background until TensorFlow returns (an op that ignores "
+                         "cancellation, or an unreachable target)");
+}
+
 }  // namespace
 
 // Async run on the libuv pool: the constructor has already read the call on the JS thread; Execute only
@@ -167,9 +240,10 @@ class RunWorker : public Napi::AsyncWorker {
  public:
   // The fed values need no reference of their own: the call holds their TF_Tensors, and a TF_Tensor over JS
   // memory holds a reference to that memory until TensorFlow releases it (Tensor::FromTypedArray).
-  RunWorker(Napi::Env env, Session* session, Napi::Object session_object, std::unique_ptr<RunCall> call)
+  RunWorker(Napi::Env env, Session* session, Napi::Object session_object, std::shared_ptr<RunCall> call)
       : Napi::AsyncWorker(env, "node-libtensorflow:run"),
         session_(session),
+        handle_(session->handle()),
         deferred_(Napi::Promise::Deferred::New(env)),
         call_(std::move(call)) {
     session_ref_ = Napi::Persistent(session_object);
@@ -177,29 +251,42 @@ class RunWorker : public Napi::AsyncWorker {
 
   Napi::Promise Promise() { return deferred_.Promise(); }
 
-  void Execute() override { call_->Execute(session_->session()); }
+  void Execute() override { finished_ = ExecuteWithin(call_, handle_); }
 
   void OnOK() override {
     Napi::Env env = Env();
-    Napi::HandleScope scope(env);
-    session_->RunFinished();
-    if (call_->code != TF_OK) {
-      deferred_.Reject(StatusError(env, call_->code, call_->message));
+    handle_.reset();
+    if (!CanRunJs(env)) {
+      // The environment is going away: settle nothing, free the results (call_'s destructor).
+      session_->RunFinished(false);
       return;
     }
-    deferred_.Resolve(call_->Results(env));
+    Napi::HandleScope scope(env);
+    if (!finished_) {
+      deferred_.Reject(DeadlineError(env, call_->deadline_ms));
+    } else if (call_->code != TF_OK) {
+      deferred_.Reject(StatusError(env, call_->code, call_->message));
+    } else {
+      deferred_.Resolve(call_->Results(env));
+    }
+    // After the run's own promise, so that a close() waiting for it settles after it.
+    session_->RunFinished(true);
   }
 
   void OnError(const Napi::Error& error) override {
-    session_->RunFinished();
-    deferred_.Reject(error.Value());
+    handle_.reset();
+    bool can_run_js = CanRunJs(Env());
+    if (can_run_js) deferred_.Reject(error.Value());
+    session_->RunFinished(can_run_js);
   }
 
  private:
   Session* session_;
+  std::shared_ptr<SessionHandle> handle_;
   Napi::Promise::Deferred deferred_;
-  std::unique_ptr<RunCall> call_;
+  std::shared_ptr<RunCall> call_;
   Napi::ObjectReference session_ref_;
+  bool finished_ = true;
 };
 
 namespace {
@@ -233,24 +320,27 @@ class LoadSavedModelWorker : public Napi::AsyncWorker {
     }
     std::vector<const char*> tags;
     for (const std::string& t : tags_) tags.push_back(t.c_str());
-    TF_Buffer* run_options =
-        run_options_.empty() ? nullptr : Tf().TF_NewBufferFromString(run_options_.data(), run_options_.size());
-    TF_Buffer* meta = Tf().TF_NewBuffer();
-    session_ = Tf().TF_LoadSessionFromSavedModel(options.get(), run_options, dir_.c_str(), tags.data(),
-                                                 static_cast<int>(tags.size()), graph_, meta, status);
+    BufferGuard run_options(run_options_.empty() ? nullptr
+                                                 : Tf().TF_NewBufferFromString(run_options_.data(), run_options_.size()));
+    BufferGuard meta(Tf().TF_NewBuffer());
+    session_ = Tf().TF_LoadSessionFromSavedModel(options.get(), run_options.get(), dir_.c_str(), tags.data(),
+                                                 static_cast<int>(tags.size()), graph_, meta.get(), status);
     code_ = status.code();
     if (code_ != TF_OK) {
       message_ = status.message();
       session_ = nullptr;
     } else {
-      meta_graph_def_.assign(static_cast<const char*>(meta->data), meta->length);
+      meta_graph_def_.assign(static_cast<const char*>(meta.get()->data), meta.get()->length);
     }
-    Tf().TF_DeleteBuffer(meta);
-    if (run_options != nullptr) Tf().TF_DeleteBuffer(run_options);
   }
 
   void OnOK() override {
     Napi::Env env = Env();
+    if (!CanRunJs(env)) {
+      // The environment is going away: nobody will use the session.
+      if (session_ != nullptr) SessionHandle discard(session_);
+      return;
+    }
     Napi::HandleScope scope(env);
     if (code_ != TF_OK) {
       deferred_.Reject(StatusError(env, code_, message_));
@@ -304,7 +394,7 @@ Session::Session(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Session>(inf
     graph_ = UnwrapTagged<Graph>(env, info[1], kGraphTag, "a Graph");
     if (graph_ == nullptr) return;
     graph_ref_ = Napi::Persistent(info[1].As<Napi::Object>());
-    session_ = info[0].As<Napi::External<TF_Session>>().Data();
+    handle_ = std::make_shared<SessionHandle>(info[0].As<Napi::External<TF_Session>>().Data());
     napi_type_tag_object(env, info.This(), &kSessionTag);
     return;
   }
@@ -326,33 +416,68 @@ Session::Session(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Session>(inf
   }
   TF_Session* session = Tf().TF_NewSession(graph_->graph(), options.get(), status);
   if (ThrowIfNotOk(env, status)) return;
-  session_ = session;
+  handle_ = std::make_shared<SessionHandle>(session);
   graph_ref_ = Napi::Persistent(info[0].As<Napi::Object>());
   napi_type_tag_object(env, info.This(), &kSessionTag);
 }
 
-Session::~Session() { DoClose(); }
-
-void Session::DoClose() {
-  if (session_ == nullptr) return;
-  StatusGuard status;
-  Tf().TF_CloseSession(session_, status);
-  Tf().TF_DeleteSession(session_, status);
-  session_ = nullptr;
+Session::~Session() {
+  // A GC finalizer: no JS, and nobody to report a failure to (the handle's destructor drops it).
+  handle_.reset();
 }
 
-void Session::RunFinished() {
+void Session::CloseHandle() {
+  if (handle_ == nullptr || handle_->closed) return;
+  handle_->closed = true;
+  // TF_CloseSession cancels the runs in flight (DirectSession::Close starts its cancellation manager: a
+  // blocked Dequeue returns CANCELLED) and makes later TF_SessionRun calls fail with CANCELLED.
+  StatusGuard status;
+  Tf().TF_CloseSession(handle_->session, status);
+  if (!status.ok() && close_code_ == TF_OK) {
+    close_code_ = status.code();
+    close_message_ = status.message();
+  }
+}
+
+void Session::DeleteHandle() {
+  if (handle_ == nullptr) return;
+  if (handle_.use_count() == 1) {
+    StatusGuard status;
+    Tf().TF_DeleteSession(handle_->session, status);
+    if (!status.ok() && close_code_ == TF_OK) {
+      close_code_ = status.code();
+      close_message_ = status.message();
+    }
+    handle_->session = nullptr;
+  }
+  // Else a run abandoned at its deadline still uses it: its thread deletes it when TensorFlow returns.
+  handle_.reset();
+}
+
+void Session::SettleCloses(Napi::Env env, bool can_run_js) {
+  std::vector<Napi::Promise::Deferred> closes;
+  closes.swap(pending_closes_);
+  if (!can_run_js) return;
+  for (auto& deferred : closes) {
+    if (close_code_ == TF_OK) {
+      deferred.Resolve(env.Undefined());
+    } else {
+      deferred.Reject(StatusError(env, close_code_, close_message_));
+    }
+  }
+}
+
+void Session::RunFinished(bool can_run_js) {
   --active_runs_;
-  if (active_runs_ == 0 && closing_ && !pending_closes_.empty()) {
-    DoClose();
-    for (auto& deferred : pending_closes_) deferred.Resolve(Env().Undefined());
-    pending_closes_.clear();
+  if (active_runs_ == 0 && closing_) {
+    DeleteHandle();
+    SettleCloses(Env(), can_run_js);
   }
 }
 
 Napi::Value Session::Prepare(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  TFN_THROW_IF(session_ == nullptr || closing_, Error, env, "Session is closed", env.Undefined());
+  TFN_THROW_IF(handle_ == nullptr || closing_, Error, env, "Session is closed", env.Undefined());
   TFN_THROW_IF(info.Length() < 5 || !info[4].IsArray(), TypeError, env,
                "prepare(feedOps, feedIdx, fetchOps, fetchIdx, targets) needs five arrays", env.Undefined());
   auto signature = std::make_shared<RunSignature>();
@@ -380,25 +505,28 @@ Napi::Value Session::Prepare(const Napi::CallbackInfo& info) {
 
 Napi::Value Session::RunSync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  TFN_THROW_IF(session_ == nullptr || closing_, Error, env, "Session is closed", env.Undefined());
+  TFN_THROW_IF(handle_ == nullptr || closing_, Error, env, "Session is closed", env.Undefined());
   // The previous runs' results that are still alive are reported to V8 now (external_memory.h).
   Instance(env)->external_memory->Settle(env);
-  RunCall call;
-  if (!call.Read(info, serial_)) return env.Undefined();
-  call.Execute(session_);
-  if (call.code != TF_OK) {
-    Napi::Error(env, StatusError(env, call.code, call.message)).ThrowAsJavaScriptException();
+  auto call = std::make_shared<RunCall>();
+  if (!call->Read(info, serial_)) return env.Undefined();
+  if (!ExecuteWithin(call, handle_)) {
+    Napi::Error(env, DeadlineError(env, call->deadline_ms)).ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  return call.Results(env);
+  if (call->code != TF_OK) {
+    Napi::Error(env, StatusError(env, call->code, call->message)).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  return call->Results(env);
 }
 
 Napi::Value Session::Run(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  TFN_THROW_IF(session_ == nullptr || closing_, Error, env, "Session is closed", env.Undefined());
+  TFN_THROW_IF(handle_ == nullptr || closing_, Error, env, "Session is closed", env.Undefined());
   // The previous runs' results that are still alive are reported to V8 now (external_memory.h).
   Instance(env)->external_memory->Settle(env);
-  auto call = std::make_unique<RunCall>();
+  auto call = std::make_shared<RunCall>();
   if (!call->Read(info, serial_)) return env.Undefined();
   auto* worker = new RunWorker(env, this, Value(), std::move(call));
   ++active_runs_;
@@ -409,9 +537,9 @@ Napi::Value Session::Run(const Napi::CallbackInfo& info) {
 
 Napi::Value Session::ListDevices(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  TFN_THROW_IF(session_ == nullptr || closing_, Error, env, "Session is closed", env.Undefined());
+  TFN_THROW_IF(handle_ == nullptr || closing_, Error, env, "Session is closed", env.Undefined());
   StatusGuard status;
-  TF_DeviceList* list = Tf().TF_SessionListDevices(session_, status);
+  TF_DeviceList* list = Tf().TF_SessionListDevices(handle_->session, status);
   if (ThrowIfNotOk(env, status)) return env.Undefined();
   int n = Tf().TF_DeviceListCount(list);
   Napi::Array result = Napi::Array::New(env, n);
@@ -432,12 +560,18 @@ Napi::Value Session::ListDevices(const Napi::CallbackInfo& info) {
 Napi::Value Session::Close(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto deferred = Napi::Promise::Deferred::New(env);
-  closing_ = true;
-  if (active_runs_ == 0) {
-    DoClose();
+  if (closing_ && handle_ == nullptr && pending_closes_.empty()) {
+    // Already closed: the first close() reported what failed.
     deferred.Resolve(env.Undefined());
-  } else {
-    pending_closes_.push_back(deferred);
+    return deferred.Promise();
+  }
+  closing_ = true;
+  CloseHandle();
+  pending_closes_.push_back(deferred);
+  // The runs in flight settle first (cancelled); the last one deletes the session and settles the closes.
+  if (active_runs_ == 0) {
+    DeleteHandle();
+    SettleCloses(env, true);
   }
   return deferred.Promise();
 }
