@@ -11,6 +11,8 @@
         "native/operation_description.cc",
         "native/server.cc",
         "native/session.cc",
+        "native/session_run.cc",
+        "native/session_saved_model.cc",
         "native/status.cc",
         "native/tensor.cc",
         "native/tensor_helper.cc",

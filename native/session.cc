@@ -3,47 +3,18 @@
 #include "session.h"
 
 #include <atomic>
-#include <chrono>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 
 #include "external_memory.h"
 #include "graph.h"
 #include "guards.h"
 #include "operation.h"
+#include "session_run.h"
 #include "status.h"
 #include "tensor.h"
-#include "v8_direct.h"
 
 namespace tfn {
-namespace {
-
-bool ReadBytes(Napi::Env env, Napi::Value value, const char* what, std::string* out) {
-  if (value.IsNull() || value.IsUndefined()) return true;
-  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
-    Napi::TypeError::New(env, std::string("Expected a Uint8Array or null for ") + what).ThrowAsJavaScriptException();
-    return false;
-  }
-  Napi::Uint8Array bytes = value.As<Napi::Uint8Array>();
-  out->assign(reinterpret_cast<const char*>(bytes.Data()), bytes.ByteLength());
-  return true;
-}
-
-// Whether this environment may still run JS. While a worker is terminated (or calls process.exit), Node
-// completes the async work it was waiting for but refuses to call into JS: resolving a promise or making an
-// error then fails, which node-addon-api turns into a fatal napi_throw. napi_coerce_to_bool has no side
-// effect and, like every call into JS, fails exactly then (napi_cannot_run_js / napi_pending_exception).
-bool CanRunJs(napi_env env) {
-  napi_value undefined;
-  napi_value result;
-  if (napi_get_undefined(env, &undefined) != napi_ok) return false;
-  return napi_coerce_to_bool(env, undefined, &result) == napi_ok;
-}
-
-}  // namespace
 
 SessionHandle::~SessionHandle() {
   // The last share goes after every run that used the session: nobody is left to report failures to.
@@ -52,187 +23,6 @@ SessionHandle::~SessionHandle() {
   if (!closed) Tf().TF_CloseSession(session, status);
   Tf().TF_DeleteSession(session, status);
 }
-
-// What a run feeds, fetches and targets, checked once by prepare() (the JS surface in session.h).
-struct RunSignature {
-  uint64_t session_serial = 0;
-  std::vector<TF_Output> inputs;
-  std::vector<TF_DataType> input_types;
-  std::vector<TF_Output> outputs;
-  std::vector<TF_Operation*> targets;
-};
-
-namespace {
-
-// setTimeout's bound, which the façade applies as well.
-constexpr double kMaxDeadlineMs = 2147483647.0;
-
-// Everything one TF_SessionRun call needs, read on the JS thread.
-struct RunCall {
-  std::shared_ptr<const RunSignature> signature;
-  std::vector<TF_Tensor*> input_values;
-  // Tensors made for this run only, deleted with it.
-  std::vector<TF_Tensor*> made;
-  // Shares of fed Tensor wrappers' tensors: the caller may dispose them while the run is in flight.
-  std::vector<std::shared_ptr<TensorOwner>> borrowed;
-  std::string run_options;
-  bool has_run_options = false;
-  bool want_metadata = false;
-  // 0: none. Else the run settles (DEADLINE_EXCEEDED) after this long even if TensorFlow does not.
-  int64_t deadline_ms = 0;
-  // Results.
-  std::vector<TF_Tensor*> output_values;
-  std::string metadata;
-  TF_Code code = TF_OK;
-  std::string message;
-
-  ~RunCall() {
-    for (TF_Tensor* t : made) Tf().TF_DeleteTensor(t);
-    for (TF_Tensor* t : output_values) {
-      if (t != nullptr) Tf().TF_DeleteTensor(t);
-    }
-  }
-
-  bool Read(const Napi::CallbackInfo& info, uint64_t session_serial) {
-    Napi::Env env = info.Env();
-    if (info.Length() < 4) {
-      Napi::TypeError::New(env, "run(signature, feedValues, runOptions, wantMetadata) needs four arguments")
-          .ThrowAsJavaScriptException();
-      return false;
-    }
-    bool tagged = false;
-    if (!info[0].IsExternal() || napi_check_object_type_tag(env, info[0], &kRunSignatureTag, &tagged) != napi_ok ||
-        !tagged) {
-      Napi::TypeError::New(env, "Expected a run signature from session.prepare()").ThrowAsJavaScriptException();
-      return false;
-    }
-    signature = *info[0].As<Napi::External<std::shared_ptr<const RunSignature>>>().Data();
-    if (signature->session_serial != session_serial) {
-      Napi::Error::New(env, "The run signature was prepared by another session").ThrowAsJavaScriptException();
-      return false;
-    }
-    size_t n = signature->inputs.size();
-    if (!info[1].IsArray() || info[1].As<Napi::Array>().Length() != n) {
-      Napi::TypeError::New(env, "Expected one value per fed tensor").ThrowAsJavaScriptException();
-      return false;
-    }
-    Napi::Array values = info[1].As<Napi::Array>();
-    input_values.resize(n);
-    for (uint32_t i = 0; i < n; ++i) {
-      Napi::Value value = values.Get(i);
-      TF_Tensor* tensor = nullptr;
-      if (value.IsNumber()) {
-        tensor = Tensor::FromNumber(env, signature->input_types[i], value.As<Napi::Number>().DoubleValue());
-      } else if (value.IsArray()) {
-        // [dtype, dims, TypedArray]: a tensor made for this run only.
-        Napi::Array triple = value.As<Napi::Array>();
-        bool zero_copy;
-        tensor = Tensor::FromTypedArray(env, triple.Get(0u), triple.Get(1u), triple.Get(2u), true, &zero_copy);
-      } else {
-        Tensor* t =
-            UnwrapTagged<Tensor>(env, value, kTensorTag, "a Tensor, a number or [dtype, dims, TypedArray] to feed");
-        if (t == nullptr) return false;
-        if (t->tensor() == nullptr) {
-          Napi::Error::New(env, std::string("The Tensor fed to '") +
-                                    Tf().TF_OperationName(signature->inputs[i].oper) + "' is disposed")
-              .ThrowAsJavaScriptException();
-          return false;
-        }
-        borrowed.push_back(t->owner());
-        input_values[i] = t->tensor();
-        continue;
-      }
-      if (tensor == nullptr) return false;
-      made.push_back(tensor);
-      input_values[i] = tensor;
-    }
-    has_run_options = !info[2].IsNull() && !info[2].IsUndefined();
-    if (!ReadBytes(env, info[2], "runOptions", &run_options)) return false;
-    want_metadata = info[3].ToBoolean();
-    if (info.Length() > 4 && !info[4].IsUndefined() && !info[4].IsNull()) {
-      double ms = info[4].IsNumber() ? info[4].As<Napi::Number>().DoubleValue() : -1;
-      if (!(ms > 0 && ms <= kMaxDeadlineMs)) {
-        Napi::RangeError::New(env, "Expected a deadline between 1 and 2147483647 ms").ThrowAsJavaScriptException();
-        return false;
-      }
-      deadline_ms = static_cast<int64_t>(ms);
-    }
-    return true;
-  }
-
-  // Any thread; touches only TensorFlow.
-  void Execute(TF_Session* session) {
-    const RunSignature& sig = *signature;
-    output_values.assign(sig.outputs.size(), nullptr);
-    StatusGuard status;
-    BufferGuard options(has_run_options ? Tf().TF_NewBufferFromString(run_options.data(), run_options.size())
-                                        : nullptr);
-    BufferGuard meta(want_metadata ? Tf().TF_NewBuffer() : nullptr);
-    Tf().TF_SessionRun(session, options.get(), sig.inputs.data(), input_values.data(),
-                       static_cast<int>(sig.inputs.size()), sig.outputs.data(), output_values.data(),
-                       static_cast<int>(sig.outputs.size()), sig.targets.data(), static_cast<int>(sig.targets.size()),
-                       meta.get(), status);
-    code = status.code();
-    if (code != TF_OK) message = status.message();
-    if (meta.get() != nullptr && code == TF_OK) {
-      metadata.assign(static_cast<const char*>(meta.get()->data), meta.get()->length);
-    }
-  }
-
-  // JS thread: the results, or the error to throw.
-  Napi::Value Results(Napi::Env env) {
-    std::vector<napi_value> values(output_values.size());
-    for (size_t i = 0; i < output_values.size(); ++i) {
-      values[i] = Tensor::ToJs(env, output_values[i]);
-      output_values[i] = nullptr;
-    }
-    Napi::Array results = NewArray(env, values.data(), values.size());
-    if (!want_metadata) return results;
-    Napi::Object object = Napi::Object::New(env);
-    object.Set("outputs", results);
-    object.Set("metadata", Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<const uint8_t*>(metadata.data()),
-                                                       metadata.size()));
-    return object;
-  }
-};
-
-// Runs `call`, but gives up waiting at its deadline. TensorFlow's own timeout_in_ms cancels the step and then
-// waits for its ops, which never return when an op ignores cancellation (MapPeek/Dequeue variants waiting on a
-// condition variable) or a gRPC target has nothing listening. Such a run goes on in a detached thread that
-// owns the call and a share of the session, so it frees the libuv pool thread, keeps nothing it uses from
-// being deleted, and does not hold up process exit (which joins the pool's threads, not detached ones).
-// Returns false when it gave up: the call then belongs to that thread and must not be read.
-bool ExecuteWithin(std::shared_ptr<RunCall> call, std::shared_ptr<SessionHandle> session) {
-  if (call->deadline_ms == 0) {
-    call->Execute(session->session);
-    return true;
-  }
-  struct Done {
-    std::mutex mu;
-    std::condition_variable cv;
-    bool done = false;
-  };
-  auto done = std::make_shared<Done>();
-  std::thread([call, session, done] {
-    call->Execute(session->session);
-    std::lock_guard<std::mutex> lock(done->mu);
-    done->done = true;
-    done->cv.notify_all();
-  }).detach();
-  std::unique_lock<std::mutex> lock(done->mu);
-  // A little past the deadline, so that TensorFlow's own DeadlineExceeded (naming what timed out) wins
-  // whenever TensorFlow can honour the deadline.
-  return done->cv.wait_for(lock, std::chrono::milliseconds(call->deadline_ms + 50), [&] { return done->done; });
-}
-
-Napi::Value DeadlineError(Napi::Env env, int64_t deadline_ms) {
-  return StatusError(env, TF_DEADLINE_EXCEEDED,
-                     "The run did not finish within its deadline of " + std::to_string(deadline_ms) +
-                         " ms; it goes on in the background until TensorFlow returns (an op that ignores "
-                         "cancellation, or an unreachable target)");
-}
-
-}  // namespace
 
 // Async run on the libuv pool: the constructor has already read the call on the JS thread; Execute only
 // calls TensorFlow; OnOK builds the results (or the error) back on the JS thread.
@@ -289,87 +79,7 @@ class RunWorker : public Napi::AsyncWorker {
   bool finished_ = true;
 };
 
-namespace {
-
-class LoadSavedModelWorker : public Napi::AsyncWorker {
- public:
-  LoadSavedModelWorker(Napi::Env env, Napi::Object graph_object, TF_Graph* graph, std::string dir,
-                       std::vector<std::string> tags, std::string config, std::string run_options)
-      : Napi::AsyncWorker(env, "node-libtensorflow:loadSavedModel"),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        graph_(graph),
-        dir_(std::move(dir)),
-        tags_(std::move(tags)),
-        config_(std::move(config)),
-        run_options_(std::move(run_options)) {
-    graph_ref_ = Napi::Persistent(graph_object);
-  }
-
-  Napi::Promise Promise() { return deferred_.Promise(); }
-
-  void Execute() override {
-    SessionOptionsGuard options;
-    StatusGuard status;
-    if (!config_.empty()) {
-      Tf().TF_SetConfig(options.get(), config_.data(), config_.size(), status);
-      if (!status.ok()) {
-        code_ = status.code();
-        message_ = status.message();
-        return;
-      }
-    }
-    std::vector<const char*> tags;
-    for (const std::string& t : tags_) tags.push_back(t.c_str());
-    BufferGuard run_options(run_options_.empty() ? nullptr
-                                                 : Tf().TF_NewBufferFromString(run_options_.data(), run_options_.size()));
-    BufferGuard meta(Tf().TF_NewBuffer());
-    session_ = Tf().TF_LoadSessionFromSavedModel(options.get(), run_options.get(), dir_.c_str(), tags.data(),
-                                                 static_cast<int>(tags.size()), graph_, meta.get(), status);
-    code_ = status.code();
-    if (code_ != TF_OK) {
-      message_ = status.message();
-      session_ = nullptr;
-    } else {
-      meta_graph_def_.assign(static_cast<const char*>(meta.get()->data), meta.get()->length);
-    }
-  }
-
-  void OnOK() override {
-    Napi::Env env = Env();
-    if (!CanRunJs(env)) {
-      // The environment is going away: nobody will use the session.
-      if (session_ != nullptr) SessionHandle discard(session_);
-      return;
-    }
-    Napi::HandleScope scope(env);
-    if (code_ != TF_OK) {
-      deferred_.Reject(StatusError(env, code_, message_));
-      return;
-    }
-    Napi::Object session =
-        Instance(env)->session_ctor.New({Napi::External<TF_Session>::New(env, session_), graph_ref_.Value()});
-    Napi::Object result = Napi::Object::New(env);
-    result.Set("session", session);
-    result.Set("metaGraphDef", Napi::Buffer<uint8_t>::Copy(
-                                   env, reinterpret_cast<const uint8_t*>(meta_graph_def_.data()), meta_graph_def_.size()));
-    deferred_.Resolve(result);
-  }
-
- private:
-  Napi::Promise::Deferred deferred_;
-  Napi::ObjectReference graph_ref_;
-  TF_Graph* graph_;
-  std::string dir_;
-  std::vector<std::string> tags_;
-  std::string config_;
-  std::string run_options_;
-  TF_Session* session_ = nullptr;
-  std::string meta_graph_def_;
-  TF_Code code_ = TF_OK;
-  std::string message_;
-};
-
-}  // namespace
+namespace {}  // namespace
 
 Napi::Function Session::Init(Napi::Env env) {
   return DefineClass(env, "Session",
@@ -490,10 +200,10 @@ Napi::Value Session::Prepare(const Napi::CallbackInfo& info) {
   for (uint32_t i = 0; i < target_ops.Length(); ++i) {
     Operation* op = UnwrapTagged<Operation>(env, target_ops.Get(i), kOperationTag, "an Operation as a run target");
     if (op == nullptr) return env.Undefined();
-    TFN_THROW_IF(op->graph() != graph_, Error, env,
-                 std::string("Target '") + Tf().TF_OperationName(op->op()) +
-                     "' belongs to another graph than the session's",
-                 env.Undefined());
+    TFN_THROW_IF(
+        op->graph() != graph_, Error, env,
+        std::string("Target '") + Tf().TF_OperationName(op->op()) + "' belongs to another graph than the session's",
+        env.Undefined());
     signature->targets[i] = op->op();
   }
   auto* holder = new std::shared_ptr<const RunSignature>(std::move(signature));
@@ -574,33 +284,6 @@ Napi::Value Session::Close(const Napi::CallbackInfo& info) {
     SettleCloses(env, true);
   }
   return deferred.Promise();
-}
-
-Napi::Value Session::LoadSavedModel(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  TFN_REQUIRE_LIBRARY(env, env.Undefined());
-  Graph* graph = UnwrapTagged<Graph>(env, info.Length() > 0 ? info[0] : env.Undefined(), kGraphTag, "a Graph");
-  if (graph == nullptr) return env.Undefined();
-  TFN_THROW_IF(info.Length() < 3 || !info[1].IsString() || !info[2].IsArray(), TypeError, env,
-               "loadSavedModel(graph, exportDir, tags, config, runOptions) got arguments of the wrong types",
-               env.Undefined());
-  std::vector<std::string> tags;
-  Napi::Array tag_array = info[2].As<Napi::Array>();
-  for (uint32_t i = 0; i < tag_array.Length(); ++i) {
-    Napi::Value tag = tag_array.Get(i);
-    TFN_THROW_IF(!tag.IsString(), TypeError, env, "Expected strings as SavedModel tags", env.Undefined());
-    tags.push_back(tag.As<Napi::String>().Utf8Value());
-  }
-  std::string config, run_options;
-  if (!ReadBytes(env, info.Length() > 3 ? info[3] : env.Undefined(), "config", &config)) return env.Undefined();
-  if (!ReadBytes(env, info.Length() > 4 ? info[4] : env.Undefined(), "runOptions", &run_options))
-    return env.Undefined();
-  auto* worker = new LoadSavedModelWorker(env, info[0].As<Napi::Object>(), graph->graph(),
-                                          info[1].As<Napi::String>().Utf8Value(), std::move(tags), std::move(config),
-                                          std::move(run_options));
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();
-  return promise;
 }
 
 }  // namespace tfn

@@ -54,11 +54,13 @@ function signatureDefs(graph: Graph, specs: unknown): Record<string, unknown> {
   const defs: Record<string, unknown> = {};
   for (const [key, spec] of Object.entries(requireObject(specs, 'the signatures of savedModel.save'))) {
     const s = requireObject(spec, `signature '${key}'`);
-    const def: Record<string, unknown> = { method_name: optionalString(s.methodName, `the methodName of signature '${key}'`) ?? PREDICT_METHOD_NAME };
+    const methodName = optionalString(s.methodName, `the methodName of signature '${key}'`) ?? PREDICT_METHOD_NAME;
+    const def: Record<string, unknown> = { method_name: methodName };
     for (const side of ['inputs', 'outputs'] as const) {
       const entries = Object.entries(requireObject(s[side], `the ${side} of signature '${key}'`));
       if (side === 'outputs' && entries.length === 0) throw new TypeError(`Signature '${key}' has no outputs`);
-      def[side] = Object.fromEntries(entries.map(([k, v]) => [k, signatureTensorInfo(graph, v, `${side.slice(0, -1)} '${k}' of signature '${key}'`)]));
+      const info = ([k, v]: [string, unknown]) => [k, signatureTensorInfo(graph, v, `${side.slice(0, -1)} '${k}' of signature '${key}'`)];
+      def[side] = Object.fromEntries(entries.map(info));
     }
     defs[key] = def;
   }

@@ -86,7 +86,8 @@ export class SavedModel {
     const sig = this.signatures[key];
     if (!Object.prototype.hasOwnProperty.call(this.signatures, key)) {
       const known = Object.keys(this.signatures);
-      throw new Error(`The SavedModel in ${this.exportDir} has no signature '${key}'; it has ${known.length ? known.map((k) => `'${k}'`).join(', ') : 'none'}`);
+      const has = known.length ? known.map((k) => `'${k}'`).join(', ') : 'none';
+      throw new Error(`The SavedModel in ${this.exportDir} has no signature '${key}'; it has ${has}`);
     }
     const resolve = (info: SignatureTensor): Output => this.graph.tensor(info.name);
     const inputKeys = Object.keys(sig.inputs);
@@ -124,7 +125,11 @@ export class SavedModel {
    */
   run(inputs: SignatureInputs): Promise<Record<string, Tensor>>;
   run(signature: string, inputs: SignatureInputs, options?: RunOptions & { trace?: false }): Promise<Record<string, Tensor>>;
-  run(signature: string, inputs: SignatureInputs, options: RunOptions & { trace: true }): Promise<{ results: Record<string, Tensor>; trace: RunTrace }>;
+  run(
+    signature: string,
+    inputs: SignatureInputs,
+    options: RunOptions & { trace: true },
+  ): Promise<{ results: Record<string, Tensor>; trace: RunTrace }>;
   run(signatureOrInputs: string | SignatureInputs, maybeInputs?: SignatureInputs, options?: RunOptions): Promise<unknown> {
     let pending: Promise<Native.RunOutput>;
     let compiled!: CompiledSignature;
@@ -144,14 +149,18 @@ export class SavedModel {
       const given = requireObject(inputs === undefined ? {} : inputs, `the inputs of signature '${key}'`);
       for (const k of Object.keys(given)) {
         if (!Object.prototype.hasOwnProperty.call(this.signatures[key].inputs, k)) {
-          throw new TypeError(`Signature '${key}' has no input '${k}'; its inputs are ${compiled.inputKeys.map((i) => `'${i}'`).join(', ') || 'none'}`);
+          const known = compiled.inputKeys.map((i) => `'${i}'`).join(', ') || 'none';
+          throw new TypeError(`Signature '${key}' has no input '${k}'; its inputs are ${known}`);
         }
       }
       const values: Native.FeedValue[] = new Array(compiled.inputKeys.length);
       for (let i = 0; i < compiled.inputKeys.length; i++) {
         const k = compiled.inputKeys[i];
         const v = given[k];
-        if (v === undefined) throw new TypeError(`Missing input '${k}' of signature '${key}' (${compiled.inputs[i].dtype} ${describeShape(compiled.inputs[i].shape)})`);
+        if (v === undefined) {
+          const { dtype, shape } = compiled.inputs[i];
+          throw new TypeError(`Missing input '${k}' of signature '${key}' (${dtype} ${describeShape(shape)})`);
+        }
         values[i] = feedValue(compiled.inputs[i], v);
       }
       if (options !== undefined) optionalObject(options, 'the run options');

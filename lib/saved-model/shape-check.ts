@@ -9,6 +9,8 @@ import { decode } from '../proto';
 const MAX_RANK = 254;
 const MAX_ELEMENTS = (1n << 63n) - 1n;
 
+// A decoded protobuf message: protobufjs gives untyped objects (fields by their proto names).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Message = Record<string, any>;
 
 /** Why a TensorShapeProto would abort TensorFlow, or null. `complete`: a tensor's shape, no -1 allowed. */

@@ -3,6 +3,10 @@
 import { DType, dtypeFromNumber } from '../base/dtypes';
 import { toNumber } from '../proto';
 
+// A decoded protobuf message: protobufjs gives untyped objects (fields by their proto names).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type ProtoMessage = Record<string, any>;
+
 /** The tag of the MetaGraphDef a model serves from (Python's `tf.saved_model.SERVING`). */
 export const SERVING = 'serve';
 /** The tag of a training MetaGraphDef (Python's `tf.saved_model.TRAINING`). */
@@ -31,7 +35,7 @@ export interface Signature {
   methodName: string;
 }
 
-export function shapeFromProto(shape: Record<string, any> | undefined | null): Array<number | null> | null {
+export function shapeFromProto(shape: ProtoMessage | undefined | null): Array<number | null> | null {
   if (!shape || shape.unknown_rank) return null;
   return (shape.dim ?? []).map((d: { size?: unknown }) => {
     const n = toNumber(d.size);
@@ -39,7 +43,7 @@ export function shapeFromProto(shape: Record<string, any> | undefined | null): A
   });
 }
 
-function tensorInfo(info: Record<string, any>, where: string): SignatureTensor | string {
+function tensorInfo(info: ProtoMessage, where: string): SignatureTensor | string {
   // Sparse and composite tensors have no single graph tensor to feed or fetch.
   if (!info.name) return `${where} is a ${info.coo_sparse ? 'sparse' : 'composite'} tensor, which run() cannot feed or fetch`;
   let dtype: DType;
@@ -55,7 +59,10 @@ function tensorInfo(info: Record<string, any>, where: string): SignatureTensor |
  * The signatures of a decoded MetaGraphDef (without TF2's `__saved_model_init_op`), and the reasons
  * signatures that use sparse or unsupported tensors cannot run.
  */
-export function signaturesOf(metaGraph: Record<string, any>): { signatures: Record<string, Signature>; unsupported: Record<string, string> } {
+export function signaturesOf(metaGraph: ProtoMessage): {
+  signatures: Record<string, Signature>;
+  unsupported: Record<string, string>;
+} {
   const signatures: Record<string, Signature> = {};
   const unsupported: Record<string, string> = {};
   for (const key of Object.keys(metaGraph.signature_def ?? {}).sort()) {

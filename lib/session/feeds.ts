@@ -52,7 +52,8 @@ function checkShape(spec: FeedSpec, actual: readonly number[], kind: string): vo
   // Python's Session.run raises the same (a ValueError) before running: TensorFlow itself accepts some
   // contradicting feeds, e.g. [2] for a placeholder of shape [2, 3] whose consumers do not care.
   if (!shapesCompatible(spec.shape, actual as number[])) {
-    throw new TypeError(`Expected shape ${describeShape(spec.shape)} for ${spec.what} but received ${kind} of shape ${describeShape(actual)}`);
+    const expected = describeShape(spec.shape);
+    throw new TypeError(`Expected shape ${expected} for ${spec.what} but received ${kind} of shape ${describeShape(actual)}`);
   }
 }
 
@@ -75,7 +76,9 @@ export function feedValue(spec: FeedSpec, value: unknown): Native.FeedValue {
     return value;
   }
   const typed = ArrayBuffer.isView(value) && !(value instanceof DataView);
-  if (typed && dtype !== 'bool' && dtypeOfTypedArray(value) === dtype) return [dtypeNumber(dtype), flat(spec, (value as TypedArray).length), value];
+  if (typed && dtype !== 'bool' && dtypeOfTypedArray(value) === dtype) {
+    return [dtypeNumber(dtype), flat(spec, (value as TypedArray).length), value];
+  }
   let t: Tensor;
   try {
     t = tensor(value as TensorLike, undefined, dtype);
@@ -90,7 +93,9 @@ export function feedValue(spec: FeedSpec, value: unknown): Native.FeedValue {
 function flat(spec: FeedSpec, n: number): number[] {
   const shape = flatShape(n, spec.shape);
   if (shape === null) {
-    throw new TypeError(`Cannot shape ${n} values as ${describeShape(spec.shape)} for ${spec.what}; pass a Tensor with its shape (tf.tensor(values, shape))`);
+    const expected = describeShape(spec.shape);
+    const hint = 'pass a Tensor with its shape (tf.tensor(values, shape))';
+    throw new TypeError(`Cannot shape ${n} values as ${expected} for ${spec.what}; ${hint}`);
   }
   return shape;
 }
@@ -126,7 +131,12 @@ export function runFailed(err: unknown): never {
 /**
  * The results of a run as Tensors of `dtypes`, passed through `build`; with `traced`, `{ results, trace }`.
  */
-export function finishRun<R>(raw: Native.RunOutput, dtypes: readonly DType[], traced: boolean, build: (tensors: Tensor[]) => R): R | { results: R; trace: RunTrace } {
+export function finishRun<R>(
+  raw: Native.RunOutput,
+  dtypes: readonly DType[],
+  traced: boolean,
+  build: (tensors: Tensor[]) => R,
+): R | { results: R; trace: RunTrace } {
   const outputs = traced ? (raw as { outputs: Native.RunResult }).outputs : (raw as Native.RunResult);
   const tensors = new Array<Tensor>(outputs.length);
   for (let i = 0; i < outputs.length; i++) tensors[i] = Tensor._fromResult(outputs[i], dtypes[i]);

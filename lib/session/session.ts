@@ -187,7 +187,11 @@ export class Session {
    *   when the session is closed or the fetches and feeds are not of its graph.
    */
   run<F extends Fetches>(fetches: F, feeds?: Feeds, options?: RunOptions & { trace?: false }): Promise<RunResult<F>>;
-  run<F extends Fetches>(fetches: F, feeds: Feeds | undefined, options: RunOptions & { trace: true }): Promise<{ results: RunResult<F>; trace: RunTrace }>;
+  run<F extends Fetches>(
+    fetches: F,
+    feeds: Feeds | undefined,
+    options: RunOptions & { trace: true },
+  ): Promise<{ results: RunResult<F>; trace: RunTrace }>;
   run<F extends Fetches>(fetches: F, feeds?: Feeds, options?: RunOptions): Promise<unknown> {
     let pending: Promise<Native.RunOutput>;
     let plan: Plan;
@@ -206,7 +210,11 @@ export class Session {
 
   /** The same as `run`, blocking the JS thread until TensorFlow finishes. */
   runSync<F extends Fetches>(fetches: F, feeds?: Feeds, options?: RunOptions & { trace?: false }): RunResult<F>;
-  runSync<F extends Fetches>(fetches: F, feeds: Feeds | undefined, options: RunOptions & { trace: true }): { results: RunResult<F>; trace: RunTrace };
+  runSync<F extends Fetches>(
+    fetches: F,
+    feeds: Feeds | undefined,
+    options: RunOptions & { trace: true },
+  ): { results: RunResult<F>; trace: RunTrace };
   runSync<F extends Fetches>(fetches: F, feeds?: Feeds, options?: RunOptions): unknown {
     this.#requireOpen();
     const plan = this.#plan(fetches);

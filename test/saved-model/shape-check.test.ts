@@ -21,12 +21,17 @@ function writeModel(dir: string, constDims: number[], placeholderDims: Dims): vo
   fs.mkdirSync(dir, { recursive: true });
   const graph = {
     node: [
-      { name: 'big', op: 'Const', attr: { dtype: { type: FLOAT }, value: { tensor: { dtype: FLOAT, tensor_shape: shapeProto(constDims) } } } },
+      {
+        name: 'big',
+        op: 'Const',
+        attr: { dtype: { type: FLOAT }, value: { tensor: { dtype: FLOAT, tensor_shape: shapeProto(constDims) } } },
+      },
       { name: 'x', op: 'Placeholder', attr: { dtype: { type: FLOAT }, shape: { shape: shapeProto(placeholderDims) } } },
     ],
     versions: { producer: 1000 },
   };
-  const bytes = encode('SavedModel', { saved_model_schema_version: 1, meta_graphs: [{ meta_info_def: { tags: ['serve'] }, graph_def: graph }] });
+  const metaGraph = { meta_info_def: { tags: ['serve'] }, graph_def: graph };
+  const bytes = encode('SavedModel', { saved_model_schema_version: 1, meta_graphs: [metaGraph] });
   fs.writeFileSync(path.join(dir, 'saved_model.pb'), bytes);
 }
 

@@ -5,9 +5,9 @@ import * as path from 'path';
 import { Worker } from 'worker_threads';
 import * as tf from '../../lib';
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+ 
 require('v8').setFlagsFromString('--expose-gc');
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+ 
 const gc = require('vm').runInNewContext('gc') as () => void;
 
 const ROOT = path.resolve(__dirname, '..', '..');

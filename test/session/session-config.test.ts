@@ -187,10 +187,12 @@ describe('SessionConfig', () => {
 
   test('the bounds themselves are accepted', async () => {
     const { g, x, y } = addOne();
-    const sess = new tf.Session(g, { config: { intraOpParallelismThreads: 0, interOpParallelismThreads: -1, deviceCount: { CPU: 1, GPU: 0 } } });
+    const config = { intraOpParallelismThreads: 0, interOpParallelismThreads: -1, deviceCount: { CPU: 1, GPU: 0 } };
+    const sess = new tf.Session(g, { config });
     expect(sess.runSync(y, new Map([[x, 1]])).item()).toBe(2);
     await sess.close();
-    expect(decode('ConfigProto', encodeConfig({ intraOpParallelismThreads: 1024, interOpParallelismThreads: 1024, deviceCount: { CPU: 256 } })!)).toMatchObject({
+    const most = encodeConfig({ intraOpParallelismThreads: 1024, interOpParallelismThreads: 1024, deviceCount: { CPU: 256 } })!;
+    expect(decode('ConfigProto', most)).toMatchObject({
       intra_op_parallelism_threads: 1024,
       inter_op_parallelism_threads: 1024,
       device_count: { CPU: 256 },

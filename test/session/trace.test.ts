@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '../../lib';
 import { describePython, runPython, tempDir } from '../helpers/python';
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+ 
 const { encode } = require('../../lib/proto');
 
 interface TraceEvent {
@@ -81,7 +81,8 @@ describe('run traces', () => {
     const mm = complete.find((e) => e.args.name === 'hidden')!;
     expect(mm).toMatchObject({ name: matmul.op, cat: 'Op', args: { op: matmul.op, input0: expect.stringMatching(/x/), input1: 'w' } });
     expect(mm.dur).toBeGreaterThan(0);
-    expect(complete.map((e) => e.name)).toEqual(expect.arrayContaining([expect.stringMatching(MATMUL), expect.stringMatching(RELU), 'Sum']));
+    const names = complete.map((e) => e.name);
+    expect(names).toEqual(expect.arrayContaining([expect.stringMatching(MATMUL), expect.stringMatching(RELU), 'Sum']));
     expectWellNested(events);
 
     const sync = sess.runSync(y, new Map([[x, feed]]), { trace: true });
@@ -99,7 +100,10 @@ describe('run traces', () => {
     const trace = new tf.RunTrace({
       step_stats: {
         dev_stats: [
-          { device: '/device:CPU:0', node_stats: [node('a', 'MatMul', 100, 50), node('b', 'MatMul', 120, 50), node('c', 'Add', 160, 10), node('d', 'Neg', 200, 5)] },
+          {
+            device: '/device:CPU:0',
+            node_stats: [node('a', 'MatMul', 100, 50), node('b', 'MatMul', 120, 50), node('c', 'Add', 160, 10), node('d', 'Neg', 200, 5)],
+          },
           { device: '/device:CPU:1', node_stats: [node('e', 'Relu', 110, 5)] },
         ],
       },
@@ -115,7 +119,8 @@ describe('run traces', () => {
     const names = events.filter((e) => e.name === 'process_name').map((e) => e.args.name);
     expect(names).toEqual(['/device:CPU:0 Compute', '/device:CPU:1 Compute']);
     // Nanoseconds, where recorded, refine the microseconds.
-    const precise = new tf.RunTrace({ step_stats: { dev_stats: [{ device: 'd', node_stats: [{ node_name: 'n', all_start_micros: 1, all_start_nanos: 1500, all_end_rel_micros: 2, all_end_rel_nanos: 2250 }] }] } });
+    const stats = { node_name: 'n', all_start_micros: 1, all_start_nanos: 1500, all_end_rel_micros: 2, all_end_rel_nanos: 2250 };
+    const precise = new tf.RunTrace({ step_stats: { dev_stats: [{ device: 'd', node_stats: [stats] }] } });
     expect(precise.ops()[0]).toMatchObject({ startMicros: 1.5, durationMicros: 2.25, op: 'n' });
     expect(new tf.RunTrace({}).toChromeTrace()).toBe(JSON.stringify({ traceEvents: [], displayTimeUnit: 'ms' }));
   });
