@@ -12,6 +12,8 @@
         "native/operation_description.cc",
         "native/server.cc",
         "native/session.cc",
+        "native/session_run.cc",
+        "native/session_saved_model.cc",
         "native/status.cc",
         "native/tensor.cc",
         "native/tensor_helper.cc",
@@ -23,7 +25,7 @@
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "<!(node scripts/include-dir.js)"
       ],
-      "defines": ["NAPI_EXPERIMENTAL", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "defines": ["NAPI_EXPERIMENTAL", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"],
       "cflags_cc": ["-std=c++17", "-fvisibility=hidden", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Werror=return-type"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
       "libraries": ["-ldl"]

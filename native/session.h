@@ -3,7 +3,10 @@
 #ifndef NATIVE_SESSION_H_
 #define NATIVE_SESSION_H_
 
+#include <atomic>
 #include <cstdint>
+#include <memory>
+#include <string>
 #include <vector>
 
 #include "common.h"
@@ -11,6 +14,18 @@
 namespace tfn {
 
 class Graph;
+
+// Shared ownership of a TF_Session: the Session wrapper holds one share and each run in flight another, so
+// that a run given up at its deadline (session.cc, ExecuteWithin) never outlives the session it uses. The
+// last share closes (when not yet closed) and deletes it.
+struct SessionHandle {
+  explicit SessionHandle(TF_Session* s) : session(s) {}
+  ~SessionHandle();
+  SessionHandle(const SessionHandle&) = delete;
+  SessionHandle& operator=(const SessionHandle&) = delete;
+  TF_Session* session;
+  std::atomic<bool> closed{false};
+};
 
 // Wraps TF_Session; holds its Graph alive.
 //
@@ -20,17 +35,20 @@ class Graph;
 //           feedOps/fetchOps/targets: Operation[] of the session's graph, feedIdx/fetchIdx: number[]. Checked
 //           once here, so that a serving loop's runs read only their values. Throws TypeError/RangeError/Error
 //           for operations of another graph or outputs they do not have.
-//   [sync]  s.runSync(signature, feedValues, runOptions, wantMetadata)
+//   [sync]  s.runSync(signature, feedValues, runOptions, wantMetadata, deadlineMs?)
 //             -> Result[] | {outputs: Result[], metadata: Buffer}
 //           feedValues[i]: a Tensor, a number (a scalar of the fed output's dtype) or [dtype, dims, TypedArray];
 //           runOptions: Uint8Array (RunOptions) | null. Result: see Tensor::ToJs. Throws Error when closed,
 //           given a signature of another session or disposed tensors, and the TensorFlow error of the run.
+//           deadlineMs (1..2^31-1, else RangeError): throws DEADLINE_EXCEEDED by then even when TensorFlow
+//           cannot end the run (it goes on in a detached thread; session.cc, ExecuteWithin).
 //   [async] s.run(same arguments) -> Promise of the same. Conversion happens on the JS thread; TF_SessionRun
 //           runs on the libuv thread pool (4 threads unless UV_THREADPOOL_SIZE says otherwise), touching no
 //           JS value; every input tensor and the session stay referenced until the run settles.
 //   [sync]  s.listDevices() -> {name, type, memoryBytes}[]
-//   [async] s.close() -> Promise<void>   idempotent; waits for runs in flight, then closes and deletes the
-//           TF_Session. Runs started after close() throw/reject "Session is closed".
+//   [async] s.close() -> Promise<void>   idempotent; closes the TF_Session at once, which cancels the runs in
+//           flight (they reject with CANCELLED), then deletes it once they settle. Rejects with the error of
+//           TF_CloseSession or TF_DeleteSession. Runs started after close() throw/reject "Session is closed".
 //   [async] Session.loadSavedModel(graph, exportDir, tags: string[], config | null, runOptions | null)
 //           -> Promise<{session: Session, metaGraphDef: Buffer}> over TF_LoadSessionFromSavedModel.
 class Session : public Napi::ObjectWrap<Session> {
@@ -40,9 +58,9 @@ class Session : public Napi::ObjectWrap<Session> {
   explicit Session(const Napi::CallbackInfo& info);
   ~Session() override;
 
-  TF_Session* session() const { return session_; }
-  // Called on the JS thread when an async run settles.
-  void RunFinished();
+  std::shared_ptr<SessionHandle> handle() const { return handle_; }
+  // Called on the JS thread when an async run settles; can_run_js is false while the environment goes away.
+  void RunFinished(bool can_run_js);
 
  private:
   friend class RunWorker;
@@ -53,9 +71,13 @@ class Session : public Napi::ObjectWrap<Session> {
   Napi::Value Close(const Napi::CallbackInfo& info);
   static Napi::Value LoadSavedModel(const Napi::CallbackInfo& info);
 
-  void DoClose();
+  void CloseHandle();
+  void DeleteHandle();
+  void SettleCloses(Napi::Env env, bool can_run_js);
 
-  TF_Session* session_ = nullptr;
+  std::shared_ptr<SessionHandle> handle_;
+  TF_Code close_code_ = TF_OK;
+  std::string close_message_;
   uint64_t serial_ = 0;
   Graph* graph_ = nullptr;
   Napi::ObjectReference graph_ref_;

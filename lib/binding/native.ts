@@ -106,7 +106,7 @@ export namespace Native {
   }
 
   /** The arguments of Session.run and Session.runSync, in native/session.h's order. */
-  export type RunArgs = [signature: RunSignature, feedValues: FeedValue[], runOptions: Uint8Array | null, wantMetadata: boolean];
+  export type RunArgs = [signature: RunSignature, feedValues: FeedValue[], runOptions: Uint8Array | null, wantMetadata: boolean, deadlineMs?: number];
   export type RunOutput = RunResult | { outputs: RunResult; metadata: Buffer };
 
   export interface Session {

@@ -31,7 +31,8 @@ function nanosOr(micros: unknown, nanos: unknown): number {
  * overlap. Trace viewers need that: complete events on one thread must nest.
  */
 function lanes(ops: OpTiming[]): number[] {
-  const order = ops.map((_, i) => i).sort((a, b) => ops[a].startMicros - ops[b].startMicros || ops[b].durationMicros - ops[a].durationMicros);
+  const byStart = (a: number, b: number) => ops[a].startMicros - ops[b].startMicros || ops[b].durationMicros - ops[a].durationMicros;
+  const order = ops.map((_, i) => i).sort(byStart);
   const laneEnds: number[] = [];
   const lane = new Array<number>(ops.length);
   for (const i of order) {
@@ -55,8 +56,11 @@ function lanes(ops: OpTiming[]): number[] {
  */
 export class RunTrace {
   /** The decoded RunMetadata protocol buffer. */
+  // A decoded RunMetadata: protobufjs gives untyped objects (fields by their proto names).
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly metadata: Record<string, any>;
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   constructor(metadata: Record<string, any>) {
     this.metadata = metadata;
   }

@@ -13,7 +13,10 @@ async function slowModel(dir: string) {
   const x = g.placeholder('float32', [null, N], 'x');
   const w = g.variable(tf.tensor(new Float32Array(N * N).fill(1 / N), [N, N]), { name: 'w' });
   let h = x;
-  for (let i = 0; i < 4; i++) h = g.addOperation('Relu', { inputs: [g.addOperation('MatMul', { inputs: [h, w], name: `mm${i}` }).output(0)] }).output(0);
+  for (let i = 0; i < 4; i++) {
+    const mm = g.addOperation('MatMul', { inputs: [h, w], name: `mm${i}` }).output(0);
+    h = g.addOperation('Relu', { inputs: [mm] }).output(0);
+  }
   const y = g.addOperation('Sum', { inputs: [h, g.constant(1, { dtype: 'int32' })], name: 'y' }).output(0);
   const session = new tf.Session(g);
   await session.run(tf.globalVariablesInitializer(g));
@@ -116,7 +119,9 @@ describe('run options: timeouts', () => {
   function blockingGraph() {
     const g = new tf.Graph();
     const queue = g.addOperation('FIFOQueueV2', { attrs: { component_types: ['float32'] }, name: 'queue' }).output(0);
-    const dequeue = g.addOperation('QueueDequeueV2', { inputs: [queue], attrs: { component_types: ['float32'] }, name: 'dequeue' }).output(0);
+    const dequeue = g
+      .addOperation('QueueDequeueV2', { inputs: [queue], attrs: { component_types: ['float32'] }, name: 'dequeue' })
+      .output(0);
     const enqueue = g.addOperation('QueueEnqueueV2', { inputs: [queue, [g.constant(5)]], name: 'enqueue' });
     return { g, dequeue, enqueue };
   }

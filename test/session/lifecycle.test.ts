@@ -5,9 +5,9 @@ import * as path from 'path';
 import { Worker } from 'worker_threads';
 import * as tf from '../../lib';
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+ 
 require('v8').setFlagsFromString('--expose-gc');
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+ 
 const gc = require('vm').runInNewContext('gc') as () => void;
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -36,14 +36,30 @@ describe('lifetimes', () => {
   });
 
   test('a session keeps its graph alive; dropping both is collected without a crash', async () => {
-    for (let i = 0; i < 50; i++) {
-      const g = new tf.Graph();
-      const session = new tf.Session(g);
-      session.runSync(g.constant(i));
-      if (i % 2) await session.close();
+    const collected = { graphs: 0, sessions: 0 };
+    const registry = new FinalizationRegistry<'graphs' | 'sessions'>((kind) => collected[kind]++);
+    const results: number[] = [];
+    let kept: WeakRef<tf.Graph> | undefined;
+    await (async () => {
+      for (let i = 0; i < 50; i++) {
+        const g = new tf.Graph();
+        const session = new tf.Session(g);
+        results.push(session.runSync(g.constant(i)).item() as number);
+        if (i % 2) await session.close();
+        registry.register(g, 'graphs');
+        registry.register(session, 'sessions');
+        if (i === 49) kept = new WeakRef(g);
+      }
+    })();
+    expect(results).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    // Finalization callbacks run after the collection, in later turns of the event loop; a session's graph
+    // becomes collectable only once the session's native wrapper is gone.
+    for (let round = 0; round < 20 && collected.graphs + collected.sessions < 100; round++) {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    for (let i = 0; i < 3; i++) gc();
-    await new Promise((resolve) => setImmediate(resolve));
+    expect(collected).toEqual({ graphs: 50, sessions: 50 });
+    expect(kept!.deref()).toBeUndefined();
   });
 
   test('the addon works in worker threads, several at once', async () => {

@@ -154,4 +154,48 @@ describe('SessionConfig', () => {
     expect(make({ gpuOptions: { perProcessGpuMemoryFraction: 1.5 } })).toThrow(RangeError);
     expect(make({ gpuOptions: { visibleDeviceList: 0 } })).toThrow(/string for visibleDeviceList/);
   });
+
+  test('thread and device counts TensorFlow would crash on are RangeErrors (in a child process)', () => {
+    // 2^31-1 intra- or inter-op threads was a SIGSEGV building the pool, 2^31-1 CPU devices a bad_alloc.
+    const r = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `
+        const tf = require('./dist');
+        const g = new tf.Graph();
+        const configs = [
+          { intraOpParallelismThreads: 2 ** 31 - 1 }, { interOpParallelismThreads: 2 ** 31 - 1 },
+          { deviceCount: { CPU: 2 ** 31 - 1 } }, { intraOpParallelismThreads: -1 }, { interOpParallelismThreads: -2 },
+          { intraOpParallelismThreads: 1025 }, { deviceCount: { GPU: 257 } }, { deviceCount: { CPU: -1 } },
+        ];
+        for (const config of configs) {
+          try { new tf.Session(g, { config }); console.log('accepted'); } catch (e) { console.log(e.name, e.message); }
+        }
+        `,
+      ],
+      { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' }, timeout: 60_000 },
+    );
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(8);
+    for (const line of lines) expect(line).toMatch(/^RangeError Expected \S+ between -?\d+ and \d+ but received -?\d+$/);
+    expect(lines[0]).toMatch(/intraOpParallelismThreads between 0 and 1024/);
+    expect(lines[1]).toMatch(/interOpParallelismThreads between -1 and 1024/);
+    expect(lines[2]).toMatch(/deviceCount\.CPU between 0 and 256/);
+    expect(r.status).toBe(0);
+  });
+
+  test('the bounds themselves are accepted', async () => {
+    const { g, x, y } = addOne();
+    const config = { intraOpParallelismThreads: 0, interOpParallelismThreads: -1, deviceCount: { CPU: 1, GPU: 0 } };
+    const sess = new tf.Session(g, { config });
+    expect(sess.runSync(y, new Map([[x, 1]])).item()).toBe(2);
+    await sess.close();
+    const most = encodeConfig({ intraOpParallelismThreads: 1024, interOpParallelismThreads: 1024, deviceCount: { CPU: 256 } })!;
+    expect(decode('ConfigProto', most)).toMatchObject({
+      intra_op_parallelism_threads: 1024,
+      inter_op_parallelism_threads: 1024,
+      device_count: { CPU: 256 },
+    });
+  });
 });

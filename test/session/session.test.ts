@@ -63,15 +63,7 @@ describe('Session', () => {
     await expect(sess.run(y, { x: 1 })).rejects.toThrow(/closed/);
   });
 
-  test('close waits for runs in flight', async () => {
-    const { g, y } = addOne();
-    const sess = new tf.Session(g);
-    const runs = Array.from({ length: 20 }, (_, i) => sess.run(y, { x: i }));
-    const closing = sess.close();
-    const results = await Promise.all(runs);
-    await closing;
-    expect(results.map((r) => r.item())).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
-  });
+  // close() cancels the runs in flight (as Python's close does): test/session/cancel.test.ts.
 
   test('200 concurrent runs on one session are all correct', async () => {
     const { g, y } = addOne();
@@ -202,7 +194,10 @@ describe('prepared runs', () => {
     expect(session.runSync(y, { 'b:0': 4 }).item()).toBe(-3);
     expect(session.runSync(y, { a: 7, b: 4 }).item()).toBe(3);
     expect(session.runSync(y, new Map([[a, 5]])).item()).toBe(-5);
-    expect(() => session.runSync(y, new Map([[y.op.graph.placeholder('float32', [], 'c'), 1]]))).not.toThrow();
+    // Feeding a tensor the fetch does not depend on is allowed (as in Python) and changes nothing.
+    const unused = y.op.graph.placeholder('float32', [], 'c');
+    expect(session.runSync(y, new Map([[unused, 1]])).item()).toBe(-9);
+    expect(session.runSync(y, new Map([[unused, 1], [a, 2]])).item()).toBe(-8);
     expect(() => session.runSync(y, { nothere: 1 })).toThrow(/nothere/);
     return session.close();
   });
@@ -229,5 +224,44 @@ describe('prepared runs', () => {
     expect(() => n1.runSync(sig, [2], null, false)).toThrow(/closed/);
     expect(() => n1.prepare([], [], [], [], [])).toThrow(/closed/);
     await s2.close();
+  });
+});
+
+describe('fed shapes against static shapes', () => {
+  function matrix() {
+    const g = new tf.Graph();
+    const x = g.placeholder('float32', [2, 3], 'x');
+    const y = g.addOperation('Identity', { inputs: [x], name: 'y' }).output(0);
+    const rows = g.placeholder('float32', [null, 3], 'rows');
+    const r = g.addOperation('Identity', { inputs: [rows] }).output(0);
+    return { g, x, y, rows, r };
+  }
+
+  test('a feed whose shape contradicts the placeholder is a TypeError naming both shapes, as Python refuses it', async () => {
+    const { g, x, y } = matrix();
+    const sess = new tf.Session(g);
+    const message = /Expected shape \[2, 3\] for Tensor 'x:0' but received (a tensor|values) of shape \[2\]/;
+    expect(() => sess.runSync(y, new Map([[x, tf.tensor([1, 2])]]))).toThrow(TypeError);
+    expect(() => sess.runSync(y, new Map([[x, tf.tensor([1, 2])]]))).toThrow(message);
+    expect(() => sess.runSync(y, { x: [1, 2] })).toThrow(message);
+    expect(() => sess.runSync(y, { x: tf.tensor([1, 2, 3, 4, 5, 6], [3, 2]) })).toThrow(/\[2, 3\] .* shape \[3, 2\]/);
+    expect(() => sess.runSync(y, { x: 1 })).toThrow(/\[2, 3\] for Tensor 'x:0' but received a number of shape \[\]/);
+    expect(() => sess.runSync(y, { x: new Float32Array(2) })).toThrow(/Cannot shape 2 values as \[2, 3\] for Tensor 'x:0'/);
+    await expect(sess.run(y, { x: [[1, 2]] })).rejects.toThrow(/shape \[1, 2\]/);
+    await sess.close();
+  });
+
+  test('compatible feeds still run: exact shapes, unknown dimensions, flat arrays shaped by the static shape', async () => {
+    const { g, x, y, rows, r } = matrix();
+    const sess = new tf.Session(g);
+    expect(sess.runSync(y, { x: [[1, 2, 3], [4, 5, 6]] }).shape).toEqual([2, 3]);
+    expect(sess.runSync(y, new Map([[x, new Float32Array([1, 2, 3, 4, 5, 6])]])).toArray()).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(sess.runSync(r, new Map([[rows, tf.tensor(new Float32Array(12), [4, 3])]])).shape).toEqual([4, 3]);
+    expect(sess.runSync(r, new Map([[rows, new Float32Array(9)]])).shape).toEqual([3, 3]);
+    expect(() => sess.runSync(r, new Map([[rows, tf.tensor(new Float32Array(4), [1, 4])]]))).toThrow(/\[\?, 3\] .* \[1, 4\]/);
+    const unknownRank = g.addOperation('Placeholder', { attrs: { dtype: 'float32' }, name: 'any' }).output(0);
+    const z = g.addOperation('Identity', { inputs: [unknownRank] }).output(0);
+    expect((await sess.run(z, new Map([[unknownRank, tf.tensor([[[1]]])]]))).shape).toEqual([1, 1, 1]);
+    await sess.close();
   });
 });

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright node-libtensorflow authors.
+#include "session_run.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "guards.h"
+#include "status.h"
+#include "v8_direct.h"
+
+namespace tfn {
+namespace {
+
+// setTimeout's bound, which the façade applies as well.
+constexpr double kMaxDeadlineMs = 2147483647.0;
+
+}  // namespace
+
+bool ReadBytes(Napi::Env env, Napi::Value value, const char* what, std::string* out) {
+  if (value.IsNull() || value.IsUndefined()) return true;
+  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+    Napi::TypeError::New(env, std::string("Expected a Uint8Array or null for ") + what).ThrowAsJavaScriptException();
+    return false;
+  }
+  Napi::Uint8Array bytes = value.As<Napi::Uint8Array>();
+  out->assign(reinterpret_cast<const char*>(bytes.Data()), bytes.ByteLength());
+  return true;
+}
+
+bool CanRunJs(napi_env env) {
+  napi_value undefined;
+  napi_value result;
+  if (napi_get_undefined(env, &undefined) != napi_ok) return false;
+  return napi_coerce_to_bool(env, undefined, &result) == napi_ok;
+}
+
+RunCall::~RunCall() {
+  for (TF_Tensor* t : made) Tf().TF_DeleteTensor(t);
+  for (TF_Tensor* t : output_values) {
+    if (t != nullptr) Tf().TF_DeleteTensor(t);
+  }
+}
+
+bool RunCall::Read(const Napi::CallbackInfo& info, uint64_t session_serial) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 4) {
+    Napi::TypeError::New(env, "run(signature, feedValues, runOptions, wantMetadata) needs four arguments")
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  bool tagged = false;
+  if (!info[0].IsExternal() || napi_check_object_type_tag(env, info[0], &kRunSignatureTag, &tagged) != napi_ok ||
+      !tagged) {
+    Napi::TypeError::New(env, "Expected a run signature from session.prepare()").ThrowAsJavaScriptException();
+    return false;
+  }
+  signature = *info[0].As<Napi::External<std::shared_ptr<const RunSignature>>>().Data();
+  if (signature->session_serial != session_serial) {
+    Napi::Error::New(env, "The run signature was prepared by another session").ThrowAsJavaScriptException();
+    return false;
+  }
+  size_t n = signature->inputs.size();
+  if (!info[1].IsArray() || info[1].As<Napi::Array>().Length() != n) {
+    Napi::TypeError::New(env, "Expected one value per fed tensor").ThrowAsJavaScriptException();
+    return false;
+  }
+  Napi::Array values = info[1].As<Napi::Array>();
+  input_values.resize(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    Napi::Value value = values.Get(i);
+    TF_Tensor* tensor = nullptr;
+    if (value.IsNumber()) {
+      tensor = Tensor::FromNumber(env, signature->input_types[i], value.As<Napi::Number>().DoubleValue());
+    } else if (value.IsArray()) {
+      // [dtype, dims, TypedArray]: a tensor made for this run only.
+      Napi::Array triple = value.As<Napi::Array>();
+      bool zero_copy;
+      tensor = Tensor::FromTypedArray(env, triple.Get(0u), triple.Get(1u), triple.Get(2u), true, &zero_copy);
+    } else {
+      Tensor* t =
+          UnwrapTagged<Tensor>(env, value, kTensorTag, "a Tensor, a number or [dtype, dims, TypedArray] to feed");
+      if (t == nullptr) return false;
+      if (t->tensor() == nullptr) {
+        Napi::Error::New(env, std::string("The Tensor fed to '") + Tf().TF_OperationName(signature->inputs[i].oper) +
+                                  "' is disposed")
+            .ThrowAsJavaScriptException();
+        return false;
+      }
+      borrowed.push_back(t->owner());
+      input_values[i] = t->tensor();
+      continue;
+    }
+    if (tensor == nullptr) return false;
+    made.push_back(tensor);
+    input_values[i] = tensor;
+  }
+  has_run_options = !info[2].IsNull() && !info[2].IsUndefined();
+  if (!ReadBytes(env, info[2], "runOptions", &run_options)) return false;
+  want_metadata = info[3].ToBoolean();
+  if (info.Length() > 4 && !info[4].IsUndefined() && !info[4].IsNull()) {
+    double ms = info[4].IsNumber() ? info[4].As<Napi::Number>().DoubleValue() : -1;
+    if (!(ms > 0 && ms <= kMaxDeadlineMs)) {
+      Napi::RangeError::New(env, "Expected a deadline between 1 and 2147483647 ms").ThrowAsJavaScriptException();
+      return false;
+    }
+    deadline_ms = static_cast<int64_t>(ms);
+  }
+  return true;
+}
+
+void RunCall::Execute(TF_Session* session) {
+  const RunSignature& sig = *signature;
+  output_values.assign(sig.outputs.size(), nullptr);
+  StatusGuard status;
+  BufferGuard options(has_run_options ? Tf().TF_NewBufferFromString(run_options.data(), run_options.size()) : nullptr);
+  BufferGuard meta(want_metadata ? Tf().TF_NewBuffer() : nullptr);
+  Tf().TF_SessionRun(session, options.get(), sig.inputs.data(), input_values.data(),
+                     static_cast<int>(sig.inputs.size()), sig.outputs.data(), output_values.data(),
+                     static_cast<int>(sig.outputs.size()), sig.targets.data(), static_cast<int>(sig.targets.size()),
+                     meta.get(), status);
+  code = status.code();
+  if (code != TF_OK) message = status.message();
+  if (meta.get() != nullptr && code == TF_OK) {
+    metadata.assign(static_cast<const char*>(meta.get()->data), meta.get()->length);
+  }
+}
+
+Napi::Value RunCall::Results(Napi::Env env) {
+  std::vector<napi_value> values(output_values.size());
+  for (size_t i = 0; i < output_values.size(); ++i) {
+    values[i] = Tensor::ToJs(env, output_values[i]);
+    output_values[i] = nullptr;
+  }
+  Napi::Array results = NewArray(env, values.data(), values.size());
+  if (!want_metadata) return results;
+  Napi::Object object = Napi::Object::New(env);
+  object.Set("outputs", results);
+  object.Set("metadata",
+             Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<const uint8_t*>(metadata.data()), metadata.size()));
+  return object;
+}
+
+// Runs `call`, but gives up waiting at its deadline. TensorFlow's own timeout_in_ms cancels the step and then
+// waits for its ops, which never return when an op ignores cancellation (MapPeek/Dequeue variants waiting on a
+// condition variable) or a gRPC target has nothing listening. Such a run goes on in a detached thread that
+// owns the call and a share of the session, so it frees the libuv pool thread, keeps nothing it uses from
+// being deleted, and does not hold up process exit (which joins the pool's threads, not detached ones).
+bool ExecuteWithin(std::shared_ptr<RunCall> call, std::shared_ptr<SessionHandle> session) {
+  if (call->deadline_ms == 0) {
+    call->Execute(session->session);
+    return true;
+  }
+  struct Done {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
+  };
+  auto done = std::make_shared<Done>();
+  std::thread([call, session, done] {
+    call->Execute(session->session);
+    std::lock_guard<std::mutex> lock(done->mu);
+    done->done = true;
+    done->cv.notify_all();
+  }).detach();
+  std::unique_lock<std::mutex> lock(done->mu);
+  // A little past the deadline, so that TensorFlow's own DeadlineExceeded (naming what timed out) wins
+  // whenever TensorFlow can honour the deadline.
+  return done->cv.wait_for(lock, std::chrono::milliseconds(call->deadline_ms + 50), [&] { return done->done; });
+}
+
+Napi::Value DeadlineError(Napi::Env env, int64_t deadline_ms) {
+  return StatusError(env, TF_DEADLINE_EXCEEDED,
+                     "The run did not finish within its deadline of " + std::to_string(deadline_ms) +
+                         " ms; it goes on in the background until TensorFlow returns (an op that ignores "
+                         "cancellation, or an unreachable target)");
+}
+
+}  // namespace tfn

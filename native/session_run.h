@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright node-libtensorflow authors.
+// One TF_SessionRun call: read on the JS thread, executed on any thread (with a deadline, if it has one),
+// turned into JS values back on the JS thread. Session::run and Session::runSync both use it.
+#ifndef NATIVE_SESSION_RUN_H_
+#define NATIVE_SESSION_RUN_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common.h"
+#include "session.h"
+#include "tensor.h"
+
+namespace tfn {
+
+// What a run feeds, fetches and targets, checked once by prepare() (the JS surface in session.h).
+struct RunSignature {
+  uint64_t session_serial = 0;
+  std::vector<TF_Output> inputs;
+  std::vector<TF_DataType> input_types;
+  std::vector<TF_Output> outputs;
+  std::vector<TF_Operation*> targets;
+};
+
+// Everything one TF_SessionRun call needs, read on the JS thread.
+struct RunCall {
+  std::shared_ptr<const RunSignature> signature;
+  std::vector<TF_Tensor*> input_values;
+  // Tensors made for this run only, deleted with it.
+  std::vector<TF_Tensor*> made;
+  // Shares of fed Tensor wrappers' tensors: the caller may dispose them while the run is in flight.
+  std::vector<std::shared_ptr<TensorOwner>> borrowed;
+  std::string run_options;
+  bool has_run_options = false;
+  bool want_metadata = false;
+  // 0: none. Else the run settles (DEADLINE_EXCEEDED) after this long even if TensorFlow does not.
+  int64_t deadline_ms = 0;
+  // Results.
+  std::vector<TF_Tensor*> output_values;
+  std::string metadata;
+  TF_Code code = TF_OK;
+  std::string message;
+
+  ~RunCall();
+  // JS thread: the arguments of run/runSync (session.h). False after throwing.
+  bool Read(const Napi::CallbackInfo& info, uint64_t session_serial);
+  // Any thread; touches only TensorFlow.
+  void Execute(TF_Session* session);
+  // JS thread: the results, or the error to throw.
+  Napi::Value Results(Napi::Env env);
+};
+
+// Reads an optional Uint8Array argument (null/undefined: leaves `out` empty). False after throwing TypeError.
+bool ReadBytes(Napi::Env env, Napi::Value value, const char* what, std::string* out);
+
+// Whether this environment may still run JS. While a worker is terminated (or calls process.exit), Node
+// completes the async work it was waiting for but refuses to call into JS: resolving a promise or making an
+// error then fails, which node-addon-api turns into a fatal napi_throw. napi_coerce_to_bool has no side
+// effect and, like every call into JS, fails exactly then (napi_cannot_run_js / napi_pending_exception).
+bool CanRunJs(napi_env env);
+
+// Runs `call`, giving up waiting at its deadline (session_run.cc says how). Returns false when it gave up:
+// the call then belongs to the thread that still runs it and must not be read.
+bool ExecuteWithin(std::shared_ptr<RunCall> call, std::shared_ptr<SessionHandle> session);
+
+// The DEADLINE_EXCEEDED error of a run given up at its deadline.
+Napi::Value DeadlineError(Napi::Env env, int64_t deadline_ms);
+
+}  // namespace tfn
+
+#endif  // NATIVE_SESSION_RUN_H_
