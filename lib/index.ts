@@ -54,3 +54,7 @@ export type { Initializer } from './variables/initializers';
 export type { ExportMetaGraphOptions, ImportMetaGraphOptions, ImportMetaGraphResult } from './meta-graph/meta-graph';
 export * as copy from './copy/graph-copy';
 export { errors };
+export { gradients, registerGradient, noGradient, IndexedSlices, convertToTensor } from './gradients/api';
+export type { Gradient, GradientsOptions } from './gradients/gradients';
+export type { GradientFunction, InputGradient } from './gradients/registry';
+import './gradients/override-map';

@@ -17,3 +17,7 @@ export { createGlobalStep, getGlobalStep, getOrCreateGlobalStep } from './global
 export { replicaDeviceSetter, STANDARD_PS_OPS } from '../distributed/device-setter';
 export type { ReplicaDeviceSetterOptions } from '../distributed/device-setter';
 export * from '../checkpoint/saver';
+export { AdagradOptimizer } from './adagrad';
+export type { AdagradOptions } from './adagrad';
+// The sparse (IndexedSlices) updates of the optimizers above register themselves.
+import './sparse-updates';

@@ -283,6 +283,13 @@ export abstract class Optimizer {
     return v;
   }
 
+  /** @internal The non-slot variable `name` of graph `g` (for the sparse updates). */
+  _nonSlotVariable(name: string, g: Graph): Variable {
+    const v = this.getNonSlotVariable(name, g);
+    if (!v) throw new Error(`${this.name}: the variable '${name}' was not created (applyGradients creates it)`);
+    return v;
+  }
+
   /** @internal The non-slot variable `name` of graph `g`, if created. */
   protected getNonSlotVariable(name: string, g: Graph): Variable | undefined {
     return this.#nonSlot.get(g)?.get(name);
