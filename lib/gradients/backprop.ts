@@ -111,9 +111,9 @@ function missingGradient(op: Operation, req: BackpropRequest): Error {
   );
 }
 
-function inputGradients(g: Graph, op: Operation, outGrads: Array<Grad | null>, req: BackpropRequest): InputGradient[] {
+function inputGradients(g: Graph, op: Operation, inputs: Output[], outGrads: Array<Grad | null>, req: BackpropRequest): InputGradient[] {
   const fn = gradientFunctionFor(op, req);
-  if (fn === 'none') return op.inputs.map(() => null);
+  if (fn === 'none') return inputs.map(() => null);
   if (fn === undefined && PASS_THROUGH.has(op.type) && outGrads[0] instanceof IndexedSlices) return [outGrads[0]];
   if (fn === undefined && controlFlowProblem(op)) throw missingGradient(op, req);
   // As Python: an output that got no gradient but could carry one gets zeros, so gradient functions see tensors.
@@ -122,7 +122,7 @@ function inputGradients(g: Graph, op: Operation, outGrads: Array<Grad | null>, r
   if (fn === undefined) {
     const scope = g.uniqueName(scopeName);
     const dense = g.nameScope(`${scope}/`, () => filled.map((d) => (d instanceof IndexedSlices ? densify(d) : d)));
-    const result = cppGradient(op, dense, scope, (j) => zerosLike(g, op.output(j)));
+    const result = cppGradient(op, inputs, dense, scope, (j) => zerosLike(g, op.output(j)));
     if (result === 'none') throw missingGradient(op, req);
     return result;
   }
@@ -181,7 +181,7 @@ export function backprop(g: Graph, req: BackpropRequest): Array<Grad | null> {
     done.set(op, outGrads);
     const inputs = inputsOf.get(op)!;
     const hasGrads = outGrads.some((d) => d !== null);
-    const inGrads = hasGrads && !stop.has(op) ? inputGradients(g, op, outGrads, req) : null;
+    const inGrads = hasGrads && !stop.has(op) ? inputGradients(g, op, inputs, outGrads, req) : null;
     inputs.forEach((input, i) => {
       const d = inGrads?.[i];
       if (d) add(input, d);
