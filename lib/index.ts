@@ -56,3 +56,7 @@ export * as copy from './copy/graph-copy';
 export * as summary from './summary';
 export * as graphUtil from './tools/graph-util';
 export { errors };
+export { gradients, registerGradient, noGradient, IndexedSlices, convertToTensor } from './gradients/api';
+export type { Gradient, GradientsOptions } from './gradients/gradients';
+export type { GradientFunction, InputGradient } from './gradients/registry';
+import './gradients/override-map';

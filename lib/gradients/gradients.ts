@@ -1,11 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
-// Symbolic gradients over TensorFlow's C++ gradient registry (TF_AddGradientsWithPrefix), named under a
-// `gradients` scope as Python's tf.gradients names them.
-import { NotFoundError } from '../binding/errors';
+// Symbolic gradients (Python's tf.gradients): TensorFlow's C++ gradient registry in one TF_AddGradientsWithPrefix
+// call where it covers every op on the way (the fast path), else the TypeScript driver (lib/gradients/backprop.ts),
+// named under a `gradients` scope as Python's tf.gradients names them.
 import type { Graph, OutputLike } from '../graph/graph';
 import { Operation, Output, isOutputConvertible } from '../graph/operation';
 import { Tensor, TensorLike, tensor } from '../tensor/tensor';
 import { invalidArgument } from '../base/validate';
+import { backprop } from './backprop';
+import { hasCppGradient } from './cpp-gradient';
+import type { IndexedSlices } from './indexed-slices';
+import { gradientOverrideFor, hasOverrides } from './override-map';
+import { ancestorsOf, opsBetween } from './paths';
+import { lookupGradient } from './registry';
+import { isControlFlow } from './safety';
+import { SPARSE_GRADIENT_TYPES } from './sparse-gradients';
+// The TypeScript gradient functions register themselves on import.
+import './ops';
 
 /** What `gradYs` entries may be: a symbolic tensor, a host value of y's dtype, or null for ones. */
 export type GradYLike = OutputLike | Tensor | TensorLike | null | undefined;
@@ -27,97 +37,6 @@ function asList<T>(value: T | readonly T[], what: string): T[] {
   if (Array.isArray(value)) return [...value];
   if (value === undefined || value === null) throw invalidArgument('an Output or an array of Outputs', what, value);
   return [value as T];
-}
-
-function describeOp(op: Operation): string {
-  return `'${op.name}' (${op.type})`;
-}
-
-/** Tensors (by name) that some y depends on through data edges, and the operations those edges pass. */
-function ancestorsOf(ys: Output[]): { tensors: Set<string>; ops: Set<Operation> } {
-  const tensors = new Set<string>(ys.map((y) => y.name));
-  const ops = new Set<Operation>();
-  const stack = ys.map((y) => y.op);
-  while (stack.length > 0) {
-    const op = stack.pop()!;
-    if (ops.has(op)) continue;
-    ops.add(op);
-    for (const input of op.inputs) {
-      tensors.add(input.name);
-      if (!ops.has(input.op)) stack.push(input.op);
-    }
-  }
-  return { tensors, ops };
-}
-
-/** Operations on some path from an x to a y (the ones whose gradients TensorFlow builds). */
-function opsBetween(xs: Output[], ancestors: Set<Operation>): Set<Operation> {
-  const between = new Set<Operation>();
-  const stack = xs.map((x) => x.op).filter((op) => ancestors.has(op));
-  while (stack.length > 0) {
-    const op = stack.pop()!;
-    if (between.has(op)) continue;
-    between.add(op);
-    for (const out of op.outputs) {
-      for (const consumer of out.consumers()) {
-        if (ancestors.has(consumer) && !between.has(consumer)) stack.push(consumer);
-      }
-    }
-  }
-  return between;
-}
-
-/** A shortest chain of operations from `from` back to one of `targets` through inputs, within `allowed`. */
-function pathBack(from: Operation, targets: Set<Operation>, allowed: Set<Operation>): Operation[] | undefined {
-  const parent = new Map<Operation, Operation | null>([[from, null]]);
-  const queue = [from];
-  for (let i = 0; i < queue.length; i++) {
-    const op = queue[i];
-    if (targets.has(op)) {
-      const chain: Operation[] = [];
-      for (let at: Operation | null = op; at; at = parent.get(at)!) chain.unshift(at);
-      return chain;
-    }
-    for (const input of op.inputs) {
-      if (allowed.has(input.op) && !parent.has(input.op)) {
-        parent.set(input.op, op);
-        queue.push(input.op);
-      }
-    }
-  }
-  return undefined;
-}
-
-/**
- * TensorFlow says only "No gradient defined for op: T". Name the operation of that type on the way from a y
- * to an x, and the path through it, so the caller sees which part of the model needs another op.
- */
-function explainMissingGradient(err: Error, ys: Output[], xs: Output[], ancestors: Set<Operation>): Error {
-  const match = /No gradient defined for op: ([A-Za-z0-9_>.]+?)\./.exec(err.message);
-  if (!match) return err;
-  const type = match[1];
-  const between = opsBetween(xs, ancestors);
-  const candidates = [...between].filter((op) => op.type === type);
-  const culprits = candidates.length > 0 ? candidates : [...ancestors].filter((op) => op.type === type);
-  const xOps = new Set(xs.map((x) => x.op));
-  for (const culprit of culprits) {
-    for (const y of ys) {
-      const down = pathBack(y.op, new Set([culprit]), ancestors);
-      if (!down) continue;
-      const up = pathBack(culprit, xOps, between.size > 0 ? between : ancestors) ?? [culprit];
-      const chain = [...down, ...up.slice(1)];
-      const x = xs.find((candidate) => candidate.op === chain[chain.length - 1]);
-      const message =
-        `No gradient defined for operation '${culprit.name}' (op type: ${type}) on the path from ` +
-        `'${y.name}' to ${x ? `'${x.name}'` : 'the xs'}: ${chain.map(describeOp).join(' <- ')}. ` +
-        `TensorFlow's C++ gradient registry (TF_AddGradients) has no gradient for ${type}; compute this part ` +
-        'with ops it can differentiate, or stop the gradient before it (StopGradient).';
-      const enriched = new NotFoundError(message);
-      enriched.stack = `${enriched.name}: ${message}\n${(err.stack ?? '').split('\n').slice(1).join('\n')}`;
-      return enriched;
-    }
-  }
-  return err;
 }
 
 /** A 'gradients' prefix unique in the graph, under the current name scope: 'gradients', 'gradients_1', … */
@@ -158,29 +77,76 @@ function gradYFor(g: Graph, y: Output, value: GradYLike, i: number): Output | Te
   return dy;
 }
 
+/** Options of `gradients(ys, xs, options)` (Python's tf.gradients keyword arguments). */
+export interface GradientsOptions {
+  /** Initial gradients, one per y (default: ones shaped like y); a null entry means ones. */
+  gradYs?: GradYLike | readonly GradYLike[];
+  /** Tensors held constant: no gradient flows through them (Python's `stop_gradients`). */
+  stopGradients?: OutputLike | readonly OutputLike[];
+  /**
+   * Use the TypeScript driver even where TensorFlow's C++ registry covers every op (for comparisons and
+   * benchmarks; also when the environment variable NODE_LIBTENSORFLOW_GRADIENTS is 'driver').
+   */
+  forceDriver?: boolean;
+}
+
+/** A gradient: dense, sparse (a gather's), or null where none reaches the x. */
+export type Gradient = Output | IndexedSlices | null;
+
+function isOptions(value: unknown): value is GradientsOptions {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Tensor || value instanceof Output) return false;
+  if (isOutputConvertible(value) || ArrayBuffer.isView(value)) return false;
+  const keys = Object.keys(value);
+  return keys.every((k) => k === 'gradYs' || k === 'stopGradients' || k === 'forceDriver');
+}
+
+/**
+ * Whether one TF_AddGradients call may build these gradients: every op between xs and ys has a C++ gradient that
+ * nothing here replaces, and no control flow (which TF_AddGradients may crash on) is among the ys' ancestors.
+ */
+function fastPathApplies(g: Graph, ancestors: Set<Operation>, between: Set<Operation>, xs: Output[]): boolean {
+  for (const op of ancestors) if (isControlFlow(op.type)) return false;
+  const overrides = hasOverrides(g);
+  const xOps = new Set(xs.map((x) => x.op));
+  for (const op of between) {
+    // An x computed from nothing between is where backprop stops: its own gradient is never asked for.
+    if (xOps.has(op) && !op.inputs.some((input) => between.has(input.op))) continue;
+    if (lookupGradient(op.type) !== undefined || SPARSE_GRADIENT_TYPES.has(op.type)) return false;
+    if (overrides && gradientOverrideFor(op) !== undefined) return false;
+    if (!hasCppGradient(op)) return false;
+  }
+  return true;
+}
+
 /**
  * The symbolic partial derivatives of `sum(ys)` with respect to each of `xs` (Python's `tf.gradients`).
- * Entries are null where an x does not affect any y. Gradient operations are named under a fresh
- * `gradients` scope (`gradients`, `gradients_1`, …, inside the current name scope).
+ * Entries are null where an x does not affect any y, and IndexedSlices where the gradient is sparse (a gather of
+ * a variable). Gradient operations are named under a fresh `gradients` scope (`gradients`, `gradients_1`, …,
+ * inside the current name scope).
  * @param ys the Outputs to differentiate (one or an array).
  * @param xs the Outputs (or Variables: the gradient covers every read of the variable) to differentiate by.
- * @param gradYs initial gradients, one per y (default: ones shaped like y); a null entry means ones.
- * @throws NotFoundError naming the op type and the path from y to x when TensorFlow's C++ registry has no
- *   gradient for an op on the way (TensorFlow may have added some gradient ops before it found out, as Python
- *   does); TypeError/RangeError for malformed arguments; Error for tensors of another graph.
+ * @param options `{gradYs, stopGradients}`, or the gradYs alone: initial gradients, one per y (default ones).
+ * @throws NotFoundError naming the op and the path from y to x when an op on the way has no gradient (gradient
+ *   ops built before it stay in the graph, as in Python); Error for control flow the gradient cannot pass;
+ *   TypeError/RangeError for malformed arguments; Error for tensors of another graph.
  */
 export function gradients(
   g: Graph,
   ysIn: OutputLike | readonly OutputLike[],
   xsIn: OutputLike | readonly OutputLike[],
-  gradYsIn?: GradYLike | readonly GradYLike[],
-): Array<Output | null> {
+  optionsIn?: GradYLike | readonly GradYLike[] | GradientsOptions,
+): Gradient[] {
+  const options: GradientsOptions = isOptions(optionsIn) ? optionsIn : { gradYs: optionsIn as GradYLike | readonly GradYLike[] };
+  const gradYsIn = options.gradYs;
   const ys = asList(ysIn, 'ys of gradients(ys, xs)').map((y, i) => g._toOutput(y, `ys[${i}] of gradients(ys, xs)`));
   const xs = asList(xsIn, 'xs of gradients(ys, xs)').map((x, i) => {
     const handle = resourceHandle(x);
     if (handle) return g._toOutput(handle, `xs[${i}] of gradients(ys, xs)`);
     return g._toOutput(x, `xs[${i}] of gradients(ys, xs)`);
   });
+  const stopGradients = options.stopGradients === undefined || options.stopGradients === null
+    ? []
+    : asList(options.stopGradients, 'stopGradients').map((t, i) => g._toOutput(resourceHandle(t) ?? t, `stopGradients[${i}]`));
   if (ys.length === 0) throw new RangeError('gradients(ys, xs) needs at least one y');
   for (const [i, y] of ys.entries()) {
     if (!FLOATING.has(y.dtype)) {
@@ -200,7 +166,6 @@ export function gradients(
   // TensorFlow rejects an x that no y depends on; Python answers None for it.
   const { tensors, ops } = ancestorsOf(ys);
   const connected = xs.map((x) => tensors.has(x.name));
-  const prefix = gradientsPrefix(g);
   // TensorFlow answers a repeated x only once (null the second time); ask once, answer each.
   const wanted: Output[] = [];
   const slot = new Map<string, number>();
@@ -211,7 +176,26 @@ export function gradients(
     }
   }
   if (wanted.length === 0) return xs.map(() => null);
+  const between = opsBetween(wanted, ops);
+  const force = options.forceDriver === true || process.env.NODE_LIBTENSORFLOW_GRADIENTS === 'driver';
+  let results: Gradient[];
+  if (!force && stopGradients.length === 0 && fastPathApplies(g, ops, between, wanted)) {
+    results = addGradientsInOneCall(g, ys, wanted, gradYs);
+  } else {
+    const prefix = gradientsPrefix(g);
+    const stopOps = new Set(stopGradients.map((t) => t.op));
+    results = g.nameScope(`${prefix}/`, () =>
+      backprop(g, { ys, xs: wanted, gradYs: gradYs ?? ys.map(() => null), stopOps, between }),
+    );
+    // The driver imported C++ gradient nodes under fresh scopes; let the next name the graph hands out see them.
+    g._markNamesStale();
+  }
+  return xs.map((x, i) => (connected[i] ? results[slot.get(x.name)!] : null));
+}
 
+/** The fast path: TensorFlow's C++ registry builds every gradient in one TF_AddGradientsWithPrefix call. */
+function addGradientsInOneCall(g: Graph, ys: Output[], wanted: Output[], gradYs: Array<Output | Tensor | null> | null): Gradient[] {
+  const prefix = gradientsPrefix(g);
   let dx: Output[] | null = null;
   if (gradYs) {
     // The C API takes all initial gradients or none: fill the gaps with ones, as it would.
@@ -232,12 +216,8 @@ export function gradients(
       dx ? dx.map((d) => d.op._native) : null,
       dx ? dx.map((d) => d.index) : null,
     );
-  } catch (err) {
+  } finally {
     g._markNamesStale();
-    throw err instanceof Error ? explainMissingGradient(err, ys, wanted, ops) : err;
   }
-  g._markNamesStale();
-  const results = raw.map((ref) => (ref ? g.operation(ref[0])!.output(ref[1]) : null));
-  return xs.map((x, i) => (connected[i] ? results[slot.get(x.name)!] : null));
+  return raw.map((ref) => (ref ? g.operation(ref[0])!.output(ref[1]) : null));
 }
-

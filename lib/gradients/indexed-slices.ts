@@ -38,3 +38,35 @@ export class IndexedSlices {
 export function isIndexedSlices(value: unknown): value is IndexedSlices {
   return value instanceof IndexedSlices;
 }
+
+/**
+ * The dense tensor an IndexedSlices stands for (Python's `convert_to_tensor(slices)`): repeated indices add up,
+ * as `unsorted_segment_sum(values, indices, dense_shape[0])`.
+ * @throws Error when the slices have no denseShape (the number of rows is unknown).
+ */
+export function densify(slices: IndexedSlices, name = 'UnsortedSegmentSum'): Output {
+  if (!slices.denseShape) {
+    throw new Error(`Cannot densify ${slices.toString()}: its denseShape is unknown, so the number of rows is not known`);
+  }
+  const g = slices.graph;
+  const shape = slices.denseShape;
+  // dense_shape[0], named as Python's strided_slice.
+  const rows = g.nameScope('strided_slice', (scope) => {
+    const index = (values: number[], what: string) => g.constant(values, { dtype: shape.dtype, name: what });
+    return g.addOperation('StridedSlice', {
+      inputs: [shape, index([0], 'stack'), index([1], 'stack_1'), index([1], 'stack_2')],
+      attrs: { T: shape.dtype, Index: shape.dtype, shrink_axis_mask: 1 },
+      name: scope,
+    }).output(0);
+  });
+  return g.addOperation('UnsortedSegmentSum', {
+    inputs: [slices.values, slices.indices, rows],
+    attrs: { T: slices.dtype, Tindices: slices.indices.dtype, Tnumsegments: shape.dtype },
+    name,
+  }).output(0);
+}
+
+/** An Output as it is, an IndexedSlices densified (for gradient functions that want dense gradients). */
+export function toDense(value: Output | IndexedSlices): Output {
+  return value instanceof IndexedSlices ? densify(value) : value;
+}

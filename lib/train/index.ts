@@ -18,3 +18,7 @@ export { replicaDeviceSetter, STANDARD_PS_OPS } from '../distributed/device-sett
 export type { ReplicaDeviceSetterOptions } from '../distributed/device-setter';
 export * from '../checkpoint/saver';
 export * from '../checkpoint/import-meta-graph';
+export { AdagradOptimizer } from './adagrad';
+export type { AdagradOptions } from './adagrad';
+// The sparse (IndexedSlices) updates of the optimizers above register themselves.
+import './sparse-updates';

@@ -4,6 +4,7 @@
 import type { DType } from '../base/dtypes';
 import type { Graph, OutputLike } from '../graph/graph';
 import { gradients } from '../gradients/gradients';
+import { IndexedSlices, densify } from '../gradients/indexed-slices';
 import { GraphKeys } from '../graph/graph-keys';
 import { Operation, Output, isOutputConvertible, toOutput } from '../graph/operation';
 import { Variable, createVariable } from '../variables/variable';
@@ -13,8 +14,22 @@ import { invalidArgument, optionalObject, optionalString, requireBoolean, requir
 /** A learning rate or another hyperparameter: a number, a tensor, or a function returning either. */
 export type Hyperparameter = number | OutputLike | (() => number | OutputLike);
 
-/** A gradient and the variable it updates; a null gradient leaves the variable alone. */
-export type GradAndVar = [grad: Output | null, variable: Variable];
+/**
+ * A gradient and the variable it updates; a null gradient leaves the variable alone, an IndexedSlices (the
+ * gradient of a gather) updates only the rows it holds.
+ */
+export type GradAndVar = [grad: Output | IndexedSlices | null, variable: Variable];
+
+/**
+ * Sparse updates by optimizer class (lib/train/sparse-updates.ts fills it): Python's `_resource_apply_sparse`,
+ * given the deduplicated rows, or with `duplicates` its `_resource_apply_sparse_duplicate_indices`, given them as
+ * they are. Kept apart from the classes so that each optimizer's file stays about its dense kernel.
+ */
+export interface SparseUpdate {
+  duplicates?: boolean;
+  apply(optimizer: Optimizer, values: Output, indices: Output, variable: Variable): Operation;
+}
+export const SPARSE_UPDATES = new Map<abstract new (...args: never[]) => Optimizer, SparseUpdate>();
 
 export interface ComputeGradientsOptions {
   /** The initial gradient of the loss (Python's `grad_loss`); default ones. */
@@ -61,6 +76,7 @@ export abstract class Optimizer {
   /** Whether the update kernels take the variables' locks (Python's `use_locking`). */
   readonly useLocking: boolean;
   #slots = new Map<string, Map<Variable, Variable>>();
+  #hyper = new Map<string, Output>();
   #nonSlot = new Map<Graph, Map<string, Variable>>();
 
   protected constructor(name: string, useLocking: boolean) {
@@ -128,10 +144,14 @@ export abstract class Optimizer {
     optionalObject(options, `the options of ${this.name}.applyGradients`);
     if (!Array.isArray(pairs)) throw invalidArgument('an array of [gradient, variable] pairs', `${this.name}.applyGradients`, pairs);
     if (pairs.length === 0) throw new Error(`${this.name}.applyGradients: no variables provided`);
-    const checked: Array<[Output | null, Variable]> = pairs.map((pair, i) => {
+    const checked: Array<[Output | IndexedSlices | null, Variable]> = pairs.map((pair, i) => {
       if (!Array.isArray(pair) || pair.length !== 2) throw invalidArgument('a [gradient, variable] pair', `pairs[${i}] of ${this.name}.applyGradients`, pair);
       const v = requireVariable(pair[1], `the variable of pairs[${i}] of ${this.name}.applyGradients`);
       if (pair[0] === null || pair[0] === undefined) return [null, v];
+      if (pair[0] instanceof IndexedSlices) {
+        this.#checkSlices(pair[0], v);
+        return [pair[0], v];
+      }
       const grad = v.graph._toOutput(pair[0], `the gradient of pairs[${i}] (variable '${v.name}') of ${this.name}.applyGradients`);
       this.#checkGradient(grad, v);
       return [grad, v];
@@ -157,7 +177,7 @@ export abstract class Optimizer {
       const ops: Operation[] = [];
       for (const [grad, v] of checked) {
         if (grad === null) continue;
-        ops.push(g.nameScope(`update_${v.handle.op.name}`, () => colocateWith(v, () => this.applyDense(grad, v))));
+        ops.push(g.nameScope(`update_${v.handle.op.name}`, () => colocateWith(v, () => this.#apply(grad, v))));
       }
       return ops;
     });
@@ -263,6 +283,13 @@ export abstract class Optimizer {
     return v;
   }
 
+  /** @internal The non-slot variable `name` of graph `g` (for the sparse updates). */
+  _nonSlotVariable(name: string, g: Graph): Variable {
+    const v = this.getNonSlotVariable(name, g);
+    if (!v) throw new Error(`${this.name}: the variable '${name}' was not created (applyGradients creates it)`);
+    return v;
+  }
+
   /** @internal The non-slot variable `name` of graph `g`, if created. */
   protected getNonSlotVariable(name: string, g: Graph): Variable | undefined {
     return this.#nonSlot.get(g)?.get(name);
@@ -271,8 +298,38 @@ export abstract class Optimizer {
   /** A hyperparameter as a tensor, named `name` when it is a number (in the update scope). */
   protected hyperTensor(g: Graph, value: Hyperparameter, name: string): Output {
     const v = typeof value === 'function' ? (value as () => number | OutputLike)() : value;
-    if (typeof v === 'number') return g.constant(v, { dtype: 'float32', name });
-    return g._toOutput(v, `${name} of ${this.name}`);
+    const t = typeof v === 'number' ? g.constant(v, { dtype: 'float32', name }) : g._toOutput(v, `${name} of ${this.name}`);
+    this.#hyper.set(name, t);
+    return t;
+  }
+
+  /** The hyperparameter tensor `name` made by the last applyGradients (for the sparse updates). */
+  hyperparameter(name: string): Output {
+    const t = this.#hyper.get(name);
+    if (!t) throw new Error(`${this.name}: no hyperparameter '${name}' was prepared (applyGradients prepares them)`);
+    return t;
+  }
+
+  #apply(grad: Output | IndexedSlices, v: Variable): Operation {
+    if (!(grad instanceof IndexedSlices)) return this.applyDense(grad, v);
+    let ctor = this.constructor as abstract new (...args: never[]) => Optimizer;
+    let update = SPARSE_UPDATES.get(ctor);
+    while (!update && ctor !== Optimizer) {
+      ctor = Object.getPrototypeOf(ctor);
+      update = SPARSE_UPDATES.get(ctor);
+    }
+    // Without a sparse update of its own an optimizer updates every row, as with a dense gradient.
+    if (!update) return this.applyDense(densify(grad), v);
+    if (update.duplicates) return update.apply(this, grad.values, grad.indices, v);
+    const [values, indices] = deduplicate(v.graph, grad.values, grad.indices);
+    return update.apply(this, values, indices, v);
+  }
+
+  #checkSlices(slices: IndexedSlices, v: Variable): void {
+    if (slices.graph !== v.graph) throw new Error(`The gradient ${slices.toString()} belongs to ${slices.graph} but variable '${v.name}' to ${v.graph}`);
+    if (slices.dtype !== v.dtype) {
+      throw new TypeError(`The gradient ${slices.toString()} has dtype ${slices.dtype} but variable '${v.name}' has dtype ${v.dtype}`);
+    }
   }
 
   #applyOptions(g: Graph, options: ApplyGradientsOptions): { globalStep: Variable | undefined; name: string } {
@@ -331,6 +388,28 @@ export function colocateWith<T>(v: Variable, fn: () => T): T {
 function group(g: Graph, ops: Operation[], name: string | null): Operation {
   if (name === null) return g.addOperation('NoOp', { controlInputs: ops, name: 'update' });
   return g.addOperation('NoOp', { controlInputs: ops, name: `${name}/` });
+}
+
+/**
+ * Python's _deduplicate_indexed_slices: the rows of repeated indices summed, so that kernels that read and write
+ * a row once per index (the ResourceSparseApply* family) see each row once.
+ */
+function deduplicate(g: Graph, values: Output, indices: Output): [Output, Output] {
+  const unique = g.addOperation('Unique', { inputs: [indices], attrs: { T: indices.dtype, out_idx: 'int32' } });
+  const shape = g.addOperation('Shape', { inputs: [unique.output(0)], attrs: { T: indices.dtype, out_type: 'int32' } }).output(0);
+  const count = g.nameScope('strided_slice', (scope) => {
+    const c = (x: number, name: string) => g.constant([x], { dtype: 'int32', name });
+    return g.addOperation('StridedSlice', {
+      inputs: [shape, c(0, 'stack'), c(1, 'stack_1'), c(1, 'stack_2')],
+      attrs: { T: 'int32', Index: 'int32', shrink_axis_mask: 1 },
+      name: scope,
+    }).output(0);
+  });
+  const summed = g.addOperation('UnsortedSegmentSum', {
+    inputs: [values, unique.output(1), count],
+    attrs: { T: values.dtype, Tindices: 'int32', Tnumsegments: 'int32' },
+  }).output(0);
+  return [summed, unique.output(0)];
 }
 
 /** A tensor of `shape` filled with `value`, as Python's zeros/ones initializers build it (`…/Initializer/zeros`). */
