@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: Apache-2.0
+import * as tf from '../../../lib';
+import { GradCase, InputSpec, describeGradients, floats, ints, uniform } from '../../helpers/gradient-check';
+import { hasPythonTensorFlow } from '../../helpers/python';
+
+/** Labels whose rows sum to 1: the op's backprop output is the loss gradient only for distributions. */
+function distributions(rows: number, cols: number, seed: number, dtype: tf.DType = 'float64'): InputSpec {
+  const v = uniform(rows * cols, seed, 0.1, 1);
+  for (let r = 0; r < rows; r++) {
+    const row = v.slice(r * cols, (r + 1) * cols);
+    const total = row.reduce((a, b) => a + b, 0);
+    row.forEach((x, c) => (v[r * cols + c] = x / total));
+  }
+  return { values: v, shape: [rows, cols], dtype };
+}
+
+const cases: GradCase[] = [
+  ...(['float64', 'float32'] as const).map((dtype): GradCase => ({
+    name: `SoftmaxCrossEntropyWithLogits ${dtype}, loss and backprop outputs`,
+    type: 'SoftmaxCrossEntropyWithLogits',
+    // As in Python, the labels' gradient ignores the backprop output's: the labels are held constant here.
+    inputs: [floats([3, 4], 1, dtype), { ...distributions(3, 4, 2, dtype), wrt: false }],
+  })),
+  {
+    name: 'SoftmaxCrossEntropyWithLogits, loss output only',
+    type: 'SoftmaxCrossEntropyWithLogits',
+    inputs: [floats([2, 5], 3), distributions(2, 5, 4)],
+    outputs: [0],
+  },
+  {
+    name: 'SparseSoftmaxCrossEntropyWithLogits, loss and backprop outputs',
+    type: 'SparseSoftmaxCrossEntropyWithLogits',
+    inputs: [floats([3, 4], 5), ints([0, 3, 2])],
+  },
+  {
+    name: 'SparseSoftmaxCrossEntropyWithLogits int64 labels, loss output only',
+    type: 'SparseSoftmaxCrossEntropyWithLogits',
+    inputs: [floats([4, 3], 6), ints([2, 0, 1, 1], [4], 'int64')],
+    outputs: [0],
+  },
+  { name: 'BiasAddV1', type: 'BiasAddV1', inputs: [floats([2, 3, 4], 7), floats([4], 8)] },
+  {
+    name: 'TopKV2',
+    type: 'TopKV2',
+    inputs: [{ values: [0.5, -0.3, 0.9, 0.1, -0.7, 0.2, 0.8, -0.1, 0.35, 0.6, -0.45, 0.05], shape: [3, 4], dtype: 'float64' }, ints([2], [], 'int32')],
+  },
+];
+
+describeGradients('nn gradients', cases, hasPythonTensorFlow);
