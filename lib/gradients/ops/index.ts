@@ -2,3 +2,4 @@
 // The TypeScript gradient functions, registered on import (Python's *_grad.py modules): the ops whose
 // gradient TensorFlow's C++ registry lacks, or defines differently from Python.
 import './nn';
+import './conv';
