@@ -10,7 +10,6 @@ import * as tf from '../../lib';
 import { lookupGradient } from '../../lib/gradients/registry';
 import { IndexedSlices } from '../../lib/gradients/indexed-slices';
 import '../../lib/gradients/ops';
-import { opInfo } from '../../lib/ops/op-def';
 import { runPython } from './python';
 
 type Values = number[] | Float64Array | Float32Array | Int32Array;
@@ -117,6 +116,14 @@ function buildCase(c: GradCase): { g: tf.Graph; op: tf.Operation; feeds: Array<[
   const inputs = c.inputs.map((s) => (Array.isArray(s) ? s.map(toInput) : toInput(s)));
   const op = g.addOperation(c.type, { inputs, attrs: c.attrs ?? {} });
   const outShapes = op.outputs.map((o) => ({ dtype: o.dtype, shape: o.shape as number[] }));
+  // Where shape inference cannot tell (a segment count), the shape the op computes on these inputs.
+  const unknown = outShapes.map((o, i) => (o.shape === null || o.shape.some((d) => d === null) ? i : -1)).filter((i) => i >= 0);
+  if (unknown.length) {
+    const sess = new tf.Session(g);
+    const values = sess.runSync(unknown.map((i) => op.outputs[i]), new Map(feeds.map(([p, s]) => [p, hostTensor(s.values, s.shape, s.dtype)]))) as tf.Tensor[];
+    unknown.forEach((i, k) => (outShapes[i].shape = values[k].shape));
+    sess.close();
+  }
   return { g, op, feeds, dys: upstream(c, outShapes) };
 }
 
@@ -187,13 +194,12 @@ export function pythonGradients(cases: GradCase[]): Array<Array<number[] | null>
     return {
       type: c.type,
       args: c.inputs.map((s) => (Array.isArray(s) ? s.map(specJson) : specJson(s))),
-      argNames: fake.argNames,
       attrs: c.attrs ?? {},
       dys: fake.dys,
     };
   });
   const script = `
-import json, sys
+import inspect, json, sys
 import numpy as np
 import tensorflow as tf
 cases = json.load(open(sys.argv[1]))
@@ -211,9 +217,11 @@ for c in cases:
         tape.watch(t); watched.append(t)
       return t
     kwargs = {}
-    for name, a in zip(c['argNames'], c['args']):
+    fn = getattr(tf.raw_ops, c['type'])
+    # Python renames some input args (reduction_indices -> axis): they come first, in OpDef order.
+    for name, a in zip(inspect.signature(fn).parameters, c['args']):
       kwargs[name] = [make(s) for s in a] if isinstance(a, list) else make(a)
-    ys = flat(getattr(tf.raw_ops, c['type'])(**kwargs, **c['attrs']))
+    ys = flat(fn(**kwargs, **c['attrs']))
   targets = [ys[i] for i, _ in c['dys']]
   dys = [tf.constant(np.array(d['values'], dtype=d['dtype']).reshape(d['shape'])) for _, d in c['dys']]
   grads = tape.gradient(targets, watched, output_gradients=dys)
@@ -234,11 +242,10 @@ function specJson(s: InputSpec) {
   return { values: Array.from(s.values), shape: s.shape, dtype: s.dtype, wrt: isWrt(s) };
 }
 
-/** The OpDef arg names of the case's op and its upstream gradients, as the JS side draws them. */
-function computeShapes(c: GradCase): { argNames: string[]; dys: Array<[number, { values: number[]; shape: number[]; dtype: string }]> } {
-  const { g, dys } = buildCase(c);
+/** The case's upstream gradients, as the JS side draws them. */
+function computeShapes(c: GradCase): { dys: Array<[number, { values: number[]; shape: number[]; dtype: string }]> } {
+  const { dys } = buildCase(c);
   return {
-    argNames: opInfo(g._native, c.type).inputs.map((a) => a.name),
     dys: [...dys.entries()].map(([i, d]) => [i, { values: Array.from(d.values), shape: d.shape, dtype: d.dtype }]),
   };
 }

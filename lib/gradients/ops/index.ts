@@ -3,3 +3,4 @@
 // gradient TensorFlow's C++ registry lacks, or defines differently from Python.
 import './nn';
 import './conv';
+import './math';

@@ -104,3 +104,16 @@ export function reduceGradientArgs(x: Output, y: Output, gx: Output | null, gy: 
     grad !== null && must ? g.ops.reshape(g.ops.sum(grad, r, { keepDims: true }), shape) : grad;
   return [reduce(gx, rx, sx, reduceX), reduce(gy, ry, sy, reduceY)];
 }
+
+/**
+ * The shape of `x` reduced over `axes` with the reduced dimensions kept as 1 (Python's math_ops.reduced_shape),
+ * for reshaping a reduction's output and gradient back to broadcast against its input.
+ */
+export function reducedShape(inputShape: Output, axes: Output): Output {
+  const g = inputShape.graph;
+  const rank = g.ops.size(inputShape, { outType: 'int32' });
+  const axes32 = axes.dtype === 'int32' ? axes : g.ops.cast(axes, { DstT: 'int32' });
+  const positive = g.ops.floorMod(g.ops.addV2(axes32, rank), rank);
+  const ones = g.ops.fill(shapeOf(positive), int32(g, [1], true));
+  return g.ops.dynamicStitch([g.ops.range(int32(g, [0], true), rank, int32(g, [1], true)), positive], [inputShape, ones]);
+}
