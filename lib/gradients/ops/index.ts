@@ -4,3 +4,5 @@
 import './nn';
 import './conv';
 import './math';
+import './array';
+import './no-gradient';
