@@ -6,3 +6,4 @@ import './conv';
 import './math';
 import './array';
 import './no-gradient';
+import './second-order';

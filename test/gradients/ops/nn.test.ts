@@ -14,7 +14,29 @@ function distributions(rows: number, cols: number, seed: number, dtype: tf.DType
   return { values: v, shape: [rows, cols], dtype };
 }
 
+/** Fused batch norm on float32 (its only CPU type); in inference the population statistics are held (Python: no gradient). */
+function batchNorm(type: string, format: 'NHWC' | 'NCHW', training: boolean, seed: number): GradCase {
+  const shape = format === 'NHWC' ? [2, 2, 2, 3] : [2, 3, 2, 2];
+  const stat = (lo: number, hi: number, k: number): InputSpec =>
+    training ? { values: [], shape: [0], dtype: 'float32', wrt: false } : { ...floats([3], seed + k, 'float32', lo, hi), wrt: false };
+  return {
+    name: `${type} ${format}${training ? ', training' : ', inference'}`,
+    type,
+    inputs: [floats(shape, seed, 'float32', -2, 2), floats([3], seed + 1, 'float32', 0.5, 1.5), floats([3], seed + 2, 'float32'), stat(-0.5, 0.5, 3), stat(0.5, 1.5, 4)],
+    attrs: { epsilon: 0.001, data_format: format, is_training: training },
+    // Python differentiates y only: the batch statistics outputs get no gradient.
+    outputs: [0],
+  };
+}
+
 const cases: GradCase[] = [
+  batchNorm('FusedBatchNormV3', 'NHWC', true, 40),
+  batchNorm('FusedBatchNormV3', 'NCHW', true, 50),
+  batchNorm('FusedBatchNormV3', 'NCHW', false, 60),
+  batchNorm('FusedBatchNormV2', 'NHWC', true, 70),
+  batchNorm('FusedBatchNormV2', 'NHWC', false, 80),
+  batchNorm('FusedBatchNorm', 'NHWC', true, 90),
+  batchNorm('FusedBatchNorm', 'NCHW', false, 100),
   ...(['float64', 'float32'] as const).map((dtype): GradCase => ({
     name: `SoftmaxCrossEntropyWithLogits ${dtype}, loss and backprop outputs`,
     type: 'SoftmaxCrossEntropyWithLogits',
