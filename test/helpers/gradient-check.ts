@@ -193,8 +193,11 @@ export function computeGradients(c: GradCase): CheckResult {
   return { ours, numeric, dys: [...dys.entries()].sort((a, b) => a[0] - b[0]).map(([, d]) => Array.from(d.values)) };
 }
 
+/** Python's gradients of one case, per differentiated input (null for none), or why Python could not give them. */
+export type PythonResult = Array<number[] | null> | { error: string };
+
 /** Python's gradients of the same cases, in one Python process: per case, per differentiated input, values or null. */
-export function pythonGradients(cases: GradCase[]): Array<Array<number[] | null>> {
+export function pythonGradients(cases: GradCase[]): PythonResult[] {
   const payload = cases.map((c) => {
     const fake = computeShapes(c);
     return {
@@ -214,7 +217,7 @@ def flat(r):
     return [t for x in r for t in flat(x)]
   return [r]
 out = []
-for c in cases:
+def run(c):
   watched = []
   with tf.GradientTape(persistent=True) as tape:
     def make(s):
@@ -231,7 +234,13 @@ for c in cases:
   targets = [ys[i] for i, _ in c['dys']]
   dys = [tf.constant(np.array(d['values'], dtype=d['dtype']).reshape(d['shape'])) for _, d in c['dys']]
   grads = tape.gradient(targets, watched, output_gradients=dys)
-  out.append([None if d is None else np.asarray(tf.convert_to_tensor(d), dtype=np.float64).ravel().tolist() for d in grads])
+  return [None if d is None else np.asarray(tf.convert_to_tensor(d), dtype=np.float64).ravel().tolist() for d in grads]
+out = []
+for c in cases:
+  try:
+    out.append(run(c))
+  except Exception as e:
+    out.append({'error': '%s: %s' % (type(e).__name__, e)})
 print(json.dumps(out))
 `;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfn-gradcheck-'));
@@ -270,7 +279,7 @@ function close(a: ArrayLike<number>, b: ArrayLike<number>, tol: number): string 
  */
 export function describeGradients(title: string, cases: GradCase[], hasPython: boolean): void {
   describe(title, () => {
-    let python: Array<Array<number[] | null>> | undefined;
+    let python: PythonResult[] | undefined;
     const withPython = cases.filter((c) => c.python !== false);
     beforeAll(() => {
       if (hasPython && withPython.length) python = pythonGradients(withPython);
@@ -288,6 +297,7 @@ export function describeGradients(title: string, cases: GradCase[], hasPython: b
         });
         if (python && c.python !== false) {
           const py = python[withPython.indexOf(c)];
+          if (!Array.isArray(py)) throw new Error(`${c.name}: Python failed: ${py.error}`);
           const ptol = dtype === 'float64' ? 1e-9 : 1e-5;
           py.forEach((p, i) => {
             const ours = r.ours[i];

@@ -7,3 +7,4 @@ import './math';
 import './array';
 import './no-gradient';
 import './second-order';
+import './passthrough';

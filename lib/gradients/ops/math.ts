@@ -143,3 +143,41 @@ registerGradient('SparseTensorDenseMatMul', (op, grad) => {
   });
   return [null, g.ops.squeeze(valuesGrad, { squeezeDims: [-2, -1] }), null, bGrad];
 });
+
+for (const type of ['Ceil', 'Rint']) registerGradient(type, () => [null]);
+
+registerGradient('AccumulateNV2', (op, grad) => op.inputs.map(() => grad));
+
+registerGradient('Xlog1py', (op, grad) =>
+  xopGrad(op, grad, (x, y, nz) => {
+    const g = op.graph;
+    return [g.ops.xlog1py(nz, y), g.ops.xdivy(x, g.ops.addV2(y, scalarOf(g, 1, y.dtype)))];
+  }),
+);
+
+/** NextAfter moves x1 by at most one ulp: its gradient is the identity for x1 and zero for x2. */
+registerGradient('NextAfter', (op, grad) =>
+  xopGrad(op, grad, (x1, x2) => {
+    const g = op.graph;
+    return [g.ops.onesLike(x1), g.ops.zerosLike(x2)];
+  }),
+);
+
+registerGradient('Cross', (op, grad) => {
+  if (grad === null) return [null, null];
+  const g = op.graph;
+  const [u, v] = op.inputs;
+  return [g.ops.cross(v, grad), g.ops.cross(grad, u)];
+});
+
+/** Each segment's mean gradient, divided by the segment's size and gathered back to its rows. */
+registerGradient('SegmentMean', (op, grad) => {
+  if (grad === null) return [null, null];
+  const g = op.graph;
+  const [data, segmentIds] = op.inputs;
+  const remaining = g.ops.fill(g.ops.expandDims(g.ops.sub(g.ops.rank(data), int32(g, [1], true)), int32(g, [0], true)), int32(g, [1], true));
+  const onesShape = g.ops.concatV2([shapeOf(segmentIds), remaining], int32(g, [0], true));
+  const ones = g.ops.fill(onesShape, scalarOf(g, 1, grad.dtype));
+  const scaled = g.ops.realDiv(grad, g.ops.segmentSum(ones, segmentIds));
+  return [g.ops.gatherV2(scaled, segmentIds, int32(g, [0], true)), null];
+});

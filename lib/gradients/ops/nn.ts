@@ -6,7 +6,7 @@ import type { Operation, Output } from '../../graph/operation';
 import { tensor } from '../../tensor/tensor';
 import { registerGradient } from '../registry';
 import type { InputGradient } from '../registry';
-import { build, gradOrZeros, int32, shapeOf } from './util';
+import { build, copyAttrs, gradOrZeros, int32, shapeOf } from './util';
 
 /** vec[..., None] * mat (Python's _BroadcastMul). */
 function broadcastMul(vec: Output, mat: Output): Output {
@@ -115,3 +115,23 @@ registerGradient('TopKV2', (op, grad) => {
   const flat = g.ops.scatterNd(g.ops.expandDims(ind, int32(g, [-1], true)), values, g.ops.expandDims(g.ops.prod(inShape, int32(g, [0], true)), int32(g, [0], true)));
   return [g.ops.reshape(flat, inShape), build(g, 'Fill', [int32(g, []), int32(g, [0], true)])];
 });
+
+registerGradient('MaxPoolWithArgmax', (op, grad) => {
+  if (grad === null) return [null];
+  const g = op.graph;
+  const attrs = copyAttrs(op, ['ksize', 'strides', 'padding', 'include_batch_in_index']);
+  return [g.addOperation('MaxPoolGradWithArgmax', { inputs: [op.inputs[0], grad, op.outputs[1]], attrs }).output(0)];
+});
+
+/**
+ * CTC loss: the gradient the op computed alongside the loss, scaled by the loss's gradient; as in Python, a
+ * second derivative through it is refused (PreventGradient), as the fused kernel cannot give one.
+ */
+for (const type of ['CTCLoss', 'CTCLossV2']) {
+  registerGradient(type, (op, gradLoss) => {
+    if (gradLoss === null) return [null, null, null, null];
+    const g = op.graph;
+    const message = "Currently there is no way to take the second  derivative of ctc_loss due to the fused implementation's interaction  with tf.gradients()";
+    return [broadcastMul(gradLoss, g.ops.preventGradient(op.outputs[1], { message })), null, null, null];
+  });
+}

@@ -181,3 +181,56 @@ function fusedBatchNormGradGrad(op: Operation, grads: Array<Output | null>): Inp
 registerGradient('FusedBatchNormGrad', (op, ...grads) => [...fusedBatchNormGradGrad(op, grads), null, null]);
 registerGradient('FusedBatchNormGradV2', (op, ...grads) => [...fusedBatchNormGradGrad(op, grads), null, null]);
 registerGradient('FusedBatchNormGradV3', (op, ...grads) => [...fusedBatchNormGradGrad(op, grads), null, null, null]);
+
+registerGradient('Relu6Grad', (op, grad) => {
+  if (grad === null) return [null, null];
+  const g = op.graph;
+  const x = op.inputs[1];
+  return [g.ops.relu6Grad(grad, x), g.ops.zerosLike(x)];
+});
+
+registerGradient('SeluGrad', (op, grad) => {
+  if (grad === null) return [null, null];
+  const g = op.graph;
+  const [dy, seluX] = op.inputs;
+  const negative = g.ops.less(seluX, scalarOf(g, 0, seluX.dtype));
+  return [g.ops.seluGrad(grad, seluX), g.ops.select(negative, g.ops.mul(grad, dy), g.ops.zerosLike(seluX))];
+});
+
+// ReciprocalGrad and InvGrad compute -dy * y^2 for y = 1/x.
+for (const type of ['ReciprocalGrad', 'InvGrad']) {
+  registerGradient(type, (op, grad) => {
+    if (grad === null) return [null, null];
+    const g = op.graph;
+    const [a, b] = op.inputs;
+    return g.controlDependencies([grad], () => [
+      g.ops.mul(g.ops.mul(g.ops.mul(grad, scalarOf(g, -2, grad.dtype)), b), a),
+      g.ops.reciprocalGrad(a, grad),
+    ]);
+  });
+}
+
+registerGradient('MaxPoolGradGrad', (op, grad) => {
+  if (grad === null) return [null, null, null];
+  const g = op.graph;
+  const [origInput, origOutput] = op.inputs;
+  const attrs = { ksize: op.attr('ksize'), strides: op.attr('strides'), padding: op.attr('padding'), data_format: op.attr('data_format') };
+  return [g.ops.zerosLike(origInput), g.ops.zerosLike(origOutput), g.addOperation('MaxPoolGrad', { inputs: [origInput, origOutput, grad], attrs }).output(0)];
+});
+
+registerGradient('MaxPoolGradV2', (op, grad) => {
+  if (grad === null) return [null, null, null, null, null];
+  const g = op.graph;
+  const [origInput, origOutput, , ksize, strides] = op.inputs;
+  const attrs = { padding: op.attr('padding'), data_format: op.attr('data_format') };
+  const gradGrad = g.addOperation('MaxPoolGradGradV2', { inputs: [origInput, origOutput, grad, ksize, strides], attrs }).output(0);
+  return [g.ops.zerosLike(origInput), g.ops.zerosLike(origOutput), gradGrad, null, null];
+});
+
+/** AvgPoolGrad is linear in its gradient: the gradient of that is average pooling; the shape input gets none. */
+registerGradient('AvgPoolGrad', (op, grad) => {
+  if (grad === null) return [null, null];
+  const g = op.graph;
+  const attrs = { ksize: op.attr('ksize'), strides: op.attr('strides'), padding: op.attr('padding'), data_format: op.attr('data_format') };
+  return [g.ops.stopGradient(op.inputs[0]), g.addOperation('AvgPool', { inputs: [grad], attrs }).output(0)];
+});

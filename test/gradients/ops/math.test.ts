@@ -54,6 +54,20 @@ const cases: GradCase[] = [
     inputs: [ints([0, 1, 1, 0, 2, 2, 2, 0], [4, 2], 'int64'), floats([4], 23), ints([3, 3], [2], 'int64'), floats(adjointB ? [2, 3] : [3, 2], 24)],
     attrs: { adjoint_a: adjointA, adjoint_b: adjointB },
   })),
+  { name: 'Ceil (no gradient)', type: 'Ceil', inputs: [floats([4], 30, 'float64', -3, 3)] },
+  { name: 'Rint (no gradient)', type: 'Rint', inputs: [floats([4], 31, 'float64', -3, 3)] },
+  // AccumulateNV2 has no kernel, only a graph rewrite: eager Python cannot run it, a session can.
+  {
+    name: 'AccumulateNV2',
+    type: 'AccumulateNV2',
+    inputs: [[floats([2, 3], 32), floats([2, 3], 33), floats([2, 3], 34)]],
+    attrs: { shape: [2, 3] },
+    python: false,
+  },
+  { name: 'Xlog1py, broadcast', type: 'Xlog1py', inputs: [floats([2, 3], 35, 'float64', -1, 1, 0.1), floats([3], 36, 'float64', 0.5, 2)] },
+  { name: 'NextAfter', type: 'NextAfter', inputs: [floats([2, 3], 37), floats([2, 3], 38)] },
+  { name: 'Cross', type: 'Cross', inputs: [floats([2, 3], 39), floats([2, 3], 40)] },
+  { name: 'SegmentMean', type: 'SegmentMean', inputs: [floats([5, 3], 41), ints([0, 0, 1, 2, 2])] },
 ];
 
 describeGradients('math gradients', cases, hasPythonTensorFlow);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '../../../lib';
-import { GradCase, InputSpec, describeGradients, floats } from '../../helpers/gradient-check';
+import { GradCase, InputSpec, describeGradients, floats, ints } from '../../helpers/gradient-check';
 import { hasPythonTensorFlow } from '../../helpers/python';
 
 /** Runs one op on constant inputs and returns its outputs as specs (not differentiated), for the ops that take them. */
@@ -58,6 +58,18 @@ const cases: GradCase[] = [
   batchNorm('NCHW', true, 30),
   batchNorm('NHWC', false, 40),
   batchNorm('NCHW', false, 50),
+  { name: 'Relu6Grad', type: 'Relu6Grad', inputs: [floats([2, 3], 60), floats([2, 3], 61, 'float64', -2, 8, 0.1)] },
+  { name: 'SeluGrad', type: 'SeluGrad', inputs: [floats([2, 3], 62), floats([2, 3], 63, 'float64', -1.5, 1, 0.1)] },
+  { name: 'ReciprocalGrad', type: 'ReciprocalGrad', inputs: [floats([2, 3], 64, 'float64', 0.5, 2), floats([2, 3], 65)] },
+  { name: 'InvGrad', type: 'InvGrad', inputs: [floats([2, 3], 66, 'float64', 0.5, 2), floats([2, 3], 67)] },
+  { name: 'MaxPoolGradGrad', type: 'MaxPoolGradGrad', inputs: [poolInput, poolOutput, floats([1, 4, 4, 1], 68)], attrs: pool },
+  {
+    name: 'MaxPoolGradV2',
+    type: 'MaxPoolGradV2',
+    inputs: [poolInput, poolOutput, floats([1, 2, 2, 1], 69), ints([1, 2, 2, 1]), ints([1, 2, 2, 1])],
+    attrs: { padding: 'VALID' },
+  },
+  { name: 'AvgPoolGrad', type: 'AvgPoolGrad', inputs: [ints([1, 4, 4, 1]), floats([1, 2, 2, 1], 70)], attrs: pool },
 ];
 
 describeGradients('second-order gradients', cases, hasPythonTensorFlow);
