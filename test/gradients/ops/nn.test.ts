@@ -66,6 +66,20 @@ const cases: GradCase[] = [
     type: 'TopKV2',
     inputs: [{ values: [0.5, -0.3, 0.9, 0.1, -0.7, 0.2, 0.8, -0.1, 0.35, 0.6, -0.45, 0.05], shape: [3, 4], dtype: 'float64' }, ints([2], [], 'int32')],
   },
+  {
+    name: 'MaxPoolWithArgmax',
+    type: 'MaxPoolWithArgmax',
+    inputs: [{ values: Array.from({ length: 16 }, (_, i) => ((i * 7) % 16) / 8 - 1), shape: [1, 4, 4, 1], dtype: 'float32' }],
+    attrs: { ksize: [1, 2, 2, 1], strides: [1, 2, 2, 1], padding: 'VALID' },
+    outputs: [0],
+  },
+  // CTCLossV2 (cuDNN's) has a GPU kernel only; it shares this gradient function.
+  {
+    name: 'CTCLoss',
+    type: 'CTCLoss',
+    inputs: [floats([3, 2, 4], 110, 'float32', -2, 2), ints([0, 0, 0, 1, 1, 0], [3, 2], 'int64'), ints([1, 2, 1]), ints([3, 3])],
+    outputs: [0],
+  },
 ];
 
 describeGradients('nn gradients', cases, hasPythonTensorFlow);
