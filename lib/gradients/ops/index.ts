@@ -8,3 +8,4 @@ import './array';
 import './no-gradient';
 import './second-order';
 import './passthrough';
+import './linalg';
