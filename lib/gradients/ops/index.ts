@@ -9,3 +9,4 @@ import './no-gradient';
 import './second-order';
 import './passthrough';
 import './linalg';
+import './special';
