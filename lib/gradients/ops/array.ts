@@ -4,6 +4,7 @@
 import type { Operation, Output } from '../../graph/operation';
 import type { InputGradient } from '../registry';
 import { registerGradient } from '../registry';
+import { scalarOf } from './util';
 
 /**
  * Python's _ConcatGradHelper for a dense gradient: each value's part of `grad`, sliced at the offsets of
@@ -78,3 +79,34 @@ function tensorScatterMinMaxGrad(op: Operation, grad: Output | null): InputGradi
 registerGradient('TensorScatterMax', tensorScatterMinMaxGrad);
 registerGradient('TensorScatterMin', tensorScatterMinMaxGrad);
 
+
+registerGradient('ConjugateTranspose', (op, grad) => {
+  if (grad === null) return [null, null];
+  const g = op.graph;
+  return [g.ops.conjugateTranspose(grad, g.ops.invertPermutation(op.inputs[1])), null];
+});
+
+type Align = 'LEFT_RIGHT' | 'RIGHT_LEFT' | 'LEFT_LEFT' | 'RIGHT_RIGHT';
+
+// The V3 diagonal ops (tf.linalg.diag, diag_part, set_diag in TensorFlow 2 graphs), with their `align`.
+registerGradient('MatrixDiagV3', (op, grad) => {
+  if (grad === null) return [null, null, null, null, null];
+  const g = op.graph;
+  const zero = g.ops.zerosLike(op.inputs[4]);
+  return [g.ops.matrixDiagPartV3(grad, op.inputs[1], zero, { align: op.attr('align') as Align }), null, null, null, null];
+});
+
+registerGradient('MatrixDiagPartV3', (op, grad) => {
+  if (grad === null) return [null, null, null];
+  const g = op.graph;
+  return [g.ops.matrixSetDiagV3(g.ops.zerosLike(op.inputs[0]), grad, op.inputs[1], { align: op.attr('align') as Align }), null, null];
+});
+
+registerGradient('MatrixSetDiagV3', (op, grad) => {
+  if (grad === null) return [null, null, null];
+  const g = op.graph;
+  const align = op.attr('align') as Align;
+  const k = op.inputs[2];
+  const diag = g.ops.matrixDiagPartV3(grad, k, scalarOf(g, 0, grad.dtype), { align });
+  return [g.ops.matrixSetDiagV3(grad, g.ops.zerosLike(diag), k, { align }), diag, null];
+});

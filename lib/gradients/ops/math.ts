@@ -181,3 +181,34 @@ registerGradient('SegmentMean', (op, grad) => {
   const scaled = g.ops.realDiv(grad, g.ops.segmentSum(ones, segmentIds));
   return [g.ops.gatherV2(scaled, segmentIds, int32(g, [0], true)), null];
 });
+
+/** SegmentMin/Max: each segment's gradient shared evenly among the elements that attained the extremum. */
+function segmentMinOrMaxGrad(op: Operation, grad: Output | null): Array<Output | null> {
+  if (grad === null) return [null, null];
+  const g = op.graph;
+  const [data, ids] = op.inputs;
+  const axis0 = int32(g, [0], true);
+  const isSelected = g.ops.equal(data, g.ops.gatherV2(op.outputs[0], ids, axis0));
+  const numSelected = g.ops.segmentSum(g.ops.cast(isSelected, { DstT: grad.dtype }), ids);
+  const gathered = g.ops.gatherV2(g.ops.realDiv(grad, numSelected), ids, axis0);
+  return [g.ops.selectV2(isSelected, gathered, g.ops.zerosLike(data)), null];
+}
+
+registerGradient('SegmentMin', segmentMinOrMaxGrad);
+registerGradient('SegmentMax', segmentMinOrMaxGrad);
+
+/** SegmentProd: the product of the other elements, with Python's care for segments holding one zero or more. */
+registerGradient('SegmentProd', (op, grad) => {
+  if (grad === null) return [null, null];
+  const g = op.graph;
+  const [data, ids] = op.inputs;
+  const axis0 = int32(g, [0], true);
+  const isZero = g.ops.equal(data, scalarOf(g, 0, data.dtype));
+  const numZeros = g.ops.segmentSum(g.ops.cast(isZero, { DstT: 'int32' }), ids);
+  const dy = g.ops.selectV2(g.ops.greater(numZeros, int32(g, [1], true)), g.ops.zerosLike(grad), grad);
+  const nonZeroData = g.ops.selectV2(isZero, g.ops.onesLike(data), data);
+  const nonZeroProd = g.ops.segmentProd(nonZeroData, ids);
+  const prodDividedByEl = g.ops.realDiv(g.ops.gatherV2(op.outputs[0], ids, axis0), nonZeroData);
+  const partial = g.ops.selectV2(isZero, g.ops.gatherV2(nonZeroProd, ids, axis0), prodDividedByEl);
+  return [g.ops.mul(g.ops.gatherV2(dy, ids, axis0), partial), null];
+});

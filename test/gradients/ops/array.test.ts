@@ -22,6 +22,19 @@ const cases: GradCase[] = [
   // Not differentiable in Python: null for every input, where the finite differences are 0 too.
   { name: 'OnesLike (not differentiable)', type: 'OnesLike', inputs: [floats([3], 26)] },
   { name: 'ZerosLike (not differentiable)', type: 'ZerosLike', inputs: [floats([3], 27)] },
+  { name: 'ConjugateTranspose', type: 'ConjugateTranspose', inputs: [floats([2, 3, 4], 28), ints([2, 0, 1])] },
+  {
+    name: 'MatrixDiagV3, a band, LEFT_RIGHT',
+    type: 'MatrixDiagV3',
+    inputs: [floats([2, 3], 29), ints([-1, 0]), ints([3], []), ints([4], []), { values: [0], shape: [], dtype: 'float64', wrt: false }],
+    attrs: { align: 'LEFT_RIGHT' },
+  },
+  {
+    name: 'MatrixDiagPartV3, a band',
+    type: 'MatrixDiagPartV3',
+    inputs: [floats([2, 3, 4], 30), ints([0, 1]), { values: [0], shape: [], dtype: 'float64', wrt: false }],
+  },
+  { name: 'MatrixSetDiagV3, k = 1', type: 'MatrixSetDiagV3', inputs: [floats([3, 4], 31), floats([3], 32), ints([1], [])] },
 ];
 
 describeGradients('array gradients', cases, hasPythonTensorFlow);

@@ -68,6 +68,22 @@ const cases: GradCase[] = [
   { name: 'NextAfter', type: 'NextAfter', inputs: [floats([2, 3], 37), floats([2, 3], 38)] },
   { name: 'Cross', type: 'Cross', inputs: [floats([2, 3], 39), floats([2, 3], 40)] },
   { name: 'SegmentMean', type: 'SegmentMean', inputs: [floats([5, 3], 41), ints([0, 0, 1, 2, 2])] },
+  // Ties within a segment share the gradient (rows 0 and 1 of segment 0 hold 0.9 in column 1): no finite difference there.
+  {
+    name: 'SegmentMax with a tie',
+    type: 'SegmentMax',
+    inputs: [{ values: [0.1, 0.9, 0.5, 0.9, 0.4, 0.3], shape: [3, 2], dtype: 'float64' }, ints([0, 0, 1])],
+    pythonOnly: [0],
+  },
+  { name: 'SegmentMax', type: 'SegmentMax', inputs: [floats([5, 2], 44), ints([0, 1, 1, 1, 2])] },
+  { name: 'SegmentMin', type: 'SegmentMin', inputs: [floats([5, 2], 42), ints([0, 0, 1, 1, 1])] },
+  { name: 'SegmentProd', type: 'SegmentProd', inputs: [floats([5, 2], 43, 'float64', -1, 1, 0.2), ints([0, 0, 1, 2, 2])] },
+  {
+    name: 'SegmentProd with zeros',
+    type: 'SegmentProd',
+    inputs: [{ values: [0, 0.5, 0.7, 0, 0, 0.3], shape: [6], dtype: 'float64' }, ints([0, 0, 1, 1, 2, 2])],
+    pythonOnly: [0],
+  },
 ];
 
 describeGradients('math gradients', cases, hasPythonTensorFlow);
