@@ -1,3 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// TypeScript gradient functions by op type, each registered with ../registry on import (filled in by the gradient-functions work).
-export {};
+// The TypeScript gradient functions, registered on import (Python's *_grad.py modules): the ops whose
+// gradient TensorFlow's C++ registry lacks, or defines differently from Python.
+import './nn';
+import './conv';
+import './math';
+import './array';
+import './no-gradient';
+import './second-order';
+import './passthrough';
+import './linalg';
+import './special';
