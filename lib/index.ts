@@ -54,3 +54,12 @@ export type { Initializer } from './variables/initializers';
 export type { ExportMetaGraphOptions, ImportMetaGraphOptions, ImportMetaGraphResult } from './meta-graph/meta-graph';
 export * as copy from './copy/graph-copy';
 export { errors };
+// Part 2: the tf.compat.v1 surface (API.md "The default graph", "Graph-building functions on tf").
+export { getDefaultGraph, resetDefaultGraph } from './graph/default-graph';
+export * from './math/array-ops';
+export * from './math/math-ops';
+export { clipByGlobalNorm, clipByNorm, clipByValue, globalNorm } from './math/clip-ops';
+export * from './math/graph-functions';
+export type { NameOption, TensorInput } from './math/common';
+export * as math from './math';
+export * as random from './random';
