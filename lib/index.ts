@@ -63,3 +63,4 @@ export * from './math/graph-functions';
 export type { NameOption, TensorInput } from './math/common';
 export * as math from './math';
 export * as random from './random';
+export * as nn from './nn';

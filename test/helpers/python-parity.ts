@@ -47,7 +47,7 @@ def run(body, fetch, feeds, feed_types):
     if fetch:
         with v1.Session(graph=g) as s:
             s.run(inits)
-            fd = {g.get_tensor_by_name(k): np.asarray(v, dtype=feed_types.get(k, 'float32')) for k, v in feeds.items()}
+            fd = {g.get_tensor_by_name(k): np.asarray(v, dtype=feed_types.get(k, 'float32')) for k, v in feeds.items() if k.split(':')[0] in [o.name for o in g.get_operations()]}
             for name, val in zip(fetch, s.run([g.get_tensor_by_name(f) if ':' in f else g.get_operation_by_name(f) for f in fetch], fd)):
                 values[name] = [] if val is None else np.asarray(val).astype(np.float64).ravel().tolist()
     return {'nodes': nodes, 'variables': variables, 'collections': colls, 'values': values}
@@ -83,7 +83,8 @@ export async function summarize(g: tf.Graph, fetch: string[], feeds: Record<stri
     const sess = new tf.Session(g);
     try {
       if (vars.length) await sess.run(tf.variablesInitializer(vars, { graph: g }));
-      const results = await sess.run(fetch.map((f) => (f.includes(':') ? f : g.operation(f)!)), feeds);
+      const present = Object.fromEntries(Object.entries(feeds).filter(([k]) => g.operation(k.split(':')[0]) !== undefined));
+      const results = await sess.run(fetch.map((f) => (f.includes(':') ? f : g.operation(f)!)), present);
       fetch.forEach((f, i) => {
         const r = (results as Array<tf.Tensor | null>)[i];
         values[f] = r === null ? [] : Array.from(r.data() as ArrayLike<number | bigint | boolean>, (v) => Number(v));
