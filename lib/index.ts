@@ -64,3 +64,4 @@ export type { NameOption, TensorInput } from './math/common';
 export * as math from './math';
 export * as random from './random';
 export * as nn from './nn';
+export * as losses from './losses';

@@ -96,13 +96,16 @@ export function opsMethod(g: Graph, method: string): OpFn {
   return (g.ops as unknown as Record<string, OpFn>)[method].bind(g.ops);
 }
 
-/** Python's `_ReductionDims`: all axes as a Const named 'Const' (outside the op's scope), or Range(Rank). */
+/**
+ * Python's `_ReductionDims`: all axes as a Const named 'Const' for a known rank above 0, else Range(0, Rank)
+ * (Python's `if x_rank:` sends scalars that way too).
+ */
 export function allAxes(g: Graph, x: Output): Output {
   const r = rankOf(x);
-  if (r !== null) return g.constant(Array.from({ length: r }, (_, i) => i), { dtype: 'int32', name: 'Const' });
+  if (r) return g.constant(Array.from({ length: r }, (_, i) => i), { dtype: 'int32', name: 'Const' });
+  const rank = r === 0 ? g.constant(0, { dtype: 'int32', name: 'Rank' }) : op1(g, 'Rank', [x], {}, 'Rank');
   return withScope(g, 'range', (scope) => {
     const start = g.constant(0, { dtype: 'int32', name: 'start' });
-    const rank = g.nameScope('', () => op1(g, 'Rank', [x], {}, 'Rank'));
     const delta = g.constant(1, { dtype: 'int32', name: 'delta' });
     return op1(g, 'Range', [start, rank, delta], {}, scope);
   });

@@ -75,7 +75,7 @@ export function sparseSoftmaxCrossEntropyWithLogits(args: { labels: TensorInput;
     }
     shape(labels, { name: 'Shape' });
     if (kr !== 2) throw new Error(`nn.sparseSoftmaxCrossEntropyWithLogits: only logits of rank 2 are supported here (received rank ${kr ?? 'unknown'})`);
-    return g.addOperation('SparseSoftmaxCrossEntropyWithLogits', { inputs: [logits, labels], name: 'SparseSoftmaxCrossEntropyWithLogits' }).output(0);
+    return g.addOperation('SparseSoftmaxCrossEntropyWithLogits', { inputs: [logits, labels], name: args.name ?? 'SparseSoftmaxCrossEntropyWithLogits' }).output(0);
   });
 }
 
