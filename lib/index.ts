@@ -65,3 +65,4 @@ export * as math from './math';
 export * as random from './random';
 export * as nn from './nn';
 export * as losses from './losses';
+export * as layers from './layers';
