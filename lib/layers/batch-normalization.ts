@@ -33,7 +33,7 @@ export interface BatchNormalizationOptions extends LayerOptions {
 function assignMovingAverage(g: Graph, variable: Variable, value: Output, momentum: number): Output {
   return withScope(g, 'AssignMovingAvg', (scope) => {
     const decay = g.constant(tensor([1 - momentum], [], 'float32'), { name: 'decay' });
-    const delta = op1(g, 'Mul', [op1(g, 'Sub', [variable.value(), value], {}, 'sub'), decay], {}, 'mul');
+    const delta = op1(g, 'Mul', [op1(g, 'Sub', [variable, value], {}, 'sub'), decay], {}, 'mul');
     const assign = g.addOperation('AssignSubVariableOp', { inputs: [variable.handle, delta], attrs: { dtype: 'float32' }, name: scope });
     return g.controlDependencies([assign], () => op1(g, 'ReadVariableOp', [variable.handle], { dtype: 'float32' }, 'ReadVariableOp'));
   });

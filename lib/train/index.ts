@@ -17,3 +17,7 @@ export { createGlobalStep, getGlobalStep, getOrCreateGlobalStep } from './global
 export { replicaDeviceSetter, STANDARD_PS_OPS } from '../distributed/device-setter';
 export type { ReplicaDeviceSetterOptions } from '../distributed/device-setter';
 export * from '../checkpoint/saver';
+export { cosineDecay, exponentialDecay, inverseTimeDecay, piecewiseConstant, polynomialDecay } from './learning-rate-decay';
+export type { StepLike } from './learning-rate-decay';
+export { ExponentialMovingAverage } from './moving-averages';
+export type { ExponentialMovingAverageOptions } from './moving-averages';
