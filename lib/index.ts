@@ -60,3 +60,15 @@ export { gradients, registerGradient, noGradient, IndexedSlices, convertToTensor
 export type { Gradient, GradientsOptions } from './gradients/gradients';
 export type { GradientFunction, InputGradient } from './gradients/registry';
 import './gradients/override-map';
+// Part 2: the tf.compat.v1 surface (API.md "The default graph", "Graph-building functions on tf").
+export { getDefaultGraph, resetDefaultGraph } from './graph/default-graph';
+export * from './math/array-ops';
+export * from './math/math-ops';
+export { clipByGlobalNorm, clipByNorm, clipByValue, globalNorm } from './math/clip-ops';
+export * from './math/graph-functions';
+export type { NameOption, TensorInput } from './math/common';
+export * as math from './math';
+export * as random from './random';
+export * as nn from './nn';
+export * as losses from './losses';
+export * as layers from './layers';

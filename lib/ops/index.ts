@@ -12,6 +12,7 @@ import { Operation, Output, isOutputConvertible } from '../graph/operation';
 import { Tensor, TensorLike, tensor } from '../tensor/tensor';
 import { invalidArgument } from '../base/validate';
 import { GeneratedOps, OP_TYPES } from './generated';
+import { getSeed } from '../graph/random-seed';
 import { AttrInfo, InputArgInfo, OpInfo, allowsDType, camelKey, opInfo, opMethodName, registryMethods } from './op-def';
 
 export type { GeneratedOps } from './generated';
@@ -114,6 +115,15 @@ class OpBuilder {
       if (attr.allowed) this.checkAllowed(attr, value);
       attrs[attr.name] = value;
       nAttrs++;
+    }
+    // As Python's random ops: with neither seed given, the pair comes from the graph seed (random_seed.get_seed).
+    if (attrs.seed === undefined && attrs.seed2 === undefined && info.attrByKey.has('seed2') && info.attrByKey.has('seed')) {
+      const [seed, seed2] = getSeed(graph);
+      if (seed !== 0 || seed2 !== 0) {
+        attrs.seed = seed;
+        attrs.seed2 = seed2;
+        nAttrs += 2;
+      }
     }
     for (const attr of info.required) {
       if (attrs[attr.name] === undefined) {

@@ -3,7 +3,7 @@
 // turned into constants — one GraphDef to serve.
 import { Graph } from '../graph/graph';
 import { Session } from '../session/session';
-import { importMetaGraph } from '../checkpoint/saver';
+import { importMetaGraph } from '../checkpoint/import-meta-graph';
 import { convertVariablesToConstants } from './graph-util';
 
 export interface FreezeOptions {

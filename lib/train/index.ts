@@ -22,3 +22,7 @@ export { AdagradOptimizer } from './adagrad';
 export type { AdagradOptions } from './adagrad';
 // The sparse (IndexedSlices) updates of the optimizers above register themselves.
 import './sparse-updates';
+export { cosineDecay, exponentialDecay, inverseTimeDecay, piecewiseConstant, polynomialDecay } from './learning-rate-decay';
+export type { StepLike } from './learning-rate-decay';
+export { ExponentialMovingAverage } from './moving-averages';
+export type { ExponentialMovingAverageOptions } from './moving-averages';

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: Apache-2.0
+// What TF 1.15's tf.layers share: unique layer names per graph ('dense', 'dense_1', …), the layer's variable
+// scope (variables 'dense/kernel'), activations by name, and kernel regularizers feeding REGULARIZATION_LOSSES.
+import type { Graph } from '../graph/graph';
+import { GraphKeys } from '../graph/graph-keys';
+import type { Output } from '../graph/operation';
+import type { Variable } from '../variables/variable';
+import type { InitializerLike } from '../variables/variable-scope';
+import * as act from '../nn/activations';
+
+/** An activation: a function of an Output, or the name of a tf.nn activation ('relu', 'tanh', …). */
+export type ActivationLike = ((x: Output) => Output) | string | null;
+
+/** A regularizer: the penalty (a scalar Output) for a weight. */
+export type Regularizer = (weight: Output) => Output | null;
+
+export interface LayerOptions {
+  /** The layer's name (and variable scope); default the layer kind made unique ('dense', 'dense_1', …). */
+  name?: string;
+  /** Reuse the variables of the layer with the same name. */
+  reuse?: boolean | 'auto';
+  /** Whether the variables join TRAINABLE_VARIABLES (default true). */
+  trainable?: boolean;
+}
+
+const ACTIVATIONS: Record<string, (x: Output) => Output> = {
+  relu: (x) => act.relu(x), relu6: (x) => act.relu6(x), elu: (x) => act.elu(x), selu: (x) => act.selu(x),
+  sigmoid: (x) => act.sigmoid(x), tanh: (x) => act.tanh(x), softplus: (x) => act.softplus(x), softsign: (x) => act.softsign(x),
+  softmax: (x) => act.softmax(x), leaky_relu: (x) => act.leakyRelu(x), leakyRelu: (x) => act.leakyRelu(x), linear: (x) => x,
+};
+
+/**
+ * The activation function for `activation`.
+ * @throws Error naming the unknown activation and the known ones.
+ */
+export function resolveActivation(activation: ActivationLike | undefined, layer: string): (x: Output) => Output {
+  if (activation === undefined || activation === null) return (x) => x;
+  if (typeof activation === 'function') return activation;
+  const fn = typeof activation === 'string' ? ACTIVATIONS[activation] : undefined;
+  if (!fn) throw new Error(`${layer}: unknown activation ${JSON.stringify(activation)}; known: ${Object.keys(ACTIVATIONS).join(', ')}`);
+  return fn;
+}
+
+const layerCounts = new WeakMap<Graph, Map<string, number>>();
+
+/** TF 1.15's unique layer name: 'dense', then 'dense_1', … per graph. */
+export function uniqueLayerName(g: Graph, base: string): string {
+  let counts = layerCounts.get(g);
+  if (!counts) layerCounts.set(g, (counts = new Map()));
+  const n = counts.get(base) ?? 0;
+  counts.set(base, n + 1);
+  return n === 0 ? base : `${base}_${n}`;
+}
+
+/** Runs `fn` in the layer's variable scope (and a name scope of it), as TF 1.15's layers `__call__`. */
+export function inLayerScope<T>(g: Graph, kind: string, options: LayerOptions, fn: () => T): T {
+  const name = options.name ?? uniqueLayerName(g, kind);
+  return g.variableScope(name, () => fn(), options.reuse === undefined ? {} : { reuse: options.reuse });
+}
+
+/** A layer weight: getVariable in the layer's scope, its regularization loss in REGULARIZATION_LOSSES. */
+export function layerWeight(g: Graph, name: string, shape: number[], options: {
+  initializer?: InitializerLike; regularizer?: Regularizer | null; trainable?: boolean; dtype?: 'float32' | 'float64';
+}): Variable {
+  const v = g.getVariable(name, { shape, initializer: options.initializer, trainable: options.trainable ?? true, dtype: options.dtype });
+  if (options.regularizer) {
+    const loss = g.nameScope(`${name}/Regularizer`, () => options.regularizer!(v.value()));
+    if (loss) g.addToCollection(GraphKeys.REGULARIZATION_LOSSES, loss);
+  }
+  return v;
+}
