@@ -16,7 +16,7 @@ const cliProgress = require('cli-progress');
 const tf = require('../../dist');
 
 const USAGE = 'usage: node examples/mnist/train.js [--steps N] [--batch N] [--save-every N] [--eval-every N] [--hidden N] [--lr X] '
-  + '[--dir DIR] [--fresh]';
+  + '[--summary-every N] [--dir DIR] [--fresh]';
 
 function parseArgs(argv) {
   const { values } = util.parseArgs({
@@ -26,6 +26,7 @@ function parseArgs(argv) {
       batch: { type: 'string', default: '100' },
       'save-every': { type: 'string', default: '250' },
       'eval-every': { type: 'string', default: '100' },
+      'summary-every': { type: 'string', default: '10' },
       hidden: { type: 'string', default: '256' },
       lr: { type: 'string', default: '1e-3' },
       dir: { type: 'string', default: path.join(os.tmpdir(), 'node-libtensorflow-mnist') },
@@ -47,6 +48,7 @@ function parseArgs(argv) {
     batch: positive('batch'),
     saveEvery: positive('save-every'),
     evalEvery: positive('eval-every'),
+    summaryEvery: positive('summary-every'),
     hidden: positive('hidden'),
     learningRate: positive('lr'),
     dir: path.resolve(values.dir),
@@ -125,7 +127,13 @@ function buildModel(options) {
   const globalStep = tf.train.getOrCreateGlobalStep(g);
   const train = new tf.train.AdamOptimizer(options.learningRate).minimize(loss, { globalStep });
   const saver = new tf.train.Saver({ graph: g, maxToKeep: 3 });
-  return { g, x, labels, loss, accuracy, globalStep, train, saver, init: tf.globalVariablesInitializer(g) };
+  // What TensorBoard shows: the loss, the batch accuracy, the learning rate and every weight's histogram.
+  tf.summary.scalar('loss', loss);
+  tf.summary.scalar('accuracy', accuracy);
+  tf.summary.scalar('learning_rate', g.constant(options.learningRate, { name: 'learning_rate' }));
+  for (const v of g.trainableVariables()) tf.summary.histogram(v.name, v);
+  const summaries = tf.summary.mergeAll(g);
+  return { g, x, labels, loss, accuracy, globalStep, train, saver, summaries, init: tf.globalVariablesInitializer(g) };
 }
 
 function batchAt(data, order, start, size) {
@@ -161,6 +169,10 @@ async function main() {
   console.log(`MNIST: ${data.train.n} training and ${data.test.n} held-out digits; ` +
     (latest ? `resumed from ${latest} at step ${step}` : 'starting from scratch') + `; checkpoints in ${options.dir}`);
 
+  const logdir = path.join(options.dir, 'logs');
+  const writer = new tf.summary.FileWriter(logdir, { graph: step === 0 ? model.g : undefined });
+  console.log(`TensorBoard: tensorboard --logdir ${logdir}`);
+
   const testFeeds = new Map([[model.x, tf.tensor(data.test.x, [data.test.n, 784])], [model.labels, tf.tensor(data.test.y, [data.test.n, 10])]]);
   const evaluate = async () => (await session.run(model.accuracy, testFeeds)).item();
 
@@ -185,8 +197,12 @@ async function main() {
       orderEpoch = epoch;
     }
     const [xb, yb] = batchAt(data.train, order, (step % perEpoch) * options.batch, options.batch);
-    const [, loss, acc] = await session.run([model.train, model.loss, model.accuracy], new Map([[model.x, xb], [model.labels, yb]]));
+    const feeds = new Map([[model.x, xb], [model.labels, yb]]);
+    const summarize = (step + 1) % options.summaryEvery === 0;
+    const fetches = summarize ? [model.train, model.loss, model.accuracy, model.summaries] : [model.train, model.loss, model.accuracy];
+    const [, loss, acc, summary] = await session.run(fetches, feeds);
     step += 1;
+    if (summary) writer.addSummary(summary, step);
     if (step % options.evalEvery === 0 || step === options.steps) testAcc = await evaluate();
     bar.update(step, { loss: loss.item().toFixed(4), batchAcc: acc.item().toFixed(3), testAcc: testAcc.toFixed(4) });
     if (step % options.saveEvery === 0 || step === options.steps) {
@@ -194,6 +210,7 @@ async function main() {
     }
   }
   if (bar.isActive) bar.stop();
+  await writer.close();
   testAcc = await evaluate();
   console.log(`Held-out accuracy after ${step} steps: ${(testAcc * 100).toFixed(2)}% (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   console.log(`Latest checkpoint: ${tf.train.latestCheckpoint(options.dir)} — run again to resume, or pass --fresh.`);
