@@ -94,11 +94,6 @@ export function protoRoot(): protobuf.Root {
   return r;
 }
 
-/** A protobufjs Writer (lib/proto/wire.ts has a reader and writer that do not load protobufjs). */
-export function wireWriter(): protobuf.Writer {
-  return protobufjs().Writer.create();
-}
-
 /** A message type by its name in package `tensorflow`, e.g. `messageType('GraphDef')`. */
 export function messageType(name: string): protobuf.Type {
   return protoRoot().lookupType(`tensorflow.${name}`);

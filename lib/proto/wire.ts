@@ -241,6 +241,18 @@ export function varintField(field: number, value: number): Uint8Array {
   return out;
 }
 
+/** An int64 varint field for any int64 (negative values take ten bytes, two's complement, as protobuf writes them). */
+export function varintField64(field: number, value: bigint): Uint8Array {
+  let v = BigInt.asUintN(64, value);
+  const bytes = [...varintField(field, 0).subarray(0, varintLength(fieldTag(field, WIRE_VARINT)))];
+  while (v >= BigInt(0x80)) {
+    bytes.push(Number(v & BigInt(0x7f)) | 0x80);
+    v >>= BigInt(7);
+  }
+  bytes.push(Number(v));
+  return Uint8Array.from(bytes);
+}
+
 /** How many bytes a length-delimited field of a `payloadLength`-byte payload takes. */
 export function lengthDelimitedSize(field: number, payloadLength: number): number {
   return varintLength(fieldTag(field, WIRE_LEN)) + varintLength(payloadLength) + payloadLength;

@@ -5,7 +5,8 @@ import * as path from 'path';
 import { dtypeNumber } from '../base/dtypes';
 import { Graph, OutputLike } from '../graph/graph';
 import { Operation } from '../graph/operation';
-import { encode, wireWriter } from '../proto';
+import { encode } from '../proto';
+import { concatBytes, lengthDelimited, varintField } from '../proto/wire';
 import { Session } from '../session/session';
 import { Saver } from '../checkpoint/saver';
 import { exportMetaGraph } from '../meta-graph/meta-graph';
@@ -119,14 +120,10 @@ export async function save(session: Session, exportDir: string, options: SaveOpt
       signature_def: signatures,
       collection_def: options.mainOp ? { [MAIN_OP_KEY]: { node_list: { value: [options.mainOp.name] } } } : {},
     });
-    const writer = wireWriter();
-    writer.uint32((1 << 3) | 0).int64(SAVED_MODEL_SCHEMA_VERSION); // saved_model_schema_version
-    writer.uint32((2 << 3) | 2).uint32(exported.length + additions.length); // meta_graphs[0]
-    const head = writer.finish();
-    const bytes = new Uint8Array(head.length + exported.length + additions.length);
-    bytes.set(head, 0);
-    bytes.set(exported, head.length);
-    bytes.set(additions, head.length + exported.length);
+    const bytes = concatBytes([
+      varintField(1, SAVED_MODEL_SCHEMA_VERSION), // saved_model_schema_version
+      lengthDelimited(2, concatBytes([exported, additions])), // meta_graphs[0]
+    ]);
     fs.writeFileSync(path.join(staging, SAVED_MODEL_FILENAME_PB), bytes);
     if (fs.existsSync(dir)) fs.rmdirSync(dir);
     fs.renameSync(staging, dir);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // SignatureDefs: the named inputs and outputs of a SavedModel's functions, as read from a MetaGraphDef.
 import { DType, dtypeFromNumber } from '../base/dtypes';
-import { toNumber } from '../proto';
+import { shapeFromProto } from '../base/shape';
 
 // A decoded protobuf message: protobufjs gives untyped objects (fields by their proto names).
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -35,13 +35,7 @@ export interface Signature {
   methodName: string;
 }
 
-export function shapeFromProto(shape: ProtoMessage | undefined | null): Array<number | null> | null {
-  if (!shape || shape.unknown_rank) return null;
-  return (shape.dim ?? []).map((d: { size?: unknown }) => {
-    const n = toNumber(d.size);
-    return n < 0 ? null : n;
-  });
-}
+export { shapeFromProto };
 
 function tensorInfo(info: ProtoMessage, where: string): SignatureTensor | string {
   // Sparse and composite tensors have no single graph tensor to feed or fetch.

@@ -2,7 +2,7 @@
 // One path from JS values to a native run and back, for Session.run and SavedModel.run: feed conversion,
 // shape filling and checking against the fed tensor's static shape, deadlines, traces and results.
 import { DType, dtypeNumber, dtypeOfTypedArray, TypedArray } from '../base/dtypes';
-import { StaticShape, shapesCompatible } from '../base/shape';
+import { StaticShape, shapeToString, shapesCompatible } from '../base/shape';
 import { withAsyncStack } from '../binding/errors';
 import { Native } from '../binding/native';
 import { decode } from '../proto';
@@ -29,7 +29,7 @@ const SCALAR: number[] = [];
 
 /** `[?, 2]`, or `<unknown>` for an unknown rank. */
 export function describeShape(shape: ReadonlyArray<number | null> | null): string {
-  return shape === null ? '<unknown>' : `[${shape.map((d) => (d === null ? '?' : d)).join(', ')}]`;
+  return shapeToString(shape, { spaced: true });
 }
 
 /** The shape for a flat array of `n` values fed to a tensor of static shape `shape`, or null when none fits. */

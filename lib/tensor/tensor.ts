@@ -19,6 +19,9 @@ import {
 } from '../base/dtypes';
 import { tfAddon } from '../binding/library';
 import { Native } from '../binding/native';
+import { numElements, requireConcreteShape, shapeToString } from '../base/shape';
+
+const SPACED = { spaced: true };
 
 export type Scalar = number | bigint | boolean | string | Uint8Array;
 export type NestedArray = Scalar | NestedArray[];
@@ -26,27 +29,6 @@ export type TensorLike = TypedArray | NestedArray;
 
 const utf8 = new TextDecoder('utf-8');
 const utf8Encoder = new TextEncoder();
-
-function shapeString(shape: readonly number[]): string {
-  return `[${shape.join(', ')}]`;
-}
-
-function sizeOf(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
-
-function checkShape(shape: unknown, what = 'shape'): number[] {
-  if (!Array.isArray(shape)) throw new TypeError(`Expected an array of dimensions for ${what} but received ${typeof shape}`);
-  if (shape.length > 254) throw new RangeError(`A tensor may have at most 254 dimensions, ${what} has ${shape.length}`);
-  for (const d of shape) {
-    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
-      throw new RangeError(`Dimensions must be non-negative integers, but ${what} ${JSON.stringify(shape)} has ${String(d)}`);
-    }
-  }
-  return shape as number[];
-}
 
 /** Shape of a nested array; throws TypeError for ragged arrays. */
 function inferShape(values: NestedArray): number[] {
@@ -65,7 +47,7 @@ function inferShape(values: NestedArray): number[] {
     if (!Array.isArray(v) || v.length !== shape[depth]) {
       const got = Array.isArray(v) ? `length ${v.length}` : 'a scalar';
       throw new TypeError(
-        `Ragged nested array: ${path || 'values'} has ${got} where ${shape[depth]} elements were expected (shape ${shapeString(shape)})`,
+        `Ragged nested array: ${path || 'values'} has ${got} where ${shape[depth]} elements were expected (shape ${shapeToString(shape, SPACED)})`,
       );
     }
     for (let i = 0; i < v.length; i++) check(v[i], depth + 1, `${path || 'values'}[${i}]`);
@@ -189,7 +171,7 @@ export class Tensor {
 
   /** Number of elements. */
   get size(): number {
-    return sizeOf(this.shape);
+    return numElements(this.shape);
   }
 
   /** Bytes of the tensor's buffer (for string tensors, the bytes of the strings). */
@@ -206,7 +188,7 @@ export class Tensor {
   }
 
   #requireLive(): void {
-    if (this.#disposed) throw new Error(`Tensor (${this.dtype} ${shapeString(this.shape)}) is disposed`);
+    if (this.#disposed) throw new Error(`Tensor (${this.dtype} ${shapeToString(this.shape, SPACED)}) is disposed`);
   }
 
   /**
@@ -249,7 +231,7 @@ export class Tensor {
 
   /** The single value of a size-1 tensor. @throws RangeError otherwise. */
   item(): NestedArray {
-    if (this.size !== 1) throw new RangeError(`item() needs a tensor of one element, this one has shape ${shapeString(this.shape)}`);
+    if (this.size !== 1) throw new RangeError(`item() needs a tensor of one element, this one has shape ${shapeToString(this.shape, SPACED)}`);
     return this.#flatValues()[0];
   }
 
@@ -292,7 +274,7 @@ export class Tensor {
   }
 
   toString(): string {
-    return `Tensor(${this.dtype}, ${shapeString(this.shape)})`;
+    return `Tensor(${this.dtype}, ${shapeToString(this.shape, SPACED)})`;
   }
 
   /**
@@ -301,7 +283,7 @@ export class Tensor {
    */
   static alloc(dtype: DType, shape: number[]): Tensor {
     requireDType(dtype, 'Tensor.alloc');
-    checkShape(shape);
+    requireConcreteShape(shape, 'shape');
     if (!ARRAY_TYPES[dtype]) throw new TypeError(`Tensor.alloc needs a numeric or bool dtype, not ${dtype}`);
     return new Tensor(dtype, [...shape], undefined, tfAddon().Tensor.alloc(dtypeNumber(dtype), shape));
   }
@@ -365,7 +347,7 @@ function isTypedArray(v: unknown): v is TypedArray {
 export function tensor(values: TensorLike | Tensor, shape?: number[], dtype?: DType): Tensor {
   if (values instanceof Tensor) return values;
   if (dtype !== undefined) requireDType(dtype, 'tf.tensor');
-  if (shape !== undefined) checkShape(shape);
+  if (shape !== undefined) requireConcreteShape(shape, 'shape');
   if (isTypedArray(values)) {
     const implied = dtypeOfTypedArray(values);
     const type: DType = dtype ?? implied ?? 'float32';
@@ -375,9 +357,9 @@ export function tensor(values: TensorLike | Tensor, shape?: number[], dtype?: DT
     const data: TypedArray = typedArrayMatches(values, type) ? values : convertTypedArray(values, type);
     const perElement = valuesPerElement(type);
     const dims = shape ?? [data.length / perElement];
-    if (sizeOf(dims) * perElement !== data.length) {
-      const needs = sizeOf(dims) * perElement;
-      throw new TypeError(`Shape ${shapeString(dims)} needs ${needs} values but the ${values.constructor.name} has ${data.length}`);
+    if (numElements(dims) * perElement !== data.length) {
+      const needs = numElements(dims) * perElement;
+      throw new TypeError(`Shape ${shapeToString(dims, SPACED)} needs ${needs} values but the ${values.constructor.name} has ${data.length}`);
     }
     return Tensor._fromHost(type, [...dims], data);
   }
@@ -395,9 +377,9 @@ export function tensor(values: TensorLike | Tensor, shape?: number[], dtype?: DT
     dims = inferred.slice(0, -1);
   }
   if (perElement === 2) count = flat.length / 2;
-  if (shape !== undefined && sizeOf(shape) !== count) {
+  if (shape !== undefined && numElements(shape) !== count) {
     throw new TypeError(
-      `Shape ${shapeString(shape)} needs ${sizeOf(shape)} elements but the values have shape ${shapeString(inferred)} (${count} elements)`,
+      `Shape ${shapeToString(shape, SPACED)} needs ${numElements(shape)} elements but the values have shape ${shapeToString(inferred, SPACED)} (${count} elements)`,
     );
   }
   if (type === 'string') {
