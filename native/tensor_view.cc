@@ -84,12 +84,13 @@ Napi::ArrayBuffer NewTensorView(Napi::Env env, std::shared_ptr<TensorOwner> owne
     return Napi::ArrayBuffer(env, ToNapi(scope.Escape(view)));
   }
   // A view must never move to another ArrayBuffer: that one would hold no share and read freed memory after
-  // dispose(). Only the token (which the view holds) detaches it, so ArrayBuffer.prototype.transfer and any
-  // other detach by JS throw; Node's transfer lists are handled by MarkUntransferable below.
-  if (bytes > 0 && data != nullptr) view->SetDetachKey(token);
+  // dispose(). Transfer lists copy it once it is marked; beyond that, only the token (which the view holds)
+  // may detach it, so ArrayBuffer.prototype.transfer throws, and Node 20's internal detaches (a BYOB stream
+  // reader) abort rather than alias freed memory. The key is set only on marked views: Node 20 also aborts
+  // when a transfer list meets a keyed buffer it was not told to copy.
   Napi::ArrayBuffer result(env, ToNapi(view));
-  MarkUntransferable(env, result);
-  return Napi::ArrayBuffer(env, ToNapi(scope.Escape(FromNapi(result))));
+  if (MarkUntransferable(env, result)) view->SetDetachKey(token);
+  return Napi::ArrayBuffer(env, ToNapi(scope.Escape(view)));
 }
 
 std::shared_ptr<TensorOwner> TensorViewOwner(Napi::Env env, Napi::Value buffer) {
@@ -118,25 +119,22 @@ void ReleaseTensorView(Napi::Env env, Napi::Value buffer) {
   if (token->IsDetachable()) (void)token->Detach(v8::Local<v8::Value>()).FromMaybe(false);
 }
 
-void MarkUntransferable(Napi::Env env, Napi::ArrayBuffer buffer) {
+bool MarkUntransferable(Napi::Env env, Napi::ArrayBuffer buffer) {
   InstanceData* data = Instance(env);
-  if (data->view_marker.IsEmpty() || buffer.ByteLength() == 0) return;
+  if (data->view_marker.IsEmpty() || buffer.ByteLength() == 0) return false;
   if (!TensorViewsAvailable(env)) {
     napi_value argv[] = {buffer};
     napi_value ignored;
-    napi_call_function(env, env.Undefined(), data->view_marker.Value(), 1, argv, &ignored);
-    return;
+    return napi_call_function(env, env.Undefined(), data->view_marker.Value(), 1, argv, &ignored) == napi_ok;
   }
   // The same call through V8 directly: it is made for every large run result.
   v8::Isolate* isolate = v8::Isolate::GetCurrent();
   v8::HandleScope scope(isolate);
   v8::Local<v8::Value> marker = FromNapi(data->view_marker.Value());
   v8::Local<v8::Value> argv[] = {FromNapi(buffer)};
-  // Node's own function; it throws only while the thread terminates, and then nothing is left to protect.
+  // Node's own function; it fails only while the thread terminates.
   v8::TryCatch try_catch(isolate);
-  v8::MaybeLocal<v8::Value> ignored =
-      marker.As<v8::Function>()->Call(isolate->GetCurrentContext(), v8::Undefined(isolate), 1, argv);
-  (void)ignored;
+  return !marker.As<v8::Function>()->Call(isolate->GetCurrentContext(), v8::Undefined(isolate), 1, argv).IsEmpty();
 }
 
 }  // namespace tfn

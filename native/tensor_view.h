@@ -41,8 +41,9 @@ void ReleaseTensorView(Napi::Env env, Napi::Value buffer);
 // Marks a buffer over TensorFlow memory (a view, or the Node-API fallback's external buffer) with the
 // function lib/binding/library.ts installs (Tensor.setViewMarker: worker_threads.markAsUntransferable), so
 // that a transfer list (postMessage, structuredClone) copies it (Node 20) or refuses it (Node 21+) instead of
-// moving TensorFlow's memory into an ArrayBuffer that nothing ties to the tensor. JS thread; never throws.
-void MarkUntransferable(Napi::Env env, Napi::ArrayBuffer buffer);
+// moving TensorFlow's memory into an ArrayBuffer that nothing ties to the tensor. Returns whether it was
+// marked (false before a marker is installed). JS thread; never throws.
+bool MarkUntransferable(Napi::Env env, Napi::ArrayBuffer buffer);
 
 // Per-environment state (the private key); owned by InstanceData.
 std::shared_ptr<TensorViewState> NewTensorViewState();
