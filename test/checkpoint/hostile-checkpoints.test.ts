@@ -16,18 +16,18 @@ const CRC32C = require('crc-32/crc32c') as { buf(data: Uint8Array, seed?: number
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
-/** Reads `name` of checkpoint `prefix` in a child process; its outcome: the error's class and message, or 'ok'. */
-function readInChild(prefix: string, name: string): { status: number | null; signal: string | null; out: string } {
+/** Runs `body` (with `tf` in scope) in a child process; what it printed, and how it ended. */
+function inChild(body: string): { status: number | null; signal: string | null; out: string } {
   const code = `
     const tf = require(${JSON.stringify(ROOT)});
-    try {
-      const v = tf.train.loadVariable(${JSON.stringify(prefix)}, ${JSON.stringify(name)});
-      console.log('ok', v.shape.join(','));
-    } catch (e) {
-      console.log(e.constructor.name + ': ' + e.message);
-    }`;
+    (async () => { ${body} })().catch((e) => console.log(e.constructor.name + ': ' + e.message));`;
   const r = spawnSync(process.execPath, ['-e', code], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' }, timeout: 120_000 });
   return { status: r.status, signal: r.signal, out: `${r.stdout}` };
+}
+
+/** Reads `name` of checkpoint `prefix` in a child process. */
+function readInChild(prefix: string, name: string) {
+  return inChild(`const v = tf.train.loadVariable(${JSON.stringify(prefix)}, ${JSON.stringify(name)}); console.log('ok', v.shape.join(','));`);
 }
 
 function saveV2(prefix: string, tensors: Record<string, tf.Tensor>): void {
@@ -99,6 +99,16 @@ describe('hostile checkpoints', () => {
     const r = readInChild(p, 's');
     expect([r.status, r.signal]).toEqual([0, null]);
     expect(r.out).toMatch(/^DataLossError: .*tensor 's' declares 1099511627779 bytes of strings/);
+    // A Saver's RestoreV2 reads through the same bundle reader: checked the same way first.
+    const restore = inChild(`
+      const g = new tf.Graph();
+      const s = g.variable(tf.tensor(['', ''], [2], 'string'), { name: 's' });
+      const sess = new tf.Session(g);
+      await sess.run(s.initializer);
+      await new tf.train.Saver({ graph: g }).restore(sess, ${JSON.stringify(p)});
+      console.log('restored');`);
+    expect([restore.status, restore.signal]).toEqual([0, null]);
+    expect(restore.out).toMatch(/^DataLossError: .*tensor 's' declares 1099511627779 bytes of strings/);
   });
 
   test('a forged shape on a fixed-size tensor is a DataLossError', () => {
