@@ -103,6 +103,16 @@ function listDir(dir: string): string[] {
   }
 }
 
+// The temporary prefixes this process is writing now. Leftovers under this process's pid that are not in
+// it come from an earlier process that had the same pid (pids repeat, e.g. in containers).
+const savesInProgress = new Set<string>();
+
+/** Marks a save to temporary prefix `temp` as running (or done), so that recovery leaves it alone. */
+export function markSaving(temp: string, running: boolean): void {
+  if (running) savesInProgress.add(temp);
+  else savesInProgress.delete(temp);
+}
+
 /**
  * Where a save to `prefix` writes before its files are moved into place (commitCheckpoint): a hidden
  * prefix in the same directory (so that the renames stay on one file system), one per process.
@@ -191,7 +201,7 @@ function processAlive(pid: number): boolean {
  * Finishes or discards the saves to `prefix` that a dead process left (a journal replay, as databases do
  * on open): a temporary index whose data files were already moved is moved into place too, which makes
  * the checkpoint at `prefix` whole again; one whose move never began is deleted, leaving `prefix` as it
- * was. Saves of live processes are left alone.
+ * was. Saves in progress (of this process or another live one) are left alone.
  * @param numShards the shard count of the checkpoint written at a temporary prefix (read from its index).
  */
 export function recoverInterruptedSave(prefix: string, numShards: (temp: string) => number | null): void {
@@ -205,8 +215,8 @@ export function recoverInterruptedSave(prefix: string, numShards: (temp: string)
     if (m) pids.add(Number(m[1]));
   }
   for (const pid of pids) {
-    if (pid === process.pid || processAlive(pid)) continue;
     const temp = path.join(dir, `.${base}.saving-${pid}`);
+    if (savesInProgress.has(temp) || (pid !== process.pid && processAlive(pid))) continue;
     const tempBase = path.basename(temp);
     const dataLeft = names.filter((n) => n.startsWith(`${tempBase}.data-`) && DATA_SUFFIX.test(n)).length;
     // No index: killed while TensorFlow was still writing, before anything moved.

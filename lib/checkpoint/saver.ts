@@ -29,8 +29,9 @@ import {
   requireString,
 } from '../base/validate';
 import { Variable, prependNameScope } from '../variables/variable';
-import { atomicWriteFile, commitCheckpoint, removeCheckpoint, removeTemporaryFiles, temporaryPrefix } from './checkpoint-files';
-import { checkEntries, readCheckpointIndex, recoverCheckpoint } from './checkpoint-index';
+import { saveCheckpointAtomically } from './atomic-save';
+import { atomicWriteFile, removeCheckpoint } from './checkpoint-files';
+import { checkEntries, readCheckpointIndex } from './checkpoint-index';
 import { CheckpointReader } from './checkpoint-reader';
 import { STATE_FILENAME, checkStateFilename, updateCheckpointState } from './checkpoint-state';
 import { OBJECT_GRAPH_KEY, checkRestoreSpecs, objectBasedKeys } from './restore-specs';
@@ -247,25 +248,22 @@ export class Saver {
     }
 
     // Written beside the prefix, then moved into place whole: a save that fails or is killed never leaves
-    // a checkpoint at the prefix whose index and data disagree (see commitCheckpoint).
-    const temp = temporaryPrefix(checkpointFile);
+    // a checkpoint at the prefix whose index and data disagree.
+    const { saveTensor, filename } = this.#ops;
+    await saveCheckpointAtomically(checkpointFile, async (temp) => {
+      try {
+        await session.run(saveTensor, new Map([[filename, tensor(temp)]]));
+      } catch (err) {
+        const parentNote = isDirectory(saveDir) ? '' : ` (parent directory of ${savePath} doesn't exist, can't save)`;
+        // TensorFlow's hint about tensor allocations follows every RESOURCE_EXHAUSTED; a full disk is not that.
+        // The temporary prefix is an implementation detail: messages name the checkpoint.
+        const tfMessage = (m: string) =>
+          m.replace(/\nHint: If you want to see a list of allocated tensors[^\n]*\n?/, '').trimEnd().split(temp).join(checkpointFile);
+        const what = `Failed to save checkpoint ${checkpointFile}${parentNote}; the previous checkpoints and the state file are unchanged`;
+        rethrow(err, (m) => `${what}: ${tfMessage(m)}`, caller);
+      }
+    });
     const written = checkpointFile;
-    try {
-      recoverCheckpoint(checkpointFile);
-      removeCheckpoint(temp);
-      await session.run(this.#ops.saveTensor, new Map([[this.#ops.filename, tensor(temp)]]));
-      commitCheckpoint(temp, checkpointFile);
-    } catch (err) {
-      removeTemporaryFiles(temp);
-      removeCheckpoint(temp);
-      const parentNote = isDirectory(saveDir) ? '' : ` (parent directory of ${savePath} doesn't exist, can't save)`;
-      // TensorFlow's hint about tensor allocations follows every RESOURCE_EXHAUSTED; a full disk is not that.
-      // The temporary prefix is an implementation detail: messages name the checkpoint.
-      const tfMessage = (m: string) =>
-        m.replace(/\nHint: If you want to see a list of allocated tensors[^\n]*\n?/, '').trimEnd().split(temp).join(checkpointFile);
-      const what = `Failed to save checkpoint ${checkpointFile}${parentNote}; the previous checkpoints and the state file are unchanged`;
-      rethrow(err, (m) => `${what}: ${tfMessage(m)}`, caller);
-    }
 
     if (writeMetaGraph) {
       try {

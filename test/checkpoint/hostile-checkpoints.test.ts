@@ -3,6 +3,7 @@
 // the test instead of ending the suite. Their checksums are valid, so only the checks made before
 // TensorFlow reads stand between them and the process.
 import { spawnSync } from 'child_process';
+import * as CRC32C from 'crc-32/crc32c';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '../../lib';
@@ -11,30 +12,34 @@ import { decode, encode } from '../../lib/proto';
 import { tempDir } from '../helpers/python';
 import { buildTable } from '../helpers/table-writer';
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const CRC32C = require('crc-32/crc32c') as { buf(data: Uint8Array, seed?: number): number };
-
 const ROOT = path.resolve(__dirname, '..', '..');
 
-/** Reads `name` of checkpoint `prefix` in a child process; its outcome: the error's class and message, or 'ok'. */
-function readInChild(prefix: string, name: string): { status: number | null; signal: string | null; out: string } {
+/** Runs `body` (with `tf` in scope) in a child process; what it printed, and how it ended. */
+function inChild(body: string): { status: number | null; signal: string | null; out: string } {
   const code = `
     const tf = require(${JSON.stringify(ROOT)});
-    try {
-      const v = tf.train.loadVariable(${JSON.stringify(prefix)}, ${JSON.stringify(name)});
-      console.log('ok', v.shape.join(','));
-    } catch (e) {
-      console.log(e.constructor.name + ': ' + e.message);
-    }`;
-  const r = spawnSync(process.execPath, ['-e', code], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' }, timeout: 120_000 });
+    (async () => { ${body} })().catch((e) => console.log(e.constructor.name + ': ' + e.message));`;
+  const env = { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' };
+  const r = spawnSync(process.execPath, ['-e', code], { cwd: ROOT, encoding: 'utf8', env, timeout: 120_000 });
   return { status: r.status, signal: r.signal, out: `${r.stdout}` };
+}
+
+/** Reads `name` of checkpoint `prefix` in a child process. */
+function readInChild(prefix: string, name: string) {
+  const [p, n] = [JSON.stringify(prefix), JSON.stringify(name)];
+  return inChild(`const v = tf.train.loadVariable(${p}, ${n}); console.log('ok', v.shape.join(','));`);
 }
 
 function saveV2(prefix: string, tensors: Record<string, tf.Tensor>): void {
   const g = new tf.Graph();
   const names = Object.keys(tensors);
   const save = g.addOperation('SaveV2', {
-    inputs: [g.constant(prefix), g.constant(names, { dtype: 'string' }), g.constant(names.map(() => ''), { dtype: 'string' }), names.map((n) => g.constant(tensors[n]))],
+    inputs: [
+      g.constant(prefix),
+      g.constant(names, { dtype: 'string' }),
+      g.constant(names.map(() => ''), { dtype: 'string' }),
+      names.map((n) => g.constant(tensors[n])),
+    ],
   });
   const sess = new tf.Session(g);
   sess.runSync(save as tf.Operation);
@@ -99,6 +104,16 @@ describe('hostile checkpoints', () => {
     const r = readInChild(p, 's');
     expect([r.status, r.signal]).toEqual([0, null]);
     expect(r.out).toMatch(/^DataLossError: .*tensor 's' declares 1099511627779 bytes of strings/);
+    // A Saver's RestoreV2 reads through the same bundle reader: checked the same way first.
+    const restore = inChild(`
+      const g = new tf.Graph();
+      const s = g.variable(tf.tensor(['', ''], [2], 'string'), { name: 's' });
+      const sess = new tf.Session(g);
+      await sess.run(s.initializer);
+      await new tf.train.Saver({ graph: g }).restore(sess, ${JSON.stringify(p)});
+      console.log('restored');`);
+    expect([restore.status, restore.signal]).toEqual([0, null]);
+    expect(restore.out).toMatch(/^DataLossError: .*tensor 's' declares 1099511627779 bytes of strings/);
   });
 
   test('a forged shape on a fixed-size tensor is a DataLossError', () => {

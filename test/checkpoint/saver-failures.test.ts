@@ -180,22 +180,27 @@ describe('Saver: a process killed while saving to the same prefix', () => {
     await sess.close();
   }, 300_000);
 
-  test('a save interrupted between its renames is completed when the checkpoint is next opened', async () => {
-    const m = await initialized(model());
-    const saver = new tf.train.Saver({ graph: m.g });
-    const prefix = await saver.save(m.sess, path.join(dir, 'half'), { writeMetaGraph: false, writeState: false });
-    // What a process killed after moving its data file but before its index leaves (pid 2^22 + 1 is above
-    // Linux's pid_max default, so no live process owns it): the new data at the prefix, its index aside.
-    const temp = path.join(dir, `.half.saving-${2 ** 22 + 1}`);
-    await m.sess.run(m.w.assign(tf.tensor([[5, 5], [5, 5]])));
-    const saver2 = new tf.train.Saver({ graph: m.g, name: 'other' });
-    await saver2.save(m.sess, path.join(dir, 'aside'), { writeMetaGraph: false, writeState: false });
-    fs.renameSync(path.join(dir, 'aside.data-00000-of-00001'), `${prefix}.data-00000-of-00001`);
-    fs.renameSync(path.join(dir, 'aside.index'), `${temp}.index`);
-    expect(tf.train.loadVariable(prefix, 'w').toArray()).toEqual([[5, 5], [5, 5]]);
-    expect(fs.existsSync(`${temp}.index`)).toBe(false);
-    await m.sess.close();
-  });
+  // pid 2^22 + 1 is above Linux's pid_max default, so no live process owns it; this process's own pid stands
+  // for an earlier process that had the same pid (pids repeat, e.g. in containers).
+  test.each([['a dead process', 2 ** 22 + 1], ['an earlier process with this pid', process.pid]])(
+    'a save by %s interrupted between its renames is completed when the checkpoint is next opened',
+    async (_, pid) => {
+      const m = await initialized(model());
+      const name = `half${pid}`;
+      const prefix = await new tf.train.Saver({ graph: m.g }).save(m.sess, path.join(dir, name), { writeMetaGraph: false, writeState: false });
+      // What a process killed after moving its data file but before its index leaves: the new data at the
+      // prefix, its index aside.
+      const temp = path.join(dir, `.${name}.saving-${pid}`);
+      await m.sess.run(m.w.assign(tf.tensor([[5, 5], [5, 5]])));
+      const other = new tf.train.Saver({ graph: m.g, name: 'other' });
+      await other.save(m.sess, path.join(dir, `aside${pid}`), { writeMetaGraph: false, writeState: false });
+      fs.renameSync(path.join(dir, `aside${pid}.data-00000-of-00001`), `${prefix}.data-00000-of-00001`);
+      fs.renameSync(path.join(dir, `aside${pid}.index`), `${temp}.index`);
+      expect(tf.train.loadVariable(prefix, 'w').toArray()).toEqual([[5, 5], [5, 5]]);
+      expect(fs.existsSync(`${temp}.index`)).toBe(false);
+      await m.sess.close();
+    },
+  );
 });
 
 describe('Saver: latestFilename', () => {

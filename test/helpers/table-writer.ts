@@ -2,10 +2,8 @@
 // A writer of TensorFlow's table format (the `.index` of a checkpoint) for tests: it rebuilds indexes with
 // small blocks and snappy-compressed blocks, which TensorFlow's bundle writer does not produce but its
 // reader accepts, so that both readers can be checked on them.
+import * as snappy from 'snappyjs';
 import { maskedCrc32c } from '../../lib/checkpoint/table-reader';
-
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const snappy = require('snappyjs') as { compress(data: Uint8Array): Uint8Array };
 
 /** Snappy compression, by the same package the reader decompresses with. */
 function snappyCompress(src: Uint8Array): Buffer {
@@ -50,7 +48,12 @@ function buildBlock(entries: Array<[Buffer, Buffer]>, restartInterval: number): 
 /** A table holding `entries` (sorted by key), with data blocks of about `blockSize` bytes. */
 export function buildTable(
   entries: Array<[Buffer, Buffer]>,
-  options: { blockSize?: number; snappy?: boolean; /** rewrites each stored block before its checksum */ mutateBlock?: (stored: Buffer) => Buffer } = {},
+  options: {
+    blockSize?: number;
+    snappy?: boolean;
+    /** rewrites each stored block before its checksum */
+    mutateBlock?: (stored: Buffer) => Buffer;
+  } = {},
 ): Buffer {
   const blockSize = options.blockSize ?? 4096;
   const file: Buffer[] = [];
