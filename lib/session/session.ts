@@ -237,7 +237,8 @@ export class Session {
   /**
    * Closes the session, cancelling the runs in flight as Python's `close()` does: they reject with
    * CancelledError (a run TensorFlow cannot interrupt finishes first). Resolves once they settled and the
-   * session is deleted. Idempotent.
+   * session is deleted. A run that ignores cancellation (MapPeek on an empty map) keeps close() pending unless
+   * it was given a timeoutMs, after which it no longer counts. Idempotent.
    * @throws (rejects) the TensorFlow error of closing or deleting the session.
    */
   async close(): Promise<void> {
