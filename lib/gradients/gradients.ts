@@ -94,8 +94,8 @@ export interface GradientsOptions {
 export type Gradient = Output | IndexedSlices | null;
 
 function isOptions(value: unknown): value is GradientsOptions {
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Tensor || value instanceof Output) return false;
-  if (isOutputConvertible(value) || ArrayBuffer.isView(value)) return false;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  if (value instanceof Tensor || value instanceof Output || isOutputConvertible(value) || ArrayBuffer.isView(value)) return false;
   const keys = Object.keys(value);
   return keys.every((k) => k === 'gradYs' || k === 'stopGradients' || k === 'forceDriver');
 }

@@ -13,7 +13,11 @@ declare module '../graph/graph' {
      * @throws NotFoundError naming the op type and the path when an op on the way has no registered gradient.
      * @example const [dw] = g.gradients(loss, [w]);
      */
-    gradients(ys: OutputLike | readonly OutputLike[], xs: OutputLike | readonly OutputLike[], options?: GradYLike | readonly GradYLike[] | GradientsOptions): Gradient[];
+    gradients(
+      ys: OutputLike | readonly OutputLike[],
+      xs: OutputLike | readonly OutputLike[],
+      options?: GradYLike | readonly GradYLike[] | GradientsOptions,
+    ): Gradient[];
   }
 }
 

@@ -47,7 +47,8 @@ function gatheredRows(g: Graph, grad: Output, indices: Output, paramsShape: Outp
   });
   const valuesShape = g.nameScope('concat', (scope) => {
     const axis = g.constant(0, { dtype: 'int32', name: 'axis' });
-    return g.addOperation('ConcatV2', { inputs: [[sizeVector, tail], axis], attrs: { T: 'int32', N: 2, Tidx: 'int32' }, name: scope }).output(0);
+    const attrs = { T: 'int32', N: 2, Tidx: 'int32' };
+    return g.addOperation('ConcatV2', { inputs: [[sizeVector, tail], axis], attrs, name: scope }).output(0);
   });
   const reshape = (x: Output, shape: Output) =>
     g.addOperation('Reshape', { inputs: [x, shape], attrs: { T: x.dtype, Tshape: 'int32' }, name: 'Reshape' }).output(0);
@@ -59,7 +60,8 @@ function resourceGatherGrad(op: Operation, grad: Output | null): Array<IndexedSl
   if (grad === null) return [null, null];
   const [handle, indices] = op.inputs;
   if (Number(op.attr('batch_dims')) !== 0) {
-    throw new Error(`The gradient of '${op.name}' (ResourceGather) with batch_dims ${String(op.attr('batch_dims'))} is not supported; use batch_dims 0`);
+    const batchDims = String(op.attr('batch_dims'));
+    throw new Error(`The gradient of '${op.name}' (ResourceGather) with batch_dims ${batchDims} is not supported; use batch_dims 0`);
   }
   return [gatheredRows(g, grad, indices, variableShape(g, handle)), null];
 }

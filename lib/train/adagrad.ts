@@ -31,7 +31,8 @@ export class AdagradOptimizer extends Optimizer {
     super(options.name ?? 'Adagrad', options.useLocking ?? false);
     this.learningRate = requireHyperparameter(learningRate, 'the learning rate of AdagradOptimizer');
     if (typeof initialAccumulatorValue !== 'number' || !(initialAccumulatorValue > 0)) {
-      throw new RangeError(`initialAccumulatorValue of AdagradOptimizer must be a positive number but received ${String(initialAccumulatorValue)}`);
+      const got = String(initialAccumulatorValue);
+      throw new RangeError(`initialAccumulatorValue of AdagradOptimizer must be a positive number but received ${got}`);
     }
     this.initialAccumulatorValue = initialAccumulatorValue;
   }

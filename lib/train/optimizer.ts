@@ -326,7 +326,9 @@ export abstract class Optimizer {
   }
 
   #checkSlices(slices: IndexedSlices, v: Variable): void {
-    if (slices.graph !== v.graph) throw new Error(`The gradient ${slices.toString()} belongs to ${slices.graph} but variable '${v.name}' to ${v.graph}`);
+    if (slices.graph !== v.graph) {
+      throw new Error(`The gradient ${slices.toString()} belongs to ${slices.graph} but variable '${v.name}' to ${v.graph}`);
+    }
     if (slices.dtype !== v.dtype) {
       throw new TypeError(`The gradient ${slices.toString()} has dtype ${slices.dtype} but variable '${v.name}' has dtype ${v.dtype}`);
     }

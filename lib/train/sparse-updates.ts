@@ -46,7 +46,9 @@ SPARSE_UPDATES.set(MomentumOptimizer, {
     const g = v.graph;
     const T = values.dtype;
     return g.addOperation('ResourceSparseApplyMomentum', {
-      inputs: [v.handle, opt.getSlot(v, 'momentum')!.handle, hyper(opt, 'learning_rate', T, g), values, indices, hyper(opt, 'momentum', T, g)],
+      inputs: [
+        v.handle, opt.getSlot(v, 'momentum')!.handle, hyper(opt, 'learning_rate', T, g), values, indices, hyper(opt, 'momentum', T, g),
+      ],
       attrs: { T, Tindices: indices.dtype, use_locking: opt.useLocking, use_nesterov: (opt as MomentumOptimizer).useNesterov },
     });
   },
@@ -94,7 +96,9 @@ SPARSE_UPDATES.set(AdamOptimizer, {
     const beta2 = hyper(opt, 'beta2', T, g);
     const epsilon = hyper(opt, 'epsilon', T, g);
     const one = (name: string) => g.constant(1, { dtype: T, name });
-    const lr = binary(g, 'RealDiv', binary(g, 'Mul', lrT, unary(g, 'Sqrt', binary(g, 'Sub', one('sub/x'), b2))), binary(g, 'Sub', one('sub_1/x'), b1));
+    // lr_t * sqrt(1 - beta2_power) / (1 - beta1_power)
+    const numerator = binary(g, 'Mul', lrT, unary(g, 'Sqrt', binary(g, 'Sub', one('sub/x'), b2)));
+    const lr = binary(g, 'RealDiv', numerator, binary(g, 'Sub', one('sub_1/x'), b1));
     const moment = (slot: Variable, scaled: Output, decay: Output): Output => {
       const decayed = slot.assign(binary(g, 'Mul', slot.value(), decay), { readValue: false });
       return g.controlDependencies([decayed], () => {

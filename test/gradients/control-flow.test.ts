@@ -34,7 +34,8 @@ function child(code: string, graphFile: string): { status: number | null; signal
     const g = tf.Graph.fromGraphDef(bytes);
     (async () => { ${code} })().catch((e) => { console.log(JSON.stringify({ thrown: e.constructor.name, message: e.message })); });
   `;
-  const r = spawnSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' }, timeout: 120_000 });
+  const env = { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' };
+  const r = spawnSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8', env, timeout: 120_000 });
   return { status: r.status, signal: r.signal, out: r.stdout, err: r.stderr };
 }
 
