@@ -135,3 +135,14 @@ for (const type of ['CTCLoss', 'CTCLossV2']) {
     return [broadcastMul(gradLoss, g.ops.preventGradient(op.outputs[1], { message })), null, null, null];
   });
 }
+
+registerGradient('Dilation2D', (op, grad) => {
+  if (grad === null) return [null, null];
+  const g = op.graph;
+  const [input, filter] = op.inputs;
+  const attrs = copyAttrs(op, ['strides', 'rates', 'padding']);
+  return [
+    g.addOperation('Dilation2DBackpropInput', { inputs: [input, filter, grad], attrs }).output(0),
+    g.addOperation('Dilation2DBackpropFilter', { inputs: [input, filter, grad], attrs }).output(0),
+  ];
+});

@@ -80,6 +80,12 @@ const cases: GradCase[] = [
     inputs: [floats([3, 2, 4], 110, 'float32', -2, 2), ints([0, 0, 0, 1, 1, 0], [3, 2], 'int64'), ints([1, 2, 1]), ints([3, 3])],
     outputs: [0],
   },
+  {
+    name: 'Dilation2D',
+    type: 'Dilation2D',
+    inputs: [floats([1, 4, 4, 2], 120), floats([2, 2, 2], 121)],
+    attrs: { strides: [1, 1, 1, 1], rates: [1, 1, 1, 1], padding: 'VALID' },
+  },
 ];
 
 describeGradients('nn gradients', cases, hasPythonTensorFlow);

@@ -33,6 +33,12 @@ const cases: GradCase[] = [
     inputs: [floats([2, 3], 9, 'float32', -8, 8), { values: [-6, -5, -4], shape: [3], dtype: 'float32' }, { values: [6, 5, 4], shape: [3], dtype: 'float32' }],
     pythonOnly: [0, 1, 2],
   },
+  {
+    name: 'QuantizeAndDequantizeV4',
+    type: 'QuantizeAndDequantizeV4',
+    inputs: [floats([4], 10, 'float32', -2, 2), { values: [-1], shape: [], dtype: 'float32' }, { values: [1], shape: [], dtype: 'float32' }],
+    pythonOnly: [0, 1, 2],
+  },
 ];
 
 describeGradients('pass-through gradients', cases, hasPythonTensorFlow);
