@@ -41,6 +41,8 @@ export interface GradCase {
    * (an op that reads statistics of x from another input): those are checked against Python's only.
    */
   pythonOnly?: number[];
+  /** Tolerance against Python's values (defaults: float64 1e-9, others 1e-5). */
+  pythonTol?: number;
   /** Whether Python defines this gradient (false: only the finite differences are checked). */
   python?: boolean;
   /** Seed of the upstream gradients. */
@@ -298,7 +300,7 @@ export function describeGradients(title: string, cases: GradCase[], hasPython: b
         if (python && c.python !== false) {
           const py = python[withPython.indexOf(c)];
           if (!Array.isArray(py)) throw new Error(`${c.name}: Python failed: ${py.error}`);
-          const ptol = dtype === 'float64' ? 1e-9 : 1e-5;
+          const ptol = c.pythonTol ?? (dtype === 'float64' ? 1e-9 : 1e-5);
           py.forEach((p, i) => {
             const ours = r.ours[i];
             if (p === null || ours === null) {

@@ -43,6 +43,16 @@ const cases: GradCase[] = [
     // As in Python, the labels' gradient ignores the backprop output's: the labels are held constant here.
     inputs: [floats([3, 4], 1, dtype), { ...distributions(3, 4, 2, dtype), wrt: false }],
   })),
+  // float16 (the C++ gradient builds for float32 only): finite differences at half precision, a wide step.
+  {
+    name: 'SoftmaxCrossEntropyWithLogits float16',
+    type: 'SoftmaxCrossEntropyWithLogits',
+    inputs: [floats([2, 3], 11, 'float16'), distributions(2, 3, 12, 'float16')],
+    outputs: [0],
+    eps: 0.05,
+    tol: 2e-2,
+    pythonTol: 2e-3,
+  },
   {
     name: 'SoftmaxCrossEntropyWithLogits, loss output only',
     type: 'SoftmaxCrossEntropyWithLogits',
