@@ -212,3 +212,25 @@ registerGradient('SegmentProd', (op, grad) => {
   const partial = g.ops.selectV2(isZero, g.ops.gatherV2(nonZeroProd, ids, axis0), prodDividedByEl);
   return [g.ops.mul(g.ops.gatherV2(dy, ids, axis0), partial), null];
 });
+
+const LOWEST: Partial<Record<string, number>> = { float64: -1.7976931348623157e308, float32: -3.4028234663852886e38, float16: -65504, bfloat16: -3.3895313892515355e38 };
+
+/**
+ * CumulativeLogsumexp: the reverse cumulative sums of grad * exp(x - out), kept in log space; the positive and
+ * negative parts of grad separately, as Python does (log of a non-positive part is the dtype's lowest value).
+ */
+registerGradient('CumulativeLogsumexp', (op, grad) => {
+  if (grad === null) return [null, null];
+  const g = op.graph;
+  const [x, axis] = op.inputs;
+  const out = op.outputs[0];
+  const exclusive = op.attr('exclusive') as boolean;
+  const reverse = op.attr('reverse') as boolean;
+  const lowest = scalarOf(g, LOWEST[grad.dtype] ?? -Infinity, grad.dtype);
+  const zero = scalarOf(g, 0, grad.dtype);
+  const logPositive = g.ops.selectV2(g.ops.greater(grad, zero), g.ops.log(grad), lowest);
+  const logNegative = g.ops.selectV2(g.ops.less(grad, zero), g.ops.log(g.ops.neg(grad)), lowest);
+  const part = (logGrad: Output) =>
+    g.ops.exp(g.ops.addV2(g.ops.cumulativeLogsumexp(g.ops.sub(logGrad, out), axis, { reverse: !reverse, exclusive }), x));
+  return [g.ops.sub(part(logPositive), part(logNegative)), null];
+});

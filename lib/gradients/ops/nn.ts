@@ -146,3 +146,14 @@ registerGradient('Dilation2D', (op, grad) => {
     g.addOperation('Dilation2DBackpropFilter', { inputs: [input, filter, grad], attrs }).output(0),
   ];
 });
+
+/** NthElement: the gradient shared among the elements equal to the selected value, per row. */
+registerGradient('NthElement', (op, grad) => {
+  if (grad === null) return [null, null];
+  const g = op.graph;
+  const input = op.inputs[0];
+  const last = int32(g, [-1], true);
+  const indicators = g.ops.cast(g.ops.equal(g.ops.expandDims(op.outputs[0], last), input), { DstT: grad.dtype });
+  const numSelected = g.ops.expandDims(g.ops.sum(indicators, last), last);
+  return [g.ops.mul(g.ops.realDiv(indicators, numSelected), g.ops.expandDims(grad, last)), null];
+});

@@ -84,6 +84,18 @@ const cases: GradCase[] = [
     inputs: [{ values: [0, 0.5, 0.7, 0, 0, 0.3], shape: [6], dtype: 'float64' }, ints([0, 0, 1, 1, 2, 2])],
     pythonOnly: [0],
   },
+  ...[
+    [false, false],
+    [false, true],
+    [true, true],
+  ].map(([exclusive, reverse]): GradCase => ({
+    name: `CumulativeLogsumexp exclusive=${exclusive} reverse=${reverse}`,
+    type: 'CumulativeLogsumexp',
+    inputs: [floats([2, 4], 45), ints([1], [])],
+    attrs: { exclusive, reverse },
+    // An exclusive sum starts at log(0) = -inf, where sum(dy * y) has no finite differences.
+    pythonOnly: exclusive ? [0] : [],
+  })),
 ];
 
 describeGradients('math gradients', cases, hasPythonTensorFlow);

@@ -96,6 +96,8 @@ const cases: GradCase[] = [
     inputs: [floats([1, 4, 4, 2], 120), floats([2, 2, 2], 121)],
     attrs: { strides: [1, 1, 1, 1], rates: [1, 1, 1, 1], padding: 'VALID' },
   },
+  { name: 'NthElement', type: 'NthElement', inputs: [floats([2, 5], 122), ints([2], [])] },
+  { name: 'NthElement reverse, a tie', type: 'NthElement', inputs: [{ values: [0.3, 0.7, 0.7, 0.1], shape: [4], dtype: 'float64' }, ints([0], [])], attrs: { reverse: true }, pythonOnly: [0] },
 ];
 
 describeGradients('nn gradients', cases, hasPythonTensorFlow);
