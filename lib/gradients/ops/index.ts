@@ -57,4 +57,9 @@ import './special';
  * fast path may leave them to C++ (equal values in float32) and use these where C++ cannot (other dtypes,
  * second derivatives).
  */
-export const CPP_ALSO: ReadonlySet<string> = new Set(['SoftmaxCrossEntropyWithLogits', 'ConcatV2', 'FusedBatchNormV3', 'Conv2DBackpropInput']);
+export const CPP_ALSO: ReadonlySet<string> = new Set([
+  'SoftmaxCrossEntropyWithLogits',
+  'ConcatV2',
+  'FusedBatchNormV3',
+  'Conv2DBackpropInput',
+]);

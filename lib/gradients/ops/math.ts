@@ -25,7 +25,9 @@ registerGradient('MulNoNan', (op, grad) => {
 });
 
 /** Xlogy and Xdivy: partial derivatives reduced over the broadcast axes, the x one zero where x is. */
-function xopGrad(op: Operation, grad: Output | null, partials: (x: Output, y: Output, notZeroX: Output) => [Output, Output]): Array<Output | null> {
+type Partials = (x: Output, y: Output, notZeroX: Output) => [Output, Output];
+
+function xopGrad(op: Operation, grad: Output | null, partials: Partials): Array<Output | null> {
   if (grad === null) return [null, null];
   const g = op.graph;
   const [x, y] = op.inputs;
@@ -175,7 +177,8 @@ registerGradient('SegmentMean', (op, grad) => {
   if (grad === null) return [null, null];
   const g = op.graph;
   const [data, segmentIds] = op.inputs;
-  const remaining = g.ops.fill(g.ops.expandDims(g.ops.sub(g.ops.rank(data), int32(g, [1], true)), int32(g, [0], true)), int32(g, [1], true));
+  const innerRank = g.ops.expandDims(g.ops.sub(g.ops.rank(data), int32(g, [1], true)), int32(g, [0], true));
+  const remaining = g.ops.fill(innerRank, int32(g, [1], true));
   const onesShape = g.ops.concatV2([shapeOf(segmentIds), remaining], int32(g, [0], true));
   const ones = g.ops.fill(onesShape, scalarOf(g, 1, grad.dtype));
   const scaled = g.ops.realDiv(grad, g.ops.segmentSum(ones, segmentIds));
@@ -213,7 +216,12 @@ registerGradient('SegmentProd', (op, grad) => {
   return [g.ops.mul(g.ops.gatherV2(dy, ids, axis0), partial), null];
 });
 
-const LOWEST: Partial<Record<string, number>> = { float64: -1.7976931348623157e308, float32: -3.4028234663852886e38, float16: -65504, bfloat16: -3.3895313892515355e38 };
+const LOWEST: Partial<Record<string, number>> = {
+  float64: -1.7976931348623157e308,
+  float32: -3.4028234663852886e38,
+  float16: -65504,
+  bfloat16: -3.3895313892515355e38,
+};
 
 /**
  * CumulativeLogsumexp: the reverse cumulative sums of grad * exp(x - out), kept in log space; the positive and

@@ -49,6 +49,7 @@ for (const type of ['FakeQuantWithMinMaxVars', 'FakeQuantWithMinMaxVarsPerChanne
 registerGradient('QuantizeAndDequantizeV4', (op, grad) => {
   if (grad === null) return [null, null, null];
   const [input, inputMin, inputMax] = op.inputs;
-  const gradOp = op.graph.addOperation('QuantizeAndDequantizeV4Grad', { inputs: [grad, input, inputMin, inputMax], attrs: copyAttrs(op, ['axis']) });
+  const inputs = [grad, input, inputMin, inputMax];
+  const gradOp = op.graph.addOperation('QuantizeAndDequantizeV4Grad', { inputs, attrs: copyAttrs(op, ['axis']) });
   return [gradOp.output(0), gradOp.output(1), gradOp.output(2)];
 });

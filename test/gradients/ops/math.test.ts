@@ -27,7 +27,12 @@ const cases: GradCase[] = [
     attrs: { exclusive, reverse },
   })),
   { name: 'EuclideanNorm over axis 1', type: 'EuclideanNorm', inputs: [floats([2, 3, 4], 17), ints([1])] },
-  { name: 'EuclideanNorm over axes 0, -1, keep_dims', type: 'EuclideanNorm', inputs: [floats([2, 3, 4], 18), ints([0, -1])], attrs: { keep_dims: true } },
+  {
+    name: 'EuclideanNorm over axes 0, -1, keep_dims',
+    type: 'EuclideanNorm',
+    inputs: [floats([2, 3, 4], 18), ints([0, -1])],
+    attrs: { keep_dims: true },
+  },
   { name: 'EuclideanNorm over all (int64 axes)', type: 'EuclideanNorm', inputs: [floats([3, 2], 19), ints([0, 1], [2], 'int64')] },
   ...['Sum', 'Mean', 'SqrtN'].flatMap((kind): GradCase[] => [
     { name: `SparseSegment${kind}`, type: `SparseSegment${kind}`, inputs: [floats([5, 3], 20), segments.indices, segments.ids] },
@@ -51,7 +56,12 @@ const cases: GradCase[] = [
   ].map(([adjointA, adjointB]): GradCase => ({
     name: `SparseTensorDenseMatMul adjoint_a=${adjointA} adjoint_b=${adjointB}`,
     type: 'SparseTensorDenseMatMul',
-    inputs: [ints([0, 1, 1, 0, 2, 2, 2, 0], [4, 2], 'int64'), floats([4], 23), ints([3, 3], [2], 'int64'), floats(adjointB ? [2, 3] : [3, 2], 24)],
+    inputs: [
+      ints([0, 1, 1, 0, 2, 2, 2, 0], [4, 2], 'int64'),
+      floats([4], 23),
+      ints([3, 3], [2], 'int64'),
+      floats(adjointB ? [2, 3] : [3, 2], 24),
+    ],
     attrs: { adjoint_a: adjointA, adjoint_b: adjointB },
   })),
   { name: 'Ceil (no gradient)', type: 'Ceil', inputs: [floats([4], 30, 'float64', -3, 3)] },

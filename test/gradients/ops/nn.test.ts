@@ -22,7 +22,13 @@ function batchNorm(type: string, format: 'NHWC' | 'NCHW', training: boolean, see
   return {
     name: `${type} ${format}${training ? ', training' : ', inference'}`,
     type,
-    inputs: [floats(shape, seed, 'float32', -2, 2), floats([3], seed + 1, 'float32', 0.5, 1.5), floats([3], seed + 2, 'float32'), stat(-0.5, 0.5, 3), stat(0.5, 1.5, 4)],
+    inputs: [
+      floats(shape, seed, 'float32', -2, 2),
+      floats([3], seed + 1, 'float32', 0.5, 1.5),
+      floats([3], seed + 2, 'float32'),
+      stat(-0.5, 0.5, 3),
+      stat(0.5, 1.5, 4),
+    ],
     attrs: { epsilon: 0.001, data_format: format, is_training: training },
     // Python differentiates y only: the batch statistics outputs get no gradient.
     outputs: [0],
@@ -74,7 +80,10 @@ const cases: GradCase[] = [
   {
     name: 'TopKV2',
     type: 'TopKV2',
-    inputs: [{ values: [0.5, -0.3, 0.9, 0.1, -0.7, 0.2, 0.8, -0.1, 0.35, 0.6, -0.45, 0.05], shape: [3, 4], dtype: 'float64' }, ints([2], [], 'int32')],
+    inputs: [
+      { values: [0.5, -0.3, 0.9, 0.1, -0.7, 0.2, 0.8, -0.1, 0.35, 0.6, -0.45, 0.05], shape: [3, 4], dtype: 'float64' },
+      ints([2], [], 'int32'),
+    ],
   },
   {
     name: 'MaxPoolWithArgmax',
@@ -97,7 +106,13 @@ const cases: GradCase[] = [
     attrs: { strides: [1, 1, 1, 1], rates: [1, 1, 1, 1], padding: 'VALID' },
   },
   { name: 'NthElement', type: 'NthElement', inputs: [floats([2, 5], 122), ints([2], [])] },
-  { name: 'NthElement reverse, a tie', type: 'NthElement', inputs: [{ values: [0.3, 0.7, 0.7, 0.1], shape: [4], dtype: 'float64' }, ints([0], [])], attrs: { reverse: true }, pythonOnly: [0] },
+  {
+    name: 'NthElement reverse, a tie',
+    type: 'NthElement',
+    inputs: [{ values: [0.3, 0.7, 0.7, 0.1], shape: [4], dtype: 'float64' }, ints([0], [])],
+    attrs: { reverse: true },
+    pythonOnly: [0],
+  },
 ];
 
 describeGradients('nn gradients', cases, hasPythonTensorFlow);
