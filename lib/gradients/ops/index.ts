@@ -13,7 +13,7 @@
 //                    DepthwiseConv2dNativeBackpropInput, DepthwiseConv2dNativeBackpropFilter
 //   math.ts:         FloorDiv, TruncateDiv, Round, Ceil, Rint (null, as Python), FloorMod, MulNoNan, Xlogy, Xdivy,
 //                    Xlog1py, Erfc, Digamma, Cumprod, CumulativeLogsumexp, EuclideanNorm, AccumulateNV2, NextAfter,
-//                    Cross, SegmentMean, SegmentMin, SegmentMax, SegmentProd, SparseTensorDenseMatMul,
+//                    Cross, SegmentMean, SegmentMin, SegmentMax, SegmentProd, UnsortedSegmentProd, SparseTensorDenseMatMul,
 //                    SparseSegmentSum/Mean/SqrtN and their WithNumSegments (IndexedSlices with sparse_gradient)
 //   array.ts:        Concat (v1), IdentityN, EnsureShape, PlaceholderWithDefault, Snapshot (Python: none; a copy),
 //                    TensorScatterUpdate/Add/Sub/Min/Max, ConjugateTranspose, MatrixDiagV3, MatrixDiagPartV3,
@@ -37,7 +37,7 @@
 //   sparse tensors (SparseAdd, SparseDenseCwise*, SparseFillEmptyRows, SparseReduceSum, SparseReorder, SparseSlice,
 //   SparseSoftmax, SparseSparseMaximum/Minimum, SparseTensorDenseAdd, SparseToDense, SparseMatMul) and ragged ones;
 //   decompositions (Qr, Svd, SelfAdjointEigV2, MatrixSquareRoot, MatrixSolveLs, BandedTriangularSolve,
-//   Tridiagonal*), UnsortedSegmentProd, ExtractImagePatches, MatrixDiagV2/PartV2/SetDiagV2, complex and FFT ops
+//   Tridiagonal*), ExtractImagePatches, MatrixDiagV2/PartV2/SetDiagV2, complex and FFT ops
 //   (ComplexAbs, IRFFT, IRFFT2D), random samplers (RandomGamma, StatelessRandomGamma*,
 //   StatelessParameterizedTruncatedNormal), RNN kernels (BlockLSTM*, CudnnRNN*), image ops (RGBToHSV,
 //   ImageProjectiveTransform*), IsotonicRegression, TensorStridedSliceUpdate, and device/collective/XLA/DTensor

@@ -242,3 +242,30 @@ registerGradient('CumulativeLogsumexp', (op, grad) => {
     g.ops.exp(g.ops.addV2(g.ops.cumulativeLogsumexp(g.ops.sub(logGrad, out), axis, { reverse: !reverse, exclusive }), x));
   return [g.ops.sub(part(logPositive), part(logNegative)), null];
 });
+
+/** params gathered at ids, zero where an id is negative (an unsorted segment op drops those rows). */
+function gatherDropNegatives(params: Output, ids: Output, clipped: Output): Output {
+  const g = params.graph;
+  const gathered = g.ops.gatherV2(params, clipped, int32(g, [0], true));
+  const extraRank = g.ops.expandDims(g.ops.sub(g.ops.rank(gathered), g.ops.rank(ids)), int32(g, [0], true));
+  const broadcastable = g.ops.concatV2([shapeOf(ids), g.ops.fill(extraRank, int32(g, [1], true))], int32(g, [0], true));
+  const isPositive = g.ops.reshape(g.ops.greaterEqual(ids, g.ops.zerosLike(ids)), broadcastable);
+  return g.ops.selectV2(isPositive, gathered, g.ops.zerosLike(gathered));
+}
+
+/** UnsortedSegmentProd: as SegmentProd's, with negative segment ids dropped. */
+registerGradient('UnsortedSegmentProd', (op, grad) => {
+  if (grad === null) return [null, null, null];
+  const g = op.graph;
+  const [data, ids, numSegments] = op.inputs;
+  const axis0 = int32(g, [0], true);
+  const isZero = g.ops.equal(data, scalarOf(g, 0, data.dtype));
+  const numZeros = g.ops.unsortedSegmentSum(g.ops.cast(isZero, { DstT: 'int32' }), ids, numSegments);
+  const dy = g.ops.selectV2(g.ops.greater(numZeros, int32(g, [1], true)), g.ops.zerosLike(grad), grad);
+  const nonZeroData = g.ops.selectV2(isZero, g.ops.onesLike(data), data);
+  const nonZeroProd = g.ops.unsortedSegmentProd(nonZeroData, ids, numSegments);
+  const clipped = g.ops.maximum(ids, g.ops.zerosLike(ids));
+  const prodDividedByEl = g.ops.realDiv(g.ops.gatherV2(op.outputs[0], clipped, axis0), data);
+  const partial = g.ops.selectV2(isZero, g.ops.gatherV2(nonZeroProd, clipped, axis0), prodDividedByEl);
+  return [g.ops.mul(gatherDropNegatives(dy, ids, clipped), partial), null, null];
+});

@@ -106,6 +106,17 @@ const cases: GradCase[] = [
     // An exclusive sum starts at log(0) = -inf, where sum(dy * y) has no finite differences.
     pythonOnly: exclusive ? [0] : [],
   })),
+  {
+    name: 'UnsortedSegmentProd, a dropped row',
+    type: 'UnsortedSegmentProd',
+    inputs: [floats([5, 2], 46, 'float64', -1, 1, 0.2), ints([1, -1, 0, 1, 2]), ints([3], [])],
+  },
+  {
+    name: 'UnsortedSegmentProd with zeros',
+    type: 'UnsortedSegmentProd',
+    inputs: [{ values: [0, 0.5, 0.7, 0, 0, 0.3], shape: [6], dtype: 'float64' }, ints([0, 0, 1, 1, 2, 2]), ints([3], [])],
+    pythonOnly: [0],
+  },
 ];
 
 describeGradients('math gradients', cases, hasPythonTensorFlow);
