@@ -3,6 +3,7 @@
 import * as errors from './binding/errors';
 // Methods that higher layers attach to Graph (docs/ARCHITECTURE.md): loaded before anything is exported.
 import './gradients/graph-methods';
+import './gradients/ops';
 import './variables/graph-methods';
 import './meta-graph/graph-methods';
 import * as init from './variables/initializers';

@@ -77,7 +77,10 @@ registerGradient('MatrixTriangularSolve', (op, grad) => {
   // Batch dimensions broadcast: each gradient summed back over the ones its input was broadcast along.
   const aShape = g.ops.shape(a, { outType: 'int32' });
   const bShape = g.ops.shape(b, { outType: 'int32' });
-  const batchOf = (s: Output) => g.ops.slice(s, int32(g, [0]), g.ops.reshape(g.ops.sub(g.ops.size(s, { outType: 'int32' }), int32(g, [2], true)), int32(g, [1])));
+  const batchOf = (s: Output) => {
+    const batchRank = g.ops.sub(g.ops.size(s, { outType: 'int32' }), int32(g, [2], true));
+    return g.ops.slice(s, int32(g, [0]), g.ops.reshape(batchRank, int32(g, [1])));
+  };
   const { r0, r1 } = g.ops.broadcastGradientArgs(batchOf(aShape), batchOf(bShape));
   gradA = g.ops.reshape(g.ops.sum(gradA, r0), aShape);
   gradB = g.ops.reshape(g.ops.sum(gradB, r1), bShape);
@@ -103,7 +106,8 @@ registerGradient('MatrixDiagPart', (op, grad) => {
   if (grad === null) return [null];
   const g = op.graph;
   const shape = op.inputs[0].shape;
-  const square = shape !== null && shape.length >= 2 && shape[shape.length - 1] !== null && shape[shape.length - 1] === shape[shape.length - 2];
+  const [rows, cols] = shape === null ? [null, null] : shape.slice(-2);
+  const square = rows !== null && rows !== undefined && rows === cols;
   return [square ? g.ops.matrixDiag(grad) : g.ops.matrixSetDiag(g.ops.zerosLike(op.inputs[0]), grad)];
 });
 

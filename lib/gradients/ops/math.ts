@@ -25,7 +25,9 @@ registerGradient('MulNoNan', (op, grad) => {
 });
 
 /** Xlogy and Xdivy: partial derivatives reduced over the broadcast axes, the x one zero where x is. */
-function xopGrad(op: Operation, grad: Output | null, partials: (x: Output, y: Output, notZeroX: Output) => [Output, Output]): Array<Output | null> {
+type Partials = (x: Output, y: Output, notZeroX: Output) => [Output, Output];
+
+function xopGrad(op: Operation, grad: Output | null, partials: Partials): Array<Output | null> {
   if (grad === null) return [null, null];
   const g = op.graph;
   const [x, y] = op.inputs;
@@ -175,7 +177,8 @@ registerGradient('SegmentMean', (op, grad) => {
   if (grad === null) return [null, null];
   const g = op.graph;
   const [data, segmentIds] = op.inputs;
-  const remaining = g.ops.fill(g.ops.expandDims(g.ops.sub(g.ops.rank(data), int32(g, [1], true)), int32(g, [0], true)), int32(g, [1], true));
+  const innerRank = g.ops.expandDims(g.ops.sub(g.ops.rank(data), int32(g, [1], true)), int32(g, [0], true));
+  const remaining = g.ops.fill(innerRank, int32(g, [1], true));
   const onesShape = g.ops.concatV2([shapeOf(segmentIds), remaining], int32(g, [0], true));
   const ones = g.ops.fill(onesShape, scalarOf(g, 1, grad.dtype));
   const scaled = g.ops.realDiv(grad, g.ops.segmentSum(ones, segmentIds));
@@ -211,4 +214,58 @@ registerGradient('SegmentProd', (op, grad) => {
   const prodDividedByEl = g.ops.realDiv(g.ops.gatherV2(op.outputs[0], ids, axis0), nonZeroData);
   const partial = g.ops.selectV2(isZero, g.ops.gatherV2(nonZeroProd, ids, axis0), prodDividedByEl);
   return [g.ops.mul(g.ops.gatherV2(dy, ids, axis0), partial), null];
+});
+
+const LOWEST: Partial<Record<string, number>> = {
+  float64: -1.7976931348623157e308,
+  float32: -3.4028234663852886e38,
+  float16: -65504,
+  bfloat16: -3.3895313892515355e38,
+};
+
+/**
+ * CumulativeLogsumexp: the reverse cumulative sums of grad * exp(x - out), kept in log space; the positive and
+ * negative parts of grad separately, as Python does (log of a non-positive part is the dtype's lowest value).
+ */
+registerGradient('CumulativeLogsumexp', (op, grad) => {
+  if (grad === null) return [null, null];
+  const g = op.graph;
+  const [x, axis] = op.inputs;
+  const out = op.outputs[0];
+  const exclusive = op.attr('exclusive') as boolean;
+  const reverse = op.attr('reverse') as boolean;
+  const lowest = scalarOf(g, LOWEST[grad.dtype] ?? -Infinity, grad.dtype);
+  const zero = scalarOf(g, 0, grad.dtype);
+  const logPositive = g.ops.selectV2(g.ops.greater(grad, zero), g.ops.log(grad), lowest);
+  const logNegative = g.ops.selectV2(g.ops.less(grad, zero), g.ops.log(g.ops.neg(grad)), lowest);
+  const part = (logGrad: Output) =>
+    g.ops.exp(g.ops.addV2(g.ops.cumulativeLogsumexp(g.ops.sub(logGrad, out), axis, { reverse: !reverse, exclusive }), x));
+  return [g.ops.sub(part(logPositive), part(logNegative)), null];
+});
+
+/** params gathered at ids, zero where an id is negative (an unsorted segment op drops those rows). */
+function gatherDropNegatives(params: Output, ids: Output, clipped: Output): Output {
+  const g = params.graph;
+  const gathered = g.ops.gatherV2(params, clipped, int32(g, [0], true));
+  const extraRank = g.ops.expandDims(g.ops.sub(g.ops.rank(gathered), g.ops.rank(ids)), int32(g, [0], true));
+  const broadcastable = g.ops.concatV2([shapeOf(ids), g.ops.fill(extraRank, int32(g, [1], true))], int32(g, [0], true));
+  const isPositive = g.ops.reshape(g.ops.greaterEqual(ids, g.ops.zerosLike(ids)), broadcastable);
+  return g.ops.selectV2(isPositive, gathered, g.ops.zerosLike(gathered));
+}
+
+/** UnsortedSegmentProd: as SegmentProd's, with negative segment ids dropped. */
+registerGradient('UnsortedSegmentProd', (op, grad) => {
+  if (grad === null) return [null, null, null];
+  const g = op.graph;
+  const [data, ids, numSegments] = op.inputs;
+  const axis0 = int32(g, [0], true);
+  const isZero = g.ops.equal(data, scalarOf(g, 0, data.dtype));
+  const numZeros = g.ops.unsortedSegmentSum(g.ops.cast(isZero, { DstT: 'int32' }), ids, numSegments);
+  const dy = g.ops.selectV2(g.ops.greater(numZeros, int32(g, [1], true)), g.ops.zerosLike(grad), grad);
+  const nonZeroData = g.ops.selectV2(isZero, g.ops.onesLike(data), data);
+  const nonZeroProd = g.ops.unsortedSegmentProd(nonZeroData, ids, numSegments);
+  const clipped = g.ops.maximum(ids, g.ops.zerosLike(ids));
+  const prodDividedByEl = g.ops.realDiv(g.ops.gatherV2(op.outputs[0], clipped, axis0), data);
+  const partial = g.ops.selectV2(isZero, g.ops.gatherV2(nonZeroProd, clipped, axis0), prodDividedByEl);
+  return [g.ops.mul(gatherDropNegatives(dy, ids, clipped), partial), null, null];
 });

@@ -112,7 +112,8 @@ registerGradient('TopKV2', (op, grad) => {
   const offsets = g.ops.cast(g.ops.expandDims(rowStarts, int32(g, [-1], true)), { DstT: indices.dtype });
   const ind = g.ops.reshape(g.ops.addV2(ind2d, offsets), int32(g, [-1]));
   const values = g.ops.reshape(gradOrZeros(op, 0, grad), int32(g, [-1]));
-  const flat = g.ops.scatterNd(g.ops.expandDims(ind, int32(g, [-1], true)), values, g.ops.expandDims(g.ops.prod(inShape, int32(g, [0], true)), int32(g, [0], true)));
+  const size = g.ops.expandDims(g.ops.prod(inShape, int32(g, [0], true)), int32(g, [0], true));
+  const flat = g.ops.scatterNd(g.ops.expandDims(ind, int32(g, [-1], true)), values, size);
   return [g.ops.reshape(flat, inShape), build(g, 'Fill', [int32(g, []), int32(g, [0], true)])];
 });
 
@@ -131,7 +132,31 @@ for (const type of ['CTCLoss', 'CTCLossV2']) {
   registerGradient(type, (op, gradLoss) => {
     if (gradLoss === null) return [null, null, null, null];
     const g = op.graph;
-    const message = "Currently there is no way to take the second  derivative of ctc_loss due to the fused implementation's interaction  with tf.gradients()";
+    const message =
+      "Currently there is no way to take the second  derivative of ctc_loss due to the fused implementation's interaction " +
+      ' with tf.gradients()';
     return [broadcastMul(gradLoss, g.ops.preventGradient(op.outputs[1], { message })), null, null, null];
   });
 }
+
+registerGradient('Dilation2D', (op, grad) => {
+  if (grad === null) return [null, null];
+  const g = op.graph;
+  const [input, filter] = op.inputs;
+  const attrs = copyAttrs(op, ['strides', 'rates', 'padding']);
+  return [
+    g.addOperation('Dilation2DBackpropInput', { inputs: [input, filter, grad], attrs }).output(0),
+    g.addOperation('Dilation2DBackpropFilter', { inputs: [input, filter, grad], attrs }).output(0),
+  ];
+});
+
+/** NthElement: the gradient shared among the elements equal to the selected value, per row. */
+registerGradient('NthElement', (op, grad) => {
+  if (grad === null) return [null, null];
+  const g = op.graph;
+  const input = op.inputs[0];
+  const last = int32(g, [-1], true);
+  const indicators = g.ops.cast(g.ops.equal(g.ops.expandDims(op.outputs[0], last), input), { DstT: grad.dtype });
+  const numSelected = g.ops.expandDims(g.ops.sum(indicators, last), last);
+  return [g.ops.mul(g.ops.realDiv(indicators, numSelected), g.ops.expandDims(grad, last)), null];
+});

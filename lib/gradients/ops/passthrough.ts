@@ -44,3 +44,12 @@ for (const type of ['FakeQuantWithMinMaxVars', 'FakeQuantWithMinMaxVarsPerChanne
     return [gradOp.output(0), gradOp.output(1), gradOp.output(2)];
   });
 }
+
+/** QuantizeAndDequantizeV4: straight through inside [min, max], with the range's own gradients (its Grad kernel). */
+registerGradient('QuantizeAndDequantizeV4', (op, grad) => {
+  if (grad === null) return [null, null, null];
+  const [input, inputMin, inputMax] = op.inputs;
+  const inputs = [grad, input, inputMin, inputMax];
+  const gradOp = op.graph.addOperation('QuantizeAndDequantizeV4Grad', { inputs, attrs: copyAttrs(op, ['axis']) });
+  return [gradOp.output(0), gradOp.output(1), gradOp.output(2)];
+});

@@ -118,7 +118,17 @@ registerGradient('MaxPoolGrad', (op, grad) => {
  * The fused batch-norm gradient written with plain ops (Python's _BatchNormGrad), to be differentiated again:
  * returns [gradX, gradScale, gradOffset] of gradY, x and scale.
  */
-function batchNormGrad(g: Graph, gradY: Output, x: Output, scale: Output, popMean: Output, popVar: Output, epsilon: number, format: string, training: boolean): Output[] {
+function batchNormGrad(
+  g: Graph,
+  gradY: Output,
+  x: Output,
+  scale: Output,
+  popMean: Output,
+  popVar: Output,
+  epsilon: number,
+  format: string,
+  training: boolean,
+): Output[] {
   const xType = x.dtype;
   if (xType === 'float16' || xType === 'bfloat16') {
     x = g.ops.cast(x, { DstT: 'float32' });
@@ -167,7 +177,8 @@ function batchNormGrad(g: Graph, gradY: Output, x: Output, scale: Output, popMea
 function fusedBatchNormGradGrad(op: Operation, grads: Array<Output | null>): InputGradient[] {
   const g = op.graph;
   const [gradY, x, scale, popMean, popVar] = op.inputs;
-  const outputs = batchNormGrad(g, gradY, x, scale, popMean, popVar, op.attr('epsilon') as number, op.attr('data_format') as string, op.attr('is_training') as boolean);
+  const [epsilon, format, training] = [op.attr('epsilon') as number, op.attr('data_format') as string, op.attr('is_training') as boolean];
+  const outputs = batchNormGrad(g, gradY, x, scale, popMean, popVar, epsilon, format, training);
   const used = [0, 1, 2].filter((i) => grads[i] !== null && grads[i] !== undefined);
   if (used.length === 0) return [null, null, null];
   const result = g.gradients(
@@ -215,7 +226,8 @@ registerGradient('MaxPoolGradGrad', (op, grad) => {
   const g = op.graph;
   const [origInput, origOutput] = op.inputs;
   const attrs = { ksize: op.attr('ksize'), strides: op.attr('strides'), padding: op.attr('padding'), data_format: op.attr('data_format') };
-  return [g.ops.zerosLike(origInput), g.ops.zerosLike(origOutput), g.addOperation('MaxPoolGrad', { inputs: [origInput, origOutput, grad], attrs }).output(0)];
+  const gradGrad = g.addOperation('MaxPoolGrad', { inputs: [origInput, origOutput, grad], attrs }).output(0);
+  return [g.ops.zerosLike(origInput), g.ops.zerosLike(origOutput), gradGrad];
 });
 
 registerGradient('MaxPoolGradV2', (op, grad) => {

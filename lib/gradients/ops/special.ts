@@ -33,7 +33,10 @@ unary('Spence', (g, x) => {
 unary('BesselI0', (g, x) => f(g, 'BesselI1', x));
 unary('BesselI0e', (g, x, y) => g.ops.sub(f(g, 'BesselI1e', x), g.ops.mul(g.ops.sign(x), y)));
 unary('BesselI1', (g, x, y) => atZero(g, x, 1, g.ops.sub(f(g, 'BesselI0', x), g.ops.realDiv(y, x))));
-unary('BesselI1e', (g, x, y) => atZero(g, x, 0.5, g.ops.sub(f(g, 'BesselI0e', x), g.ops.mul(y, g.ops.addV2(g.ops.sign(x), g.ops.reciprocal(x))))));
+unary('BesselI1e', (g, x, y) => {
+  const value = g.ops.sub(f(g, 'BesselI0e', x), g.ops.mul(y, g.ops.addV2(g.ops.sign(x), g.ops.reciprocal(x))));
+  return atZero(g, x, 0.5, value);
+});
 unary('BesselK0', (g, x) => g.ops.neg(f(g, 'BesselK1', x)));
 unary('BesselK0e', (g, x, y) => g.ops.sub(y, f(g, 'BesselK1e', x)));
 unary('BesselK1', (g, x, y) => g.ops.sub(g.ops.neg(f(g, 'BesselK0', x)), g.ops.realDiv(y, x)));

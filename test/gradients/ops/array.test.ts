@@ -5,8 +5,16 @@ import { hasPythonTensorFlow } from '../../helpers/python';
 const scatterIndices = ints([1, 3], [2, 1]);
 
 const cases: GradCase[] = [
-  { name: 'ConcatV2 of three on axis 1', type: 'ConcatV2', inputs: [[floats([2, 1], 1), floats([2, 3], 2), floats([2, 2], 3)], ints([1], [])] },
-  { name: 'ConcatV2 on axis -1 (int64 axis)', type: 'ConcatV2', inputs: [[floats([2, 2, 1], 4), floats([2, 2, 2], 5)], ints([-1], [], 'int64')] },
+  {
+    name: 'ConcatV2 of three on axis 1',
+    type: 'ConcatV2',
+    inputs: [[floats([2, 1], 1), floats([2, 3], 2), floats([2, 2], 3)], ints([1], [])],
+  },
+  {
+    name: 'ConcatV2 on axis -1 (int64 axis)',
+    type: 'ConcatV2',
+    inputs: [[floats([2, 2, 1], 4), floats([2, 2, 2], 5)], ints([-1], [], 'int64')],
+  },
   { name: 'Concat (v1) on axis 0', type: 'Concat', inputs: [ints([0], []), [floats([1, 3], 7), floats([2, 3], 8)]] },
   { name: 'IdentityN', type: 'IdentityN', inputs: [[floats([2, 2], 9), floats([3], 10, 'float32')]] },
   { name: 'IdentityN, gradient into one output', type: 'IdentityN', inputs: [[floats([2], 11), floats([3], 12)]], outputs: [1] },
@@ -18,7 +26,11 @@ const cases: GradCase[] = [
   { name: 'TensorScatterAdd', type: 'TensorScatterAdd', inputs: [floats([4, 3], 18), scatterIndices, floats([2, 3], 19)] },
   { name: 'TensorScatterSub', type: 'TensorScatterSub', inputs: [floats([4, 3], 20), scatterIndices, floats([2, 3], 21)] },
   { name: 'TensorScatterMax', type: 'TensorScatterMax', inputs: [floats([4, 3], 22), scatterIndices, floats([2, 3], 23)] },
-  { name: 'TensorScatterMin (2-D indices)', type: 'TensorScatterMin', inputs: [floats([3, 2], 24), ints([0, 1, 2, 0], [2, 2]), floats([2], 25)] },
+  {
+    name: 'TensorScatterMin (2-D indices)',
+    type: 'TensorScatterMin',
+    inputs: [floats([3, 2], 24), ints([0, 1, 2, 0], [2, 2]), floats([2], 25)],
+  },
   // Not differentiable in Python: null for every input, where the finite differences are 0 too.
   { name: 'OnesLike (not differentiable)', type: 'OnesLike', inputs: [floats([3], 26)] },
   { name: 'ZerosLike (not differentiable)', type: 'ZerosLike', inputs: [floats([3], 27)] },

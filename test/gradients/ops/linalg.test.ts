@@ -34,7 +34,12 @@ const cases: GradCase[] = [
   { name: 'MatrixDeterminant', type: 'MatrixDeterminant', inputs: [wellConditioned([2], 3, 3)] },
   { name: 'LogMatrixDeterminant', type: 'LogMatrixDeterminant', inputs: [wellConditioned([2], 3, 4, -1)], outputs: [1] },
   { name: 'MatrixSolve', type: 'MatrixSolve', inputs: [wellConditioned([], 3, 5), floats([3, 2], 6)] },
-  { name: 'MatrixSolve adjoint', type: 'MatrixSolve', inputs: [wellConditioned([2], 3, 7), floats([2, 3, 2], 8)], attrs: { adjoint: true } },
+  {
+    name: 'MatrixSolve adjoint',
+    type: 'MatrixSolve',
+    inputs: [wellConditioned([2], 3, 7), floats([2, 3, 2], 8)],
+    attrs: { adjoint: true },
+  },
   { name: 'MatrixTriangularSolve lower', type: 'MatrixTriangularSolve', inputs: [lowerTriangular(3, 9), floats([3, 2], 10)] },
   {
     name: 'MatrixTriangularSolve lower adjoint',

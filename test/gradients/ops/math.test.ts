@@ -27,7 +27,12 @@ const cases: GradCase[] = [
     attrs: { exclusive, reverse },
   })),
   { name: 'EuclideanNorm over axis 1', type: 'EuclideanNorm', inputs: [floats([2, 3, 4], 17), ints([1])] },
-  { name: 'EuclideanNorm over axes 0, -1, keep_dims', type: 'EuclideanNorm', inputs: [floats([2, 3, 4], 18), ints([0, -1])], attrs: { keep_dims: true } },
+  {
+    name: 'EuclideanNorm over axes 0, -1, keep_dims',
+    type: 'EuclideanNorm',
+    inputs: [floats([2, 3, 4], 18), ints([0, -1])],
+    attrs: { keep_dims: true },
+  },
   { name: 'EuclideanNorm over all (int64 axes)', type: 'EuclideanNorm', inputs: [floats([3, 2], 19), ints([0, 1], [2], 'int64')] },
   ...['Sum', 'Mean', 'SqrtN'].flatMap((kind): GradCase[] => [
     { name: `SparseSegment${kind}`, type: `SparseSegment${kind}`, inputs: [floats([5, 3], 20), segments.indices, segments.ids] },
@@ -51,7 +56,12 @@ const cases: GradCase[] = [
   ].map(([adjointA, adjointB]): GradCase => ({
     name: `SparseTensorDenseMatMul adjoint_a=${adjointA} adjoint_b=${adjointB}`,
     type: 'SparseTensorDenseMatMul',
-    inputs: [ints([0, 1, 1, 0, 2, 2, 2, 0], [4, 2], 'int64'), floats([4], 23), ints([3, 3], [2], 'int64'), floats(adjointB ? [2, 3] : [3, 2], 24)],
+    inputs: [
+      ints([0, 1, 1, 0, 2, 2, 2, 0], [4, 2], 'int64'),
+      floats([4], 23),
+      ints([3, 3], [2], 'int64'),
+      floats(adjointB ? [2, 3] : [3, 2], 24),
+    ],
     attrs: { adjoint_a: adjointA, adjoint_b: adjointB },
   })),
   { name: 'Ceil (no gradient)', type: 'Ceil', inputs: [floats([4], 30, 'float64', -3, 3)] },
@@ -82,6 +92,29 @@ const cases: GradCase[] = [
     name: 'SegmentProd with zeros',
     type: 'SegmentProd',
     inputs: [{ values: [0, 0.5, 0.7, 0, 0, 0.3], shape: [6], dtype: 'float64' }, ints([0, 0, 1, 1, 2, 2])],
+    pythonOnly: [0],
+  },
+  ...[
+    [false, false],
+    [false, true],
+    [true, true],
+  ].map(([exclusive, reverse]): GradCase => ({
+    name: `CumulativeLogsumexp exclusive=${exclusive} reverse=${reverse}`,
+    type: 'CumulativeLogsumexp',
+    inputs: [floats([2, 4], 45), ints([1], [])],
+    attrs: { exclusive, reverse },
+    // An exclusive sum starts at log(0) = -inf, where sum(dy * y) has no finite differences.
+    pythonOnly: exclusive ? [0] : [],
+  })),
+  {
+    name: 'UnsortedSegmentProd, a dropped row',
+    type: 'UnsortedSegmentProd',
+    inputs: [floats([5, 2], 46, 'float64', -1, 1, 0.2), ints([1, -1, 0, 1, 2]), ints([3], [])],
+  },
+  {
+    name: 'UnsortedSegmentProd with zeros',
+    type: 'UnsortedSegmentProd',
+    inputs: [{ values: [0, 0.5, 0.7, 0, 0, 0.3], shape: [6], dtype: 'float64' }, ints([0, 0, 1, 1, 2, 2]), ints([3], [])],
     pythonOnly: [0],
   },
 ];

@@ -22,7 +22,13 @@ function batchNorm(type: string, format: 'NHWC' | 'NCHW', training: boolean, see
   return {
     name: `${type} ${format}${training ? ', training' : ', inference'}`,
     type,
-    inputs: [floats(shape, seed, 'float32', -2, 2), floats([3], seed + 1, 'float32', 0.5, 1.5), floats([3], seed + 2, 'float32'), stat(-0.5, 0.5, 3), stat(0.5, 1.5, 4)],
+    inputs: [
+      floats(shape, seed, 'float32', -2, 2),
+      floats([3], seed + 1, 'float32', 0.5, 1.5),
+      floats([3], seed + 2, 'float32'),
+      stat(-0.5, 0.5, 3),
+      stat(0.5, 1.5, 4),
+    ],
     attrs: { epsilon: 0.001, data_format: format, is_training: training },
     // Python differentiates y only: the batch statistics outputs get no gradient.
     outputs: [0],
@@ -43,6 +49,16 @@ const cases: GradCase[] = [
     // As in Python, the labels' gradient ignores the backprop output's: the labels are held constant here.
     inputs: [floats([3, 4], 1, dtype), { ...distributions(3, 4, 2, dtype), wrt: false }],
   })),
+  // float16 (the C++ gradient builds for float32 only): finite differences at half precision, a wide step.
+  {
+    name: 'SoftmaxCrossEntropyWithLogits float16',
+    type: 'SoftmaxCrossEntropyWithLogits',
+    inputs: [floats([2, 3], 11, 'float16'), distributions(2, 3, 12, 'float16')],
+    outputs: [0],
+    eps: 0.05,
+    tol: 2e-2,
+    pythonTol: 2e-3,
+  },
   {
     name: 'SoftmaxCrossEntropyWithLogits, loss output only',
     type: 'SoftmaxCrossEntropyWithLogits',
@@ -64,7 +80,10 @@ const cases: GradCase[] = [
   {
     name: 'TopKV2',
     type: 'TopKV2',
-    inputs: [{ values: [0.5, -0.3, 0.9, 0.1, -0.7, 0.2, 0.8, -0.1, 0.35, 0.6, -0.45, 0.05], shape: [3, 4], dtype: 'float64' }, ints([2], [], 'int32')],
+    inputs: [
+      { values: [0.5, -0.3, 0.9, 0.1, -0.7, 0.2, 0.8, -0.1, 0.35, 0.6, -0.45, 0.05], shape: [3, 4], dtype: 'float64' },
+      ints([2], [], 'int32'),
+    ],
   },
   {
     name: 'MaxPoolWithArgmax',
@@ -79,6 +98,20 @@ const cases: GradCase[] = [
     type: 'CTCLoss',
     inputs: [floats([3, 2, 4], 110, 'float32', -2, 2), ints([0, 0, 0, 1, 1, 0], [3, 2], 'int64'), ints([1, 2, 1]), ints([3, 3])],
     outputs: [0],
+  },
+  {
+    name: 'Dilation2D',
+    type: 'Dilation2D',
+    inputs: [floats([1, 4, 4, 2], 120), floats([2, 2, 2], 121)],
+    attrs: { strides: [1, 1, 1, 1], rates: [1, 1, 1, 1], padding: 'VALID' },
+  },
+  { name: 'NthElement', type: 'NthElement', inputs: [floats([2, 5], 122), ints([2], [])] },
+  {
+    name: 'NthElement reverse, a tie',
+    type: 'NthElement',
+    inputs: [{ values: [0.3, 0.7, 0.7, 0.1], shape: [4], dtype: 'float64' }, ints([0], [])],
+    attrs: { reverse: true },
+    pythonOnly: [0],
   },
 ];
 

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 import * as tf from '../../../lib';
 import { lookupGradient } from '../../../lib/gradients/registry';
-import { GradCase, describeGradients, floats, ints } from '../../helpers/gradient-check';
+import { GradCase, InputSpec, describeGradients, floats, ints } from '../../helpers/gradient-check';
 import { hasPythonTensorFlow } from '../../helpers/python';
+
+const scalar = (value: number, dtype: tf.DType, wrt = true): InputSpec => ({ values: [value], shape: [], dtype, wrt });
 
 const cases: GradCase[] = [
   { name: 'Reverse', type: 'Reverse', inputs: [floats([2, 3], 1), { values: [0, 1], shape: [2], dtype: 'bool', wrt: false }] },
@@ -17,10 +19,16 @@ const cases: GradCase[] = [
   {
     name: 'QuantizeAndDequantizeV2',
     type: 'QuantizeAndDequantizeV2',
-    inputs: [floats([4], 6), { values: [-1], shape: [], dtype: 'float64', wrt: false }, { values: [1], shape: [], dtype: 'float64', wrt: false }],
+    inputs: [floats([4], 6), scalar(-1, 'float64', false), scalar(1, 'float64', false)],
     pythonOnly: [0],
   },
-  { name: 'FakeQuantWithMinMaxArgs', type: 'FakeQuantWithMinMaxArgs', inputs: [floats([5], 7, 'float32', -8, 8)], attrs: { min: -6, max: 6 }, pythonOnly: [0] },
+  {
+    name: 'FakeQuantWithMinMaxArgs',
+    type: 'FakeQuantWithMinMaxArgs',
+    inputs: [floats([5], 7, 'float32', -8, 8)],
+    attrs: { min: -6, max: 6 },
+    pythonOnly: [0],
+  },
   {
     name: 'FakeQuantWithMinMaxVars',
     type: 'FakeQuantWithMinMaxVars',
@@ -30,7 +38,17 @@ const cases: GradCase[] = [
   {
     name: 'FakeQuantWithMinMaxVarsPerChannel',
     type: 'FakeQuantWithMinMaxVarsPerChannel',
-    inputs: [floats([2, 3], 9, 'float32', -8, 8), { values: [-6, -5, -4], shape: [3], dtype: 'float32' }, { values: [6, 5, 4], shape: [3], dtype: 'float32' }],
+    inputs: [
+      floats([2, 3], 9, 'float32', -8, 8),
+      { values: [-6, -5, -4], shape: [3], dtype: 'float32' },
+      { values: [6, 5, 4], shape: [3], dtype: 'float32' },
+    ],
+    pythonOnly: [0, 1, 2],
+  },
+  {
+    name: 'QuantizeAndDequantizeV4',
+    type: 'QuantizeAndDequantizeV4',
+    inputs: [floats([4], 10, 'float32', -2, 2), scalar(-1, 'float32'), scalar(1, 'float32')],
     pythonOnly: [0, 1, 2],
   },
 ];
@@ -44,6 +62,7 @@ describe('PreventGradient', () => {
     const op = g.ops.preventGradient(x, { message: 'no second derivative here' }).op;
     const fn = lookupGradient('PreventGradient');
     expect(typeof fn).toBe('function');
-    expect(() => (fn as Exclude<typeof fn, 'none' | undefined>)(op, g.constant([1, 1]))).toThrow(/Gradient explicitly disabled. Reason: no second derivative here/);
+    const call = () => (fn as Exclude<typeof fn, 'none' | undefined>)(op, g.constant([1, 1]));
+    expect(call).toThrow(/Gradient explicitly disabled. Reason: no second derivative here/);
   });
 });

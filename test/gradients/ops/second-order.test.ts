@@ -7,7 +7,10 @@ import { hasPythonTensorFlow } from '../../helpers/python';
 function forward(type: string, inputs: InputSpec[], attrs: Record<string, unknown>): InputSpec[] {
   const g = new tf.Graph();
   // Placeholders, not constants: Grappler would fold a constant-only op and drop its other outputs.
-  const feeds = inputs.map((s, i): [tf.Output, tf.Tensor] => [g.placeholder(s.dtype, s.shape, `in${i}`), tf.tensor(Array.from(s.values), s.shape, s.dtype)]);
+  const feeds = inputs.map((s, i): [tf.Output, tf.Tensor] => [
+    g.placeholder(s.dtype, s.shape, `in${i}`),
+    tf.tensor(Array.from(s.values), s.shape, s.dtype),
+  ]);
   const op = g.addOperation(type, { inputs: feeds.map(([p]) => p), attrs });
   const sess = new tf.Session(g);
   const values = sess.runSync(op.outputs, new Map(feeds)) as tf.Tensor[];
@@ -17,7 +20,12 @@ function forward(type: string, inputs: InputSpec[], attrs: Record<string, unknow
 
 const pool = { ksize: [1, 2, 2, 1], strides: [1, 2, 2, 1], padding: 'VALID' };
 // Distinct values, so that the maximum of each window is unique.
-const poolInput: InputSpec = { values: Array.from({ length: 16 }, (_, i) => ((i * 7) % 16) / 8 - 1), shape: [1, 4, 4, 1], dtype: 'float64', wrt: false };
+const poolInput: InputSpec = {
+  values: Array.from({ length: 16 }, (_, i) => ((i * 7) % 16) / 8 - 1),
+  shape: [1, 4, 4, 1],
+  dtype: 'float64',
+  wrt: false,
+};
 const [poolOutput] = forward('MaxPool', [poolInput], pool);
 
 function batchNorm(format: 'NHWC' | 'NCHW', training: boolean, seed: number): GradCase {
@@ -28,7 +36,8 @@ function batchNorm(format: 'NHWC' | 'NCHW', training: boolean, seed: number): Gr
   const mean = floats([3], seed + 3, 'float32', -0.5, 0.5);
   const variance = floats([3], seed + 4, 'float32', 0.5, 1.5);
   const attrs = { epsilon: 0.001, data_format: format, is_training: training };
-  const outs = forward('FusedBatchNormV3', [x, scale, offset, training ? { ...mean, shape: [0], values: [] } : mean, training ? { ...variance, shape: [0], values: [] } : variance], attrs);
+  const empty = (s: InputSpec): InputSpec => (training ? { ...s, shape: [0], values: [] } : s);
+  const outs = forward('FusedBatchNormV3', [x, scale, offset, empty(mean), empty(variance)], attrs);
   const reserve = training ? [outs[3], outs[4], outs[5]] : [{ ...mean, wrt: false }, { ...variance, wrt: false }, outs[5]];
   return {
     name: `FusedBatchNormGradV3 ${format}${training ? ', training' : ', inference'}`,
@@ -57,7 +66,7 @@ const cases: GradCase[] = [
   batchNorm('NHWC', true, 20),
   batchNorm('NCHW', true, 30),
   batchNorm('NHWC', false, 40),
-  batchNorm('NCHW', false, 50),
+  // No NCHW inference case: without oneDNN, TensorFlow's CPU FusedBatchNormGradV3 runs inference in NHWC only.
   { name: 'Relu6Grad', type: 'Relu6Grad', inputs: [floats([2, 3], 60), floats([2, 3], 61, 'float64', -2, 8, 0.1)] },
   { name: 'SeluGrad', type: 'SeluGrad', inputs: [floats([2, 3], 62), floats([2, 3], 63, 'float64', -1.5, 1, 0.1)] },
   { name: 'ReciprocalGrad', type: 'ReciprocalGrad', inputs: [floats([2, 3], 64, 'float64', 0.5, 2), floats([2, 3], 65)] },
