@@ -66,3 +66,4 @@ export * as random from './random';
 export * as nn from './nn';
 export * as losses from './losses';
 export * as layers from './layers';
+export * as metrics from './metrics';
