@@ -15,7 +15,8 @@ export function getVariable(name: string, options?: GetVariableOptions): Variabl
 }
 
 /** Python's `tf.compat.v1.variable_scope`, on the default graph. */
-export function variableScope<T>(nameOrScope: string | VariableScope | null, fn: (scope: VariableScope) => T, options?: VariableScopeOptions): T {
+export function variableScope<T>(nameOrScope: string | VariableScope | null, fn: (scope: VariableScope) => T,
+  options?: VariableScopeOptions): T {
   return getDefaultGraph().variableScope(nameOrScope, fn, options);
 }
 

@@ -33,7 +33,8 @@ function sum(g: Graph, x: Output, name = 'Sum'): Output {
 
 function requireSameShape(fnName: string, a: Output, b: Output): void {
   if (!shapesCompatible(a.shape, b.shape)) {
-    throw new Error(`metrics.${fnName}: the shapes of predictions ${JSON.stringify(a.shape)} and labels ${JSON.stringify(b.shape)} are incompatible`);
+    throw new Error(`metrics.${fnName}: the shapes of predictions ${JSON.stringify(a.shape)} and labels ${JSON.stringify(b.shape)} are ` +
+      `incompatible`);
   }
 }
 
@@ -43,17 +44,20 @@ function meanIn(g: Graph, values: Output, weights: TensorInput | undefined): Met
   let v = cast(values, 'float32');
   let numValues: Output;
   if (weights === undefined) {
-    numValues = cast(g.constant(tensor([values.shape?.every((d) => d !== null) ? (values.shape as number[]).reduce((a, b) => a * b, 1) : 0], [], 'int32'), { name: 'Size' }), 'float32');
+    numValues = cast(g.constant(tensor([values.shape?.every((d) => d !== null) ? (values.shape as number[]).reduce((a, b) => a * b,
+      1) : 0], [], 'int32'), { name: 'Size' }), 'float32');
     if (!values.shape?.every((d) => d !== null)) numValues = cast(op1(g, 'Size', [values], { out_type: 'int32' }, 'Size_1'), 'float32');
   } else {
-    const w = op1(g, 'Mul', [opsMethod(g, 'onesLike')(v, { name: 'ones_like' }), cast(toTensor(g, weights, 'weights'), 'float32')], {}, 'mul');
+    const w = op1(g, 'Mul', [opsMethod(g, 'onesLike')(v, { name: 'ones_like' }), cast(toTensor(g, weights, 'weights'), 'float32')], {},
+      'mul');
     v = op1(g, 'Mul', [v, w], {}, 'Mul');
     numValues = sum(g, w);
   }
   const updateTotal = total.assignAdd(sum(g, v)) as Output;
   const updateCount = g.controlDependencies([v], () => count.assignAdd(numValues)) as Output;
   const value = op1(g, 'DivNoNan', [total, opsMethod(g, 'maximum')(count, tensor([0], [], 'float32'), { name: 'Maximum' })], {}, 'value');
-  const update = op1(g, 'DivNoNan', [updateTotal, opsMethod(g, 'maximum')(updateCount, tensor([0], [], 'float32'), { name: 'Maximum' })], {}, 'update_op');
+  const update = op1(g, 'DivNoNan', [updateTotal, opsMethod(g, 'maximum')(updateCount, tensor([0], [], 'float32'), { name: 'Maximum' })],
+    {}, 'update_op');
   return [value, update];
 }
 
@@ -102,7 +106,8 @@ function ratioMetric(fnName: string, scopeName: string, other: 'false_positives'
       const ratio = (a: Output, b: Output, name: string) => withScope(g, name, (scope) => {
         const denom = op1(g, 'AddV2', [a, b], {}, 'add');
         const positive = opsMethod(g, 'greater')(denom, tensor([0], [], 'float32'), { name: 'Greater' });
-        return op1(g, 'SelectV2', [positive, op1(g, 'RealDiv', [a, denom], {}, 'truediv'), g.constant(tensor([0], [], 'float32'), { name: 'Const' })], {}, scope);
+        return op1(g, 'SelectV2', [positive, op1(g, 'RealDiv', [a, denom], {}, 'truediv'), g.constant(tensor([0], [], 'float32'),
+          { name: 'Const' })], {}, scope);
       });
       return [ratio(tp, o, 'value'), ratio(tpUpdate, oUpdate, 'update_op')];
     });
@@ -128,11 +133,13 @@ export function auc(labels: TensorInput, predictions: TensorInput, options: Metr
     const p = g.ops.reshape(cast(toTensor(g, predictions, 'predictions'), 'float32'), tensor([1, -1], [2], 'int32'));
     const l = g.ops.reshape(cast(toTensor(g, labels, 'labels'), 'bool'), tensor([1, -1], [2], 'int32'));
     const predTiled = g.ops.tile(p, tensor([n, 1], [2], 'int32'));
-    const threshTiled = opsMethod(g, 'mul')(g.constant(tensor(thresholds.map((t) => [t]), [n, 1], 'float32')), opsMethod(g, 'onesLike')(predTiled));
+    const threshTiled = opsMethod(g, 'mul')(g.constant(tensor(thresholds.map((t) => [t]), [n, 1], 'float32')), opsMethod(g,
+      'onesLike')(predTiled));
     const predPos = op1(g, 'Greater', [predTiled, threshTiled], {}, 'Greater');
     const labelPos = g.ops.tile(l, tensor([n, 1], [2], 'int32'));
     const not = (x: Output) => op1(g, 'LogicalNot', [x], {}, 'LogicalNot');
-    const w = options.weights === undefined ? null : g.ops.reshape(cast(toTensor(g, options.weights, 'weights'), 'float32'), tensor([1, -1], [2], 'int32'));
+    const w = options.weights === undefined ? null : g.ops.reshape(cast(toTensor(g, options.weights, 'weights'), 'float32'), tensor([1,
+      -1], [2], 'int32'));
     const counter = (name: string, a: Output, b: Output): [Variable, Output] => {
       const v = metricVariable(g, [n], 'float32', name);
       let x = cast(op1(g, 'LogicalAnd', [a, b], {}, 'LogicalAnd'), 'float32');
@@ -150,7 +157,8 @@ export function auc(labels: TensorInput, predictions: TensorInput, options: Metr
       const head = (x: Output) => g.ops.slice(x, [0], [n - 1]);
       const tail = (x: Output) => g.ops.slice(x, [1], [n - 1]);
       const dx = op1(g, 'Sub', [head(fpRate), tail(fpRate)], {}, 'sub');
-      const my = opsMethod(g, 'realDiv')(op1(g, 'AddV2', [head(rec), tail(rec)], {}, 'add'), tensor([2], [], 'float32'), { name: 'truediv' });
+      const my = opsMethod(g, 'realDiv')(op1(g, 'AddV2', [head(rec), tail(rec)], {}, 'add'), tensor([2], [], 'float32'),
+        { name: 'truediv' });
       return sum(g, op1(g, 'Mul', [dx, my], {}, 'Mul'), scope);
     });
     return [area(tp, fn, fp, tn, 'value'), area(tpU, fnU, fpU, tnU, 'update_op')];

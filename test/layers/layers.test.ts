@@ -68,7 +68,8 @@ describe('tf.layers', () => {
     const [a, r] = await run(g, [y, ref], { 'x:0': tf.tensor(Float32Array.from(img), [144]) as never });
     expectClose(a, r);
     expect(() => g.asDefault(() => tf.layers.conv2d(tf.placeholder('float32', [2, 3]), 1, 1))).toThrow(/rank 4/);
-    expect(() => g.asDefault(() => tf.layers.conv2d(tf.placeholder('float32', [1, 4, 4, 1]), 1, 1, { padding: 'full' as 'same' }))).toThrow(/padding/);
+    expect(() => g.asDefault(() => tf.layers.conv2d(tf.placeholder('float32', [1, 4, 4, 1]), 1, 1,
+      { padding: 'full' as 'same' }))).toThrow(/padding/);
   });
 
   test('batchNormalization: variables, FusedBatchNormV3, UPDATE_OPS moving averages in training', async () => {

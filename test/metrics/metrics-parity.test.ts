@@ -14,7 +14,8 @@ const PY = String.raw`
   l = v1.placeholder(tf.int64, [6], name='l'); p = v1.placeholder(tf.int64, [6], name='p')
   s = v1.placeholder(tf.float32, [6], name='s'); w = v1.placeholder(tf.float32, [6], name='w')
   M = v1.metrics
-  res = [M.accuracy(l, p), M.accuracy(l, p, weights=w, name='wacc'), M.mean(s), M.precision(l, p), M.recall(l, p), M.auc(l, s), M.auc(l, s, num_thresholds=10, name='auc10')]
+  res = [M.accuracy(l, p), M.accuracy(l, p, weights=w, name='wacc'), M.mean(s), M.precision(l, p), M.recall(l, p), M.auc(l, s), M.auc(l, s,
+    num_thresholds=10, name='auc10')]
   for i, (v, u) in enumerate(res):
     tf.identity(v, name='v%d' % i); tf.identity(u, name='u%d' % i)
 `;
@@ -33,7 +34,8 @@ describePython('tf.metrics matches Python', () => {
       const s = tf.placeholder('float32', [6], 's');
       const w = tf.placeholder('float32', [6], 'w');
       const M = tf.metrics;
-      const res = [M.accuracy(l, p), M.accuracy(l, p, { weights: w, name: 'wacc' }), M.mean(s), M.precision(l, p), M.recall(l, p), M.auc(l, s),
+      const res = [M.accuracy(l, p), M.accuracy(l, p, { weights: w, name: 'wacc' }), M.mean(s), M.precision(l, p), M.recall(l, p), M.auc(l,
+        s),
         M.auc(l, s, { numThresholds: 10, name: 'auc10' })];
       return [res.map((r) => r[0]), res.map((r) => r[1])];
     });
