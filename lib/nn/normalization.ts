@@ -87,11 +87,15 @@ export function dropout(x: TensorInput, options: { rate: number; noiseShape?: nu
     if (!FLOATS.has(t.dtype)) throw new TypeError(`nn.dropout: x must be a floating point tensor, but ${t} is ${t.dtype}`);
     const one = (v: number, name: string) => g.constant(tensor([v], [], t.dtype), { name });
     const scaled = op1(g, 'Mul', [t, one(1 / (1 - rate), 'Const')], {}, 'Mul');
-    const noiseShape = options.noiseShape ?? (isFullyDefined(t.shape) ? t.shape : null);
-    const shape = noiseShape ? g.constant(tensor(noiseShape, [noiseShape.length], 'int32'), { name: 'Shape' }) : op1(g, 'Shape', [t],
-      { out_type: 'int32' }, 'Shape');
+    // As Python: the input's static shape is a 'Shape' Const of the dropout scope; a given noise shape is
+    // converted inside random_uniform ('random_uniform/shape').
+    const own = options.noiseShape ? null : isFullyDefined(t.shape)
+      ? g.constant(tensor(t.shape, [t.shape.length], 'int32'), { name: 'Shape' }) : op1(g, 'Shape', [t], { out_type: 'int32' }, 'Shape');
     const [seed, seed2] = getSeed(g, options.seed);
-    const rnd = withScope(g, 'random_uniform', () => op1(g, 'RandomUniform', [shape], { dtype: t.dtype, seed, seed2 }, 'RandomUniform'));
+    const rnd = withScope(g, 'random_uniform', () => {
+      const shape = own ?? g.constant(tensor(options.noiseShape!, [options.noiseShape!.length], 'int32'), { name: 'shape' });
+      return op1(g, 'RandomUniform', [shape], { dtype: t.dtype, seed, seed2 }, 'RandomUniform');
+    });
     const keep = opsMethod(g, 'greaterEqual')(rnd, tensor([rate], [], t.dtype), { name: 'GreaterEqual' });
     return op1(g, 'SelectV2', [keep, scaled, one(0, 'Const')], {}, 'SelectV2');
   });

@@ -50,6 +50,16 @@ const PROGRAMS = {
     feeds: pyFeeds,
     feedTypes: { 'lb:0': 'int64' },
   },
+  dropout: {
+    body: `
+      v1.set_random_seed(1)
+      x = tf.reshape(tf.constant(np.arange(1, 13, dtype=np.float32)), [3, 4])
+      v1.nn.dropout(x, rate=0.5, seed=3)
+      tf.nn.dropout(x, rate=0.25)
+      tf.nn.dropout(x, rate=0.5, noise_shape=[3, 1], seed=4)
+    `,
+    fetch: ['dropout/SelectV2:0', 'dropout_1/SelectV2:0', 'dropout_2/SelectV2:0'],
+  },
 };
 
 function nnGraph(): tf.Graph {
@@ -96,6 +106,18 @@ describePython('tf.nn matches Python', () => {
 
   test('activations, convolutions, pools, moments and batch normalization', async () => {
     expectParity(await summarize(nnGraph(), PROGRAMS.nn.fetch, feeds()), python.nn, { rtol: 1e-4 });
+  });
+
+  test('dropout with graph and op seeds: Python\'s nodes and Python\'s mask', async () => {
+    const g = new tf.Graph();
+    g.asDefault(() => {
+      tf.setRandomSeed(1);
+      const x = tf.reshape(tf.constant(Float32Array.from({ length: 12 }, (_, i) => i + 1)), [3, 4]);
+      tf.nn.dropout(x, { rate: 0.5, seed: 3 });
+      tf.nn.dropout(x, { rate: 0.25 });
+      tf.nn.dropout(x, { rate: 0.5, noiseShape: [3, 1], seed: 4 });
+    });
+    expectParity(await summarize(g, PROGRAMS.dropout.fetch), python.dropout);
   });
 
   test('cross-entropies, top-k and embedding lookup', async () => {
