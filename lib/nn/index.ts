@@ -8,3 +8,5 @@ export { batchNormalization, dropout, fusedBatchNorm, moments } from './normaliz
 export type { FusedBatchNormOptions } from './normalization';
 export { embeddingLookup, inTopK, sigmoidCrossEntropyWithLogits, softmaxCrossEntropyWithLogits, sparseSoftmaxCrossEntropyWithLogits,
   topK } from './classification';
+export { nceLoss, sampledSoftmaxLoss } from './sampled';
+export type { SampledLossArgs } from './sampled';
