@@ -93,6 +93,22 @@ describe('tf.layers', () => {
     expectClose(movingMean, means.map((m) => 0.1 * m));
   });
 
+  test('kernelRegularizer feeds REGULARIZATION_LOSSES, summed by losses.getRegularizationLoss and getTotalLoss', async () => {
+    const g = new tf.Graph();
+    const [reg, total, manual] = g.asDefault(() => {
+      const x = tf.placeholder('float32', [2, 3], 'x');
+      tf.layers.dense(x, 2, { kernelRegularizer: (w) => tf.multiply(tf.nn.l2Loss(w), 0.5), kernelInitializer: tf.initializers.ones() });
+      tf.layers.dense(x, 2, { kernelRegularizer: (w) => tf.reduceSum(tf.abs(w)), kernelInitializer: tf.initializers.constant(2) });
+      expect(g.getCollection(tf.GraphKeys.REGULARIZATION_LOSSES)).toHaveLength(2);
+      const r = tf.losses.getRegularizationLoss();
+      expect(r.op.name).toBe('total_regularization_loss');
+      return [r, tf.losses.getTotalLoss(), tf.constant(0.5 * 0.5 * 6 + 2 * 6)];
+    });
+    const [a, b, c] = await run(g, [reg, total, manual]);
+    expectClose(a, c);
+    expectClose(b, c);
+  });
+
   test('dropout: Identity unless training', () => {
     const g = new tf.Graph();
     g.asDefault(() => {
