@@ -32,7 +32,7 @@ export { Variable } from './variables/variable';
 export type { AssignOptions, InitialValue, VariableDefObject, VariableOptions } from './variables/variable';
 export { VariableScope } from './variables/variable-scope';
 export type { GetVariableOptions, InitializerLike, Reuse, VariableScopeOptions } from './variables/variable-scope';
-export { globalVariablesInitializer, localVariablesInitializer, reportUninitializedVariables, variablesInitializer } from './variables/variable-init';
+export { variablesInitializer } from './variables/variable-init';
 /** Python's tf.compat.v1 initializers, for `getVariable` and `variableScope`. */
 export const initializers = {
   zeros: init.zeros,
