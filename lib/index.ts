@@ -56,7 +56,10 @@ export * as copy from './copy/graph-copy';
 export { errors };
 // Part 2: the tf.compat.v1 surface (API.md "The default graph", "Graph-building functions on tf").
 export { getDefaultGraph, resetDefaultGraph } from './graph/default-graph';
-export * from './math/array-ops';
+export {
+  cast, concat, constant, expandDims, fill, gather, gatherNd, identity, oneHot, ones, onesLike, pad, placeholder, placeholderWithDefault,
+  range, rank, reshape, shape, size, slice, split, squeeze, stack, stopGradient, tile, transpose, unstack, where, zeros, zerosLike,
+} from './math/array-ops';
 export * from './math/math-ops';
 export { clipByGlobalNorm, clipByNorm, clipByValue, globalNorm } from './math/clip-ops';
 export * from './math/graph-functions';
