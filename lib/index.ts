@@ -33,7 +33,7 @@ export { Variable } from './variables/variable';
 export type { AssignOptions, InitialValue, VariableDefObject, VariableOptions } from './variables/variable';
 export { VariableScope } from './variables/variable-scope';
 export type { GetVariableOptions, InitializerLike, Reuse, VariableScopeOptions } from './variables/variable-scope';
-export { globalVariablesInitializer, localVariablesInitializer, reportUninitializedVariables, variablesInitializer } from './variables/variable-init';
+export { variablesInitializer } from './variables/variable-init';
 /** Python's tf.compat.v1 initializers, for `getVariable` and `variableScope`. */
 export const initializers = {
   zeros: init.zeros,
@@ -63,7 +63,10 @@ export type { GradientFunction, InputGradient } from './gradients/registry';
 import './gradients/override-map';
 // Part 2: the tf.compat.v1 surface (API.md "The default graph", "Graph-building functions on tf").
 export { getDefaultGraph, resetDefaultGraph } from './graph/default-graph';
-export * from './math/array-ops';
+export {
+  cast, concat, constant, expandDims, fill, gather, gatherNd, identity, oneHot, ones, onesLike, pad, placeholder, placeholderWithDefault,
+  range, rank, reshape, shape, size, slice, split, squeeze, stack, stopGradient, tile, transpose, unstack, where, zeros, zerosLike,
+} from './math/array-ops';
 export * from './math/math-ops';
 export { clipByGlobalNorm, clipByNorm, clipByValue, globalNorm } from './math/clip-ops';
 export * from './math/graph-functions';
@@ -73,3 +76,4 @@ export * as random from './random';
 export * as nn from './nn';
 export * as losses from './losses';
 export * as layers from './layers';
+export * as metrics from './metrics';

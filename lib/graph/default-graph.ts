@@ -83,14 +83,16 @@ export function graphOf(args: unknown[], fnName: string): Graph {
     if (!g) return;
     if (!found) found = g;
     else if (found.graph !== g.graph) {
-      throw new Error(`${fnName}: '${g.what}' belongs to ${g.graph} but '${found.what}' belongs to ${found.graph}; all arguments must come from one graph`);
+      throw new Error(`${fnName}: '${g.what}' belongs to ${g.graph} but '${found.what}' belongs to ${found.graph}; all arguments must ` +
+        `come from one graph`);
     }
   };
   for (const a of args) visit(a, 0);
   if (!found) return getDefaultGraph();
   if (stack.length && found.graph !== stack[stack.length - 1]) {
     const def = stack[stack.length - 1];
-    throw new Error(`${fnName}: '${found.what}' belongs to ${found.graph}, which is not the default graph (${def}, made default with asDefault)`);
+    throw new Error(`${fnName}: '${found.what}' belongs to ${found.graph}, which is not the default graph (${def}, made default with ` +
+      `asDefault)`);
   }
   return found.graph;
 }

@@ -49,19 +49,25 @@ export function batchNormalization(inputs: TensorInput, options: BatchNormalizat
   const momentum = options.momentum ?? 0.99;
   const epsilon = options.epsilon ?? 1e-3;
   const training = options.training ?? false;
-  if (typeof training !== 'boolean') throw new Error('layers.batchNormalization: training must be a boolean here (a symbolic training flag needs tf.cond)');
+  if (typeof training !== 'boolean') throw new Error('layers.batchNormalization: training must be a boolean here (a symbolic training ' +
+    'flag needs tf.cond)');
   return inLayerScope(g, 'batch_normalization', options, () => {
     const x = toTensor(g, inputs, 'inputs');
     const r = rankOf(x);
     if (r === null) throw new Error('layers.batchNormalization: the rank of the inputs must be known');
     const axis = (options.axis ?? -1) < 0 ? r + (options.axis ?? -1) : options.axis!;
     const depth = x.shape![axis];
-    if (depth === null || depth === undefined) throw new Error(`layers.batchNormalization: axis ${axis} of the inputs should have a defined dimension, but ${x} has shape ${JSON.stringify(x.shape)}`);
+    if (depth === null || depth === undefined) throw new Error(`layers.batchNormalization: axis ${axis} of the inputs should have a ` +
+      `defined dimension, but ${x} has shape ${JSON.stringify(x.shape)}`);
     const trainable = options.trainable ?? true;
-    const gamma = options.scale === false ? null : layerWeight(g, 'gamma', [depth], { initializer: options.gammaInitializer ?? onesInit(), trainable });
-    const beta = options.center === false ? null : layerWeight(g, 'beta', [depth], { initializer: options.betaInitializer ?? zerosInit(), trainable });
-    const movingMean = layerWeight(g, 'moving_mean', [depth], { initializer: options.movingMeanInitializer ?? zerosInit(), trainable: false });
-    const movingVariance = layerWeight(g, 'moving_variance', [depth], { initializer: options.movingVarianceInitializer ?? onesInit(), trainable: false });
+    const gamma = options.scale === false ? null : layerWeight(g, 'gamma', [depth], { initializer: options.gammaInitializer ?? onesInit(),
+      trainable });
+    const beta = options.center === false ? null : layerWeight(g, 'beta', [depth], { initializer: options.betaInitializer ?? zerosInit(),
+      trainable });
+    const movingMean = layerWeight(g, 'moving_mean', [depth], { initializer: options.movingMeanInitializer ?? zerosInit(),
+      trainable: false });
+    const movingVariance = layerWeight(g, 'moving_variance', [depth], { initializer: options.movingVarianceInitializer ?? onesInit(),
+      trainable: false });
     const fused = options.fused ?? (r === 4 && axis === 3);
     let y: Output;
     let mean: Output;
@@ -72,7 +78,8 @@ export function batchNormalization(inputs: TensorInput, options: BatchNormalizat
       const offset = beta ? beta.value() : g.constant(tensor(new Array(depth).fill(0), [depth], 'float32'), { name: 'Const' });
       const m = training ? g.constant(tensor([], [0], 'float32'), { name: 'Const' }) : movingMean.value();
       const v = training ? g.constant(tensor([], [0], 'float32'), { name: 'Const' }) : movingVariance.value();
-      const r3 = g.ops.fusedBatchNormV3(x, scale, offset, m, v, { epsilon: Math.max(epsilon, 1.001e-5), isTraining: training, dataFormat: 'NHWC', name: 'FusedBatchNormV3' });
+      const r3 = g.ops.fusedBatchNormV3(x, scale, offset, m, v, { epsilon: Math.max(epsilon, 1.001e-5), isTraining: training,
+        dataFormat: 'NHWC', name: 'FusedBatchNormV3' });
       [y, mean, variance] = [r3.y, r3.batchMean, r3.batchVariance];
     } else {
       const axes = Array.from({ length: r }, (_, i) => i).filter((i) => i !== axis);

@@ -32,11 +32,14 @@ export function dense(inputs: TensorInput, units: number, options: DenseOptions 
     const s = x.shape;
     const inDim = s === null ? null : s[s.length - 1];
     if (s === null || s.length < 2 || inDim === null) {
-      throw new Error(`layers.dense: the last dimension of the inputs should be defined and the rank at least 2, but ${x} has shape ${JSON.stringify(s)}`);
+      throw new Error(`layers.dense: the last dimension of the inputs should be defined and the rank at least 2, but ${x} has shape ` +
+        `${JSON.stringify(s)}`);
     }
-    const kernel = layerWeight(g, 'kernel', [inDim, units], { initializer: options.kernelInitializer, regularizer: options.kernelRegularizer, trainable: options.trainable });
+    const kernel = layerWeight(g, 'kernel', [inDim, units], { initializer: options.kernelInitializer,
+      regularizer: options.kernelRegularizer, trainable: options.trainable });
     const bias = options.useBias === false ? null
-      : layerWeight(g, 'bias', [units], { initializer: options.biasInitializer ?? zerosInit(), regularizer: options.biasRegularizer, trainable: options.trainable });
+      : layerWeight(g, 'bias', [units], { initializer: options.biasInitializer ?? zerosInit(), regularizer: options.biasRegularizer,
+        trainable: options.trainable });
     let y: Output;
     if (s.length === 2) {
       y = op1(g, 'MatMul', [x, kernel.value()], { transpose_a: false, transpose_b: false }, 'MatMul');
@@ -61,20 +64,25 @@ export interface Conv2DLayerOptions extends DenseOptions {
 }
 
 /** TF 1.15's `tf.layers.conv2d(inputs, filters, kernelSize)`: variables `conv2d/kernel` [kh, kw, in, filters], `conv2d/bias`. */
-export function conv2d(inputs: TensorInput, filters: number, kernelSize: number | [number, number], options: Conv2DLayerOptions = {}): Output {
+export function conv2d(inputs: TensorInput, filters: number, kernelSize: number | [number, number],
+  options: Conv2DLayerOptions = {}): Output {
   const g = graphFor('layers.conv2d', inputs);
   const activation = resolveActivation(options.activation, 'layers.conv2d');
   const padding = requirePadding(options.padding ?? 'valid', 'layers.conv2d');
-  if (options.dataFormat !== undefined && options.dataFormat !== 'channels_last') throw new Error(`layers.conv2d: only dataFormat 'channels_last' is supported`);
+  if (options.dataFormat !== undefined && options.dataFormat !== 'channels_last') throw new Error(`layers.conv2d: only dataFormat ` +
+    `'channels_last' is supported`);
   const [kh, kw] = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : kernelSize;
   return inLayerScope(g, 'conv2d', options, () => {
     const x = toTensor(g, inputs, 'inputs');
     requireRank(x, [4], 'layers.conv2d: inputs');
     const inDim = x.shape?.[3];
-    if (inDim === null || inDim === undefined) throw new Error(`layers.conv2d: the channel dimension of the inputs should be defined, but ${x} has shape ${JSON.stringify(x.shape)}`);
-    const kernel = layerWeight(g, 'kernel', [kh, kw, inDim, filters], { initializer: options.kernelInitializer, regularizer: options.kernelRegularizer, trainable: options.trainable });
+    if (inDim === null || inDim === undefined) throw new Error(`layers.conv2d: the channel dimension of the inputs should be defined, ` +
+      `but ${x} has shape ${JSON.stringify(x.shape)}`);
+    const kernel = layerWeight(g, 'kernel', [kh, kw, inDim, filters], { initializer: options.kernelInitializer,
+      regularizer: options.kernelRegularizer, trainable: options.trainable });
     const bias = options.useBias === false ? null
-      : layerWeight(g, 'bias', [filters], { initializer: options.biasInitializer ?? zerosInit(), regularizer: options.biasRegularizer, trainable: options.trainable });
+      : layerWeight(g, 'bias', [filters], { initializer: options.biasInitializer ?? zerosInit(), regularizer: options.biasRegularizer,
+        trainable: options.trainable });
     let y = nnConv2d(x, kernel.value(), spatial4(options.strides ?? 1, 'strides'), padding, { dilations: options.dilationRate ?? 1 });
     if (bias) y = op1(g, 'BiasAdd', [y, bias.value()], { data_format: 'NHWC' }, 'BiasAdd');
     return activation(y);
@@ -88,7 +96,8 @@ function pooling(kind: 'max_pooling2d' | 'average_pooling2d') {
     const padding = requirePadding(options.padding ?? 'valid', `layers.${kind}`);
     return g.nameScope(options.name ?? kind, () => {
       const build = kind === 'max_pooling2d' ? maxPool : avgPool;
-      return build(inputs, spatial4(poolSize, 'poolSize'), spatial4(strides, 'strides'), padding, { name: kind === 'max_pooling2d' ? 'MaxPool' : 'AvgPool' });
+      return build(inputs, spatial4(poolSize, 'poolSize'), spatial4(strides, 'strides'), padding,
+        { name: kind === 'max_pooling2d' ? 'MaxPool' : 'AvgPool' });
     });
   };
 }
@@ -104,7 +113,8 @@ export function flatten(inputs: TensorInput, options: NameOption = {}): Output {
   return g.nameScope(options.name ?? 'flatten', () => {
     const x = toTensor(g, inputs, 'inputs');
     const s = x.shape;
-    if (s === null || s.slice(1).some((d) => d === null)) throw new Error(`layers.flatten: the non-batch dimensions must be known, but ${x} has shape ${JSON.stringify(s)}`);
+    if (s === null || s.slice(1).some((d) => d === null)) throw new Error(`layers.flatten: the non-batch dimensions must be known, but ` +
+      `${x} has shape ${JSON.stringify(s)}`);
     const n = s.slice(1).reduce<number>((a, b) => a * (b as number), 1);
     return g.ops.reshape(x, tensor([-1, n], [2], 'int32'), { name: 'Reshape' });
   });
@@ -114,7 +124,8 @@ export function flatten(inputs: TensorInput, options: NameOption = {}): Output {
  * TF 1.15's `tf.layers.dropout(inputs, rate = 0.5, training = false)`: tf.nn.dropout when training, else an Identity.
  * @throws Error for a symbolic `training` (a cond; not supported here).
  */
-export function dropout(inputs: TensorInput, options: { rate?: number; training?: boolean; noiseShape?: number[]; seed?: number } & NameOption = {}): Output {
+export function dropout(inputs: TensorInput,
+  options: { rate?: number; training?: boolean; noiseShape?: number[]; seed?: number } & NameOption = {}): Output {
   const g = graphFor('layers.dropout', inputs);
   if (options.training !== undefined && typeof options.training !== 'boolean') {
     throw new Error('layers.dropout: training must be a boolean here (a symbolic training flag needs tf.cond)');

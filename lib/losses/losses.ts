@@ -35,7 +35,8 @@ function finish(g: Graph, losses: Output, weights: Output, options: LossOptions)
 
 function requireCompatible(fnName: string, a: Output, b: Output, what: [string, string]): void {
   if (!shapesCompatible(a.shape, b.shape)) {
-    throw new Error(`losses.${fnName}: the shapes of ${what[0]} ${JSON.stringify(a.shape)} and ${what[1]} ${JSON.stringify(b.shape)} are incompatible`);
+    throw new Error(`losses.${fnName}: the shapes of ${what[0]} ${JSON.stringify(a.shape)} and ${what[1]} ${JSON.stringify(b.shape)} ` +
+      `are incompatible`);
   }
 }
 
@@ -50,7 +51,8 @@ export function sparseSoftmaxCrossEntropy(labels: TensorInput, logits: TensorInp
 }
 
 /** Python's `tf.compat.v1.losses.softmax_cross_entropy(onehotLabels, logits, weights = 1.0, label_smoothing = 0)`. */
-export function softmaxCrossEntropy(onehotLabels: TensorInput, logits: TensorInput, options: LossOptions & { labelSmoothing?: number } = {}): Output {
+export function softmaxCrossEntropy(onehotLabels: TensorInput, logits: TensorInput,
+  options: LossOptions & { labelSmoothing?: number } = {}): Output {
   const g = graphFor('losses.softmaxCrossEntropy', onehotLabels, logits, options.weights);
   return withScope(g, options.name ?? 'softmax_cross_entropy_loss', () => {
     const lg = toTensor(g, logits, 'logits');
@@ -69,14 +71,16 @@ export function softmaxCrossEntropy(onehotLabels: TensorInput, logits: TensorInp
 }
 
 /** Python's `tf.compat.v1.losses.sigmoid_cross_entropy(multiClassLabels, logits, weights = 1.0, label_smoothing = 0)`. */
-export function sigmoidCrossEntropy(multiClassLabels: TensorInput, logits: TensorInput, options: LossOptions & { labelSmoothing?: number } = {}): Output {
+export function sigmoidCrossEntropy(multiClassLabels: TensorInput, logits: TensorInput,
+  options: LossOptions & { labelSmoothing?: number } = {}): Output {
   const g = graphFor('losses.sigmoidCrossEntropy', multiClassLabels, logits, options.weights);
   return withScope(g, options.name ?? 'sigmoid_cross_entropy_loss', () => {
     const lg = toTensor(g, logits, 'logits');
     let labels = cast(toTensor(g, multiClassLabels, 'multi_class_labels'), lg.dtype);
     requireCompatible('sigmoidCrossEntropy', lg, labels, ['logits', 'multiClassLabels']);
     const smoothing = options.labelSmoothing ?? 0;
-    if (smoothing > 0) labels = opsMethod(g, 'addV2')(opsMethod(g, 'mul')(labels, 1 - smoothing, { name: 'mul' }), 0.5 * smoothing, { name: 'add' });
+    if (smoothing > 0) labels = opsMethod(g, 'addV2')(opsMethod(g, 'mul')(labels, 1 - smoothing, { name: 'mul' }), 0.5 * smoothing,
+      { name: 'add' });
     const losses = sigmoidCrossEntropyWithLogits({ labels, logits: lg, name: 'logistic_loss' });
     return finish(g, losses, weightsTensor(g, options.weights, 'Cast_1/x'), options);
   });
@@ -112,7 +116,8 @@ export const hingeLoss = pointwise('hingeLoss', 'hinge_loss', (g, l, p) => {
 export function logLoss(labels: TensorInput, predictions: TensorInput, options: LossOptions & { epsilon?: number } = {}): Output {
   const eps = options.epsilon ?? 1e-7;
   return pointwise('logLoss', 'log_loss', (g, l, p) => {
-    const a = op1(g, 'Mul', [op1(g, 'Neg', [l], {}, 'Neg'), op1(g, 'Log', [opsMethod(g, 'addV2')(p, eps, { name: 'add' })], {}, 'Log')], {}, 'mul');
+    const a = op1(g, 'Mul', [op1(g, 'Neg', [l], {}, 'Neg'), op1(g, 'Log', [opsMethod(g, 'addV2')(p, eps, { name: 'add' })], {}, 'Log')],
+      {}, 'mul');
     const oneMinusL = opsMethod(g, 'sub')(1, l, { name: 'sub' });
     const oneMinusP = opsMethod(g, 'addV2')(opsMethod(g, 'sub')(1, p, { name: 'sub' }), eps, { name: 'add' });
     return op1(g, 'Sub', [a, op1(g, 'Mul', [oneMinusL, op1(g, 'Log', [oneMinusP], {}, 'Log')], {}, 'mul')], {}, 'sub');

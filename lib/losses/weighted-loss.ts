@@ -36,11 +36,13 @@ function assertBroadcastable(g: Graph, weights: Output, values: Output): Operati
     if (ws !== null && ws.length === 0) return g.addOperation('NoOp', { name: 'static_scalar_check_success' });
     if (ws === null || vs === null) return g.addOperation('NoOp', { name: 'static_dims_check_success' });
     if (ws.length !== vs.length) {
-      throw new Error(`weights can not be broadcast to values: values.rank=${vs.length}, weights.rank=${ws.length}, values.shape=[${vs.join(', ')}], weights.shape=[${ws.join(', ')}]`);
+      throw new Error(`weights can not be broadcast to values: values.rank=${vs.length}, weights.rank=${ws.length}, ` +
+        `values.shape=[${vs.join(', ')}], weights.shape=[${ws.join(', ')}]`);
     }
     ws.forEach((d, i) => {
       if (d !== null && vs[i] !== null && d !== 1 && d !== vs[i]) {
-        throw new Error(`weights can not be broadcast to values: weights.shape=[${ws.join(', ')}] has ${d} at dim ${i}, values.shape=[${vs.join(', ')}]`);
+        throw new Error(`weights can not be broadcast to values: weights.shape=[${ws.join(', ')}] has ${d} at dim ${i}, ` +
+          `values.shape=[${vs.join(', ')}]`);
       }
     });
     return g.addOperation('NoOp', { name: 'static_dims_check_success' });
@@ -75,7 +77,8 @@ function safeMean(g: Graph, total: Output, count: Output): Output {
  */
 export function computeWeightedLoss(g: Graph, losses: Output, weights: Output, reduction: string = Reduction.SUM_BY_NONZERO_WEIGHTS,
   lossCollection: string | null = GraphKeys.LOSSES): Output {
-  if (!REDUCTIONS.has(reduction)) throw new Error(`Invalid reduction ${JSON.stringify(reduction)}; expected one of ${[...REDUCTIONS].join(', ')}`);
+  if (!REDUCTIONS.has(reduction)) throw new Error(`Invalid reduction ${JSON.stringify(reduction)}; expected one of ` +
+    `${[...REDUCTIONS].join(', ')}`);
   if (losses.dtype !== 'float32' || weights.dtype !== 'float32') {
     throw new TypeError(`losses and weights must be float32 here (received ${losses.dtype} and ${weights.dtype})`);
   }
@@ -91,7 +94,8 @@ export function computeWeightedLoss(g: Graph, losses: Output, weights: Output, r
     }
     if (reduction === Reduction.SUM_OVER_BATCH_SIZE) {
       const n = withScope(g, 'num_elements', (scope) => {
-        const size = isFullyDefined(losses.shape) ? g.constant(losses.shape.reduce((a, b) => a * b, 1), { dtype: 'int32', name: scope }) : op1(g, 'Size', [losses], {}, scope);
+        const size = isFullyDefined(losses.shape) ? g.constant(losses.shape.reduce((a, b) => a * b, 1), { dtype: 'int32',
+          name: scope }) : op1(g, 'Size', [losses], {}, scope);
         return g.nameScope('', () => size);
       });
       return safeMean(g, total, op1(g, 'Cast', [n], { DstT: 'float32' }, 'Cast'));

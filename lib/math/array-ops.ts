@@ -107,7 +107,8 @@ export function fill(dims: TensorInput, value: TensorInput, options: NameOption 
 }
 
 /** Python's `tf.range(start, limit?, delta = 1)`: int32 for integers, float32 otherwise, unless `dtype`. */
-export function range(start: TensorInput, limit?: TensorInput | null, delta: TensorInput = 1, options: { dtype?: DType } & NameOption = {}): Output {
+export function range(start: TensorInput, limit?: TensorInput | null, delta: TensorInput = 1,
+  options: { dtype?: DType } & NameOption = {}): Output {
   if (limit === undefined || limit === null) [start, limit] = [0, start];
   const g = graphFor('range', start, limit, delta);
   let dtype = options.dtype;
@@ -194,7 +195,8 @@ export function split(x: TensorInput, numOrSizeSplits: number | number[], option
     requireInteger(numOrSizeSplits, 'the number of splits', 1);
     return withScope(g, options.name ?? 'split', (scope) => {
       const dim = toTensor(g, axis, 'split_dim', 'int32');
-      return g.addOperation('Split', { inputs: [dim, toTensor(g, x, 'value')], attrs: { num_split: numOrSizeSplits }, name: scope }).outputs;
+      return g.addOperation('Split', { inputs: [dim, toTensor(g, x, 'value')], attrs: { num_split: numOrSizeSplits },
+        name: scope }).outputs;
     });
   }
   const sizes = g.constant(tensor(numOrSizeSplits, [numOrSizeSplits.length], 'int32'));
@@ -211,7 +213,8 @@ export function slice(x: TensorInput, begin: TensorInput, size: TensorInput, opt
 }
 
 /** Python's `tf.gather(params, indices, axis = 0)` (GatherV2). */
-export function gather(params: TensorInput, indices: TensorInput, options: { axis?: number; batchDims?: number } & NameOption = {}): Output {
+export function gather(params: TensorInput, indices: TensorInput,
+  options: { axis?: number; batchDims?: number } & NameOption = {}): Output {
   const g = graphFor('gather', params, indices);
   return g.ops.gatherV2(params, indices, options.axis ?? 0, { batchDims: options.batchDims, name: options.name ?? 'GatherV2' });
 }
@@ -238,14 +241,16 @@ export function tile(x: TensorInput, multiples: TensorInput, options: NameOption
 }
 
 /** Python's `tf.pad(x, paddings, mode = 'CONSTANT', constantValues = 0)`. */
-export function pad(x: TensorInput, paddings: TensorInput, options: { mode?: 'CONSTANT' | 'REFLECT' | 'SYMMETRIC'; constantValues?: number } & NameOption = {}): Output {
+export function pad(x: TensorInput, paddings: TensorInput,
+  options: { mode?: 'CONSTANT' | 'REFLECT' | 'SYMMETRIC'; constantValues?: number } & NameOption = {}): Output {
   const g = graphFor('pad', x, paddings);
   const mode = (options.mode ?? 'CONSTANT').toUpperCase();
   if (mode === 'CONSTANT') {
     if (!options.constantValues) return g.ops.pad(x, paddings, { name: options.name ?? 'Pad' });
     return g.ops.padV2(x, paddings, options.constantValues, { name: options.name ?? 'PadV2' });
   }
-  if (mode !== 'REFLECT' && mode !== 'SYMMETRIC') throw new Error(`Unknown padding mode '${options.mode}': expected CONSTANT, REFLECT or SYMMETRIC`);
+  if (mode !== 'REFLECT' && mode !== 'SYMMETRIC') throw new Error(`Unknown padding mode '${options.mode}': expected CONSTANT, REFLECT ` +
+    `or SYMMETRIC`);
   return g.ops.mirrorPad(x, paddings, { mode, name: options.name ?? 'MirrorPad' });
 }
 
@@ -257,7 +262,8 @@ export function oneHot(indices: TensorInput, depth: number | TensorInput,
   return withScope(g, options.name ?? 'one_hot', (scope) => {
     const on = toTensor(g, tensor([options.onValue ?? 1], [], dtype), 'on_value');
     const off = toTensor(g, tensor([options.offValue ?? 0], [], dtype), 'off_value');
-    const idx = isSymbolic(indices) ? g._toOutput(indices, 'indices') : g.constant(indices as TensorLike, { dtype: 'int32', name: 'indices' });
+    const idx = isSymbolic(indices) ? g._toOutput(indices, 'indices') : g.constant(indices as TensorLike, { dtype: 'int32',
+      name: 'indices' });
     const d = toTensor(g, depth, 'depth', 'int32');
     return op1(g, 'OneHot', [idx, d, on, off], { axis: options.axis ?? -1 }, scope);
   });

@@ -35,9 +35,10 @@ export function clipByNorm(t: TensorInput, clipNorm: TensorInput, options: { axe
 
 /** Python's `tf.linalg.global_norm(tList)`: sqrt(sum of squares) of all the tensors. */
 export function globalNorm(tList: TensorInput[], options: NameOption = {}): Output {
-  if (!Array.isArray(tList) || tList.length === 0) throw invalidArgument('a non-empty array of tensors', 'the tensors of globalNorm', tList);
+  if (!Array.isArray(tList) || tList.length === 0) throw invalidArgument('a non-empty array of tensors', 'the tensors of globalNorm',
+    tList);
   const g = graphFor('globalNorm', tList);
-  return withScope(g, options.name ?? 'global_norm', (scope) => {
+  return withScope(g, options.name ?? 'global_norm', () => {
     const halfSquares = tList.map((t, i) => op1(g, 'L2Loss', [toTensor(g, t, `t_${i}`)], {}, 'L2Loss'));
     const stacked = g.ops.pack(halfSquares, { name: 'stack' });
     const sum = op1(g, 'Sum', [stacked, allAxes(g, stacked)], { keep_dims: false }, 'Sum');
@@ -50,11 +51,12 @@ export function globalNorm(tList: TensorInput[], options: NameOption = {}): Outp
  * Python's `tf.clip_by_global_norm(tList, clipNorm)` → `[clipped, globalNorm]`.
  * @example const [clipped] = tf.clipByGlobalNorm(grads, 5);
  */
-export function clipByGlobalNorm(tList: TensorInput[], clipNorm: number, options: { useNorm?: Output } & NameOption = {}): [Output[], Output] {
+export function clipByGlobalNorm(tList: TensorInput[], clipNorm: number, options: { useNorm?: Output } & NameOption = {}): [Output[],
+  Output] {
   const g = graphFor('clipByGlobalNorm', tList);
   const useNorm = options.useNorm ?? globalNorm(tList);
   const name = options.name ?? 'clip_by_global_norm';
-  return withScope(g, name, (scope) => {
+  return withScope(g, name, () => {
     const dtype = useNorm.dtype;
     const inv = opsMethod(g, 'realDiv')(1, useNorm, { name: 'truediv' });
     const one = g.constant(1, { dtype, name: 'Const' });

@@ -61,7 +61,8 @@ export function scopeName(scope: string, fallback: string): string {
 }
 
 /** Adds one op and returns its first output. */
-export function op1(g: Graph, type: string, inputs: Array<OutputLike | OutputLike[]>, attrs: Record<string, unknown>, name: string): Output {
+export function op1(g: Graph, type: string, inputs: Array<OutputLike | OutputLike[]>, attrs: Record<string, unknown>,
+  name: string): Output {
   return g.addOperation(type, { inputs, attrs, name }).output(0);
 }
 
@@ -82,7 +83,8 @@ export function rankOf(x: Output): number | null {
 export function requireRank(x: Output, ranks: number[], what: string): void {
   const r = rankOf(x);
   if (r !== null && !ranks.includes(r)) {
-    throw new Error(`${what} must have rank ${ranks.join(' or ')}, but ${x} has shape [${x.shape!.map((d) => d ?? '?').join(', ')}] (rank ${r})`);
+    throw new Error(`${what} must have rank ${ranks.join(' or ')}, but ${x} has shape [${x.shape!.map((d) => d ?? '?').join(', ')}] ` +
+      `(rank ${r})`);
   }
 }
 

@@ -3,7 +3,8 @@
 // and the graph seed (tf.gradients lives in lib/gradients/api.ts). Each forwards to the Graph method of the default graph.
 import type { DeviceFunction, Graph, OutputLike } from '../graph/graph';
 import { getDefaultGraph } from '../graph/default-graph';
-import type { Operation } from '../graph/operation';
+import type { Operation, Output } from '../graph/operation';
+import * as init from '../variables/variable-init';
 import type { Variable } from '../variables/variable';
 import type { GetVariableOptions, VariableScope, VariableScopeOptions } from '../variables/variable-scope';
 import { graphFor } from './common';
@@ -14,7 +15,8 @@ export function getVariable(name: string, options?: GetVariableOptions): Variabl
 }
 
 /** Python's `tf.compat.v1.variable_scope`, on the default graph. */
-export function variableScope<T>(nameOrScope: string | VariableScope | null, fn: (scope: VariableScope) => T, options?: VariableScopeOptions): T {
+export function variableScope<T>(nameOrScope: string | VariableScope | null, fn: (scope: VariableScope) => T,
+  options?: VariableScopeOptions): T {
   return getDefaultGraph().variableScope(nameOrScope, fn, options);
 }
 
@@ -62,4 +64,22 @@ export function addToCollection(key: string, value: unknown): void {
 export function setRandomSeed(seed: number | null): void {
   if (seed !== null && !Number.isInteger(seed)) throw new TypeError(`Expected an integer seed but received ${String(seed)}`);
   getDefaultGraph().seed = seed ?? undefined;
+}
+
+/**
+ * Python's `tf.compat.v1.global_variables_initializer()`: initializes GLOBAL_VARIABLES of `g` (default: the
+ * default graph).
+ */
+export function globalVariablesInitializer(g?: Graph): Operation {
+  return init.globalVariablesInitializer(g ?? getDefaultGraph());
+}
+
+/** Python's `tf.compat.v1.local_variables_initializer()` on `g` (default: the default graph). */
+export function localVariablesInitializer(g?: Graph): Operation {
+  return init.localVariablesInitializer(g ?? getDefaultGraph());
+}
+
+/** Python's `tf.compat.v1.report_uninitialized_variables(vars?)` on `g` (default: the default graph). */
+export function reportUninitializedVariables(g?: Graph, vars?: Variable[]): Output {
+  return init.reportUninitializedVariables(g ?? getDefaultGraph(), vars);
 }

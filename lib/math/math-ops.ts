@@ -2,7 +2,6 @@
 // Python's math_ops on `tf` and `tf.math`: arithmetic, reductions, comparisons, matmul. Each op has Python's
 // node name (`Add` for the AddV2 of tf.add, `truediv` for tf.divide, `Sum/reduction_indices`, …).
 import type { DType } from '../base/dtypes';
-import type { Graph } from '../graph/graph';
 import type { Output } from '../graph/operation';
 import { Operation } from '../graph/operation';
 import { invalidArgument } from '../base/validate';
@@ -111,7 +110,8 @@ function reduction(fnName: string, type: string): (x: TensorInput, options?: Red
     const g = graphFor(fnName, x, options.axis);
     const input = toTensor(g, x, 'input');
     const axis = options.axis === undefined || options.axis === null ? allAxes(g, input) : options.axis;
-    return opsMethod(g, type.charAt(0).toLowerCase() + type.slice(1))(input, axis, { keepDims: Boolean(options.keepdims), name: options.name ?? type });
+    return opsMethod(g, type.charAt(0).toLowerCase() + type.slice(1))(input, axis, { keepDims: Boolean(options.keepdims),
+      name: options.name ?? type });
   };
 }
 
@@ -151,7 +151,8 @@ export function matmul(a: TensorInput, b: TensorInput, options: { transposeA?: b
     const ra = rankOf(x);
     const rb = rankOf(y);
     if ((ra !== null && ra < 2) || (rb !== null && rb < 2)) {
-      throw new Error(`matmul: both arguments must have rank >= 2, but received shapes ${JSON.stringify(x.shape)} and ${JSON.stringify(y.shape)}`);
+      throw new Error(`matmul: both arguments must have rank >= 2, but received shapes ${JSON.stringify(x.shape)} and ` +
+        `${JSON.stringify(y.shape)}`);
     }
     if (ra === 2 && rb === 2) {
       return op1(g, 'MatMul', [x, y], { transpose_a: Boolean(options.transposeA), transpose_b: Boolean(options.transposeB) }, scope);
@@ -164,7 +165,8 @@ export function matmul(a: TensorInput, b: TensorInput, options: { transposeA?: b
 export function addN(inputs: TensorInput[], options: NameOption = {}): Output {
   if (!Array.isArray(inputs) || inputs.length === 0) throw invalidArgument('a non-empty array of tensors', 'addN', inputs);
   const g = graphFor('addN', inputs);
-  if (inputs.length === 1) return withScope(g, options.name ?? 'AddN', (scope) => op1(g, 'Identity', [toTensor(g, inputs[0], 'inputs_0')], {}, scope));
+  if (inputs.length === 1) return withScope(g, options.name ?? 'AddN', (scope) => op1(g, 'Identity', [toTensor(g, inputs[0], 'inputs_0')],
+    {}, scope));
   return g.ops.addN(inputs, { name: options.name ?? 'AddN' });
 }
 

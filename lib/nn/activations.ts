@@ -39,7 +39,8 @@ function softmaxLike(fnName: string, type: 'Softmax' | 'LogSoftmax') {
     const r = rankOf(x);
     const axis = options.axis ?? -1;
     if (axis !== -1 && !(r !== null && axis === r - 1)) {
-      throw new Error(`nn.${fnName}: only the last axis is supported (received axis ${axis} for a tensor of rank ${r ?? 'unknown'}); transpose first`);
+      throw new Error(`nn.${fnName}: only the last axis is supported (received axis ${axis} for a tensor of rank ${r ?? 'unknown'}); ` +
+        `transpose first`);
     }
     return op1(g, type, [x], {}, options.name ?? type);
   };
@@ -69,7 +70,8 @@ export function l2Normalize(x: TensorInput, options: { axis?: number | number[];
     const sq = op1(g, 'Square', [t], {}, 'Square');
     const axis = options.axis ?? null;
     const sum = axis === null
-      ? op1(g, 'Sum', [sq, g.constant(Array.from({ length: rankOf(sq) ?? 0 }, (_, i) => i), { dtype: 'int32', name: 'Const' })], { keep_dims: true }, 'Sum')
+      ? op1(g, 'Sum', [sq, g.constant(Array.from({ length: rankOf(sq) ?? 0 }, (_, i) => i), { dtype: 'int32', name: 'Const' })],
+        { keep_dims: true }, 'Sum')
       : g.ops.sum(sq, axis, { keepDims: true, name: 'Sum' });
     const inv = op1(g, 'Rsqrt', [opsMethod(g, 'maximum')(sum, options.epsilon ?? 1e-12, { name: 'Maximum' })], {}, 'Rsqrt');
     return op1(g, 'Mul', [t, inv], {}, scope);

@@ -36,7 +36,8 @@ export function softmaxCrossEntropyWithLogits(args: { labels: TensorInput; logit
     const logits = toTensor(g, args.logits, 'logits');
     const labels = toTensor(g, args.labels, 'labels', logits.dtype);
     if (!shapesCompatible(labels.shape, logits.shape)) {
-      throw new Error(`nn.softmaxCrossEntropyWithLogits: labels shape ${shapeText(labels.shape)} must equal logits shape ${shapeText(logits.shape)}`);
+      throw new Error(`nn.softmaxCrossEntropyWithLogits: labels shape ${shapeText(labels.shape)} must equal logits shape ` +
+        `${shapeText(logits.shape)}`);
     }
     const inputRank = rank(logits, { name: 'Rank' });
     const inputShape = shape(logits, { name: 'Shape' });
@@ -60,22 +61,28 @@ export function softmaxCrossEntropyWithLogits(args: { labels: TensorInput; logit
 export function sparseSoftmaxCrossEntropyWithLogits(args: { labels: TensorInput; logits: TensorInput } & NameOption): Output {
   const g = graphFor('nn.sparseSoftmaxCrossEntropyWithLogits', args.labels, args.logits);
   return withScope(g, args.name ?? 'SparseSoftmaxCrossEntropyWithLogits', () => {
-    const labels = isSymbolic(args.labels) ? toTensor(g, args.labels, 'labels') : g.constant(args.labels as number[], { dtype: 'int32', name: 'labels' });
+    const labels = isSymbolic(args.labels) ? toTensor(g, args.labels, 'labels') : g.constant(args.labels as number[], { dtype: 'int32',
+      name: 'labels' });
     const logits = toTensor(g, args.logits, 'logits');
     const lr = rankOf(labels);
     const kr = rankOf(logits);
     if (kr === 0) throw new Error(`nn.sparseSoftmaxCrossEntropyWithLogits: logits cannot be scalars (received ${logits})`);
     if (lr !== null && kr !== null) {
       if (lr !== kr - 1) {
-        throw new Error(`nn.sparseSoftmaxCrossEntropyWithLogits: rank mismatch: rank of labels (received ${lr}) should equal rank of logits minus 1 (received ${kr})`);
+        throw new Error(`nn.sparseSoftmaxCrossEntropyWithLogits: rank mismatch: rank of labels (received ${lr}) should equal rank of ` +
+          `logits minus 1 (received ${kr})`);
       }
       if (!shapesCompatible(labels.shape, logits.shape!.slice(0, -1))) {
-        throw new Error(`nn.sparseSoftmaxCrossEntropyWithLogits: shape mismatch: the shape of labels (received ${shapeText(labels.shape)}) should equal the shape of logits except for the last dimension (received ${shapeText(logits.shape)})`);
+        throw new Error(`nn.sparseSoftmaxCrossEntropyWithLogits: shape mismatch: the shape of labels (received ` +
+          `${shapeText(labels.shape)}) should equal the shape of logits except for the last dimension (received ` +
+            `${shapeText(logits.shape)})`);
       }
     }
     shape(labels, { name: 'Shape' });
-    if (kr !== 2) throw new Error(`nn.sparseSoftmaxCrossEntropyWithLogits: only logits of rank 2 are supported here (received rank ${kr ?? 'unknown'})`);
-    return g.addOperation('SparseSoftmaxCrossEntropyWithLogits', { inputs: [logits, labels], name: args.name ?? 'SparseSoftmaxCrossEntropyWithLogits' }).output(0);
+    if (kr !== 2) throw new Error(`nn.sparseSoftmaxCrossEntropyWithLogits: only logits of rank 2 are supported here (received rank ` +
+      `${kr ?? 'unknown'})`);
+    return g.addOperation('SparseSoftmaxCrossEntropyWithLogits', { inputs: [logits, labels],
+      name: args.name ?? 'SparseSoftmaxCrossEntropyWithLogits' }).output(0);
   });
 }
 
@@ -89,7 +96,8 @@ export function sigmoidCrossEntropyWithLogits(args: { labels: TensorInput; logit
     const logits = toTensor(g, args.logits, 'logits');
     const labels = toTensor(g, args.labels, 'labels', logits.dtype);
     if (!shapesCompatible(labels.shape, logits.shape)) {
-      throw new Error(`nn.sigmoidCrossEntropyWithLogits: logits and labels must have the same shape (received ${shapeText(logits.shape)} vs ${shapeText(labels.shape)})`);
+      throw new Error(`nn.sigmoidCrossEntropyWithLogits: logits and labels must have the same shape (received ` +
+        `${shapeText(logits.shape)} vs ${shapeText(labels.shape)})`);
     }
     const zeros = zerosLike(logits);
     const cond = op1(g, 'GreaterEqual', [logits, zeros], {}, 'GreaterEqual');
@@ -102,7 +110,8 @@ export function sigmoidCrossEntropyWithLogits(args: { labels: TensorInput; logit
 
 /** Python's `tf.nn.top_k(input, k = 1, sorted = true)` → `{values, indices}`. */
 export function topK(input: TensorInput, k = 1, options: { sorted?: boolean } & NameOption = {}): { values: Output; indices: Output } {
-  const r = graphFor('nn.topK', input).ops.topKV2(input, tensor([k], [], 'int32'), { sorted: options.sorted ?? true, name: options.name ?? 'TopKV2' });
+  const r = graphFor('nn.topK', input).ops.topKV2(input, tensor([k], [], 'int32'), { sorted: options.sorted ?? true,
+    name: options.name ?? 'TopKV2' });
   return { values: r.values, indices: r.indices };
 }
 
@@ -139,7 +148,8 @@ export function embeddingLookup(params: TensorInput | ResourceParams | Array<Ten
     const idx = isSymbolic(ids) ? toTensor(g, ids, 'ids') : g.constant(ids as number[], { dtype: 'int32', name: 'ids' });
     let out: Output;
     if (isResourceVariable(p)) {
-      out = g.addOperation('ResourceGather', { inputs: [p.handle, idx], attrs: { dtype: p.dtype, validate_indices: true }, name: scope }).output(0);
+      out = g.addOperation('ResourceGather', { inputs: [p.handle, idx], attrs: { dtype: p.dtype, validate_indices: true },
+        name: scope }).output(0);
     } else {
       out = g.ops.gatherV2(p as TensorInput, idx, 0, { name: scope });
     }

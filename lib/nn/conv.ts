@@ -38,7 +38,8 @@ export function spatial4(value: number | number[], what: string, dataFormat: Dat
  * Python's `tf.nn.conv2d(input, filters, strides, padding)`.
  * @throws Error for inputs or filters not of rank 4, or an unknown padding.
  */
-export function conv2d(input: TensorInput, filters: TensorInput, strides: number | number[], padding: Padding, options: Conv2DOptions = {}): Output {
+export function conv2d(input: TensorInput, filters: TensorInput, strides: number | number[], padding: Padding,
+  options: Conv2DOptions = {}): Output {
   const g = graphFor('nn.conv2d', input, filters);
   const dataFormat = options.dataFormat ?? 'NHWC';
   const p = requirePadding(padding, 'nn.conv2d');
@@ -55,7 +56,8 @@ export function conv2d(input: TensorInput, filters: TensorInput, strides: number
 }
 
 /** Python's `tf.compat.v1.nn.conv2d_transpose(value, filter, outputShape, strides, padding)`. */
-export function conv2dTranspose(value: TensorInput, filter: TensorInput, outputShape: number[], strides: number | number[], padding: Padding,
+export function conv2dTranspose(value: TensorInput, filter: TensorInput, outputShape: number[], strides: number | number[],
+  padding: Padding,
   options: Conv2DOptions = {}): Output {
   const g = graphFor('nn.conv2dTranspose', value, filter);
   const dataFormat = options.dataFormat ?? 'NHWC';
@@ -75,7 +77,8 @@ export function conv2dTranspose(value: TensorInput, filter: TensorInput, outputS
 }
 
 /** Python's `tf.nn.depthwise_conv2d(input, filter, strides, padding)`. */
-export function depthwiseConv2d(input: TensorInput, filter: TensorInput, strides: number | number[], padding: Padding, options: Conv2DOptions = {}): Output {
+export function depthwiseConv2d(input: TensorInput, filter: TensorInput, strides: number | number[], padding: Padding,
+  options: Conv2DOptions = {}): Output {
   const g = graphFor('nn.depthwiseConv2d', input, filter);
   const dataFormat = options.dataFormat ?? 'NHWC';
   const p = requirePadding(padding, 'nn.depthwiseConv2d');

@@ -23,7 +23,8 @@ export function moments(x: TensorInput, axes: number[], options: { keepdims?: bo
 }
 
 /** Python's `tf.nn.batch_normalization(x, mean, variance, offset, scale, varianceEpsilon)`. */
-export function batchNormalization(x: TensorInput, mean: TensorInput, variance: TensorInput, offset: TensorInput | null, scale: TensorInput | null,
+export function batchNormalization(x: TensorInput, mean: TensorInput, variance: TensorInput, offset: TensorInput | null,
+  scale: TensorInput | null,
   varianceEpsilon: number, options: NameOption = {}): Output {
   const g = graphFor('nn.batchNormalization', x, mean, variance, offset, scale);
   return withScope(g, options.name ?? 'batchnorm', () => {
@@ -51,7 +52,8 @@ export interface FusedBatchNormOptions extends NameOption {
  * Python's `tf.compat.v1.nn.fused_batch_norm(x, scale, offset, …)` (FusedBatchNormV3) → `[y, batchMean, batchVariance]`.
  * @throws Error when x is not of rank 4.
  */
-export function fusedBatchNorm(x: TensorInput, scale: TensorInput, offset: TensorInput, options: FusedBatchNormOptions = {}): [Output, Output, Output] {
+export function fusedBatchNorm(x: TensorInput, scale: TensorInput, offset: TensorInput, options: FusedBatchNormOptions = {}): [Output,
+  Output, Output] {
   const g = graphFor('nn.fusedBatchNorm', x, scale, offset, options.mean, options.variance);
   const isTraining = options.isTraining ?? true;
   const t = toTensor(g, x, 'x');
@@ -78,16 +80,22 @@ export function fusedBatchNorm(x: TensorInput, scale: TensorInput, offset: Tenso
 export function dropout(x: TensorInput, options: { rate: number; noiseShape?: number[]; seed?: number } & NameOption): Output {
   const g = graphFor('nn.dropout', x);
   const { rate } = options;
-  if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw new RangeError(`nn.dropout: rate must be in [0, 1), but received ${String(rate)}`);
+  if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw new RangeError(`nn.dropout: rate must be in [0, 1), but received ` +
+    `${String(rate)}`);
   return withScope(g, options.name ?? 'dropout', () => {
     const t = toTensor(g, x, 'x');
     if (!FLOATS.has(t.dtype)) throw new TypeError(`nn.dropout: x must be a floating point tensor, but ${t} is ${t.dtype}`);
     const one = (v: number, name: string) => g.constant(tensor([v], [], t.dtype), { name });
     const scaled = op1(g, 'Mul', [t, one(1 / (1 - rate), 'Const')], {}, 'Mul');
-    const noiseShape = options.noiseShape ?? (isFullyDefined(t.shape) ? t.shape : null);
-    const shape = noiseShape ? g.constant(tensor(noiseShape, [noiseShape.length], 'int32'), { name: 'Shape' }) : op1(g, 'Shape', [t], { out_type: 'int32' }, 'Shape');
+    // As Python: the input's static shape is a 'Shape' Const of the dropout scope; a given noise shape is
+    // converted inside random_uniform ('random_uniform/shape').
+    const own = options.noiseShape ? null : isFullyDefined(t.shape)
+      ? g.constant(tensor(t.shape, [t.shape.length], 'int32'), { name: 'Shape' }) : op1(g, 'Shape', [t], { out_type: 'int32' }, 'Shape');
     const [seed, seed2] = getSeed(g, options.seed);
-    const rnd = withScope(g, 'random_uniform', () => op1(g, 'RandomUniform', [shape], { dtype: t.dtype, seed, seed2 }, 'RandomUniform'));
+    const rnd = withScope(g, 'random_uniform', () => {
+      const shape = own ?? g.constant(tensor(options.noiseShape!, [options.noiseShape!.length], 'int32'), { name: 'shape' });
+      return op1(g, 'RandomUniform', [shape], { dtype: t.dtype, seed, seed2 }, 'RandomUniform');
+    });
     const keep = opsMethod(g, 'greaterEqual')(rnd, tensor([rate], [], t.dtype), { name: 'GreaterEqual' });
     return op1(g, 'SelectV2', [keep, scaled, one(0, 'Const')], {}, 'SelectV2');
   });

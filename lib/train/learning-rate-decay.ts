@@ -14,7 +14,8 @@ export type StepLike = TensorInput;
 function castNumber(g: Graph, value: TensorInput, dtype: DType): Output {
   if (isSymbolic(value)) return castTensor(g, toTensor(g, value, 'x'), dtype);
   if (typeof value === 'number' && Number.isInteger(value)) {
-    return withScope(g, 'Cast', (scope) => op1(g, 'Cast', [g.constant(tensor([value], [], 'int32'), { name: 'x' })], { DstT: dtype }, scope));
+    return withScope(g, 'Cast', (scope) => op1(g, 'Cast', [g.constant(tensor([value], [], 'int32'), { name: 'x' })], { DstT: dtype },
+      scope));
   }
   return withScope(g, 'Cast', () => g.constant(tensor([value as number], [], dtype), { name: 'x' }));
 }
@@ -96,7 +97,8 @@ export function polynomialDecay(learningRate: TensorInput, globalStep: StepLike,
 }
 
 /** Python's `tf.compat.v1.train.cosine_decay(lr, globalStep, decaySteps, alpha = 0)`. */
-export function cosineDecay(learningRate: TensorInput, globalStep: StepLike, decaySteps: number, options: { alpha?: number } & NameOption = {}): Output {
+export function cosineDecay(learningRate: TensorInput, globalStep: StepLike, decaySteps: number,
+  options: { alpha?: number } & NameOption = {}): Output {
   const g = graphFor('train.cosineDecay', learningRate, globalStep);
   const alpha = options.alpha ?? 0;
   return withScope(g, options.name ?? 'CosineDecay', () => {
@@ -107,7 +109,8 @@ export function cosineDecay(learningRate: TensorInput, globalStep: StepLike, dec
     const fraction = op1(g, 'RealDiv', [step, steps], {}, 'truediv');
     const c = (v: number) => tensor([v], [], dtype);
     const angle = op1(g, 'Mul', [g.constant(c(Math.PI), { name: 'Const' }), fraction], {}, 'mul');
-    const cosine = opsMethod(g, 'mul')(c(0.5), opsMethod(g, 'addV2')(c(1), op1(g, 'Cos', [angle], {}, 'Cos'), { name: 'add' }), { name: 'mul' });
+    const cosine = opsMethod(g, 'mul')(c(0.5), opsMethod(g, 'addV2')(c(1), op1(g, 'Cos', [angle], {}, 'Cos'), { name: 'add' }),
+      { name: 'mul' });
     const decayed = opsMethod(g, 'addV2')(opsMethod(g, 'mul')(c(1 - alpha), cosine, { name: 'mul' }), c(alpha), { name: 'add' });
     return op1(g, 'Mul', [initial, decayed], {}, 'Mul');
   });
@@ -121,7 +124,8 @@ export function cosineDecay(learningRate: TensorInput, globalStep: StepLike, dec
  */
 export function piecewiseConstant(x: StepLike, boundaries: number[], values: number[], options: NameOption = {}): Output {
   if (!Array.isArray(boundaries) || !Array.isArray(values) || values.length !== boundaries.length + 1) {
-    throw new Error(`train.piecewiseConstant: the length of boundaries should be 1 less than the length of values (received ${boundaries?.length} and ${values?.length})`);
+    throw new Error(`train.piecewiseConstant: the length of boundaries should be 1 less than the length of values (received ` +
+      `${boundaries?.length} and ${values?.length})`);
   }
   const g = graphFor('train.piecewiseConstant', x);
   return withScope(g, options.name ?? 'PiecewiseConstant', (scope) => {
@@ -131,7 +135,8 @@ export function piecewiseConstant(x: StepLike, boundaries: number[], values: num
       const bound = step.dtype === 'int64' ? tensor([BigInt(boundaries[i])], [], 'int64') : tensor([boundaries[i]], [], step.dtype);
       const b = g.constant(bound, { name: 'Const' });
       const le = op1(g, 'LessEqual', [step, b], {}, 'LessEqual');
-      result = op1(g, 'Select', [le, g.constant(tensor([values[i]], [], 'float32'), { name: 'Const' }), result], {}, i === 0 ? scope : 'Select');
+      result = op1(g, 'Select', [le, g.constant(tensor([values[i]], [], 'float32'), { name: 'Const' }), result], {},
+        i === 0 ? scope : 'Select');
     }
     return result;
   });

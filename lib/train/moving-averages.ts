@@ -29,7 +29,8 @@ export class ExponentialMovingAverage {
   readonly #averages = new Map<Variable, Variable>();
 
   constructor(decay: number, options: ExponentialMovingAverageOptions = {}) {
-    if (typeof decay !== 'number' || !(decay >= 0 && decay <= 1)) throw new RangeError(`ExponentialMovingAverage: decay must be in [0, 1], but received ${String(decay)}`);
+    if (typeof decay !== 'number' || !(decay >= 0 && decay <= 1)) throw new RangeError(`ExponentialMovingAverage: decay must be in [0, ` +
+      `1], but received ${String(decay)}`);
     this.decay = decay;
     this.name = options.name ?? 'ExponentialMovingAverage';
     this.#numUpdates = options.numUpdates;
@@ -41,14 +42,16 @@ export class ExponentialMovingAverage {
    * @throws Error for a variable seen before or not of a float dtype.
    */
   apply(varList: Variable[]): Operation {
-    if (!Array.isArray(varList) || varList.length === 0) throw new TypeError('ExponentialMovingAverage.apply needs a non-empty array of Variables');
+    if (!Array.isArray(varList) || varList.length === 0) throw new TypeError('ExponentialMovingAverage.apply needs a non-empty array of ' +
+      'Variables');
     const g = graphFor('ExponentialMovingAverage.apply', varList, this.#numUpdates);
     for (const v of varList) {
       if (!(v instanceof Variable)) throw new TypeError(`ExponentialMovingAverage.apply: ${String(v)} is not a Variable`);
       if (v.dtype !== 'float32' && v.dtype !== 'float64' && v.dtype !== 'float16') {
         throw new TypeError(`ExponentialMovingAverage.apply: ${v.name} has dtype ${v.dtype}; only float variables have averages`);
       }
-      if (this.#averages.has(v)) throw new Error(`ExponentialMovingAverage.apply: ${v.name} already has an average (${this.averageName(v)})`);
+      if (this.#averages.has(v)) throw new Error(`ExponentialMovingAverage.apply: ${v.name} already has an average ` +
+        `(${this.averageName(v)})`);
     }
     for (const v of varList) {
       const shadow = g.nameScope('', () => g.controlDependencies(null, () =>

@@ -33,7 +33,8 @@ v1 = tf.compat.v1
 def name_of(x):
     n = getattr(x, 'name', None)
     if n is None: return str(x)
-    return n[:-2] if n.endswith(':0') and hasattr(x, 'op') and getattr(x, 'dtype', None) is not None and 'Variable' in type(x).__name__ else n
+    return n[:-2] if n.endswith(':0') and hasattr(x, 'op') and getattr(x, 'dtype',
+      None) is not None and 'Variable' in type(x).__name__ else n
 
 def run(body, fetch, feeds, feed_types):
     g = tf.Graph()
@@ -42,12 +43,14 @@ def run(body, fetch, feeds, feed_types):
         variables = [v.op.name for v in v1.global_variables() + v1.local_variables()]
         inits = [v.initializer for v in v1.global_variables() + v1.local_variables()]
     nodes = [[op.name, op.type] for op in g.get_operations()]
-    colls = {k: [name_of(x) for x in g.get_collection(k)] for k in g.get_all_collection_keys() if not k.startswith('__') and k != 'cond_context'}
+    keys = [k for k in g.get_all_collection_keys() if not k.startswith('__') and k != 'cond_context']
+    colls = {k: [name_of(x) for x in g.get_collection(k)] for k in keys}
     values = {}
     if fetch:
         with v1.Session(graph=g) as s:
             s.run(inits)
-            fd = {g.get_tensor_by_name(k): np.asarray(v, dtype=feed_types.get(k, 'float32')) for k, v in feeds.items() if k.split(':')[0] in [o.name for o in g.get_operations()]}
+            fd = {g.get_tensor_by_name(k): np.asarray(v, dtype=feed_types.get(k, 'float32')) for k,
+              v in feeds.items() if k.split(':')[0] in [o.name for o in g.get_operations()]}
             for name, val in zip(fetch, s.run([g.get_tensor_by_name(f) if ':' in f else g.get_operation_by_name(f) for f in fetch], fd)):
                 values[name] = [] if val is None else np.asarray(val).astype(np.float64).ravel().tolist()
     return {'nodes': nodes, 'variables': variables, 'collections': colls, 'values': values}
@@ -71,7 +74,8 @@ export function runPythonPrograms(programs: Record<string, PythonProgram>): Reco
 }
 
 /** The same summary of a graph built here; `feeds` as for Python (float32 unless a Tensor is given). */
-export async function summarize(g: tf.Graph, fetch: string[], feeds: Record<string, tf.Tensor | number[] | number[][]> = {}): Promise<ProgramSummary> {
+export async function summarize(g: tf.Graph, fetch: string[], feeds: Record<string,
+  tf.Tensor | number[] | number[][]> = {}): Promise<ProgramSummary> {
   const vars = [...g.globalVariables(), ...g.localVariables()];
   const nodes = g.operations().map((op): [string, string] => [op.name, op.type]);
   const collections: Record<string, string[]> = {};
@@ -97,7 +101,8 @@ export async function summarize(g: tf.Graph, fetch: string[], feeds: Record<stri
 }
 
 /** Jest expectations: same nodes (name and type) and values within `rtol` (relative, 1e-5 by default). */
-export function expectParity(ours: ProgramSummary, python: ProgramSummary, options: { rtol?: number; atol?: number; nodes?: boolean } = {}): void {
+export function expectParity(ours: ProgramSummary, python: ProgramSummary,
+  options: { rtol?: number; atol?: number; nodes?: boolean } = {}): void {
   if (options.nodes !== false) expect(ours.nodes).toEqual(python.nodes);
   expect(ours.variables).toEqual(python.variables);
   const rtol = options.rtol ?? 1e-5;

@@ -68,7 +68,8 @@ describe('tf.layers', () => {
     const [a, r] = await run(g, [y, ref], { 'x:0': tf.tensor(Float32Array.from(img), [144]) as never });
     expectClose(a, r);
     expect(() => g.asDefault(() => tf.layers.conv2d(tf.placeholder('float32', [2, 3]), 1, 1))).toThrow(/rank 4/);
-    expect(() => g.asDefault(() => tf.layers.conv2d(tf.placeholder('float32', [1, 4, 4, 1]), 1, 1, { padding: 'full' as 'same' }))).toThrow(/padding/);
+    expect(() => g.asDefault(() => tf.layers.conv2d(tf.placeholder('float32', [1, 4, 4, 1]), 1, 1,
+      { padding: 'full' as 'same' }))).toThrow(/padding/);
   });
 
   test('batchNormalization: variables, FusedBatchNormV3, UPDATE_OPS moving averages in training', async () => {
@@ -90,6 +91,22 @@ describe('tf.layers', () => {
     // moving_mean = 0 - (0 - batchMean) * 0.1
     const means = [0, 1, 2].map((c) => data.filter((_, i) => i % 3 === c).reduce((s, v) => s + v, 0) / 8);
     expectClose(movingMean, means.map((m) => 0.1 * m));
+  });
+
+  test('kernelRegularizer feeds REGULARIZATION_LOSSES, summed by losses.getRegularizationLoss and getTotalLoss', async () => {
+    const g = new tf.Graph();
+    const [reg, total, manual] = g.asDefault(() => {
+      const x = tf.placeholder('float32', [2, 3], 'x');
+      tf.layers.dense(x, 2, { kernelRegularizer: (w) => tf.multiply(tf.nn.l2Loss(w), 0.5), kernelInitializer: tf.initializers.ones() });
+      tf.layers.dense(x, 2, { kernelRegularizer: (w) => tf.reduceSum(tf.abs(w)), kernelInitializer: tf.initializers.constant(2) });
+      expect(g.getCollection(tf.GraphKeys.REGULARIZATION_LOSSES)).toHaveLength(2);
+      const r = tf.losses.getRegularizationLoss();
+      expect(r.op.name).toBe('total_regularization_loss');
+      return [r, tf.losses.getTotalLoss(), tf.constant(0.5 * 0.5 * 6 + 2 * 6)];
+    });
+    const [a, b, c] = await run(g, [reg, total, manual]);
+    expectClose(a, c);
+    expectClose(b, c);
   });
 
   test('dropout: Identity unless training', () => {

@@ -23,13 +23,15 @@ const PROGRAMS = {
   },
   values: {
     body: `
-      lg = v1.placeholder(tf.float32, [4, 5], name='lg'); lb = v1.placeholder(tf.int64, [4], name='lb'); pr = v1.placeholder(tf.float32, [4, 5], name='pr')
+      lg = v1.placeholder(tf.float32, [4, 5], name='lg'); lb = v1.placeholder(tf.int64, [4], name='lb'); pr = v1.placeholder(tf.float32,
+        [4, 5], name='pr')
       oh = tf.one_hot(lb, 5)
       R = v1.losses.Reduction
       out = [
         v1.losses.softmax_cross_entropy(oh, lg), v1.losses.softmax_cross_entropy(oh, lg, label_smoothing=0.1, reduction=R.MEAN),
         v1.losses.sparse_softmax_cross_entropy(lb, lg, weights=tf.constant([1., 0., 2., 1.])),
-        v1.losses.sigmoid_cross_entropy(oh, lg), v1.losses.mean_squared_error(oh, pr), v1.losses.absolute_difference(oh, pr, reduction=R.SUM),
+        v1.losses.sigmoid_cross_entropy(oh, lg), v1.losses.mean_squared_error(oh, pr), v1.losses.absolute_difference(oh, pr,
+          reduction=R.SUM),
         v1.losses.hinge_loss(oh, lg, reduction=R.SUM_OVER_BATCH_SIZE), v1.losses.huber_loss(oh, lg, delta=0.5), v1.losses.log_loss(oh, pr),
         v1.losses.mean_squared_error(oh, pr, reduction=R.NONE, loss_collection=None),
       ]
@@ -72,8 +74,10 @@ describePython('tf.losses matches Python', () => {
       const out = [
         tf.losses.softmaxCrossEntropy(oh, lg), tf.losses.softmaxCrossEntropy(oh, lg, { labelSmoothing: 0.1, reduction: R.MEAN }),
         tf.losses.sparseSoftmaxCrossEntropy(lb, lg, { weights: tf.constant([1, 0, 2, 1]) }),
-        tf.losses.sigmoidCrossEntropy(oh, lg), tf.losses.meanSquaredError(oh, pr), tf.losses.absoluteDifference(oh, pr, { reduction: R.SUM }),
-        tf.losses.hingeLoss(oh, lg, { reduction: R.SUM_OVER_BATCH_SIZE }), tf.losses.huberLoss(oh, lg, { delta: 0.5 }), tf.losses.logLoss(oh, pr),
+        tf.losses.sigmoidCrossEntropy(oh, lg), tf.losses.meanSquaredError(oh, pr), tf.losses.absoluteDifference(oh, pr,
+          { reduction: R.SUM }),
+        tf.losses.hingeLoss(oh, lg, { reduction: R.SUM_OVER_BATCH_SIZE }), tf.losses.huberLoss(oh, lg,
+          { delta: 0.5 }), tf.losses.logLoss(oh, pr),
         tf.losses.meanSquaredError(oh, pr, { reduction: R.NONE, lossCollection: null }),
       ];
       out.forEach((o, i) => tf.identity(o, { name: `out${i}` }));

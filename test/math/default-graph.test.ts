@@ -76,6 +76,20 @@ describe('the default graph', () => {
     expect(g.operation('outer/k')).toBeDefined();
   });
 
+  test('Part 1 initializers default to the default graph', async () => {
+    const g = new tf.Graph();
+    const [init, local, report] = g.asDefault(() => {
+      tf.getVariable('w', { shape: [2] });
+      return [tf.globalVariablesInitializer(), tf.localVariablesInitializer(), tf.reportUninitializedVariables()];
+    });
+    expect([init.graph, local.graph, report.graph]).toEqual([g, g, g]);
+    const s = new tf.Session(g);
+    expect((await s.run(report)).data()).toEqual(['w']);
+    await s.run(init);
+    expect((await s.run(report)).data()).toEqual([]);
+    await s.close();
+  });
+
   test('a scalar constant with a shape fills it; a number is float32 unless the dtype says otherwise', async () => {
     const g = new tf.Graph();
     const [c, i] = g.asDefault(() => [tf.constant(0.5, { shape: [2, 2] }), tf.constant(3, { dtype: 'int32' })]);

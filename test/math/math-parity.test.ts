@@ -41,7 +41,8 @@ const PROGRAMS = {
       x = v1.placeholder(tf.float32, [2, 3], name='x')
       tf.clip_by_value(x, 0., 1.); tf.clip_by_norm(x, 1.); v1.clip_by_global_norm([x, tf.ones([2])], 1.)
     `,
-    fetch: ['clip_by_value:0', 'clip_by_norm:0', 'clip_by_global_norm/clip_by_global_norm/_0:0', 'clip_by_global_norm/clip_by_global_norm/_1:0', 'global_norm/global_norm:0'],
+    fetch: ['clip_by_value:0', 'clip_by_norm:0', 'clip_by_global_norm/clip_by_global_norm/_0:0',
+      'clip_by_global_norm/clip_by_global_norm/_1:0', 'global_norm/global_norm:0'],
     feeds: { 'x:0': X },
   },
 };

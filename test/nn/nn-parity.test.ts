@@ -6,7 +6,8 @@ import { ProgramSummary, expectParity, runPythonPrograms, summarize } from '../h
 
 const IMG = Array.from({ length: 2 * 4 * 4 * 3 }, (_, i) => Math.sin(i) * 2);
 const LOGITS = [[1, 2, 0.5, -1, 0], [0.1, -2, 3, 0.2, 1], [2, 2, 2, 2, 2], [-1, 0, 1, 2, 3]];
-const feeds = () => ({ 'x:0': tf.tensor(Float32Array.from(IMG), [2, 4, 4, 3]), 'lg:0': LOGITS, 'lb:0': tf.tensor([1n, 2n, 0n, 4n], [4], 'int64') });
+const feeds = () => ({ 'x:0': tf.tensor(Float32Array.from(IMG), [2, 4, 4, 3]), 'lg:0': LOGITS, 'lb:0': tf.tensor([1n, 2n, 0n, 4n], [4],
+  'int64') });
 const pyFeeds = { 'x:0': IMG, 'lg:0': LOGITS, 'lb:0': [1, 2, 0, 4] };
 
 const PROGRAMS = {
@@ -14,10 +15,13 @@ const PROGRAMS = {
     body: `
       x = tf.reshape(v1.placeholder(tf.float32, [96], name='x'), [2, 4, 4, 3])
       w = tf.constant(np.arange(108, dtype=np.float32).reshape([3, 3, 3, 4]) / 100.); b = tf.ones([4])
-      tf.nn.relu(x); tf.nn.relu6(x); tf.nn.elu(x); tf.nn.selu(x); tf.nn.leaky_relu(x); tf.nn.softplus(x); tf.nn.softmax(x); tf.nn.log_softmax(x)
+      tf.nn.relu(x); tf.nn.relu6(x); tf.nn.elu(x); tf.nn.selu(x); tf.nn.leaky_relu(x); tf.nn.softplus(x)
+      tf.nn.softmax(x); tf.nn.log_softmax(x)
       y = tf.nn.conv2d(x, w, [1, 1, 1, 1], 'SAME'); tf.nn.bias_add(y, b)
-      v1.nn.conv2d_transpose(y, w, [2, 4, 4, 3], [1, 1, 1, 1], 'SAME'); tf.nn.depthwise_conv2d(x, tf.ones([3, 3, 3, 2]), [1, 1, 1, 1], 'VALID')
-      v1.nn.max_pool(x, [1, 2, 2, 1], [1, 2, 2, 1], 'VALID'); tf.nn.max_pool2d(x, 2, 2, 'VALID'); v1.nn.avg_pool(x, [1, 2, 2, 1], [1, 2, 2, 1], 'VALID')
+      v1.nn.conv2d_transpose(y, w, [2, 4, 4, 3], [1, 1, 1, 1], 'SAME'); tf.nn.depthwise_conv2d(x, tf.ones([3, 3, 3, 2]), [1, 1, 1, 1],
+        'VALID')
+      v1.nn.max_pool(x, [1, 2, 2, 1], [1, 2, 2, 1], 'VALID'); tf.nn.max_pool2d(x, 2, 2, 'VALID'); v1.nn.avg_pool(x, [1, 2, 2, 1], [1, 2, 2,
+        1], 'VALID')
       tf.nn.avg_pool2d(x, 2, 2, 'SAME')
       m, v = tf.nn.moments(x, [0, 1, 2]); tf.nn.batch_normalization(x, m, v, None, None, 1e-3)
       tf.nn.batch_normalization(x, m, v, tf.zeros([3]), tf.multiply(tf.ones([3]), 2.), 1e-3, name='bn2')
@@ -25,7 +29,8 @@ const PROGRAMS = {
       tf.nn.l2_loss(x); tf.nn.l2_normalize(x, axis=1)
     `,
     fetch: ['Relu:0', 'Elu:0', 'Selu:0', 'LeakyRelu:0', 'Softplus:0', 'Softmax:0', 'LogSoftmax:0', 'BiasAdd:0', 'conv2d_transpose:0',
-      'depthwise:0', 'MaxPool:0', 'MaxPool2d:0', 'AvgPool:0', 'AvgPool2D:0', 'moments/Squeeze:0', 'moments/Squeeze_1:0', 'batchnorm/add_1:0',
+      'depthwise:0', 'MaxPool:0', 'MaxPool2d:0', 'AvgPool:0', 'AvgPool2D:0', 'moments/Squeeze:0', 'moments/Squeeze_1:0',
+      'batchnorm/add_1:0',
       'bn2/add_1:0', 'FusedBatchNormV3:0', 'FusedBatchNormV3:1', 'L2Loss:0', 'l2_normalize:0'],
     feeds: pyFeeds,
     feedTypes: { 'lb:0': 'int64' },
@@ -45,6 +50,16 @@ const PROGRAMS = {
     feeds: pyFeeds,
     feedTypes: { 'lb:0': 'int64' },
   },
+  dropout: {
+    body: `
+      v1.set_random_seed(1)
+      x = tf.reshape(tf.constant(np.arange(1, 13, dtype=np.float32)), [3, 4])
+      v1.nn.dropout(x, rate=0.5, seed=3)
+      tf.nn.dropout(x, rate=0.25)
+      tf.nn.dropout(x, rate=0.5, noise_shape=[3, 1], seed=4)
+    `,
+    fetch: ['dropout/SelectV2:0', 'dropout_1/SelectV2:0', 'dropout_2/SelectV2:0'],
+  },
 };
 
 function nnGraph(): tf.Graph {
@@ -53,10 +68,12 @@ function nnGraph(): tf.Graph {
     const x = tf.reshape(tf.placeholder('float32', [96], 'x'), [2, 4, 4, 3]);
     const w = tf.constant(tf.tensor(Float32Array.from({ length: 108 }, (_, i) => Math.fround(i / 100)), [3, 3, 3, 4]));
     const b = tf.ones([4]);
-    tf.nn.relu(x); tf.nn.relu6(x); tf.nn.elu(x); tf.nn.selu(x); tf.nn.leakyRelu(x); tf.nn.softplus(x); tf.nn.softmax(x); tf.nn.logSoftmax(x);
+    tf.nn.relu(x); tf.nn.relu6(x); tf.nn.elu(x); tf.nn.selu(x); tf.nn.leakyRelu(x); tf.nn.softplus(x);
+    tf.nn.softmax(x); tf.nn.logSoftmax(x);
     const y = tf.nn.conv2d(x, w, [1, 1, 1, 1], 'SAME'); tf.nn.biasAdd(y, b);
     tf.nn.conv2dTranspose(y, w, [2, 4, 4, 3], [1, 1, 1, 1], 'SAME'); tf.nn.depthwiseConv2d(x, tf.ones([3, 3, 3, 2]), [1, 1, 1, 1], 'VALID');
-    tf.nn.maxPool(x, [1, 2, 2, 1], [1, 2, 2, 1], 'VALID'); tf.nn.maxPool2d(x, 2, 2, 'VALID'); tf.nn.avgPool(x, [1, 2, 2, 1], [1, 2, 2, 1], 'VALID');
+    tf.nn.maxPool(x, [1, 2, 2, 1], [1, 2, 2, 1], 'VALID'); tf.nn.maxPool2d(x, 2, 2, 'VALID'); tf.nn.avgPool(x, [1, 2, 2, 1], [1, 2, 2, 1],
+      'VALID');
     tf.nn.avgPool2d(x, 2, 2, 'SAME');
     const [m, v] = tf.nn.moments(x, [0, 1, 2]); tf.nn.batchNormalization(x, m, v, null, null, 1e-3);
     tf.nn.batchNormalization(x, m, v, tf.zeros([3]), tf.multiply(tf.ones([3]), 2), 1e-3, { name: 'bn2' });
@@ -91,6 +108,18 @@ describePython('tf.nn matches Python', () => {
     expectParity(await summarize(nnGraph(), PROGRAMS.nn.fetch, feeds()), python.nn, { rtol: 1e-4 });
   });
 
+  test('dropout with graph and op seeds: Python\'s nodes and Python\'s mask', async () => {
+    const g = new tf.Graph();
+    g.asDefault(() => {
+      tf.setRandomSeed(1);
+      const x = tf.reshape(tf.constant(Float32Array.from({ length: 12 }, (_, i) => i + 1)), [3, 4]);
+      tf.nn.dropout(x, { rate: 0.5, seed: 3 });
+      tf.nn.dropout(x, { rate: 0.25 });
+      tf.nn.dropout(x, { rate: 0.5, noiseShape: [3, 1], seed: 4 });
+    });
+    expectParity(await summarize(g, PROGRAMS.dropout.fetch), python.dropout);
+  });
+
   test('cross-entropies, top-k and embedding lookup', async () => {
     expectParity(await summarize(xentGraph(), PROGRAMS.xent.fetch, feeds()), python.xent);
   });
@@ -103,11 +132,14 @@ describe('tf.nn errors', () => {
       const x = tf.placeholder('float32', [2, 3], 'x');
       const img = tf.placeholder('float32', [1, 4, 4, 1], 'img');
       expect(() => tf.nn.conv2d(x, tf.ones([1, 1, 1, 1]), 1, 'SAME')).toThrow(/nn.conv2d: input must have rank 4/);
-      expect(() => tf.nn.conv2d(img, tf.ones([1, 1, 1, 1]), 1, 'FULL' as 'SAME')).toThrow(/padding must be 'SAME' or 'VALID', but received "FULL"/);
+      expect(() => tf.nn.conv2d(img, tf.ones([1, 1, 1, 1]), 1, 'FULL' as 'SAME'))
+        .toThrow(/padding must be 'SAME' or 'VALID', but received "FULL"/);
       expect(() => tf.nn.sparseSoftmaxCrossEntropyWithLogits({ labels: tf.placeholder('int32', [3]), logits: x }))
-        .toThrow(/shape mismatch: the shape of labels \(received \(3,\)\) should equal the shape of logits except for the last dimension \(received \(2, 3\)\)/);
-      expect(() => tf.nn.sparseSoftmaxCrossEntropyWithLogits({ labels: tf.placeholder('int32', [2, 3]), logits: x })).toThrow(/rank mismatch/);
-      expect(() => tf.nn.softmaxCrossEntropyWithLogits({ labels: tf.placeholder('float32', [2, 4]), logits: x })).toThrow(/labels shape \(2, 4\) must equal logits shape \(2, 3\)/);
+        .toThrow(/shape mismatch: the shape of labels \(received \(3,\)\) should equal the shape of logits except/);
+      expect(() => tf.nn.sparseSoftmaxCrossEntropyWithLogits({ labels: tf.placeholder('int32', [2, 3]),
+        logits: x })).toThrow(/rank mismatch/);
+      expect(() => tf.nn.softmaxCrossEntropyWithLogits({ labels: tf.placeholder('float32', [2, 4]),
+        logits: x })).toThrow(/labels shape \(2, 4\) must equal logits shape \(2, 3\)/);
       expect(() => tf.nn.dropout(x, { rate: 1 })).toThrow(RangeError);
     });
   });
