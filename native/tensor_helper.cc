@@ -10,7 +10,8 @@ namespace tfn {
 namespace {
 
 // Number.MAX_SAFE_INTEGER: larger dimensions are not exact in JS, and no tensor has one.
-constexpr double kMaxSafeInteger = 9007199254740991.0;
+// TensorFlow's dimensions are int64: every integral double below 2^63 is one exactly (2^62 included).
+constexpr double kInt64Limit = 9223372036854775808.0;
 
 // A value as error messages show it: numbers as JS prints them, anything else by its kind.
 std::string Describe(Napi::Value value) {
@@ -69,9 +70,9 @@ bool ReadShape(Napi::Env env, Napi::Value value, const std::string& what, ShapeD
     }
     double d = v.As<Napi::Number>().DoubleValue();
     bool unknown = partial && d == -1;
-    if (!unknown && (!(d >= 0) || d != std::floor(d) || d > kMaxSafeInteger)) {
+    if (!unknown && (!(d >= 0) || d != std::floor(d) || d >= kInt64Limit)) {
       Napi::RangeError::New(env, std::string("Expected ") + (partial ? "-1, null or " : "") +
-                                     "non-negative safe integers as the dimensions of " + what + ", but dimension " +
+                                     "non-negative integers below 2^63 as the dimensions of " + what + ", but dimension " +
                                      std::to_string(i) + " is " + Describe(v))
           .ThrowAsJavaScriptException();
       return false;

@@ -6,7 +6,7 @@ import { ProgramSummary, expectParity, runPythonPrograms, summarize } from '../h
 
 const IMG = Array.from({ length: 2 * 4 * 4 * 3 }, (_, i) => Math.sin(i) * 2);
 const LOGITS = [[1, 2, 0.5, -1, 0], [0.1, -2, 3, 0.2, 1], [2, 2, 2, 2, 2], [-1, 0, 1, 2, 3]];
-const feeds = () => ({ 'x:0': tf.tensor(Float32Array.from(IMG), [2, 4, 4, 3]), 'lg:0': LOGITS, 'lb:0': tf.tensor([1n, 2n, 0n, 4n], [4],
+const feeds = () => ({ 'x:0': tf.tensor(Float32Array.from(IMG), [96]), 'lg:0': LOGITS, 'lb:0': tf.tensor([1n, 2n, 0n, 4n], [4],
   'int64') });
 const pyFeeds = { 'x:0': IMG, 'lg:0': LOGITS, 'lb:0': [1, 2, 0, 4] };
 
