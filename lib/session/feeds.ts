@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // One path from JS values to a native run and back, for Session.run and SavedModel.run: feed conversion,
 // shape filling and checking against the fed tensor's static shape, deadlines, traces and results.
-import { DType, dtypeNumber, dtypeOfTypedArray, TypedArray } from '../base/dtypes';
+import { DType, dtypeNumber, dtypeOfTypedArray, NUMBER_DTYPES, TypedArray } from '../base/dtypes';
 import { StaticShape, shapeToString, shapesCompatible } from '../base/shape';
 import { withAsyncStack } from '../binding/errors';
 import { Native } from '../binding/native';
@@ -23,8 +23,6 @@ export interface FeedSpec {
   checkDtype: boolean;
 }
 
-// Dtypes a JS number is fed as directly (native/tensor.h, Tensor::FromNumber).
-const SCALAR_NUMBER_DTYPES = new Set<DType>(['float32', 'float64', 'int32', 'int16', 'int8', 'uint8', 'uint16', 'uint32']);
 const SCALAR: number[] = [];
 
 /** `[?, 2]`, or `<unknown>` for an unknown rank. */
@@ -71,7 +69,7 @@ export function feedValue(spec: FeedSpec, value: unknown): Native.FeedValue {
     checkShape(spec, value.shape, 'a tensor');
     return Tensor._feedValue(value);
   }
-  if (typeof value === 'number' && SCALAR_NUMBER_DTYPES.has(dtype)) {
+  if (typeof value === 'number' && NUMBER_DTYPES.has(dtype)) {
     if (spec.shape !== null && spec.shape.length !== 0) checkShape(spec, SCALAR, 'a number');
     return value;
   }
@@ -83,7 +81,9 @@ export function feedValue(spec: FeedSpec, value: unknown): Native.FeedValue {
   try {
     t = tensor(value as TensorLike, undefined, dtype);
   } catch (err) {
-    throw new TypeError(`Cannot feed ${spec.what} (${dtype}): ${(err as Error).message}`);
+    // Keep the class: an out-of-range integer is a RangeError here as in tf.tensor.
+    const Cls = err instanceof RangeError ? RangeError : TypeError;
+    throw new Cls(`Cannot feed ${spec.what} (${dtype}): ${(err as Error).message}`);
   }
   if (typed && t.shape.length === 1) return [dtypeNumber(dtype), flat(spec, t.size), t.data() as TypedArray];
   checkShape(spec, t.shape, 'values');
