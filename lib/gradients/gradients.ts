@@ -14,8 +14,8 @@ import { ancestorsOf, opsBetween } from './paths';
 import { lookupGradient } from './registry';
 import { isControlFlow } from './safety';
 import { SPARSE_GRADIENT_TYPES } from './sparse-gradients';
-// The TypeScript gradient functions register themselves on import.
-import './ops';
+// The TypeScript gradient functions register themselves on import (the import also loads them).
+import { CPP_ALSO } from './ops';
 
 /** What `gradYs` entries may be: a symbolic tensor, a host value of y's dtype, or null for ones. */
 export type GradYLike = OutputLike | Tensor | TensorLike | null | undefined;
@@ -111,7 +111,9 @@ function fastPathApplies(g: Graph, ancestors: Set<Operation>, between: Set<Opera
   for (const op of between) {
     // An x computed from nothing between is where backprop stops: its own gradient is never asked for.
     if (xOps.has(op) && !op.inputs.some((input) => between.has(input.op))) continue;
-    if (lookupGradient(op.type) !== undefined || SPARSE_GRADIENT_TYPES.has(op.type)) return false;
+    // Ours also registers a few ops whose C++ gradient is right in float32 (CPP_ALSO): those stay on the fast path.
+    const ours = lookupGradient(op.type) !== undefined && !(CPP_ALSO.has(op.type) && op.numOutputs > 0 && op.output(0).dtype === 'float32');
+    if (ours || SPARSE_GRADIENT_TYPES.has(op.type)) return false;
     if (overrides && gradientOverrideFor(op) !== undefined) return false;
     if (!hasCppGradient(op)) return false;
   }
