@@ -72,8 +72,8 @@ bool ReadShape(Napi::Env env, Napi::Value value, const std::string& what, ShapeD
     bool unknown = partial && d == -1;
     if (!unknown && (!(d >= 0) || d != std::floor(d) || d >= kInt64Limit)) {
       Napi::RangeError::New(env, std::string("Expected ") + (partial ? "-1, null or " : "") +
-                                     "non-negative integers below 2^63 as the dimensions of " + what + ", but dimension " +
-                                     std::to_string(i) + " is " + Describe(v))
+                                     "non-negative integers below 2^63 as the dimensions of " + what +
+                                     ", but dimension " + std::to_string(i) + " is " + Describe(v))
           .ThrowAsJavaScriptException();
       return false;
     }

@@ -42,8 +42,8 @@ bool LoadTensorFlow(const std::string& dir, std::string* error) {
   }
   TfApi api;
   std::string missing;
-#define TFN_RESOLVE(name)                                                             \
-  api.name = reinterpret_cast<decltype(&::name)>(dlsym(handle, #name));               \
+#define TFN_RESOLVE(name)                                               \
+  api.name = reinterpret_cast<decltype(&::name)>(dlsym(handle, #name)); \
   if (api.name == nullptr) missing += (missing.empty() ? "" : ", ") + std::string(#name);
   TFN_API_FUNCTIONS(TFN_RESOLVE)
 #undef TFN_RESOLVE

@@ -27,8 +27,7 @@ bool Probe(Napi::Env env) {
   void* data = nullptr;
   size_t length = 0;
   if (napi_is_arraybuffer(env, value, &is_array_buffer) != napi_ok || !is_array_buffer ||
-      napi_get_arraybuffer_info(env, value, &data, &length) != napi_ok || data != probe ||
-      length != sizeof(probe)) {
+      napi_get_arraybuffer_info(env, value, &data, &length) != napi_ok || data != probe || length != sizeof(probe)) {
     return false;
   }
   napi_value number;
