@@ -4,6 +4,9 @@ import * as errors from './binding/errors';
 // Methods that higher layers attach to Graph (docs/ARCHITECTURE.md): loaded before anything is exported.
 import './gradients/graph-methods';
 import './gradients/ops';
+import './gradients/override-map';
+// The optimizers' sparse (IndexedSlices) updates register themselves.
+import './train/sparse-updates';
 import './variables/graph-methods';
 import './meta-graph/graph-methods';
 import * as init from './variables/initializers';
@@ -60,7 +63,6 @@ export { errors };
 export { gradients, registerGradient, noGradient, IndexedSlices, convertToTensor } from './gradients/api';
 export type { Gradient, GradientsOptions } from './gradients/gradients';
 export type { GradientFunction, InputGradient } from './gradients/registry';
-import './gradients/override-map';
 // Part 2: the tf.compat.v1 surface (API.md "The default graph", "Graph-building functions on tf").
 export { getDefaultGraph, resetDefaultGraph } from './graph/default-graph';
 export {

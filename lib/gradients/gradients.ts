@@ -11,11 +11,9 @@ import { hasCppGradient } from './cpp-gradient';
 import type { IndexedSlices } from './indexed-slices';
 import { gradientOverrideFor, hasOverrides } from './override-map';
 import { ancestorsOf, opsBetween } from './paths';
-import { lookupGradient } from './registry';
+import { CPP_ALSO, lookupGradient } from './registry';
 import { isControlFlow } from './safety';
 import { SPARSE_GRADIENT_TYPES } from './sparse-gradients';
-// The TypeScript gradient functions register themselves on import (the import also loads them).
-import { CPP_ALSO } from './ops';
 
 /** What `gradYs` entries may be: a symbolic tensor, a host value of y's dtype, or null for ones. */
 export type GradYLike = OutputLike | Tensor | TensorLike | null | undefined;

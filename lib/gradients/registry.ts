@@ -51,3 +51,15 @@ export function lookupGradient(name: string): GradientFunction | 'none' | undefi
 export function registeredGradients(): string[] {
   return [...registry.keys()];
 }
+
+/**
+ * Op types registered in ./ops for which TensorFlow's C++ registry also has a gradient: a driver that keeps the C++
+ * fast path may leave them to C++ (equal values in float32) and use these where C++ cannot (other dtypes,
+ * second derivatives).
+ */
+export const CPP_ALSO: ReadonlySet<string> = new Set([
+  'SoftmaxCrossEntropyWithLogits',
+  'ConcatV2',
+  'FusedBatchNormV3',
+  'Conv2DBackpropInput',
+]);

@@ -20,8 +20,6 @@ export * from '../checkpoint/saver';
 export * from '../checkpoint/import-meta-graph';
 export { AdagradOptimizer } from './adagrad';
 export type { AdagradOptions } from './adagrad';
-// The sparse (IndexedSlices) updates of the optimizers above register themselves.
-import './sparse-updates';
 export { cosineDecay, exponentialDecay, inverseTimeDecay, piecewiseConstant, polynomialDecay } from './learning-rate-decay';
 export type { StepLike } from './learning-rate-decay';
 export { ExponentialMovingAverage } from './moving-averages';

@@ -52,14 +52,5 @@ import './passthrough';
 import './linalg';
 import './special';
 
-/**
- * Op types registered here for which TensorFlow's C++ registry also has a gradient: a driver that keeps the C++
- * fast path may leave them to C++ (equal values in float32) and use these where C++ cannot (other dtypes,
- * second derivatives).
- */
-export const CPP_ALSO: ReadonlySet<string> = new Set([
-  'SoftmaxCrossEntropyWithLogits',
-  'ConcatV2',
-  'FusedBatchNormV3',
-  'Conv2DBackpropInput',
-]);
+export { CPP_ALSO } from '../registry';
+
