@@ -9,7 +9,7 @@
 import { DType, dtypeOfTypedArray, isDType } from '../base/dtypes';
 import type { AddOperationOptions, Graph, OutputLike } from '../graph/graph';
 import { Operation, Output, isOutputConvertible } from '../graph/operation';
-import { Tensor, TensorLike, tensor } from '../tensor/tensor';
+import { Tensor, TensorLike } from '../tensor/tensor';
 import { invalidArgument } from '../base/validate';
 import { GeneratedOps, OP_TYPES } from './generated';
 import { getSeed } from '../graph/random-seed';
