@@ -13,7 +13,10 @@ module.exports = tseslint.config(
     languageOptions: { globals: { ...globals.node } },
     rules: {
       // Lines stay readable in a side-by-side diff.
-      'max-len': ['error', { code: 140, ignoreUrls: true, ignoreStrings: false, ignoreTemplateLiterals: false, ignoreRegExpLiterals: true }],
+      'max-len': [
+        'error',
+        { code: 140, ignoreUrls: true, ignoreStrings: false, ignoreTemplateLiterals: false, ignoreRegExpLiterals: true },
+      ],
       // `_`-prefixed names are deliberately unused (positional gradient arguments, destructuring).
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
     },
