@@ -6,7 +6,7 @@ const tseslint = require('typescript-eslint');
 const globals = require('globals');
 
 module.exports = tseslint.config(
-  { ignores: ['dist/**', 'build/**', 'node_modules/**', 'prebuilds/**', 'lib/ops/generated.ts', 'bench/c/bin/**'] },
+  { ignores: ['dist/**', 'build/**', 'node_modules/**', 'prebuilds/**', 'coverage/**', 'lib/ops/generated.ts', 'bench/c/bin/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
