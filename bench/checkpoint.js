@@ -49,7 +49,8 @@ function gbps(seconds) {
 async function nodeSide() {
   const g = new tf.Graph();
   for (let i = 0; i < VARIABLES; i++) {
-    const init = g.addOperation('RandomUniform', { inputs: [g.constant([ELEMENTS], { dtype: 'int32' })], attrs: { dtype: 'float32', seed: 1, seed2: i } }).output(0);
+    const shape = g.constant([ELEMENTS], { dtype: 'int32' });
+    const init = g.addOperation('RandomUniform', { inputs: [shape], attrs: { dtype: 'float32', seed: 1, seed2: i } }).output(0);
     g.variable(init, { name: `v${i}` });
   }
   const sess = new tf.Session(g);
@@ -159,16 +160,24 @@ async function pythonSide() {
     const pythonRound = async () => {
       if (!py) return;
       const b = await py.round();
-      p.save.push(b.save), p.restore.push(b.restore);
+      p.save.push(b.save);
+      p.restore.push(b.restore);
     };
     for (let r = 0; r < ROUNDS; r++) {
-      if (r % 2 === 0) await nodeRound(), await pythonRound();
-      else await pythonRound(), await nodeRound();
+      if (r % 2 === 0) {
+        await nodeRound();
+        await pythonRound();
+      } else {
+        await pythonRound();
+        await nodeRound();
+      }
     }
     node.check();
     await node.close();
     if (py) await py.close();
-    if (process.env.BENCH_VERBOSE) console.log(JSON.stringify({ node: n, python: p }, (k, v) => (typeof v === 'number' ? Number(v.toFixed(3)) : v)));
+    if (process.env.BENCH_VERBOSE) {
+      console.log(JSON.stringify({ node: n, python: p }, (k, v) => (typeof v === 'number' ? Number(v.toFixed(3)) : v)));
+    }
     const best = (xs) => Math.min(...xs);
     const rows = [
       [`node Saver save, median of ${ROUNDS} (best)`, gbps(median(n.save)), 'GB/s', `(${fmt(gbps(best(n.save)))})`],
@@ -192,7 +201,8 @@ async function pythonSide() {
       rows.push(['Python TensorFlow not installed: no baseline', NaN, '']);
     }
     console.log('(ratios: of medians, then of bests in parentheses)');
-    table(`Checkpoint save/restore of ${fmt(BYTES / 2 ** 20, 0)} MiB in ${VARIABLES} float32 variables, rounds interleaved (${ROOT})`, rows);
+    const title = `Checkpoint save/restore of ${fmt(BYTES / 2 ** 20, 0)} MiB in ${VARIABLES} float32 variables, rounds interleaved`;
+    table(`${title} (${ROOT})`, rows);
   } finally {
     fs.rmSync(ROOT, { recursive: true, force: true });
   }

@@ -24,7 +24,8 @@ function graphDef(n, extra) {
   };
   const node = [{ name: `x`, op: 'Placeholder', attr: { dtype: { type: FLOAT }, shape: { shape: { dim: [{ size: 4 }] } } } }];
   for (let c = 0; c < 16; c++) {
-    node.push({ name: `const_${c}`, op: 'Const', attr: { dtype: { type: FLOAT }, value: { tensor: { dtype: FLOAT, tensor_shape: { dim: [{ size: 4 }] }, float_val: [c / 16, 1, 2, 3] } } } });
+    const value = { tensor: { dtype: FLOAT, tensor_shape: { dim: [{ size: 4 }] }, float_val: [c / 16, 1, 2, 3] } };
+    node.push({ name: `const_${c}`, op: 'Const', attr: { dtype: { type: FLOAT }, value } });
   }
   const ops = ['AddV2', 'Mul', 'Sub', 'Maximum'];
   for (let i = node.length; i < n; i++) {
@@ -35,7 +36,8 @@ function graphDef(n, extra) {
     node.push({ name: `block_${i >> 6}/op_${i}`, op: ops[i % 4], input, attr: { T: { type: FLOAT } } });
   }
   for (let i = 0; i < extra; i++) {
-    node.push({ name: `unrelated/op_${i}`, op: 'AddV2', input: [i ? `unrelated/op_${i - 1}` : `x`, `const_0`], attr: { T: { type: FLOAT } } });
+    const input = [i ? `unrelated/op_${i - 1}` : `x`, `const_0`];
+    node.push({ name: `unrelated/op_${i}`, op: 'AddV2', input, attr: { T: { type: FLOAT } } });
   }
   return { bytes: encode('GraphDef', { node, versions: { producer: 1700 } }), last: node[n - 1].name };
 }
@@ -73,7 +75,9 @@ async function measure(n, rounds, discard = 1) {
     await settle();
     const dest = new tf.Graph();
     const [tCopy, out] = timed(() => tf.copy.copyToGraph(root, dest, { namespace: 'CopiedOps' }));
-    if (dest.numOperations !== n || out.name !== `CopiedOps/${sub.last}:0`) throw new Error(`copied ${dest.numOperations} operations, expected ${n}`);
+    if (dest.numOperations !== n || out.name !== `CopiedOps/${sub.last}:0`) {
+      throw new Error(`copied ${dest.numOperations} operations, expected ${n}`);
+    }
     await settle();
     // Copying the same source again (into another graph) reuses the source's indexed GraphDef.
     const [tWarm] = timed(() => tf.copy.copyToGraph(root, new tf.Graph(), { namespace: 'CopiedOps' }));
@@ -86,7 +90,12 @@ async function measure(n, rounds, discard = 1) {
   const med = (list, key) => median(list.map((t) => t[key]));
   const out = {};
   for (const key of ['wall', 'cpu']) {
-    out[key] = { copy: med(runs.copy, key), warm: med(runs.warm, key), imported: med(runs.imported, key), serialized: med(runs.serialized, key) };
+    out[key] = {
+      copy: med(runs.copy, key),
+      warm: med(runs.warm, key),
+      imported: med(runs.imported, key),
+      serialized: med(runs.serialized, key),
+    };
   }
   return out;
 }
@@ -99,7 +108,8 @@ async function main() {
   for (const [key, label] of [['wall', 'wall-clock'], ['cpu', 'CPU time (what other processes on the machine do not change)']]) {
     const s = small[key];
     const l = large[key];
-    table(`copyToGraph of a subgraph (its source has 10% more, unrelated nodes) vs importGraphDef of the same nodes — median ms, ${label}`, [
+    const what = 'copyToGraph of a subgraph (its source has 10% more, unrelated nodes) vs importGraphDef of the same nodes';
+    table(`${what} — median ms, ${label}`, [
       ['importGraphDef, 10,000 nodes', s.imported, 'ms'],
       ['copyToGraph, 10,000 nodes', s.copy, 'ms', verdict(s.copy / s.imported, 1.5)],
       ['copyToGraph again from the same source, 10,000 nodes', s.warm, 'ms', `ratio ${fmt(s.warm / s.imported)}x`],

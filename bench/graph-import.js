@@ -46,7 +46,8 @@ for _ in range(${REPS}):
         times.append((time.perf_counter() - t) * 1e3)
 print(statistics.median(times))
 `;
-  const r = spawnSync(process.env.PYTHON || 'python3', ['-c', script, file], { encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' } });
+  const env = { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' };
+  const r = spawnSync(process.env.PYTHON || 'python3', ['-c', script, file], { encoding: 'utf8', env });
   return r.status === 0 ? Number(r.stdout.trim().split('\n').pop()) : undefined;
 }
 
@@ -69,7 +70,12 @@ try {
   const ratio = nodeMs / cMs;
   const rows = [
     ['C TF_GraphImportGraphDefWithResults', cMs, 'ms', ''],
-    ["g.importGraphDef(bytes, { prefix: 'p' })", nodeMs, 'ms', `${ratio.toFixed(2)}x C (goal <= 1.2x: ${ratio <= 1.2 ? 'met' : 'NOT met'})`],
+    [
+      "g.importGraphDef(bytes, { prefix: 'p' })",
+      nodeMs,
+      'ms',
+      `${ratio.toFixed(2)}x C (goal <= 1.2x: ${ratio <= 1.2 ? 'met' : 'NOT met'})`,
+    ],
   ];
   if (py !== undefined) rows.push(["Python tf.compat.v1.import_graph_def(name='p')", py, 'ms', `${(py / cMs).toFixed(2)}x C`]);
   table(`Importing a ${NODES}-node GraphDef (${(bytes.length / 1024).toFixed(0)} KiB), median of ${REPS}`, rows);

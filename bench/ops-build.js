@@ -39,7 +39,9 @@ function buildNode(kind) {
   }
   const wall = Number(process.hrtime.bigint() - t0) / 1000 / N;
   const cpu = (cpuUs() - c0) / N;
-  if (y.op.name !== `AddV2_${N - 1}` || g._native.numOperations() !== N + 1) throw new Error(`built ${g.numOperations} operations, last ${y.op.name}`);
+  if (y.op.name !== `AddV2_${N - 1}` || g._native.numOperations() !== N + 1) {
+    throw new Error(`built ${g.numOperations} operations, last ${y.op.name}`);
+  }
   return { wall, cpu };
 }
 
@@ -55,7 +57,8 @@ with g.as_default():
         y = tf.raw_ops.AddV2(x=y, y=x)
     print((time.perf_counter() - t) / ${N} * 1e6)
 `;
-  const r = spawnSync(process.env.PYTHON || 'python3', ['-c', script], { encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' } });
+  const env = { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' };
+  const r = spawnSync(process.env.PYTHON || 'python3', ['-c', script], { encoding: 'utf8', env });
   return r.status === 0 ? Number(r.stdout.trim().split('\n').pop()) : undefined;
 }
 
@@ -78,9 +81,19 @@ const cWall = m(c, 'usPerOp');
 const opsWall = m(ops, 'wall');
 const rows = [
   ['C API (TF_NewOperation … TF_FinishOperation)', cWall, 'µs/op', `cpu ${m(c, 'cpuUsPerOp').toFixed(2)} µs`],
-  ['g.ops.addV2(y, x)', opsWall, 'µs/op', `cpu ${m(ops, 'cpu').toFixed(2)} µs; ${(opsWall / cWall).toFixed(2)}x C; goal < 10 µs: ${opsWall < 10 ? 'met' : 'NOT met'}`],
+  [
+    'g.ops.addV2(y, x)',
+    opsWall,
+    'µs/op',
+    `cpu ${m(ops, 'cpu').toFixed(2)} µs; ${(opsWall / cWall).toFixed(2)}x C; goal < 10 µs: ${opsWall < 10 ? 'met' : 'NOT met'}`,
+  ],
   ["g.addOperation('AddV2', …)", m(add, 'wall'), 'µs/op', `cpu ${m(add, 'cpu').toFixed(2)} µs; ${(m(add, 'wall') / cWall).toFixed(2)}x C`],
-  ['addon addOperation alone (no façade)', m(nat, 'wall'), 'µs/op', `cpu ${m(nat, 'cpu').toFixed(2)} µs; ${(m(nat, 'wall') / cWall).toFixed(2)}x C`],
+  [
+    'addon addOperation alone (no façade)',
+    m(nat, 'wall'),
+    'µs/op',
+    `cpu ${m(nat, 'cpu').toFixed(2)} µs; ${(m(nat, 'wall') / cWall).toFixed(2)}x C`,
+  ],
 ];
 if (py !== undefined) rows.push(['Python tf.raw_ops.AddV2 (tf.compat.v1 graph)', py, 'µs/op', `${(py / opsWall).toFixed(1)}x g.ops`]);
 table(`Building ${N} operations (median of ${ROUNDS} rounds)`, rows);

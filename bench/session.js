@@ -56,7 +56,8 @@ async function main() {
     const c = median(results[mode].c);
     const sync = median(results[mode].sync);
     const async = median(results[mode].async);
-    table(`y = x + 1, fed float32 scalar — ${mode === 'caller' ? 'inter_op_parallelism_threads = -1 (ops run in the calling thread)' : 'default session options'} (median of ${rounds} rounds)`, [
+    const options = mode === 'caller' ? 'inter_op_parallelism_threads = -1 (ops run in the calling thread)' : 'default session options';
+    table(`y = x + 1, fed float32 scalar — ${options} (median of ${rounds} rounds)`, [
       ['C TF_SessionRun loop', c, 'µs'],
       ['Node session.runSync', sync, 'µs', verdict(sync / c, 1.3)],
       ['Node await session.run', async, 'µs', verdict(async / c, 3)],

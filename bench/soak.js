@@ -32,7 +32,8 @@ async function soak(mode, session, x, y) {
     if (i % 10000 === 0) {
       last = snapshot();
       if (!base) base = last;
-      console.log(`  ${String(i).padStart(7)} runs  rss ${fmt(last.rss, 1).padStart(8)} MB  external ${fmt(last.external, 1).padStart(8)} MB`);
+      const rss = fmt(last.rss, 1).padStart(8);
+      console.log(`  ${String(i).padStart(7)} runs  rss ${rss} MB  external ${fmt(last.external, 1).padStart(8)} MB`);
     }
   }
   const growth = last.rss - base.rss;

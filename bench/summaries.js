@@ -77,7 +77,8 @@ async function trainingOverhead() {
   const b = median(summarized);
   console.log(`\nTraining steps/s, npm start's model, summaries every 10 steps (median of ${ROUNDS} rounds of ${STEPS} steps)`);
   console.log(`  no summaries                                  ${fmt(a, 1)} steps/s`);
-  console.log(`  summaries every 10 steps                      ${fmt(b, 1)} steps/s   ${fmt(100 * (1 - b / a), 1)}% slower (goal <= 5%: ${met(1 - b / a <= 0.05)})`);
+  const slower = `${fmt(100 * (1 - b / a), 1)}% slower (goal <= 5%: ${met(1 - b / a <= 0.05)})`;
+  console.log(`  summaries every 10 steps                      ${fmt(b, 1)} steps/s   ${slower}`);
 }
 
 async function bigCheckpoint() {
@@ -96,7 +97,9 @@ async function bigCheckpoint() {
     const t0 = process.hrtime.bigint();
     const out = spawnSync(process.execPath, [bin, 'inspect-checkpoint', prefix], { encoding: 'utf8' });
     wall.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    if (out.status !== 0 || !out.stdout.includes('# Total number of params: 268435456')) throw new Error(`inspect-checkpoint failed: ${out.stderr}`);
+    if (out.status !== 0 || !out.stdout.includes('# Total number of params: 268435456')) {
+      throw new Error(`inspect-checkpoint failed: ${out.stderr}`);
+    }
   }
   const { inspectCheckpoint } = require('../dist/tools/inspect-checkpoint');
   const warm = [];
@@ -106,7 +109,8 @@ async function bigCheckpoint() {
     warm.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   console.log('\ninspect-checkpoint on a 1 GiB checkpoint (16 x 64 MiB), time to the listing (median)');
-  console.log(`  whole process (node bin/node-libtensorflow.js)   ${fmt(median(wall), 0)} ms (goal < 1000 ms: ${met(median(wall) < 1000)})`);
+  const goal = `(goal < 1000 ms: ${met(median(wall) < 1000)})`;
+  console.log(`  whole process (node bin/node-libtensorflow.js)   ${fmt(median(wall), 0)} ms ${goal}`);
   console.log(`  in process (inspectCheckpoint)                   ${fmt(median(warm), 1)} ms`);
 }
 

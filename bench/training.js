@@ -137,7 +137,8 @@ print(json.dumps({'stepsPerSecond': steps / sec, 'cpuMsPerStep': cpu * 1000 / st
 `;
 
 function pythonAvailable() {
-  const r = spawnSync(process.env.PYTHON || 'python3', ['-c', "import importlib.util,sys; sys.exit(0 if importlib.util.find_spec('tensorflow') else 1)"]);
+  const probe = "import importlib.util,sys; sys.exit(0 if importlib.util.find_spec('tensorflow') else 1)";
+  const r = spawnSync(process.env.PYTHON || 'python3', ['-c', probe]);
   return r.status === 0;
 }
 
@@ -179,7 +180,11 @@ async function main() {
   } else {
     rows.push(['Python tf.compat.v1', NaN, '', 'skipped: Python TensorFlow is not installed']);
   }
-  table(`MLP 784-${HIDDEN}-${OUT}, batch ${BATCH}, SGD: training steps per second (median of ${rounds} rounds of ${steps} steps; ratios: median of per-round ratios)`, rows);
+  table(
+    `MLP 784-${HIDDEN}-${OUT}, batch ${BATCH}, SGD: training steps per second ` +
+      `(median of ${rounds} rounds of ${steps} steps; ratios: median of per-round ratios)`,
+    rows,
+  );
   // CPU time is less sensitive than wall time to other work on the machine: it shows the per-step overhead.
   const cpu = (list) => median(list.map((r) => r.cpuMsPerStep));
   const cpuRatio = (list) => median(list.map((r, i) => r.cpuMsPerStep / runs.c[i].cpuMsPerStep));
@@ -190,7 +195,12 @@ async function main() {
     ...(withPython ? [['Python tf.compat.v1 sess.run', cpu(runs.python), 'ms', `${fmt(cpuRatio(runs.python))}x C`]] : []),
   ]);
   // The same numbers went in everywhere, so the same loss must come out: a check that the graphs agree.
-  const losses = [['C', runs.c[0]], ['Node sync', runs.sync[0]], ['Node async', runs.async[0]], ...(withPython ? [['Python', runs.python[0]]] : [])];
+  const losses = [
+    ['C', runs.c[0]],
+    ['Node sync', runs.sync[0]],
+    ['Node async', runs.async[0]],
+    ...(withPython ? [['Python', runs.python[0]]] : []),
+  ];
   console.log(`\n  loss on batch 0 before -> after ${steps + warmup} steps:`);
   for (const [who, r] of losses) console.log(`    ${who.padEnd(12)} ${r.lossBefore.toFixed(6)} -> ${r.lossAfter.toFixed(6)}`);
 }

@@ -44,7 +44,8 @@ for r in range(${ROUNDS}):
 best.sort()
 print(best[len(best) // 2])
 `;
-  const r = spawnSync(process.env.PYTHON || 'python3', ['-c', script], { encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' } });
+  const env = { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' };
+  const r = spawnSync(process.env.PYTHON || 'python3', ['-c', script], { encoding: 'utf8', env });
   if (r.status !== 0) return undefined;
   return Number(r.stdout.trim().split('\n').pop());
 }
@@ -69,13 +70,23 @@ function main() {
   const ours = median(buildUs);
   table(`getVariable, ${N} variables (${11 * N} operations), median of ${ROUNDS}`, [
     ['node-libtensorflow', ours, 'µs/var'],
-    ['Python tf.compat.v1 (same graph, same run)', py ?? NaN, 'µs/var', py ? `ratio ${(ours / py).toFixed(2)}x` : '(Python TensorFlow not installed)'],
+    [
+      'Python tf.compat.v1 (same graph, same run)',
+      py ?? NaN,
+      'µs/var',
+      py ? `ratio ${(ours / py).toFixed(2)}x` : '(Python TensorFlow not installed)',
+    ],
   ]);
   table('MetaGraphDef on that graph, median', [
     ['g.toGraphDef()', median(graphDefMs), 'ms'],
     ['g.exportMetaGraph()', median(exportMs), 'ms', `ratio ${(median(exportMs) / median(graphDefMs)).toFixed(2)}x of toGraphDef`],
     ['g.importGraphDef(graphDef)', median(importGraphDefMs), 'ms'],
-    ['g.importMetaGraph(metaGraphDef)', median(importMs), 'ms', `ratio ${(median(importMs) / median(importGraphDefMs)).toFixed(2)}x of importGraphDef`],
+    [
+      'g.importMetaGraph(metaGraphDef)',
+      median(importMs),
+      'ms',
+      `ratio ${(median(importMs) / median(importGraphDefMs)).toFixed(2)}x of importGraphDef`,
+    ],
   ]);
 }
 

@@ -173,7 +173,10 @@ async function main() {
   const writer = new tf.summary.FileWriter(logdir, { graph: step === 0 ? model.g : undefined });
   console.log(`TensorBoard: tensorboard --logdir ${logdir}`);
 
-  const testFeeds = new Map([[model.x, tf.tensor(data.test.x, [data.test.n, 784])], [model.labels, tf.tensor(data.test.y, [data.test.n, 10])]]);
+  const testFeeds = new Map([
+    [model.x, tf.tensor(data.test.x, [data.test.n, 784])],
+    [model.labels, tf.tensor(data.test.y, [data.test.n, 10])],
+  ]);
   const evaluate = async () => (await session.run(model.accuracy, testFeeds)).item();
 
   const bar = new cliProgress.SingleBar({

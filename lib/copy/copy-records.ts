@@ -7,13 +7,14 @@ import { Operation, Output } from '../graph/operation';
 import { Variable } from '../variables/variable';
 import { NodeIndex, WireGraphDef, nodeIndexOf, nodeName, sameNameAt } from './node-index';
 import { CopiedVariables, Copyable, mappedVariable } from './copy-validation';
+import type { DecodedMessage } from '../proto';
 
 export interface Snapshot {
   numOps: number;
   def: WireGraphDef;
   /** The decoded function library, and its functions by name (empty without a library). */
-  library: Record<string, any> | null;
-  functions: Map<string, Record<string, any>>;
+  library: DecodedMessage | null;
+  functions: Map<string, DecodedMessage>;
 }
 
 // A graph only grows (the C API has no removal), so its GraphDef is re-read only when it has more operations.
@@ -25,7 +26,7 @@ export function snapshotOf(g: Graph, refresh = false): Snapshot {
   if (cached && cached.numOps === numOps && !refresh) return cached;
   const def = new WireGraphDef(g.toGraphDef());
   const library = def.hasLibrary ? def.decodeLibrary() : null;
-  const functions = new Map<string, Record<string, any>>();
+  const functions = new Map<string, DecodedMessage>();
   for (const f of library?.function ?? []) functions.set(f.signature?.name ?? '', f);
   def.functionNames = new Set(functions.keys());
   const snap = { numOps, def, library, functions };

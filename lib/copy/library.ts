@@ -5,12 +5,12 @@
 // both have a `while_body_85`) is imported under a fresh name, and every reference to it is rewritten.
 import type { Graph } from '../graph/graph';
 import { functionDefName } from './node-scan';
-import { decode, encode, messageType } from '../proto';
+import { decode, encode, messageType, type DecodedMessage } from '../proto';
 
 /** The decoded FunctionDefLibrary of a source graph, with its functions by name. */
 export interface SourceLibrary {
-  library: Record<string, any> | null;
-  functions: Map<string, Record<string, any>>;
+  library: DecodedMessage | null;
+  functions: Map<string, DecodedMessage>;
 }
 
 export interface LibraryPlan {
@@ -22,7 +22,7 @@ export interface LibraryPlan {
   functions: string[];
 }
 
-type AttrValue = Record<string, any>;
+type AttrValue = DecodedMessage;
 
 function visitAttrFuncs(a: AttrValue | undefined, fn: (f: { name?: string; attr?: Record<string, AttrValue> }) => void): void {
   if (!a) return;
@@ -61,7 +61,7 @@ export function functionClosure(source: SourceLibrary, names: Iterable<string>):
 }
 
 /** Renames function references (op types and func attrs) in a decoded NodeDef, in place. */
-export function renameNodeFunctions(node: Record<string, any>, renames: Map<string, string>): void {
+export function renameNodeFunctions(node: DecodedMessage, renames: Map<string, string>): void {
   const renamed = renames.get(node.op);
   if (renamed) node.op = renamed;
   for (const v of Object.values(node.attr ?? {})) {
@@ -73,7 +73,7 @@ export function renameNodeFunctions(node: Record<string, any>, renames: Map<stri
 }
 
 /** A FunctionDef with references renamed, as a fresh decoded message (the source's stays as it is). */
-function rewritten(fdef: Record<string, any>, renames: Map<string, string>, rename: boolean): Record<string, any> {
+function rewritten(fdef: DecodedMessage, renames: Map<string, string>, rename: boolean): DecodedMessage {
   const copy = decode('FunctionDef', encode('FunctionDef', fdef));
   for (const n of copy.node_def ?? []) renameNodeFunctions(n, renames);
   for (const v of Object.values(copy.attr ?? {})) {
@@ -90,7 +90,7 @@ function rewritten(fdef: Record<string, any>, renames: Map<string, string>, rena
 }
 
 /** A canonical string of a decoded message: map keys sorted, 64-bit integers and bytes as strings. */
-function canonical(type: string, message: Record<string, any>): string {
+function canonical(type: string, message: DecodedMessage): string {
   const plain = messageType(type).toObject(message as never, { longs: String, bytes: String, enums: Number });
   const sort = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(sort);
@@ -150,8 +150,8 @@ export function planLibrary(source: SourceLibrary, needed: Set<string>, toGraph:
   const payload = encode('FunctionDefLibrary', {
     function: [...all].map((f) => rewritten(source.functions.get(f)!, renames, true)),
     gradient: (lib.gradient ?? [])
-      .filter((g: any) => all.has(g.function_name))
-      .map((g: any) => ({
+      .filter((g: DecodedMessage) => all.has(g.function_name))
+      .map((g: DecodedMessage) => ({
         function_name: renames.get(g.function_name) ?? g.function_name,
         gradient_func: renames.get(g.gradient_func) ?? g.gradient_func,
       })),

@@ -3,7 +3,7 @@
 // in one pass over the bytes; a subgraph is later re-assembled by concatenating those ranges
 // (graph-def-builder.ts). Decoding and re-encoding 100,000 NodeDefs with protobufjs costs as much as
 // TensorFlow's whole import, while indexing and slicing cost a fraction of it (bench/graph-copy.js).
-import { decode } from '../proto';
+import { decode, type DecodedMessage } from '../proto';
 import {
   WIRE_LEN,
   fieldTag,
@@ -272,12 +272,12 @@ export class WireGraphDef {
   }
 
   /** The NodeDef of node i, decoded by protobufjs (for the few nodes a copy rewrites). */
-  decodeNode(i: number): Record<string, any> {
+  decodeNode(i: number): DecodedMessage {
     return decode('NodeDef', this.index.bytes.subarray(this.index.payloads[i], this.index.ends[i]));
   }
 
   /** The decoded FunctionDefLibrary, or null when the GraphDef has none. */
-  decodeLibrary(): Record<string, any> | null {
+  decodeLibrary(): DecodedMessage | null {
     const library = this.index.library;
     if (!library) return null;
     return decode('FunctionDefLibrary', this.index.bytes.subarray(library[0], library[1]));

@@ -70,7 +70,9 @@ function gradYFor(g: Graph, y: Output, value: GradYLike, i: number): Output | Te
   const a = dy.shape;
   const b = y.shape;
   if (a && b && (a.length !== b.length || a.some((d, k) => d !== null && b[k] !== null && d !== b[k]))) {
-    throw new RangeError(`gradYs[${i}] has shape [${a.join(', ')}] but ys[${i}] ('${y.name}') has shape [${b.join(', ')}]; they must match`);
+    throw new RangeError(
+      `gradYs[${i}] has shape [${a.join(', ')}] but ys[${i}] ('${y.name}') has shape [${b.join(', ')}]; they must match`,
+    );
   }
   return dy;
 }
@@ -150,7 +152,10 @@ export function gradients(
   if (ys.length === 0) throw new RangeError('gradients(ys, xs) needs at least one y');
   for (const [i, y] of ys.entries()) {
     if (!FLOATING.has(y.dtype)) {
-      throw new TypeError(`gradients(ys, xs): ys[${i}] ('${y.name}') has dtype ${y.dtype}; only floating-point and complex tensors can be differentiated`);
+      throw new TypeError(
+        `gradients(ys, xs): ys[${i}] ('${y.name}') has dtype ${y.dtype}; ` +
+          'only floating-point and complex tensors can be differentiated',
+      );
     }
   }
   let gradYs: Array<Output | Tensor | null> | null = null;

@@ -14,7 +14,8 @@ export class IndexedSlices {
    */
   constructor(readonly values: Output, readonly indices: Output, readonly denseShape: Output | null = null) {
     if (values.graph !== indices.graph || (denseShape !== null && denseShape.graph !== values.graph)) {
-      throw new Error(`IndexedSlices: values '${values.name}', indices '${indices.name}'${denseShape ? ` and denseShape '${denseShape.name}'` : ''} belong to different graphs`);
+      const shape = denseShape ? ` and denseShape '${denseShape.name}'` : '';
+      throw new Error(`IndexedSlices: values '${values.name}', indices '${indices.name}'${shape} belong to different graphs`);
     }
   }
 
@@ -31,7 +32,8 @@ export class IndexedSlices {
   }
 
   toString(): string {
-    return `IndexedSlices(values=${this.values.name}, indices=${this.indices.name}${this.denseShape ? `, denseShape=${this.denseShape.name}` : ''})`;
+    const shape = this.denseShape ? `, denseShape=${this.denseShape.name}` : '';
+    return `IndexedSlices(values=${this.values.name}, indices=${this.indices.name}${shape})`;
   }
 }
 

@@ -8,7 +8,7 @@
 import { InvalidArgumentError } from '../binding/errors';
 import { tfAddon } from '../binding/library';
 import { AttrKind, Native } from '../binding/native';
-import { decode, toNumber } from '../proto';
+import { decode, toNumber, type DecodedMessage } from '../proto';
 import { tensorNameParts } from '../base/tensor-name';
 import { WIRE_LEN, WireCursor, fieldTag, hasMore, nextMessage, nextString, nextTag, skipValue, wireCursor } from '../proto/wire';
 
@@ -103,8 +103,8 @@ function functionName(f: WireCursor): string {
 
 /** How many outputs a NodeDef has, from its op's OpDef; undefined when the op is not a registered one. */
 function numOutputs(native: Native.Graph, bytes: Uint8Array, node: ScannedNode): number | undefined {
-  const def = decode<{ op: string; attr?: Record<string, Record<string, any>> }>('NodeDef', bytes.subarray(node.start, node.end));
-  let opDef: Record<string, any>;
+  const def = decode<{ op: string; attr?: Record<string, DecodedMessage> }>('NodeDef', bytes.subarray(node.start, node.end));
+  let opDef: DecodedMessage;
   try {
     opDef = decode('OpDef', native.opDef(def.op));
   } catch {

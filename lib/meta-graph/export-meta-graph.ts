@@ -4,7 +4,7 @@
 // here imports in Python with `tf.compat.v1.train.import_meta_graph`.
 import type { Graph } from '../graph/graph';
 import { version } from '../binding/library';
-import { decode, encode } from '../proto';
+import { decode, encode, type DecodedMessage } from '../proto';
 import { stripNameScope } from '../variables/variable';
 import { invalidArgument, optionalObject, optionalString } from '../base/validate';
 import { UNBOUND_INPUTS, collectionDef } from './collections';
@@ -31,11 +31,11 @@ function camelToSnake(key: string): string {
 
 /** Python's _node_def: names relative to the export scope, outside inputs marked unbound ('$name'). */
 function scopedNode(
-  node: Record<string, any>,
+  node: DecodedMessage,
   exportScope: string | undefined,
   unbound: string[],
   clearDevices: boolean,
-): Record<string, any> {
+): DecodedMessage {
   if (exportScope) {
     node.input = (node.input ?? []).map((input: string) => {
       if (!input.replace(/^\^/, '').startsWith(exportScope)) {
@@ -53,7 +53,7 @@ function scopedNode(
         .filter((s) => (s.split('@')[1] ?? '').startsWith(exportScope))
         .map((s) => utf8.encode(stripNameScope(s, exportScope)));
     }
-    for (const [k, v] of Object.entries<Record<string, any>>(node.attr ?? {})) {
+    for (const [k, v] of Object.entries<DecodedMessage>(node.attr ?? {})) {
       if ((node.op === 'Enter' || node.op === 'RefEnter') && k === 'frame_name' && v.s) {
         const frame = utf8Decoder.decode(v.s);
         if (frame.startsWith(exportScope)) v.s = utf8.encode(stripNameScope(frame, exportScope));
@@ -70,7 +70,7 @@ function strippedOpList(g: Graph, used: Set<string>, functions: Set<string>): Re
   const ops: Record<string, unknown>[] = [];
   for (const type of [...used].sort()) {
     if (functions.has(type)) continue;
-    let def: Record<string, any>;
+    let def: DecodedMessage;
     try {
       def = decode('OpDef', g._native.opDef(type));
     } catch {
@@ -113,10 +113,10 @@ export function exportMetaGraph(g: Graph, options: ExportMetaGraphOptions = {}):
   let graphDefBytes = g.toGraphDef();
   const unbound: string[] = [];
   if (exportScope || clearDevices) {
-    const graphDef = decode<Record<string, any>>('GraphDef', graphDefBytes);
+    const graphDef = decode<DecodedMessage>('GraphDef', graphDefBytes);
     graphDef.node = (graphDef.node ?? [])
-      .filter((n: Record<string, any>) => !exportScope || (n.name as string).startsWith(exportScope))
-      .map((n: Record<string, any>) => scopedNode(n, exportScope, unbound, clearDevices));
+      .filter((n: DecodedMessage) => !exportScope || (n.name as string).startsWith(exportScope))
+      .map((n: DecodedMessage) => scopedNode(n, exportScope, unbound, clearDevices));
     graphDefBytes = encode('GraphDef', graphDef);
   }
   const { used, functions } = opTypesOfGraphDef(graphDefBytes);

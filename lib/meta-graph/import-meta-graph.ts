@@ -9,7 +9,7 @@
 import { TFError } from '../binding/errors';
 import { GraphKeys } from '../graph/graph-keys';
 import type { Graph, OutputLike } from '../graph/graph';
-import { decode, encode, messageType } from '../proto';
+import { decode, encode, messageType, type DecodedMessage } from '../proto';
 import { Variable, stripNameScope } from '../variables/variable';
 import { invalidArgument, optionalObject, optionalString } from '../base/validate';
 import { CollectionProtoFunctions, UNBOUND_INPUTS, collectionProtoFunctions, holdsVariables, importedItem } from './collections';
@@ -87,17 +87,17 @@ export function importMetaGraph(g: Graph, bytes: Uint8Array, options: ImportMeta
 
   const { meta, graphDef } = decoding(from, 'the message', () => {
     const { payload, rest } = splitField(bytes, META_GRAPH_DEF_GRAPH);
-    return { meta: decode<Record<string, any>>('MetaGraphDef', rest), graphDef: payload ?? new Uint8Array(0) };
+    return { meta: decode<DecodedMessage>('MetaGraphDef', rest), graphDef: payload ?? new Uint8Array(0) };
   });
   let graphDefBytes = graphDef;
-  const collections: Record<string, Record<string, any>> = meta.collection_def ?? {};
+  const collections: Record<string, DecodedMessage> = meta.collection_def ?? {};
   checkUnboundInputs(collections[UNBOUND_INPUTS], inputMap);
   if (inputMap) {
     // The graph must be left unchanged when an input is unusable: check them before importing.
     for (const [k, v] of Object.entries(inputMap)) g._toOutput(v, `inputMap['${k}']`);
   }
   if (clearDevices) {
-    const def = decoding(from, 'graph_def', () => decode<Record<string, any>>('GraphDef', graphDefBytes));
+    const def = decoding(from, 'graph_def', () => decode<DecodedMessage>('GraphDef', graphDefBytes));
     for (const node of def.node ?? []) node.device = '';
     graphDefBytes = encode('GraphDef', def);
   }
@@ -173,7 +173,7 @@ export function importMetaGraph(g: Graph, bytes: Uint8Array, options: ImportMeta
 }
 
 /** Python's check that every `$name` input a scoped export left unbound is given in `inputMap`. */
-function checkUnboundInputs(unboundDef: Record<string, any> | undefined, inputMap: Record<string, OutputLike> | undefined): void {
+function checkUnboundInputs(unboundDef: DecodedMessage | undefined, inputMap: Record<string, OutputLike> | undefined): void {
   if (!unboundDef) return;
   const kind = Object.keys(unboundDef).find((k) => unboundDef[k]?.value);
   const text = (v: Uint8Array | string) => (typeof v === 'string' ? v : utf8Decoder.decode(v));

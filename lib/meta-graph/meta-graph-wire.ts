@@ -2,7 +2,7 @@
 // A MetaGraphDef's graph_def (field 2) travels as the bytes TensorFlow wrote, so a large graph is not decoded
 // and re-encoded by protobufjs (several times the cost of TF_GraphToGraphDef): it is cut out of the message
 // on import and spliced in on export, at the wire level.
-import { decode } from '../proto';
+import { decode, type DecodedMessage } from '../proto';
 import {
   WIRE_LEN,
   concatBytes,
@@ -65,7 +65,7 @@ export function opTypesOfGraphDef(bytes: Uint8Array): { used: Set<string>; funct
         else skipValue(node, t & 7);
       }
     } else if (tag === GRAPH_LIBRARY_TAG) {
-      const library = decode<Record<string, any>>('FunctionDefLibrary', nextBytes(r));
+      const library = decode<DecodedMessage>('FunctionDefLibrary', nextBytes(r));
       for (const f of library.function ?? []) {
         functions.add(f.signature?.name);
         for (const node of f.node_def ?? []) used.add(node.op);

@@ -9,7 +9,7 @@
 import { DType, dtypeOfTypedArray, isDType } from '../base/dtypes';
 import type { AddOperationOptions, Graph, OutputLike } from '../graph/graph';
 import { Operation, Output, isOutputConvertible } from '../graph/operation';
-import { Tensor, TensorLike, tensor } from '../tensor/tensor';
+import { Tensor, TensorLike } from '../tensor/tensor';
 import { invalidArgument } from '../base/validate';
 import { GeneratedOps, OP_TYPES } from './generated';
 import { getSeed } from '../graph/random-seed';
@@ -28,7 +28,8 @@ const OPTION_KEYS = new Set(['name', 'device', 'controlInputs']);
 const NO_OPTIONS: Record<string, unknown> = Object.freeze({});
 
 function describeArgs(info: OpInfo): string {
-  return info.inputs.length ? `${info.inputs.length} input${info.inputs.length > 1 ? 's' : ''} (${info.inputs.map((a) => a.name).join(', ')})` : 'no inputs';
+  const n = info.inputs.length;
+  return n ? `${n} input${n > 1 ? 's' : ''} (${info.inputs.map((a) => a.name).join(', ')})` : 'no inputs';
 }
 
 function isOutputValue(value: unknown): boolean {
@@ -67,7 +68,9 @@ function literalDType(value: unknown, attr: AttrInfo | undefined): DType {
   let first: unknown = value;
   while (Array.isArray(first)) first = first[0];
   if (typeof first === 'number') {
-    const candidates: DType[] = allIntegers(value) ? ['int32', 'int64', 'float32', 'float64'] : ['float32', 'float64', 'float16', 'bfloat16'];
+    const candidates: DType[] = allIntegers(value)
+      ? ['int32', 'int64', 'float32', 'float64']
+      : ['float32', 'float64', 'float16', 'bfloat16'];
     for (const c of candidates) if (allowsDType(attr, c)) return c;
   }
   return own; // TensorFlow reports the disallowed type
@@ -90,10 +93,15 @@ class OpBuilder {
     const { info, args, graph } = this;
     const nIn = info.inputs.length;
     if (args.length < nIn || args.length > nIn + 1) {
-      throw new TypeError(`g.ops.${info.method} takes ${describeArgs(info)} and an optional options object, but received ${args.length} argument${args.length === 1 ? '' : 's'}`);
+      throw new TypeError(
+        `g.ops.${info.method} takes ${describeArgs(info)} and an optional options object, ` +
+          `but received ${args.length} argument${args.length === 1 ? '' : 's'}`,
+      );
     }
     const rawOptions = args[nIn];
-    if (rawOptions !== undefined && (rawOptions === null || typeof rawOptions !== 'object' || Array.isArray(rawOptions) || isOutputValue(rawOptions) || rawOptions instanceof Tensor || rawOptions instanceof Operation)) {
+    const notOptions = (v: unknown) =>
+      v === null || typeof v !== 'object' || Array.isArray(v) || isOutputValue(v) || v instanceof Tensor || v instanceof Operation;
+    if (rawOptions !== undefined && notOptions(rawOptions)) {
       throw invalidArgument('an options object', `the last argument of g.ops.${info.method}`, rawOptions);
     }
     const options = (rawOptions ?? NO_OPTIONS) as Record<string, unknown>;
@@ -110,7 +118,9 @@ class OpBuilder {
           continue;
         }
         const known = info.attrs.map((a) => camelKey(a.name)).join(', ');
-        throw new TypeError(`g.ops.${info.method} has no attr or option '${key}'; its attrs are: ${known || 'none'} (and name, device, controlInputs)`);
+        throw new TypeError(
+          `g.ops.${info.method} has no attr or option '${key}'; its attrs are: ${known || 'none'} (and name, device, controlInputs)`,
+        );
       }
       if (attr.allowed) this.checkAllowed(attr, value);
       attrs[attr.name] = value;
@@ -130,7 +140,8 @@ class OpBuilder {
         throw new TypeError(`g.ops.${info.method} needs attr '${attr.name}' (${attr.type}) in its options`);
       }
     }
-    const inputs: Array<OutputLike | OutputLike[]> = args.length > nIn ? args.slice(0, nIn) as Array<OutputLike | OutputLike[]> : args as Array<OutputLike | OutputLike[]>;
+    type InputArg = OutputLike | OutputLike[];
+    const inputs: InputArg[] = args.length > nIn ? args.slice(0, nIn) as InputArg[] : args as InputArg[];
     let literals = false;
     for (let i = 0; i < nIn; i++) {
       const arg = info.inputs[i];
@@ -141,7 +152,9 @@ class OpBuilder {
           literals = true;
         }
       } else {
-        if (!Array.isArray(value)) throw invalidArgument('an array of Outputs or values', `input '${arg.name}' of g.ops.${info.method}`, value);
+        if (!Array.isArray(value)) {
+          throw invalidArgument('an array of Outputs or values', `input '${arg.name}' of g.ops.${info.method}`, value);
+        }
         for (let j = 0; j < value.length; j++) {
           if (!isOutputValue(value[j])) {
             this.checkValue(arg, value[j], j);
@@ -180,7 +193,10 @@ class OpBuilder {
     const values = list && Array.isArray(value) ? value : [value];
     for (const v of values) {
       if (typeof v === 'string' && !allowed.has(v)) {
-        throw new TypeError(`Attr '${attr.name}' of ${this.info.type} is ${JSON.stringify(v)}, which is not one of the allowed values: ${[...allowed].join(', ')}`);
+        throw new TypeError(
+          `Attr '${attr.name}' of ${this.info.type} is ${JSON.stringify(v)}, ` +
+            `which is not one of the allowed values: ${[...allowed].join(', ')}`,
+        );
       }
     }
   }
@@ -227,7 +243,11 @@ class OpBuilder {
       const arg = info.inputs[i];
       const dtypeFor = (value: unknown, j: number): DType => {
         if (arg.fixed !== undefined) {
-          if (arg.fixed === null) throw new TypeError(`Input '${arg.name}' of ${info.type} has a dtype node-libtensorflow cannot build constants of; pass an Output`);
+          if (arg.fixed === null) {
+            throw new TypeError(
+              `Input '${arg.name}' of ${info.type} has a dtype node-libtensorflow cannot build constants of; pass an Output`,
+            );
+          }
           return arg.fixed;
         }
         if (arg.typeListAttr) {

@@ -4,10 +4,11 @@
 import { DType, dtypeFromNumber, isDType } from '../base/dtypes';
 import { tfAddon } from '../binding/library';
 import { Native } from '../binding/native';
-import { attrValueToJs } from '../graph/operation';
+import { AttrValueProto, attrValueToJs } from '../graph/operation';
 import { decode } from '../proto';
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+// The op naming rules live in the generator script (plain CommonJS, outside the TS project) so both agree.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a .js file outside rootDir has no ES import
 const naming = require('../../scripts/generate-ops.js') as {
   opMethodName(type: string): string;
   camelKey(name: string): string;
@@ -56,7 +57,12 @@ export interface OpInfo {
 }
 
 type ArgDef = { name: string; type?: number; type_attr?: string; number_attr?: string; type_list_attr?: string };
-type AttrDef = { name: string; type: string; default_value?: Record<string, any>; allowed_values?: { list?: Record<string, any[]> } };
+type AttrDef = {
+  name: string;
+  type: string;
+  default_value?: AttrValueProto;
+  allowed_values?: { list?: { type?: number[]; s?: Uint8Array[] } };
+};
 
 function safeDType(n: number): DType | null {
   try {
@@ -105,7 +111,11 @@ export function opInfoFromDef(def: { name: string; input_arg?: ArgDef[]; output_
     attrByKey.set(a.name, a);
     attrByKey.set(camelKey(a.name), a);
   }
-  const outputs = (def.output_arg ?? []).map((a) => ({ name: a.name, key: camelKey(a.name), isList: Boolean(a.number_attr || a.type_list_attr) }));
+  const outputs = (def.output_arg ?? []).map((a) => ({
+    name: a.name,
+    key: camelKey(a.name),
+    isList: Boolean(a.number_attr || a.type_list_attr),
+  }));
   return {
     type: def.name,
     method: opMethodName(def.name),

@@ -99,8 +99,15 @@ export function messageType(name: string): protobuf.Type {
   return protoRoot().lookupType(`tensorflow.${name}`);
 }
 
+/**
+ * A message decoded by protobufjs reflection, without a generated static type. Nested messages are just as dynamic,
+ * so the alias stays loose on purpose: callers that know a message's shape pass a narrower T to `decode`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- reflection-decoded protobuf messages have no static shape
+export type DecodedMessage = Record<string, any>;
+
 /** Decodes bytes as the named message (fields keep their proto names; int64 as Long/number). */
-export function decode<T = Record<string, any>>(name: string, bytes: Uint8Array): T {
+export function decode<T = DecodedMessage>(name: string, bytes: Uint8Array): T {
   return messageType(name).decode(bytes) as unknown as T;
 }
 

@@ -70,12 +70,18 @@ export class FileWriter {
     const maxQueue = options.maxQueue ?? 10;
     const flushSecs = options.flushSecs ?? 120;
     const suffix = requireString(options.filenameSuffix ?? '', 'FileWriter: options.filenameSuffix');
-    if (!Number.isInteger(maxQueue) || maxQueue < 0 || maxQueue > 2 ** 31 - 1) throw new RangeError(`FileWriter: options.maxQueue must be an integer from 0 to 2^31-1, got ${String(maxQueue)}`);
+    if (!Number.isInteger(maxQueue) || maxQueue < 0 || maxQueue > 2 ** 31 - 1) {
+      throw new RangeError(`FileWriter: options.maxQueue must be an integer from 0 to 2^31-1, got ${String(maxQueue)}`);
+    }
     if (typeof flushSecs !== 'number' || !(flushSecs > 0) || flushSecs * 1000 > 2 ** 31 - 1) {
       throw new RangeError(`FileWriter: options.flushSecs must be a positive number of seconds below 2^31 ms, got ${String(flushSecs)}`);
     }
-    if (suffix.includes('/') || suffix.includes('\0')) throw new TypeError(`FileWriter: options.filenameSuffix '${suffix}' must be a file-name suffix`);
-    if (options.graph !== undefined && !(options.graph instanceof Graph)) throw invalidArgument('a Graph', 'FileWriter: options.graph', options.graph);
+    if (suffix.includes('/') || suffix.includes('\0')) {
+      throw new TypeError(`FileWriter: options.filenameSuffix '${suffix}' must be a file-name suffix`);
+    }
+    if (options.graph !== undefined && !(options.graph instanceof Graph)) {
+      throw invalidArgument('a Graph', 'FileWriter: options.graph', options.graph);
+    }
 
     const g = new Graph();
     const c = (value: string | number, dtype: 'string' | 'int32') => g.constant(value, { dtype });
@@ -127,13 +133,16 @@ export class FileWriter {
     this.#requireOpen('addGraph');
     if (!(graph instanceof Graph)) throw invalidArgument('a Graph', 'FileWriter.addGraph(graph)', graph);
     const step = requireStep(globalStep, 'FileWriter.addGraph(graph, globalStep)') ?? 0;
-    this.#session.runSync(this.#writeGraph, new Map<Output, FeedValue>([[this.#step, BigInt(step)], [this.#summary, stringScalar(graph.toGraphDef())]]));
+    const feeds = new Map<Output, FeedValue>([[this.#step, BigInt(step)], [this.#summary, stringScalar(graph.toGraphDef())]]);
+    this.#session.runSync(this.#writeGraph, feeds);
   }
 
   /** Adds a serialized MetaGraphDef (Python's `add_meta_graph`). */
   addMetaGraph(metaGraphDef: Uint8Array, globalStep?: Step): void {
     this.#requireOpen('addMetaGraph');
-    if (!(metaGraphDef instanceof Uint8Array)) throw invalidArgument('MetaGraphDef bytes', 'FileWriter.addMetaGraph(metaGraphDef)', metaGraphDef);
+    if (!(metaGraphDef instanceof Uint8Array)) {
+      throw invalidArgument('MetaGraphDef bytes', 'FileWriter.addMetaGraph(metaGraphDef)', metaGraphDef);
+    }
     this.#addEvent({ metaGraphDef }, requireStep(globalStep, 'FileWriter.addMetaGraph(metaGraphDef, globalStep)'));
   }
 

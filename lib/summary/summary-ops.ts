@@ -100,10 +100,17 @@ export function image(name: string, tensor: OutputLike, options: SummaryOptions 
 }
 
 /** Python's `tf.compat.v1.summary.audio`: `[batch, frames(, channels)]` float audio at `sampleRate` Hz. */
-export function audio(name: string, tensor: OutputLike, sampleRate: number | OutputLike, options: SummaryOptions & { maxOutputs?: number } = {}): Output {
+export function audio(
+  name: string,
+  tensor: OutputLike,
+  sampleRate: number | OutputLike,
+  options: SummaryOptions & { maxOutputs?: number } = {},
+): Output {
   const maxOutputs = requireCount(options.maxOutputs ?? 3, 'tf.summary.audio: options.maxOutputs');
   return summaryOp('tf.summary.audio', name, tensor, options, (g, tag, _scope, value) => {
-    const rate = typeof sampleRate === 'number' ? g.constant(sampleRate, { dtype: 'float32', name: 'sample_rate' }) : outputOf(sampleRate, 'tf.summary.audio: sampleRate');
+    const rate = typeof sampleRate === 'number'
+      ? g.constant(sampleRate, { dtype: 'float32', name: 'sample_rate' })
+      : outputOf(sampleRate, 'tf.summary.audio: sampleRate');
     return { type: 'AudioSummaryV2', inputs: [stringConst(g, tag, 'tag'), value, rate], attrs: { max_outputs: maxOutputs } };
   });
 }
@@ -122,7 +129,9 @@ export function text(name: string, tensor: OutputLike, options: Omit<SummaryOpti
 
 /** Python's `tf.compat.v1.summary.merge`: one `MergeSummary` of serialized summaries (joins no collection by default). */
 export function merge(inputs: OutputLike[], options: { collections?: string[]; name?: string } = {}): Output {
-  if (!Array.isArray(inputs) || inputs.length === 0) throw invalidArgument('a non-empty array of summary Outputs', 'tf.summary.merge(inputs)', inputs);
+  if (!Array.isArray(inputs) || inputs.length === 0) {
+    throw invalidArgument('a non-empty array of summary Outputs', 'tf.summary.merge(inputs)', inputs);
+  }
   const outs = inputs.map((v, i) => outputOf(v, `tf.summary.merge: inputs[${i}]`));
   const g = outs[0].graph;
   const name = options.name === undefined ? 'Merge' : requireString(options.name, 'tf.summary.merge: options.name');

@@ -58,7 +58,11 @@ async function dispatch(argv: string[]): Promise<string> {
       if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
       const dir = required(values, 'dir');
       if (sub === 'show') {
-        return showSavedModel(dir, { tagSet: values['tag-set'] as string | undefined, signatureDef: values['signature-def'] as string | undefined, all: Boolean(values.all) });
+        return showSavedModel(dir, {
+          tagSet: values['tag-set'] as string | undefined,
+          signatureDef: values['signature-def'] as string | undefined,
+          all: Boolean(values.all),
+        });
       }
       if (sub === 'run') {
         if (!values.inputs && !values['input-exprs']) throw new UsageError('saved-model run needs --inputs or --input-exprs');
@@ -105,7 +109,11 @@ async function dispatch(argv: string[]): Promise<string> {
 }
 
 /** Runs a command line; resolves with the exit status after writing its output. Never throws. */
-export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+export async function main(
+  argv: string[],
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
+): Promise<number> {
   try {
     out.write(await dispatch(argv));
     return 0;

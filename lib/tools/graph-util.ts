@@ -87,7 +87,9 @@ export function removeTrainingNodes(graphDef: Uint8Array, protectedNodes: string
   const isProtected = new Set(protectedNodes);
 
   const removed = new Set(def.node.filter((n) => n.op === 'CheckNumerics' && !isProtected.has(n.name)).map((n) => n.name));
-  const afterRemoval = def.node.filter((n) => !removed.has(n.name)).map((n) => ({ ...n, input: n.input.filter((i) => !removed.has(nodeOf(i))) }));
+  const afterRemoval = def.node
+    .filter((n) => !removed.has(n.name))
+    .map((n) => ({ ...n, input: n.input.filter((i) => !removed.has(nodeOf(i))) }));
 
   const controlInputs = new Set<string>();
   const withControlInputs = new Set<string>();
@@ -203,11 +205,20 @@ export async function convertVariablesToConstants(
         ...node,
         op: 'GatherV2',
         input: [...node.input.slice(0, 2), axisName, ...node.input.slice(2)],
-        attr: { ...rest, Taxis: { type: dtypeNumber('int32') }, Tparams: { type: dtype }, ...(batchDims ? { batch_dims: { i: batchDims } } : {}) },
+        attr: {
+          ...rest,
+          Taxis: { type: dtypeNumber('int32') },
+          Tparams: { type: dtype },
+          ...(batchDims ? { batch_dims: { i: batchDims } } : {}),
+        },
       });
-      extra.push({ name: axisName, op: 'Const', input: [], attr: { dtype: { type: dtypeNumber('int32') }, value: { tensor: { dtype: dtypeNumber('int32'), tensor_shape: {}, int_val: [batchDims] } } } });
+      const axisTensor = { dtype: dtypeNumber('int32'), tensor_shape: {}, int_val: [batchDims] };
+      const attr = { dtype: { type: dtypeNumber('int32') }, value: { tensor: axisTensor } };
+      extra.push({ name: axisName, op: 'Const', input: [], attr });
     } else {
-      throw new Error(`${what}: ${node.op} '${node.name}' uses the variable '${frozenInput}' (${dtypeFromNumber(dtype)}) and cannot be frozen`);
+      throw new Error(
+        `${what}: ${node.op} '${node.name}' uses the variable '${frozenInput}' (${dtypeFromNumber(dtype)}) and cannot be frozen`,
+      );
     }
   }
   def.node = [...out, ...extra];

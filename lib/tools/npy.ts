@@ -89,5 +89,6 @@ export function writeNpy(file: string, t: Tensor): void {
   prefix[7] = 0;
   prefix.writeUInt16LE(header.length, 8);
   const data = t.data() as TypedArray;
-  fs.writeFileSync(file, Buffer.concat([prefix, Buffer.from(header, 'latin1'), Buffer.from(data.buffer, data.byteOffset, data.byteLength)]));
+  const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  fs.writeFileSync(file, Buffer.concat([prefix, Buffer.from(header, 'latin1'), bytes]));
 }

@@ -47,18 +47,31 @@ function metaGraphFor(metas: MetaGraph[], tagSet: string): MetaGraph {
 }
 
 function tensorInfoLines(info: TensorInfo, indent: string): string[] {
-  const shape = info.tensor_shape?.unknown_rank ? 'unknown_rank' : `(${(info.tensor_shape?.dim ?? []).map((d) => String(toNumber(d.size))).join(', ')})`;
-  return [`${indent}    dtype: ${dataTypeName(dtypeFromNumber(info.dtype ?? 0))}`, `${indent}    shape: ${shape}`, `${indent}    name: ${info.name ?? ''}`];
+  const dims = (info.tensor_shape?.dim ?? []).map((d) => String(toNumber(d.size)));
+  const shape = info.tensor_shape?.unknown_rank ? 'unknown_rank' : `(${dims.join(', ')})`;
+  return [
+    `${indent}    dtype: ${dataTypeName(dtypeFromNumber(info.dtype ?? 0))}`,
+    `${indent}    shape: ${shape}`,
+    `${indent}    name: ${info.name ?? ''}`,
+  ];
+}
+
+function signatureKeys(meta: MetaGraph): string[] {
+  return Object.keys(meta.signature_def ?? {}).sort();
 }
 
 function inputsOutputsLines(meta: MetaGraph, key: string, level: number): string[] {
   const sig = meta.signature_def?.[key];
-  if (!sig) throw new Error(`Could not find signature "${key}". Please choose from: ${Object.keys(meta.signature_def ?? {}).sort().join(', ')}`);
+  if (!sig) throw new Error(`Could not find signature "${key}". Please choose from: ${signatureKeys(meta).join(', ')}`);
   const indent = '  '.repeat(level);
   const lines = [`${indent}The given SavedModel SignatureDef contains the following input(s):`];
-  for (const k of Object.keys(sig.inputs ?? {}).sort()) lines.push(`${indent}  inputs['${k}'] tensor_info:`, ...tensorInfoLines(sig.inputs![k], '  '.repeat(level + 1)));
+  for (const k of Object.keys(sig.inputs ?? {}).sort()) {
+    lines.push(`${indent}  inputs['${k}'] tensor_info:`, ...tensorInfoLines(sig.inputs![k], '  '.repeat(level + 1)));
+  }
   lines.push(`${indent}The given SavedModel SignatureDef contains the following output(s):`);
-  for (const k of Object.keys(sig.outputs ?? {}).sort()) lines.push(`${indent}  outputs['${k}'] tensor_info:`, ...tensorInfoLines(sig.outputs![k], '  '.repeat(level + 1)));
+  for (const k of Object.keys(sig.outputs ?? {}).sort()) {
+    lines.push(`${indent}  outputs['${k}'] tensor_info:`, ...tensorInfoLines(sig.outputs![k], '  '.repeat(level + 1)));
+  }
   lines.push(`${indent}Method name is: ${sig.method_name ?? ''}`);
   return lines;
 }
@@ -76,10 +89,14 @@ export function showSavedModel(dir: string, options: ShowOptions = {}): string {
   if (options.all) {
     for (const meta of [...metas].sort((a, b) => (tagsOf(a).join(', ') < tagsOf(b).join(', ') ? -1 : 1))) {
       lines.push('', `MetaGraphDef with tag-set: '${tagsOf(meta).join(', ')}' contains the following SignatureDefs:`);
-      for (const key of Object.keys(meta.signature_def ?? {}).sort()) lines.push('', `signature_def['${key}']:`, ...inputsOutputsLines(meta, key, 1));
-      const ops = new Set([...(meta.graph_def?.node ?? []).map((n) => n.op), ...(meta.graph_def?.library?.function ?? []).flatMap((f) => (f.node_def ?? []).map((n) => n.op))]);
+      for (const key of signatureKeys(meta)) lines.push('', `signature_def['${key}']:`, ...inputsOutputsLines(meta, key, 1));
+      const ops = new Set([
+        ...(meta.graph_def?.node ?? []).map((n) => n.op),
+        ...(meta.graph_def?.library?.function ?? []).flatMap((f) => (f.node_def ?? []).map((n) => n.op)),
+      ]);
       // Python prints a set, in its hash order; sorted here, so that two runs agree.
-      lines.push(`The MetaGraph with tag set [${tagsOf(meta).map((t) => `'${t}'`).join(', ')}] contains the following ops: {${[...ops].sort().map((o) => `'${o}'`).join(', ')}}`);
+      const tags = tagsOf(meta).map((t) => `'${t}'`).join(', ');
+      lines.push(`The MetaGraph with tag set [${tags}] contains the following ops: {${[...ops].sort().map((o) => `'${o}'`).join(', ')}}`);
     }
   } else if (options.tagSet === undefined) {
     lines.push('The given SavedModel contains the following tag-sets:');
@@ -96,7 +113,11 @@ export function showSavedModel(dir: string, options: ShowOptions = {}): string {
 
 /** A Python literal as JSON: True/False/None and single-quoted strings become JSON's. */
 function parsePythonLiteral(text: string, what: string): TensorLike {
-  const json = text.replace(/\bTrue\b/g, 'true').replace(/\bFalse\b/g, 'false').replace(/'([^'\\]*)'/g, '"$1"').replace(/,\s*([\])])/g, '$1');
+  const json = text
+    .replace(/\bTrue\b/g, 'true')
+    .replace(/\bFalse\b/g, 'false')
+    .replace(/'([^'\\]*)'/g, '"$1"')
+    .replace(/,\s*([\])])/g, '$1');
   try {
     return JSON.parse(json) as TensorLike;
   } catch {
@@ -129,12 +150,17 @@ export interface RunOptions {
 export async function runSavedModel(dir: string, options: RunOptions): Promise<string> {
   const meta = metaGraphFor(readMetaGraphs(dir), options.tagSet);
   const sig = meta.signature_def?.[options.signatureDef];
-  if (!sig) throw new Error(`Could not find signature "${options.signatureDef}". Please choose from: ${Object.keys(meta.signature_def ?? {}).sort().join(', ')}`);
+  if (!sig) {
+    throw new Error(`Could not find signature "${options.signatureDef}". Please choose from: ${signatureKeys(meta).join(', ')}`);
+  }
   const feeds: Record<string, Tensor> = {};
   for (const [key, file] of splitAssignments(options.inputs, '--inputs')) feeds[key] = readNpy(file);
   for (const [key, expr] of splitAssignments(options.inputExprs, '--input-exprs')) {
     const info = sig.inputs?.[key];
-    if (!info) throw new Error(`"${key}" is not a valid input key. Please choose from ${Object.keys(sig.inputs ?? {}).sort().map((k) => `"${k}"`).join(', ')}`);
+    if (!info) {
+      const valid = Object.keys(sig.inputs ?? {}).sort().map((k) => `"${k}"`).join(', ');
+      throw new Error(`"${key}" is not a valid input key. Please choose from ${valid}`);
+    }
     const dtype: DType = dtypeFromNumber(info.dtype ?? 1);
     feeds[key] = tensor(parsePythonLiteral(expr, `--input-exprs ${key}`), undefined, dtype);
   }
@@ -146,7 +172,9 @@ export async function runSavedModel(dir: string, options: RunOptions): Promise<s
     fs.mkdirSync(options.outdir, { recursive: true });
     return keys.map((k) => {
       const file = path.join(options.outdir!, `${k}.npy`);
-      if (fs.existsSync(file) && !options.overwrite) throw new Error(`Output file ${file} already exists. Add "--overwrite" to overwrite the existing output files.`);
+      if (fs.existsSync(file) && !options.overwrite) {
+        throw new Error(`Output file ${file} already exists. Add "--overwrite" to overwrite the existing output files.`);
+      }
       writeNpy(file, results[k]);
       return `Output ${k} is saved to ${file}\n`;
     }).join('');

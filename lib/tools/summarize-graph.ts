@@ -52,7 +52,10 @@ export function summarizeGraph(bytes: Uint8Array, graphPath: string): string {
     throw new Error(`Loading graph '${graphPath}' failed with ${(err as Error).message}`);
   }
   const out: string[] = [];
-  const info = (n: NodeDef) => `(name=${n.name}, type=${dataTypeString(dtypeOf(n))}(${dtypeOf(n)}), shape=${shapeDebugString(n.attr.shape?.shape as ShapeProto | undefined)}) `;
+  const info = (n: NodeDef) => {
+    const shape = shapeDebugString(n.attr.shape?.shape as ShapeProto | undefined);
+    return `(name=${n.name}, type=${dataTypeString(dtypeOf(n))}(${dtypeOf(n)}), shape=${shape}) `;
+  };
   const placeholders = def.node.filter((n) => n.op === 'Placeholder');
   const variables = def.node.filter((n) => n.op === 'Variable' || n.op === 'VariableV2');
   out.push(placeholders.length ? `Found ${placeholders.length} possible inputs: ${placeholders.map(info).join('')}` : 'No inputs spotted.');
@@ -61,7 +64,9 @@ export function summarizeGraph(bytes: Uint8Array, graphPath: string): string {
   const consumed = new Set(def.node.flatMap((n) => n.input.map(nodeOf)));
   const unlikely = new Set(['Const', 'Assign', 'NoOp', 'Placeholder']);
   const outputs = def.node.filter((n) => !consumed.has(n.name) && !unlikely.has(n.op));
-  out.push(outputs.length ? `Found ${outputs.length} possible outputs: ${outputs.map((n) => `(name=${n.name}, op=${n.op}) `).join('')}` : 'No outputs spotted.');
+  out.push(outputs.length
+    ? `Found ${outputs.length} possible outputs: ${outputs.map((n) => `(name=${n.name}, op=${n.op}) `).join('')}`
+    : 'No outputs spotted.');
 
   let constParams = 0;
   let varParams = 0;
@@ -76,7 +81,8 @@ export function summarizeGraph(bytes: Uint8Array, graphPath: string): string {
       else varParams += count;
     }
   }
-  let line = `Found ${constParams} (${humanReadableNum(constParams)}) const parameters, ${varParams} (${humanReadableNum(varParams)}) variable parameters, and ${controlEdges} control_edges`;
+  let line = `Found ${constParams} (${humanReadableNum(constParams)}) const parameters, ` +
+    `${varParams} (${humanReadableNum(varParams)}) variable parameters, and ${controlEdges} control_edges`;
   out.push(line);
   // The C++ tool ends no line after the device counts: the op types follow on the same line.
   const deviceText = [...devices].sort(([a], [b]) => (a < b ? -1 : 1)).map(([d, c]) => `${c} nodes assigned to device '${d}'`).join('');
@@ -100,7 +106,8 @@ export function summarizeGraph(bytes: Uint8Array, graphPath: string): string {
   });
   out.push('To use with tensorflow/tools/benchmark:benchmark_model try these arguments:');
   line = `bazel run tensorflow/tools/benchmark:benchmark_model -- --graph=${graphPath} --show_flops`;
-  line += ` --input_layer=${inputs.map((n) => n.name).join(',')} --input_layer_type=${inputs.map((n) => dataTypeString(dtypeOf(n))).join(',')}`;
+  line += ` --input_layer=${inputs.map((n) => n.name).join(',')}`;
+  line += ` --input_layer_type=${inputs.map((n) => dataTypeString(dtypeOf(n))).join(',')}`;
   line += ` --input_layer_shape=${shapes.join(':')} --output_layer=${outputs.map((n) => n.name).join(',')}`;
   out.push(line);
   return `${out.join('\n')}\n`;

@@ -18,7 +18,9 @@ function requireGraph(g: unknown, what: string): Graph {
 
 function assertGlobalStep(v: Variable): Variable {
   if ((v.dtype !== 'int64' && v.dtype !== 'int32') || (v.shape !== null && v.shape.length !== 0)) {
-    throw new TypeError(`Existing "global_step" must be an integer scalar variable, but '${v.name}' is ${v.dtype} of shape ${JSON.stringify(v.shape)}`);
+    throw new TypeError(
+      `Existing "global_step" must be an integer scalar variable, but '${v.name}' is ${v.dtype} of shape ${JSON.stringify(v.shape)}`,
+    );
   }
   return v;
 }
@@ -34,7 +36,9 @@ export function getGlobalStep(g: Graph): Variable | null {
   if (inCollection.length > 1) throw new Error(`Multiple tensors in the '${GraphKeys.GLOBAL_STEP}' collection of ${g}`);
   if (inCollection.length === 1) {
     const v = inCollection[0];
-    if (!(v instanceof Variable)) throw new TypeError(`The '${GraphKeys.GLOBAL_STEP}' collection of ${g} holds ${String(v)}, not a Variable`);
+    if (!(v instanceof Variable)) {
+      throw new TypeError(`The '${GraphKeys.GLOBAL_STEP}' collection of ${g} holds ${String(v)}, not a Variable`);
+    }
     return assertGlobalStep(v);
   }
   const byName = g.getCollection(GraphKeys.GLOBAL_VARIABLES).find((v): v is Variable => v instanceof Variable && v.name === 'global_step');
@@ -49,7 +53,9 @@ export function getGlobalStep(g: Graph): Variable | null {
 export function createGlobalStep(g: Graph): Variable {
   requireGraph(g, 'the graph of createGlobalStep');
   if (getGlobalStep(g) !== null) throw new Error('"global_step" already exists.');
-  if (g.operation('global_step')) throw new Error(`"global_step" already exists in ${g} as an operation that is not a global step variable`);
+  if (g.operation('global_step')) {
+    throw new Error(`"global_step" already exists in ${g} as an operation that is not a global step variable`);
+  }
   // Python: get_variable outside any name scope (the variable scope in force still applies).
   return g.nameScope('', () =>
     getVariable(g, GraphKeys.GLOBAL_STEP, {

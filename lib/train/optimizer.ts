@@ -101,7 +101,8 @@ export abstract class Optimizer {
     const pairs = this.computeGradients(loss, options.varList, { gradLoss: options.gradLoss });
     if (!pairs.some(([grad]) => grad !== null)) {
       throw new Error(
-        `No gradients provided for any variable, check your graph for ops that do not support gradients, between variables [${pairs.map(([, v]) => `'${v.name}'`).join(', ')}] and loss '${lossOutput(loss, this.name).name}'.`,
+        `No gradients provided for any variable, check your graph for ops that do not support gradients, between variables ` +
+          `[${pairs.map(([, v]) => `'${v.name}'`).join(', ')}] and loss '${lossOutput(loss, this.name).name}'.`,
       );
     }
     return this.applyGradients(pairs, { globalStep: options.globalStep, name: options.name });
@@ -123,7 +124,9 @@ export abstract class Optimizer {
       if (!Array.isArray(varList)) throw invalidArgument('an array of Variables', `varList of ${this.name}`, varList);
       vars = varList.map((v, i) => requireVariable(v, `varList[${i}] of ${this.name}`));
     }
-    if (vars.length === 0) throw new Error(`${this.name}: no variables to optimize (the graph has no trainable variables and no varList was given)`);
+    if (vars.length === 0) {
+      throw new Error(`${this.name}: no variables to optimize (the graph has no trainable variables and no varList was given)`);
+    }
     for (const v of vars) {
       if (v.graph !== g) throw new Error(`${this.name}: variable '${v.name}' belongs to ${v.graph} but the loss '${y.name}' to ${g}`);
     }
@@ -145,7 +148,9 @@ export abstract class Optimizer {
     if (!Array.isArray(pairs)) throw invalidArgument('an array of [gradient, variable] pairs', `${this.name}.applyGradients`, pairs);
     if (pairs.length === 0) throw new Error(`${this.name}.applyGradients: no variables provided`);
     const checked: Array<[Output | IndexedSlices | null, Variable]> = pairs.map((pair, i) => {
-      if (!Array.isArray(pair) || pair.length !== 2) throw invalidArgument('a [gradient, variable] pair', `pairs[${i}] of ${this.name}.applyGradients`, pair);
+      if (!Array.isArray(pair) || pair.length !== 2) {
+        throw invalidArgument('a [gradient, variable] pair', `pairs[${i}] of ${this.name}.applyGradients`, pair);
+      }
       const v = requireVariable(pair[1], `the variable of pairs[${i}] of ${this.name}.applyGradients`);
       if (pair[0] === null || pair[0] === undefined) return [null, v];
       if (pair[0] instanceof IndexedSlices) {
@@ -162,7 +167,9 @@ export abstract class Optimizer {
     }
     const g = varList[0].graph;
     for (const v of varList) {
-      if (v.graph !== g) throw new Error(`${this.name}.applyGradients: variables of two graphs ('${varList[0].name}' in ${g}, '${v.name}' in ${v.graph})`);
+      if (v.graph !== g) {
+        throw new Error(`${this.name}.applyGradients: variables of two graphs ('${varList[0].name}' in ${g}, '${v.name}' in ${v.graph})`);
+      }
     }
     const { globalStep, name } = this.#applyOptions(g, options);
 
@@ -189,7 +196,11 @@ export abstract class Optimizer {
       step = g.controlDependencies([finished], () =>
         colocateWith(globalStep, () => {
           const one = g.nameScope(`${scope}/`, () => g.constant(1, { dtype: globalStep.dtype, name: 'value' }));
-          return g.addOperation('AssignAddVariableOp', { inputs: [globalStep.handle, one], attrs: { dtype: globalStep.dtype }, name: `${scope}/` });
+          return g.addOperation('AssignAddVariableOp', {
+            inputs: [globalStep.handle, one],
+            attrs: { dtype: globalStep.dtype },
+            name: `${scope}/`,
+          });
         }),
       );
     }
@@ -254,7 +265,9 @@ export abstract class Optimizer {
     const g = variable.graph;
     const shape = variable.shape;
     if (!shape || shape.some((d) => d === null)) {
-      throw new RangeError(`${this.name} needs variables of a fully defined shape, but '${variable.name}' has shape ${JSON.stringify(shape)}`);
+      throw new RangeError(
+        `${this.name} needs variables of a fully defined shape, but '${variable.name}' has shape ${JSON.stringify(shape)}`,
+      );
     }
     // Python: variable_scope(None, default_name='<primary>/<optimizer>') + get_variable: named under the
     // variable scope in force whatever the name scope, so checkpoints of Python's slots restore here.
@@ -343,7 +356,9 @@ export abstract class Optimizer {
       throw new Error(`globalStep '${globalStep.name}' belongs to ${globalStep.graph} but the variables to ${g}`);
     }
     const name = optionalString(options.name, `the name of ${this.name}'s step`) ?? this.name;
-    if (name === '' || name.endsWith('/')) throw new RangeError(`Expected a non-empty operation name for ${this.name}'s step but received '${name}'`);
+    if (name === '' || name.endsWith('/')) {
+      throw new RangeError(`Expected a non-empty operation name for ${this.name}'s step but received '${name}'`);
+    }
     return { globalStep, name };
   }
 

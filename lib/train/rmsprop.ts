@@ -45,7 +45,13 @@ export class RMSPropOptimizer extends Optimizer {
    * @throws TypeError/RangeError for hyperparameters that are not numbers, tensors or functions.
    */
   constructor(learningRate: Hyperparameter, options?: RMSPropOptions);
-  constructor(learningRate: Hyperparameter, decay: Hyperparameter, momentum?: Hyperparameter, epsilon?: Hyperparameter, options?: Omit<RMSPropOptions, 'decay' | 'momentum' | 'epsilon'>);
+  constructor(
+    learningRate: Hyperparameter,
+    decay: Hyperparameter,
+    momentum?: Hyperparameter,
+    epsilon?: Hyperparameter,
+    options?: Omit<RMSPropOptions, 'decay' | 'momentum' | 'epsilon'>,
+  );
   constructor(
     learningRate: Hyperparameter,
     decayOrOptions?: Hyperparameter | RMSPropOptions,
@@ -53,7 +59,8 @@ export class RMSPropOptimizer extends Optimizer {
     epsilon?: Hyperparameter,
     rest?: Omit<RMSPropOptions, 'decay' | 'momentum' | 'epsilon'>,
   ) {
-    const positional = decayOrOptions !== undefined && (typeof decayOrOptions !== 'object' || decayOrOptions === null || isOutputLike(decayOrOptions));
+    const positional =
+      decayOrOptions !== undefined && (typeof decayOrOptions !== 'object' || decayOrOptions === null || isOutputLike(decayOrOptions));
     const options: RMSPropOptions = positional
       ? { ...optionalObject(rest, 'the options of RMSPropOptimizer'), decay: decayOrOptions as Hyperparameter, momentum, epsilon }
       : (optionalObject(decayOrOptions, 'the options of RMSPropOptimizer') as RMSPropOptions);

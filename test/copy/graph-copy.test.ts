@@ -301,7 +301,9 @@ describe('copyToGraph: structure', () => {
     const x = g.placeholder('float32', [], 'x');
     const c = g.constant(5, { name: 'c' });
     const check = g.addOperation('Assert', { inputs: [g.ops.greater(c, g.constant(0)), [c]], name: 'check' });
-    const colocated = g.addOperation('Identity', { inputs: [x], name: 'colocated', attrs: { _class: ['loc:@c'] }, device: '/device:CPU:0' }).output(0);
+    const colocated = g
+      .addOperation('Identity', { inputs: [x], name: 'colocated', attrs: { _class: ['loc:@c'] }, device: '/device:CPU:0' })
+      .output(0);
     const out = g.controlDependencies([check], () => g.ops.addV2(colocated, c, { name: 'out' }));
     const h = new tf.Graph();
     const out2 = tf.copy.copyToGraph(out, h, { namespace: 'N' });
@@ -345,7 +347,12 @@ describe('copyToGraph: structure', () => {
       tf.Graph.fromGraphDef(encode('GraphDef', {
         node: [
           { name: 'x', op: 'Placeholder', attr: { dtype: { type: 1 } } },
-          { name: 'call', op: 'PartitionedCall', input: ['x'], attr: { Tin: { list: { type: [1] } }, Tout: { list: { type: [1] } }, f: { func: { name: 'f' } } } },
+          {
+            name: 'call',
+            op: 'PartitionedCall',
+            input: ['x'],
+            attr: { Tin: { list: { type: [1] } }, Tout: { list: { type: [1] } }, f: { func: { name: 'f' } } },
+          },
           { name: 'direct', op: 'f', input: ['x'] },
           { name: 'out', op: 'AddV2', input: ['call', 'direct'], attr: { T: { type: 1 } } },
         ],
@@ -365,7 +372,8 @@ describe('copyToGraph: structure', () => {
     const a2 = tf.copy.copyToGraph(add.tensor('out:0'), h, { namespace: 'A2' }); // the same 'f': imported once
     const m = tf.copy.copyToGraph(mul.tensor('out:0'), h, { namespace: 'M' }); // another 'f': renamed
     const m2 = tf.copy.copyToGraph(mul.tensor('out:0'), h, { namespace: 'M2' }); // reuses the rename
-    const functionNames = decode('GraphDef', h.toGraphDef()).library.function.map((f: { signature: { name: string } }) => f.signature.name).sort();
+    const library = decode('GraphDef', h.toGraphDef()).library;
+    const functionNames = library.function.map((f: { signature: { name: string } }) => f.signature.name).sort();
     expect(functionNames).toEqual(['f', 'f_1']);
     expect(h.operation('M/direct')!.type).toBe('f_1');
     expect(h.operation('M/call')!.attr('f')).toEqual({ name: 'f_1', attr: {} });
@@ -382,7 +390,8 @@ describe('copyVariableToGraph, transferVariables, getWeights/setWeights, values 
     const sess = new tf.Session(src.g);
     await sess.run(tf.globalVariablesInitializer(src.g));
     const data = regressionData();
-    await trainFor(sess, src.train, 30, new Map<Out, tf.Tensor>([[src.x, tf.tensor(data.x, [2, 100])], [src.y, tf.tensor(data.y, [1, 100])]]));
+    const feeds = new Map<Out, tf.Tensor>([[src.x, tf.tensor(data.x, [2, 100])], [src.y, tf.tensor(data.y, [1, 100])]]);
+    await trainFor(sess, src.train, 30, feeds);
     return { src, sess, input: tf.tensor([[0.25, 0.5, 1], [0.75, 0.1, 2]]) };
   }
 
@@ -491,7 +500,8 @@ describe('errors', () => {
     await expect(s2.run(a.train)).rejects.toThrow(new RegExp(`belongs to ${a.g}, not to the session's ${g2}`));
     const g3 = new tf.Graph();
     const foreign = g3.placeholder('float32', [2, null]);
-    expect(() => tf.copy.copyToGraph(a.prediction, g2, { inputMap: { 'x:0': foreign } })).toThrow(new RegExp(`belongs to ${g3}, not to the destination ${g2}`));
+    expect(() => tf.copy.copyToGraph(a.prediction, g2, { inputMap: { 'x:0': foreign } }))
+      .toThrow(new RegExp(`belongs to ${g3}, not to the destination ${g2}`));
     expect(() => tf.copy.getWeights(s2, [a.W])).toThrow(new RegExp(`belongs to ${a.g}, not to the session's ${g2}`));
     expect(g2.numOperations).toBe(0);
     await s2.close();
@@ -514,7 +524,8 @@ describe('errors', () => {
     expect(() => tf.copy.copyToGraph(src.prediction, g2, { namespace: 'M', copiedVariables: [wrongShape] })).toThrow(/'M\/W' has shape \[1,3\] but the variable it replaces, 'W', has shape \[1,2\]/);
     const wrongType = g2.variable(tf.tensor([[1, 2]], undefined, 'float64'), { name: 'K/W' });
     const k = g2.numOperations;
-    expect(() => tf.copy.copyToGraph(src.prediction, g2, { namespace: 'K', copiedVariables: new Map([[src.W, wrongType]]) })).toThrow(TypeError);
+    expect(() => tf.copy.copyToGraph(src.prediction, g2, { namespace: 'K', copiedVariables: new Map([[src.W, wrongType]]) }))
+      .toThrow(TypeError);
     expect(() => tf.copy.copyToGraph(src.prediction, g2, { namespace: 'K', copiedVariables: new Map([[src.W, src.W]]) })).toThrow(/belongs to Graph #\d+, not to the destination/);
     expect(() => tf.copy.copyToGraph(src.prediction, g2, { namespace: 'K', copiedVariables: [src.b] })).toThrow(/copiedVariables\[0\]: 'b' belongs to Graph #\d+, not to the destination/);
     expect(g2.numOperations).toBe(k);
@@ -545,7 +556,8 @@ describe('errors', () => {
     const h = new tf.Graph();
     tf.copy.copyToGraph(a.prediction, h, { namespace: 'N' });
     const n = h.numOperations;
-    expect(() => tf.copy.copyToGraph(b.prediction, h, { namespace: 'N' })).toThrow(new RegExp(`already has operations named 'N/.*' that are not copies made from ${b.g} under this namespace`));
+    expect(() => tf.copy.copyToGraph(b.prediction, h, { namespace: 'N' }))
+      .toThrow(new RegExp(`already has operations named 'N/.*' that are not copies made from ${b.g} under this namespace`));
     expect(h.numOperations).toBe(n);
     tf.copy.copyToGraph(b.prediction, h, { namespace: 'N2' });
     expect(h.numOperations).toBe(2 * n);

@@ -19,7 +19,6 @@ export const hasPythonTensorFlow = detect();
 export const describePython: jest.Describe = hasPythonTensorFlow
   ? describe
   : (((name: string, fn: () => void) => {
-      // eslint-disable-next-line no-console
       console.warn(`Skipping "${name}": Python TensorFlow is not installed (pip install tensorflow-cpu==2.21.0)`);
       return describe.skip(name, fn);
     }) as unknown as jest.Describe);

@@ -80,11 +80,18 @@ describe('exportMetaGraph', () => {
     g.device('/device:CPU:0', () => g.getVariable('w', { shape: [2] }));
     const plain = decode('MetaGraphDef', g.exportMetaGraph());
     expect(plain.graph_def.node.find((n: { name: string }) => n.name === 'w').device).toBe('/device:CPU:0');
-    const saverDef = { filename_tensor_name: 'save/Const:0', save_tensor_name: 'save/control_dependency:0', restore_op_name: 'save/restore_all', max_to_keep: 5, version: 2 };
+    const saverDef = {
+      filename_tensor_name: 'save/Const:0',
+      save_tensor_name: 'save/control_dependency:0',
+      restore_op_name: 'save/restore_all',
+      max_to_keep: 5,
+      version: 2,
+    };
     const meta = decode('MetaGraphDef', g.exportMetaGraph({ clearDevices: true, saverDef }));
     expect(meta.graph_def.node.every((n: { device: string }) => !n.device)).toBe(true);
     expect(meta.saver_def).toMatchObject(saverDef);
-    expect(decode('MetaGraphDef', g.exportMetaGraph({ saverDef: { filenameTensorName: 'f:0' } })).saver_def.filename_tensor_name).toBe('f:0');
+    const exported = g.exportMetaGraph({ saverDef: { filenameTensorName: 'f:0' } });
+    expect(decode('MetaGraphDef', exported).saver_def.filename_tensor_name).toBe('f:0');
   });
 
   test('rejects malformed options', () => {
@@ -270,7 +277,11 @@ describePython('MetaGraphDef interop with Python tf.compat.v1', () => {
     const sess = new tf.Session(g);
     await sess.run(tf.globalVariablesInitializer(g));
     const values = await sess.run([w, b, frozen]);
-    ourValues = { 'model/w': Array.from(values[0].data() as Float32Array), 'model/b': Array.from(values[1].data() as Float32Array), frozen: Array.from(values[2].data() as Float32Array) };
+    ourValues = {
+      'model/w': Array.from(values[0].data() as Float32Array),
+      'model/b': Array.from(values[1].data() as Float32Array),
+      frozen: Array.from(values[2].data() as Float32Array),
+    };
     await sess.close();
     py = JSON.parse(runPython(PYTHON, [dir]));
   });
@@ -346,7 +357,8 @@ with g.as_default():
     with v1.Session(graph=g) as s:
         s.run(v1.global_variables_initializer())
         s.run(v1.local_variables_initializer())
-        out['ours_vars'] = {v.op.name: [v.trainable, np.asarray(s.run(v)).astype(np.float64).ravel().tolist()] for v in v1.global_variables()}
+        out['ours_vars'] = {v.op.name: [v.trainable, np.asarray(s.run(v)).astype(np.float64).ravel().tolist()]
+                            for v in v1.global_variables()}
         out['ours_local'] = [v.op.name for v in v1.local_variables()]
         out['ours_trainable'] = [v.op.name for v in v1.trainable_variables()]
         out['ours_types'] = sorted(set(type(v).__name__ for v in v1.global_variables()))
@@ -380,6 +392,7 @@ with g.as_default():
         s.run(v1.global_variables_initializer())
         out['py_w'] = np.asarray(s.run(w)).ravel().tolist()
         out['py_y'] = np.asarray(s.run(y, {x: [[1., 2.]]})).ravel().tolist()
-    out['py_saver_def'] = {'filename_tensor_name': saver.as_saver_def().filename_tensor_name, 'restore_op_name': saver.as_saver_def().restore_op_name}
+    out['py_saver_def'] = {'filename_tensor_name': saver.as_saver_def().filename_tensor_name,
+                           'restore_op_name': saver.as_saver_def().restore_op_name}
 print(json.dumps(out))
 `;

@@ -25,7 +25,8 @@ describe('readOpSignature', () => {
     const good = new tf.Graph()._native.opDef('AddV2');
     for (const cut of [1, 2, 5, good.length - 1]) expect(() => readOpSignature(good.subarray(0, cut))).toThrow(RangeError);
     expect(() => readOpSignature(Uint8Array.of(0x0b))).toThrow(/wire type 3/);
-    expect(() => readOpSignature(Uint8Array.of(0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff))).toThrow(RangeError);
+    const tooLongVarint = Uint8Array.of(0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff);
+    expect(() => readOpSignature(tooLongVarint)).toThrow(RangeError);
     expect(readOpSignature(new Uint8Array(0))).toEqual({ name: '', inputArgs: [], attrTypes: new Map() });
   });
 });

@@ -8,7 +8,6 @@ import * as protobuf from 'protobufjs';
 import { decode, encode, messageType, protoRoot } from '../../lib/proto';
 import { describePython, runPython, tempDir } from '../helpers/python';
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const generator = require('../../scripts/generate-protos.js') as { descriptorText(): string; OUT: string };
 
 const PY_MODULES = [
@@ -36,7 +35,8 @@ pool = descriptor_pool.Default()
 v1 = tf.compat.v1
 SCALAR = {F.TYPE_DOUBLE: 'double', F.TYPE_FLOAT: 'float', F.TYPE_INT64: 'int64', F.TYPE_UINT64: 'uint64', F.TYPE_INT32: 'int32',
           F.TYPE_FIXED64: 'fixed64', F.TYPE_FIXED32: 'fixed32', F.TYPE_BOOL: 'bool', F.TYPE_STRING: 'string', F.TYPE_BYTES: 'bytes',
-          F.TYPE_UINT32: 'uint32', F.TYPE_SFIXED32: 'sfixed32', F.TYPE_SFIXED64: 'sfixed64', F.TYPE_SINT32: 'sint32', F.TYPE_SINT64: 'sint64'}
+          F.TYPE_UINT32: 'uint32', F.TYPE_SFIXED32: 'sfixed32', F.TYPE_SFIXED64: 'sfixed64',
+          F.TYPE_SINT32: 'sint32', F.TYPE_SINT64: 'sint64'}
 def type_name(f):
     if f.type == F.TYPE_MESSAGE: return f.message_type.full_name
     if f.type == F.TYPE_ENUM: return f.enum_type.full_name
@@ -124,9 +124,11 @@ with v1.Session(graph=g) as s:
 add('run_metadata', meta_run)
 from tensorflow.python.framework import op_def_registry, kernels
 from tensorflow.core.framework import op_def_pb2
-add('ops', op_def_pb2.OpList(op=[op_def_registry.get(n) for n in ['MatMul', 'While', 'VarHandleOp', 'TensorListReserve', 'Unique', 'Conv2D']]))
+OPS = ['MatMul', 'While', 'VarHandleOp', 'TensorListReserve', 'Unique', 'Conv2D']
+add('ops', op_def_pb2.OpList(op=[op_def_registry.get(n) for n in OPS]))
 add('kernels', kernels.get_registered_kernels_for_op('MatMul'))
-server = tensorflow_server_pb2.ServerDef(cluster=tf.train.ClusterSpec({'worker': ['localhost:1', 'localhost:2'], 'ps': {3: 'h:3'}}).as_cluster_def(),
+cluster = tf.train.ClusterSpec({'worker': ['localhost:1', 'localhost:2'], 'ps': {3: 'h:3'}}).as_cluster_def()
+server = tensorflow_server_pb2.ServerDef(cluster=cluster,
                                          job_name='worker', task_index=1, protocol='grpc')
 add('server', server)
 header = tensor_bundle_pb2.BundleHeaderProto(num_shards=2, endianness=tensor_bundle_pb2.BundleHeaderProto.BIG)
@@ -197,7 +199,9 @@ function compare(type: protobuf.Type, py: Record<string, unknown>, ours: Record<
     field.resolve();
     compareValue(field, value, ours[key], `${where}.${key}`, out);
   }
-  for (const key of Object.keys(ours)) if (!(key in py)) out.push(`${where}.${key}: ours has ${JSON.stringify(ours[key]).slice(0, 80)}, Python nothing`);
+  for (const key of Object.keys(ours)) {
+    if (!(key in py)) out.push(`${where}.${key}: ours has ${JSON.stringify(ours[key]).slice(0, 80)}, Python nothing`);
+  }
 }
 
 function compareValue(field: protobuf.Field, py: unknown, ours: unknown, where: string, out: string[]): void {
@@ -282,7 +286,9 @@ describe('protocol buffers without Python', () => {
 
   test('every declared message resolves', () => {
     const { messages } = declarations();
-    expect(Object.keys(messages)).toEqual(expect.arrayContaining(['tensorflow.GraphDef', 'tensorflow.MetaGraphDef', 'tensorflow.ConfigProto', 'tensorflow.OpList']));
+    expect(Object.keys(messages)).toEqual(
+      expect.arrayContaining(['tensorflow.GraphDef', 'tensorflow.MetaGraphDef', 'tensorflow.ConfigProto', 'tensorflow.OpList']),
+    );
     for (const name of Object.keys(messages)) expect(messageType(name.slice('tensorflow.'.length))).toBeDefined();
   });
 });
@@ -315,7 +321,8 @@ describe('protos/tensorflow.json', () => {
           if (nested instanceof protobuf.Type) {
             for (const f of nested.fieldsArray) {
               f.resolve();
-              out.push([f.fullName, f.id, f.type, f.repeated, f.packed, f.hasPresence, f.map, f.partOf?.name ?? '', f.resolvedType?.fullName ?? ''].join(' '));
+              const fields = [f.fullName, f.id, f.type, f.repeated, f.packed, f.hasPresence, f.map];
+              out.push([...fields, f.partOf?.name ?? '', f.resolvedType?.fullName ?? ''].join(' '));
             }
           }
           if (nested instanceof protobuf.Namespace || nested instanceof protobuf.Type) visit(nested as protobuf.NamespaceBase);
@@ -332,7 +339,11 @@ describe('protos/tensorflow.json', () => {
 });
 
 describePython('protocol buffers against Python TensorFlow', () => {
-  let result: { problems: string[]; undeclared: string[]; samples: Record<string, { type: string; bytes: string; json: Record<string, unknown> }> };
+  let result: {
+    problems: string[];
+    undeclared: string[];
+    samples: Record<string, { type: string; bytes: string; json: Record<string, unknown> }>;
+  };
   beforeAll(() => {
     const { dir, cleanup } = tempDir();
     try {
@@ -347,7 +358,6 @@ describePython('protocol buffers against Python TensorFlow', () => {
   test("every field we declare has TensorFlow's number, name, type and label", () => {
     expect(result.problems).toEqual([]);
     // Fields TensorFlow has and we leave undeclared are kept as unknown fields (tested below).
-    // eslint-disable-next-line no-console
     if (process.env.SHOW_UNDECLARED) console.log(result.undeclared.join('\n'));
   });
 
@@ -355,18 +365,23 @@ describePython('protocol buffers against Python TensorFlow', () => {
     const mismatches: string[] = [];
     for (const [key, sample] of Object.entries(result.samples)) {
       const type = messageType(sample.type);
-      const ours = type.toObject(type.decode(Buffer.from(sample.bytes, 'base64')), { longs: String, enums: String, bytes: String, json: true });
+      const options = { longs: String, enums: String, bytes: String, json: true };
+      const ours = type.toObject(type.decode(Buffer.from(sample.bytes, 'base64')), options);
       compare(type, sample.json, ours, key, mismatches);
     }
     expect(mismatches).toEqual([]);
-    expect(Object.keys(result.samples).sort()).toEqual(['bundle_entry', 'bundle_header', 'config', 'graph', 'kernels', 'meta', 'ops', 'run_metadata', 'run_options', 'saved_model', 'server', 'tensor', 'unknown']);
+    expect(Object.keys(result.samples).sort()).toEqual([
+      'bundle_entry', 'bundle_header', 'config', 'graph', 'kernels', 'meta', 'ops', 'run_metadata', 'run_options', 'saved_model',
+      'server', 'tensor', 'unknown',
+    ]);
   });
 
   test('decode → encode loses nothing Python wrote, unknown fields included', () => {
     const cases: Record<string, { type: string; original: string; ours: string }> = {};
     for (const [key, sample] of Object.entries(result.samples)) {
       const bytes = Buffer.from(sample.bytes, 'base64');
-      cases[key] = { type: sample.type, original: sample.bytes, ours: Buffer.from(encode(sample.type, decode(sample.type, bytes))).toString('base64') };
+      const ours = Buffer.from(encode(sample.type, decode(sample.type, bytes))).toString('base64');
+      cases[key] = { type: sample.type, original: sample.bytes, ours };
     }
     const { dir, cleanup } = tempDir();
     try {

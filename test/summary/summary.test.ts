@@ -77,7 +77,8 @@ describePython('tf.summary against Python', () => {
     const { g } = buildOurs();
     const py = JSON.parse(runPython(`${PYTHON_PROGRAM}
 import json
-ops = [(op.name, op.type) for op in g.get_operations() if op.type != 'Const' or op.name.endswith(('tag', 'tags', 'sample_rate', 'metadata'))]
+ops = [(op.name, op.type) for op in g.get_operations()
+       if op.type != 'Const' or op.name.endswith(('tag', 'tags', 'sample_rate', 'metadata'))]
 with tf.Session(graph=g) as s:
     tags = {op.name: s.run(op.outputs[0]).decode('latin1') for op in g.get_operations() if op.name.endswith(('/tag', '/tags', 'metadata'))}
 print(json.dumps({'ops': ops, 'tags': tags}))

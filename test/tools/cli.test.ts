@@ -4,6 +4,7 @@ import * as path from 'path';
 import { Writable } from 'stream';
 import { spawnSync } from 'child_process';
 import { main } from '../../lib/tools/cli';
+import { decode } from '../../lib/proto';
 import { describePython, runPython, tempDir } from '../helpers/python';
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -21,7 +22,8 @@ describe('node-libtensorflow command line', () => {
     expect(await cli('saved-model', 'show')).toMatchObject({ code: 2, err: expect.stringMatching(/--dir is required/) });
     expect(await cli('inspect-checkpoint', '/nonexistent/ckpt', '--bad-flag')).toMatchObject({ code: 2 });
     expect(await cli('inspect-checkpoint', '/nonexistent/ckpt')).toMatchObject({ code: 1, err: expect.stringMatching(/NotFoundError/) });
-    expect(await cli('saved-model', 'show', '--dir', '/nonexistent')).toMatchObject({ code: 1, err: expect.stringMatching(/SavedModel file does not exist/) });
+    expect(await cli('saved-model', 'show', '--dir', '/nonexistent'))
+      .toMatchObject({ code: 1, err: expect.stringMatching(/SavedModel file does not exist/) });
     expect(await cli('help')).toMatchObject({ code: 0, out: expect.stringMatching(/^usage:/) });
   });
 
@@ -29,7 +31,8 @@ describe('node-libtensorflow command line', () => {
     const { dir, cleanup } = tempDir('tfn-cli-');
     try {
       fs.writeFileSync(path.join(dir, 'bad.pb'), Buffer.from([0xff, 0xff, 0xff]));
-      expect(await cli('summarize-graph', path.join(dir, 'bad.pb'))).toMatchObject({ code: 1, err: expect.stringMatching(/Loading graph/) });
+      expect(await cli('summarize-graph', path.join(dir, 'bad.pb')))
+        .toMatchObject({ code: 1, err: expect.stringMatching(/Loading graph/) });
       const bin = path.join(__dirname, '..', '..', 'bin', 'node-libtensorflow.js');
       const r = spawnSync(process.execPath, [bin, 'summarize-graph', path.join(dir, 'bad.pb')], { encoding: 'utf8' });
       expect(r.status).toBe(1);
@@ -88,9 +91,12 @@ print(json.dumps({
   'keys': capture(smc._show_signature_def_map_keys, sm, 'serve'),
   'sig': capture(smc._show_inputs_outputs, sm, 'serve', 'serving_default'),
   'show_all': capture(smc._show_all, sm),
-  'run_npy': capture(smc.run_saved_model_with_feed_dict, sm, 'serve', 'serving_default', {'x': np.load(os.path.join(d, 'x.npy'))}, None, False),
-  'run_expr': capture(smc.run_saved_model_with_feed_dict, sm, 'serve', 'serving_default', {'x': np.array([[1, 2], [3, 4]], np.float32)}, None, False),
-  'frozen': json.dumps([[n.name, n.op, list(n.input)] for n in tf.GraphDef.FromString(open(os.path.join(d, 'frozen-py.pb'), 'rb').read()).node]),
+  'run_npy': capture(smc.run_saved_model_with_feed_dict, sm, 'serve', 'serving_default',
+                     {'x': np.load(os.path.join(d, 'x.npy'))}, None, False),
+  'run_expr': capture(smc.run_saved_model_with_feed_dict, sm, 'serve', 'serving_default',
+                      {'x': np.array([[1, 2], [3, 4]], np.float32)}, None, False),
+  'frozen': json.dumps([[n.name, n.op, list(n.input)]
+                        for n in tf.GraphDef.FromString(open(os.path.join(d, 'frozen-py.pb'), 'rb').read()).node]),
 }))
 `, [dir]);
     py = JSON.parse(printed.trim().split('\n').pop()!) as Record<string, string>;
@@ -103,7 +109,8 @@ print(json.dumps({
     expect((await cli('inspect-checkpoint', ckpt())).out).toBe(py.list);
     expect((await cli('inspect-checkpoint', ckpt(), '--all')).out).toBe(py.all);
     expect((await cli('inspect-checkpoint', ckpt(), '--tensor', 'big')).out).toBe(py.one);
-    expect(await cli('inspect-checkpoint', ckpt(), '--tensor', 'nope')).toMatchObject({ code: 1, err: expect.stringMatching(/Key nope not found in checkpoint/) });
+    expect(await cli('inspect-checkpoint', ckpt(), '--tensor', 'nope'))
+      .toMatchObject({ code: 1, err: expect.stringMatching(/Key nope not found in checkpoint/) });
   });
 
   test("saved-model show prints what saved_model_cli shows", async () => {
@@ -116,7 +123,8 @@ print(json.dumps({
     expect(ours.replace(opsLine, '')).toBe(py.show_all.replace(opsLine, ''));
     const ops = (s: string) => opsLine.exec(s)![1].split(', ').sort();
     expect(ops(ours)).toEqual(ops(py.show_all));
-    expect(await cli('saved-model', 'show', '--dir', sm(), '--tag-set', 'gpu')).toMatchObject({ code: 1, err: expect.stringMatching(/tag-set gpu could not be found/) });
+    expect(await cli('saved-model', 'show', '--dir', sm(), '--tag-set', 'gpu'))
+      .toMatchObject({ code: 1, err: expect.stringMatching(/tag-set gpu could not be found/) });
   });
 
   test('saved-model run prints what saved_model_cli run prints, from .npy files and literals', async () => {
@@ -125,21 +133,25 @@ print(json.dumps({
     expect((await cli(...base, '--input-exprs', 'x=[[1,2],[3,4]]')).out).toBe(py.run_expr);
     const outdir = path.join(dir, 'out');
     expect((await cli(...base, '--input-exprs', 'x=[[1,2],[3,4]]', '--outdir', outdir)).code).toBe(0);
-    expect(await cli(...base, '--input-exprs', 'x=[[1,2],[3,4]]', '--outdir', outdir)).toMatchObject({ code: 1, err: expect.stringMatching(/--overwrite/) });
+    expect(await cli(...base, '--input-exprs', 'x=[[1,2],[3,4]]', '--outdir', outdir))
+      .toMatchObject({ code: 1, err: expect.stringMatching(/--overwrite/) });
     // NumPy reads the file back to what saved_model_cli printed.
-    expect(`Result for output key y:\n${runPython('import numpy as np, sys; print(np.load(sys.argv[1]))', [path.join(outdir, 'y.npy')])}`).toBe(py.run_expr);
+    const printed = runPython('import numpy as np, sys; print(np.load(sys.argv[1]))', [path.join(outdir, 'y.npy')]);
+    expect(`Result for output key y:\n${printed}`).toBe(py.run_expr);
     expect(await cli(...base, '--input-exprs', 'x=np.ones((2,2))')).toMatchObject({ code: 1, err: expect.stringMatching(/not a literal/) });
     fs.writeFileSync(path.join(dir, 'bad.npy'), 'not numpy');
-    expect(await cli(...base, '--inputs', `x=${path.join(dir, 'bad.npy')}`)).toMatchObject({ code: 1, err: expect.stringMatching(/not a NumPy .npy array/) });
+    expect(await cli(...base, '--inputs', `x=${path.join(dir, 'bad.npy')}`))
+      .toMatchObject({ code: 1, err: expect.stringMatching(/not a NumPy .npy array/) });
   });
 
   test("freeze gives freeze_graph's GraphDef, and summarize-graph summarizes it", async () => {
     const out = path.join(dir, 'frozen.pb');
-    const r = await cli('freeze', '--input-meta-graph', `${ckpt()}.meta`, '--input-checkpoint', ckpt(), '--output-node-names', 'y', '--output', out);
+    const r = await cli(
+      'freeze', '--input-meta-graph', `${ckpt()}.meta`, '--input-checkpoint', ckpt(), '--output-node-names', 'y', '--output', out,
+    );
     expect(r.code).toBe(0);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { decode } = require('../../lib/proto');
-    const nodes = decode('GraphDef', fs.readFileSync(out)).node.map((n: { name: string; op: string; input: string[] }) => [n.name, n.op, [...n.input]]);
+    const graphDef = decode<{ node: Array<{ name: string; op: string; input: string[] }> }>('GraphDef', fs.readFileSync(out));
+    const nodes = graphDef.node.map((n) => [n.name, n.op, [...n.input]]);
     expect(nodes).toEqual(JSON.parse(py.frozen));
     const summary = (await cli('summarize-graph', out)).out.split('\n');
     expect(summary[0]).toBe('Found 1 possible inputs: (name=x, type=float(1), shape=[?,2]) ');

@@ -3,10 +3,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '../../lib';
 import { describePython, runPython, tempDir } from '../helpers/python';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { decode } = require('../../lib/proto') as { decode: (name: string, bytes: Uint8Array) => { node: Array<{ name: string; op: string; input: string[] }> } };
+import { decode } from '../../lib/proto';
 
-const nodes = (bytes: Uint8Array) => decode('GraphDef', bytes).node.map((n) => [n.name, n.op, [...n.input]]);
+type GraphDefNodes = { node: Array<{ name: string; op: string; input: string[] }> };
+
+const nodes = (bytes: Uint8Array) => decode<GraphDefNodes>('GraphDef', bytes).node.map((n) => [n.name, n.op, [...n.input]]);
 
 /** A small model: a dense layer on resource variables, an embedding lookup, and training-only nodes. */
 function model() {

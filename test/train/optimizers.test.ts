@@ -62,7 +62,9 @@ function expectClose(actual: ArrayLike<number>, expected: number[], tol = 2e-5):
   expect(actual.length).toBe(expected.length);
   for (let i = 0; i < expected.length; i++) {
     const err = Math.abs(actual[i] - expected[i]) / Math.max(1, Math.abs(expected[i]));
-    if (err > tol) throw new Error(`element ${i}: ${actual[i]} vs expected ${expected[i]} (${Array.from(actual).join(', ')} vs ${expected.join(', ')})`);
+    if (err > tol) {
+      throw new Error(`element ${i}: ${actual[i]} vs expected ${expected[i]} (${Array.from(actual).join(', ')} vs ${expected.join(', ')})`);
+    }
   }
 }
 
@@ -169,8 +171,10 @@ describe('optimizers match their update rules', () => {
     expect(opt.getSlot(b, 'v')!.name).toBe('layer/b/Adam_1');
     expect(opt.getSlot(w, 'nope')).toBeNull();
     expect(opt.getSlotNames()).toEqual(['m', 'v']);
-    expect(opt.variables().map((x) => x.name)).toEqual(['beta1_power', 'beta2_power', 'layer/b/Adam', 'layer/b/Adam_1', 'w/Adam', 'w/Adam_1']);
-    expect(g.globalVariables().map((x) => x.name)).toEqual(['w', 'layer/b', 'beta1_power', 'beta2_power', 'w/Adam', 'w/Adam_1', 'layer/b/Adam', 'layer/b/Adam_1']);
+    expect(opt.variables().map((x) => x.name))
+      .toEqual(['beta1_power', 'beta2_power', 'layer/b/Adam', 'layer/b/Adam_1', 'w/Adam', 'w/Adam_1']);
+    expect(g.globalVariables().map((x) => x.name))
+      .toEqual(['w', 'layer/b', 'beta1_power', 'beta2_power', 'w/Adam', 'w/Adam_1', 'layer/b/Adam', 'layer/b/Adam_1']);
     expect(g.trainableVariables().map((x) => x.name)).toEqual(['w', 'layer/b']);
     const sess = await train(g, step, steps);
     expectClose(await values(sess, w), expected.w);
@@ -251,7 +255,8 @@ describe('minimize, computeGradients, applyGradients', () => {
     // The increment runs after the updates: its constant input waits for them (Python's control-dependency rule).
     const one = step.inputs[1].op;
     expect([...step.controlInputs, ...one.controlInputs].map((o) => o.name)).toEqual(['Momentum/update']);
-    expect(g.operation('Momentum/update')!.controlInputs.map((o) => o.name).sort()).toEqual(['Momentum/update_layer/b/ResourceApplyMomentum', 'Momentum/update_w/ResourceApplyMomentum']);
+    expect(g.operation('Momentum/update')!.controlInputs.map((o) => o.name).sort())
+      .toEqual(['Momentum/update_layer/b/ResourceApplyMomentum', 'Momentum/update_w/ResourceApplyMomentum']);
     // A second step reuses the slots and opens the next scope, as Python.
     const step2 = opt.minimize(loss, { globalStep, name: 'train' });
     expect(step2.name).toBe('train');
@@ -269,7 +274,8 @@ describe('minimize, computeGradients, applyGradients', () => {
 
   test('inside a variable scope or a name scope, names follow Python (checked against TensorFlow 2.21)', () => {
     const { g, w, loss } = quadratic();
-    const adam = g.variableScope('train', () => new tf.train.AdamOptimizer().minimize(loss, { globalStep: tf.train.getOrCreateGlobalStep(g) }));
+    const adam = g.variableScope('train', () =>
+      new tf.train.AdamOptimizer().minimize(loss, { globalStep: tf.train.getOrCreateGlobalStep(g) }));
     const momentum = g.nameScope('ns', () => new tf.train.MomentumOptimizer(0.1, 0.9).minimize(loss, { varList: [w] }));
     expect(adam.name).toBe('train/Adam');
     expect(momentum.name).toBe('ns/Momentum');
@@ -338,12 +344,14 @@ describe('minimize, computeGradients, applyGradients', () => {
     expect(() => opt.applyGradients([])).toThrow(/no variables provided/);
     expect(() => opt.applyGradients([[null, w]])).toThrow(/No gradients provided for any variable: \['w'\]/);
     expect(() => opt.applyGradients([[g.constant([1, 2]), w]])).toThrow(/has shape \[2\] but variable 'w' has shape \[2, 3\]/);
-    expect(() => opt.applyGradients([[g.constant(1, { dtype: 'float64' }), w]])).toThrow(/dtype float64 but variable 'w' has dtype float32/);
+    expect(() => opt.applyGradients([[g.constant(1, { dtype: 'float64' }), w]]))
+      .toThrow(/dtype float64 but variable 'w' has dtype float32/);
     expect(() => opt.applyGradients([[w as never, 'w' as never]])).toThrow(/Expected a Variable/);
     expect(() => opt.applyGradients('pairs' as never)).toThrow(TypeError);
     const other = quadratic();
     expect(() => opt.minimize(loss, { varList: [other.w] })).toThrow(/belongs to Graph #\d+ but the loss 'loss:0' to Graph #\d+/);
-    expect(() => opt.minimize(loss, { globalStep: tf.train.getOrCreateGlobalStep(other.g) })).toThrow(/globalStep 'global_step' belongs to Graph #\d+ but the variables to Graph #\d+/);
+    expect(() => opt.minimize(loss, { globalStep: tf.train.getOrCreateGlobalStep(other.g) }))
+      .toThrow(/globalStep 'global_step' belongs to Graph #\d+ but the variables to Graph #\d+/);
     const before = g.numOperations;
     expect(() => opt.minimize(loss, { name: '' })).toThrow(RangeError);
     expect(g.numOperations).toBe(before);

@@ -37,7 +37,8 @@ function makeData() {
     const x = uniform(BATCH * IN, 1);
     const y = new Array(BATCH * OUT).fill(0);
     for (let i = 0; i < BATCH; i++) {
-      const scores = Array.from({ length: OUT }, (_, o) => x.slice(i * IN, (i + 1) * IN).reduce((acc, xi, k) => acc + xi * rule[k * OUT + o], 0));
+      const row = x.slice(i * IN, (i + 1) * IN);
+      const scores = Array.from({ length: OUT }, (_, o) => row.reduce((acc, xi, k) => acc + xi * rule[k * OUT + o], 0));
       y[i * OUT + scores.indexOf(Math.max(...scores))] = 1;
     }
     return { x, y };
@@ -176,7 +177,9 @@ describePython('Adam training moves between Python and node-libtensorflow throug
     const ourNames = ours.g.globalVariables().map((v) => v.name).sort();
     expect(py.pyNames).toEqual(ourNames);
     expect(py.nodeNames).toEqual(ourNames);
-    expect(ourNames).toEqual(expect.arrayContaining(['beta1_power', 'beta2_power', 'global_step', 'layer1/weights/Adam', 'layer1/weights/Adam_1']));
+    expect(ourNames).toEqual(
+      expect.arrayContaining(['beta1_power', 'beta2_power', 'global_step', 'layer1/weights/Adam', 'layer1/weights/Adam_1']),
+    );
 
     // The same 20 steps from the same start.
     expectRelClose(firstHere, py.first);
