@@ -10,6 +10,7 @@ import { DataLossError, NotFoundError, TFError } from '../binding/errors';
 import { decode, toNumber } from '../proto';
 import { fileError, recoverInterruptedSave } from './checkpoint-files';
 import { readTable } from './table-reader';
+import { readVarint, varintEnd } from '../proto/wire';
 
 /** TensorFlow's names for the checkpoint dtypes that have no host representation here. */
 const OTHER_DTYPE_NAMES: Record<number, string> = {
@@ -238,14 +239,12 @@ function checkStringLengths(index: CheckpointIndex, name: string, entry: IndexEn
   let pos = 0;
   let total = 0;
   for (let i = 0; i < elements; i++) {
-    let length = 0;
-    for (let shift = 0; ; shift += 7) {
-      if (pos >= head.length || shift > 63) throw lost('has malformed string lengths');
-      const b = head[pos++];
-      length += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) break;
+    try {
+      total += readVarint(head, pos, head.length);
+    } catch {
+      throw lost('has malformed string lengths');
     }
-    total += length;
+    pos = varintEnd();
   }
   if (pos + 4 + total > entry.size) {
     throw lost(`declares ${total} bytes of strings, more than the ${entry.size - pos - 4} its entry holds`);

@@ -12,6 +12,7 @@
 import * as CRC32C from 'crc-32/crc32c';
 import * as snappy from 'snappyjs';
 import { DataLossError } from '../binding/errors';
+import { readVarint, varintEnd } from '../proto/wire';
 
 const MASK_DELTA = 0xa282ead8;
 
@@ -46,18 +47,17 @@ class Cursor {
     readonly end: number,
   ) {}
 
+  /** A varint of at most `maxBytes` bytes (leveldb's block handles and entry headers use protobuf's encoding). */
   varint(what: string, fail: (m: string) => Error, maxBytes = 10): number {
-    let result = 0;
-    for (let i = 0; i < maxBytes; i++) {
-      if (this.pos >= this.end) throw fail(`truncated varint in ${what}`);
-      const b = this.buf[this.pos++];
-      result += (b & 0x7f) * 2 ** (7 * i);
-      if (b < 0x80) {
-        if (!Number.isSafeInteger(result)) throw fail(`varint in ${what} is too large`);
-        return result;
-      }
+    let value: number;
+    try {
+      value = readVarint(this.buf, this.pos, Math.min(this.end, this.pos + maxBytes));
+    } catch {
+      throw fail(`truncated or malformed varint in ${what}`);
     }
-    throw fail(`malformed varint in ${what}`);
+    if (!Number.isSafeInteger(value)) throw fail(`varint in ${what} is too large`);
+    this.pos = varintEnd();
+    return value;
   }
 }
 
