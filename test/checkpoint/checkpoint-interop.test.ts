@@ -204,7 +204,10 @@ describePython('checkpoints with Python TensorFlow', () => {
       // RestoreV2 reads V1 checkpoints too, after the same key, dtype and shape checks.
       const g = new tf.Graph();
       const zero = (v: unknown) => (Array.isArray(v) ? [0, 0] : typeof v === 'string' ? '0' : typeof v === 'boolean' ? false : 0);
-      const vars = specs.map((s) => g.variable(jsTensor({ ...s, values: s.dtype === 'string' ? s.values.map(() => '') : s.values.map(zero) }), { name: s.name }));
+      const vars = specs.map((s) => {
+        const values = s.dtype === 'string' ? s.values.map(() => '') : s.values.map(zero);
+        return g.variable(jsTensor({ ...s, values }), { name: s.name });
+      });
       const sess = new tf.Session(g);
       await sess.run(tf.globalVariablesInitializer(g));
       await new tf.train.Saver({ graph: g }).restore(sess, py.v1_format);
@@ -213,7 +216,8 @@ describePython('checkpoints with Python TensorFlow', () => {
       const other = new tf.Graph();
       other.variable(tf.tensor([1, 2]), { name: 'f32' });
       const otherSession = new tf.Session(other);
-      await expect(new tf.train.Saver({ graph: other }).restore(otherSession, py.v1_format)).rejects.toThrow(tf.errors.InvalidArgumentError);
+      await expect(new tf.train.Saver({ graph: other }).restore(otherSession, py.v1_format))
+        .rejects.toThrow(tf.errors.InvalidArgumentError);
       await Promise.all([sess.close(), otherSession.close()]);
     });
 
@@ -256,7 +260,11 @@ describePython('checkpoints with Python TensorFlow', () => {
     });
 
     test('a TF2 tf.train.Checkpoint restores through an assignment map, or by the names its object graph records', async () => {
-      expect(py.tf2_keys).toEqual(expect.arrayContaining(['net/kernel/.ATTRIBUTES/VARIABLE_VALUE', 'net/bias/.ATTRIBUTES/VARIABLE_VALUE', '_CHECKPOINTABLE_OBJECT_GRAPH']));
+      expect(py.tf2_keys).toEqual(expect.arrayContaining([
+        'net/kernel/.ATTRIBUTES/VARIABLE_VALUE',
+        'net/bias/.ATTRIBUTES/VARIABLE_VALUE',
+        '_CHECKPOINTABLE_OBJECT_GRAPH',
+      ]));
       const g = new tf.Graph();
       const kernel = g.variable(tf.tensor([[0, 0], [0, 0]]), { name: 'dense/kernel' });
       const bias = g.variable(tf.tensor([0n, 0n]), { name: 'dense/bias' });
@@ -278,7 +286,8 @@ describePython('checkpoints with Python TensorFlow', () => {
         expect(warn).toHaveBeenCalledWith(expect.stringContaining('object-based checkpoint'), 'CheckpointWarning');
         // Through an explicit map of checkpoint keys.
         await reset();
-        await new tf.train.Saver({ varList: { 'net/kernel/.ATTRIBUTES/VARIABLE_VALUE': kernel, 'net/bias/.ATTRIBUTES/VARIABLE_VALUE': bias } }).restore(sess, py.tf2);
+        const varList = { 'net/kernel/.ATTRIBUTES/VARIABLE_VALUE': kernel, 'net/bias/.ATTRIBUTES/VARIABLE_VALUE': bias };
+        await new tf.train.Saver({ varList }).restore(sess, py.tf2);
         expect((await sess.run([kernel, bias])).map((t) => t.toArray())).toEqual([[[1, 2], [3, 4]], [5n, 6n]]);
         // initFromCheckpoint with Python's assignment-map forms.
         tf.train.initFromCheckpoint(path.dirname(py.tf2), { 'step/.ATTRIBUTES/VARIABLE_VALUE': 'step' }, { graph: g });
@@ -307,7 +316,8 @@ describePython('checkpoints with Python TensorFlow', () => {
       const saver = new tf.train.Saver({ graph: g });
       await saver.save(sess, path.join(ours, 'model'), { globalStep: 11 });
       prefix = await saver.save(sess, path.join(ours, 'model'), { globalStep });
-      const sharded = await new tf.train.Saver({ graph: g, sharded: true, name: 'sharded_save' }).save(sess, path.join(dir, 'ours-sharded', 'model'), { writeMetaGraph: false, writeState: false });
+      const sharded = await new tf.train.Saver({ graph: g, sharded: true, name: 'sharded_save' })
+        .save(sess, path.join(dir, 'ours-sharded', 'model'), { writeMetaGraph: false, writeState: false });
       await sess.close();
       result = JSON.parse(runPython(PYTHON_READS, [specFile, ours, prefix, sharded]));
     });
@@ -315,7 +325,8 @@ describePython('checkpoints with Python TensorFlow', () => {
     test('tf.train.load_checkpoint reads every dtype, shape and value', () => {
       for (const s of SPECS) {
         const got = result.load_checkpoint[s.name];
-        expect([s.name, got.dtype === 'half' ? 'float16' : got.dtype, got.shape, got.hex]).toEqual([s.name, s.dtype, s.shape, EXPECTED[s.name]]);
+        const dtype = got.dtype === 'half' ? 'float16' : got.dtype;
+        expect([s.name, dtype, got.shape, got.hex]).toEqual([s.name, s.dtype, s.shape, EXPECTED[s.name]]);
       }
       expect(result.global_step).toBe(12);
       for (const n of ['f32', 'text', 'i64']) expect(result.sharded[n]).toEqual(EXPECTED[n]);

@@ -13,7 +13,12 @@ function saveV2(prefix: string, tensors: Record<string, tf.Tensor> | Array<[stri
   const g = new tf.Graph();
   const entries = Array.isArray(tensors) ? tensors : Object.entries(tensors).map(([n, t]) => [n, '', t] as [string, string, tf.Tensor]);
   const save = g.addOperation('SaveV2', {
-    inputs: [g.constant(prefix), g.constant(entries.map((e) => e[0]), { dtype: 'string' }), g.constant(entries.map((e) => e[1]), { dtype: 'string' }), entries.map((e) => g.constant(e[2]))],
+    inputs: [
+      g.constant(prefix),
+      g.constant(entries.map((e) => e[0]), { dtype: 'string' }),
+      g.constant(entries.map((e) => e[1]), { dtype: 'string' }),
+      entries.map((e) => g.constant(e[2])),
+    ],
   });
   const sess = new tf.Session(g);
   sess.runSync(save as tf.Operation);
@@ -67,7 +72,8 @@ describe('CheckpointReader', () => {
     for (const [name, t] of Object.entries(ALL_DTYPES)) {
       const back = reader.getTensor(name);
       expect([name, back.dtype, back.shape]).toEqual([name, t.dtype, t.shape]);
-      if (t.dtype === 'string') expect(back.bytes().map((b) => Buffer.from(b).toString('hex'))).toEqual(t.bytes().map((b) => Buffer.from(b).toString('hex')));
+      const hex = (x: tf.Tensor) => x.bytes().map((b) => Buffer.from(b).toString('hex'));
+      if (t.dtype === 'string') expect(hex(back)).toEqual(hex(t));
       else expect(Array.from(back.data() as ArrayLike<number>)).toEqual(Array.from(t.data() as ArrayLike<number>));
     }
     const [a, b] = reader.getTensors(['i64', 's']);
@@ -171,7 +177,8 @@ describe('corrupt and truncated checkpoints', () => {
       fs.rmSync(`${p}.data-00000-of-00001`);
     }
     // Every handle here is two one-byte varints: footer = [meta offset, meta size, index offset, index size, padding…, magic].
-    const harmless = (i: number) => (i >= metaOffset && i < metaEnd) || i === footer || i === footer + 1 || (i >= footer + 4 && i < footer + 40);
+    const harmless = (i: number) =>
+      (i >= metaOffset && i < metaEnd) || i === footer || i === footer + 1 || (i >= footer + 4 && i < footer + 40);
     expect(undetected.filter((i) => !harmless(i))).toEqual([]);
     expect(undetected.length).toBeGreaterThan(0);
   });
@@ -207,7 +214,11 @@ describe('corrupt and truncated checkpoints', () => {
 
   test('a tensor saved in slices (a partitioned variable) reads whole; truncated slices are DataLossErrors', () => {
     const p = path.join(dir, 'sliced');
-    saveV2(p, [['pv', '4 2 0,2:-', tf.tensor([[1, 2], [3, 4]])], ['pv', '4 2 2,2:-', tf.tensor([[5, 6], [7, 8]])], ['other', '', tf.tensor([9])]]);
+    saveV2(p, [
+      ['pv', '4 2 0,2:-', tf.tensor([[1, 2], [3, 4]])],
+      ['pv', '4 2 2,2:-', tf.tensor([[5, 6], [7, 8]])],
+      ['other', '', tf.tensor([9])],
+    ]);
     expect(tf.train.listVariables(p)).toEqual([['other', [1]], ['pv', [4, 2]]]);
     expect(tf.train.loadVariable(p, 'pv').toArray()).toEqual([[1, 2], [3, 4], [5, 6], [7, 8]]);
     const file = `${p}.data-00000-of-00001`;
@@ -257,7 +268,8 @@ describe('table format', () => {
       for (const options of [{ blockSize: 64 }, { blockSize: 64, snappy: true }, { snappy: true }]) {
         const rebuilt = buildTable(original.map((e) => [e.key, e.value]), options);
         const back = readTable(rebuilt, 'rebuilt');
-        expect(back.map((e) => [e.key.toString('hex'), e.value.toString('hex')])).toEqual(original.map((e) => [e.key.toString('hex'), e.value.toString('hex')]));
+        const hexEntries = (es: typeof original) => es.map((e) => [e.key.toString('hex'), e.value.toString('hex')]);
+        expect(hexEntries(back)).toEqual(hexEntries(original));
         fs.writeFileSync(`${prefix}.index`, rebuilt);
         // TensorFlow's reader on the same file: both must agree.
         const reader = new tf.train.CheckpointReader(prefix);
@@ -276,7 +288,10 @@ describe('table format', () => {
     const table = buildTable(entries, { snappy: true, mutateBlock: (b) => Buffer.concat([Buffer.from([b[0] + 1]), b.subarray(1)]) });
     expect(() => readTable(table, 'snappy.index')).toThrow(tf.errors.DataLossError);
     expect(() => readTable(table, 'snappy.index')).toThrow(/Corrupted checkpoint index snappy.index/);
-    const garbage = buildTable(entries, { snappy: true, mutateBlock: (b) => Buffer.concat([b.subarray(0, 1), Buffer.from([0xff, 0xff, 0xff])]) });
+    const garbage = buildTable(entries, {
+      snappy: true,
+      mutateBlock: (b) => Buffer.concat([b.subarray(0, 1), Buffer.from([0xff, 0xff, 0xff])]),
+    });
     expect(() => readTable(garbage, 'snappy.index')).toThrow(tf.errors.DataLossError);
   });
 });
@@ -299,7 +314,8 @@ describe('checkpoint state file', () => {
   });
 
   test('malformed state files are DataLossErrors naming the file', () => {
-    expect(() => tf.train.parseCheckpointState('model_checkpoint_path: "x"\nbogus_field: 1\n', 'ckpt/checkpoint')).toThrow(tf.errors.DataLossError);
+    expect(() => tf.train.parseCheckpointState('model_checkpoint_path: "x"\nbogus_field: 1\n', 'ckpt/checkpoint'))
+      .toThrow(tf.errors.DataLossError);
     expect(() => tf.train.parseCheckpointState('model_checkpoint_path: "x', 'ckpt/checkpoint')).toThrow(/ckpt\/checkpoint/);
     expect(() => tf.train.parseCheckpointState('model_checkpoint_path: 5')).toThrow(/needs a string/);
     expect(() => tf.train.parseCheckpointState('all_model_checkpoint_timestamps: "x"')).toThrow(tf.errors.DataLossError);
@@ -336,8 +352,13 @@ describe('checkpoint state file', () => {
   test('updateCheckpointState writes atomically, relative paths on request, and refuses to overwrite a checkpoint', () => {
     const { dir, cleanup } = tempDir();
     try {
-      tf.train.updateCheckpointState(dir, path.join(dir, 'm-2'), { allModelCheckpointPaths: [path.join(dir, 'm-1')], saveRelativePaths: true });
-      expect(fs.readFileSync(path.join(dir, 'checkpoint'), 'utf8')).toBe('model_checkpoint_path: "m-2"\nall_model_checkpoint_paths: "m-1"\nall_model_checkpoint_paths: "m-2"\n');
+      tf.train.updateCheckpointState(dir, path.join(dir, 'm-2'), {
+        allModelCheckpointPaths: [path.join(dir, 'm-1')],
+        saveRelativePaths: true,
+      });
+      expect(fs.readFileSync(path.join(dir, 'checkpoint'), 'utf8')).toBe(
+        'model_checkpoint_path: "m-2"\nall_model_checkpoint_paths: "m-1"\nall_model_checkpoint_paths: "m-2"\n',
+      );
       expect(fs.readdirSync(dir)).toEqual(['checkpoint']); // no temporary file left behind
       expect(() => tf.train.updateCheckpointState(dir, path.join(dir, 'checkpoint'))).toThrow(/conflicts with the path of the checkpoint state file/);
       expect(() => tf.train.updateCheckpointState(path.join(dir, 'checkpoint', 'sub'), 'm')).toThrow(tf.errors.TFError);

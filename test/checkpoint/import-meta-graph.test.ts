@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: Apache-2.0
-import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '../../lib';
 import { tempDir } from '../helpers/python';
@@ -25,7 +24,8 @@ describe('meta graphs: save writes .meta, importMetaGraph returns a Saver', () =
       await restorer.restore(sess, prefix);
       const byName = Object.fromEntries(g.globalVariables().map((v) => [v.name, v]));
       const p = importScope ? 'imported/' : '';
-      expect(await values(sess, [byName[`${p}w`], byName[`${p}layer/b`], byName[`${p}s`]])).toEqual([[[4, 3], [2, 1]], [5n, 6n], ['x', 'y']]);
+      const restored = await values(sess, [byName[`${p}w`], byName[`${p}layer/b`], byName[`${p}s`]]);
+      expect(restored).toEqual([[[4, 3], [2, 1]], [5n, 6n], ['x', 'y']]);
       // The imported Saver saves too, and checks restores against the checkpoint like a built one.
       const again = await restorer.save(sess, path.join(dir, `resaved${importScope ?? ''}`), { writeMetaGraph: false, writeState: false });
       expect(tf.train.loadVariable(again, 'w').toArray()).toEqual([[4, 3], [2, 1]]);
@@ -38,7 +38,8 @@ describe('meta graphs: save writes .meta, importMetaGraph returns a Saver', () =
     const m = await initialized(model());
     const prefix = await new tf.train.Saver({ graph: m.g }).save(m.sess, path.join(dir, 'checked'), { writeState: false });
     const other = await initialized(model({ w: [[1, 2, 3], [4, 5, 6]] as never }));
-    const otherPrefix = await new tf.train.Saver({ graph: other.g }).save(other.sess, path.join(dir, 'other-shape'), { writeState: false, writeMetaGraph: false });
+    const otherPrefix = await new tf.train.Saver({ graph: other.g })
+      .save(other.sess, path.join(dir, 'other-shape'), { writeState: false, writeMetaGraph: false });
     const g = new tf.Graph();
     const restorer = tf.train.importMetaGraph(g, `${prefix}.meta`)!;
     const sess = new tf.Session(g);

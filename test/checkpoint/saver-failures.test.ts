@@ -39,7 +39,10 @@ describe('Saver: failures never lose a checkpoint', () => {
   test('a state file that cannot be written rejects and keeps the previous state', async () => {
     const d = path.join(dir, 'state');
     const m = await firstCheckpoint(d);
-    const err = await m.saver.save(m.sess, path.join(d, 'model'), { globalStep: 2, writeMetaGraph: false, latestFilename: path.join('missing-dir', 'checkpoint') }).catch((e) => e);
+    const latestFilename = path.join('missing-dir', 'checkpoint');
+    const err = await m.saver
+      .save(m.sess, path.join(d, 'model'), { globalStep: 2, writeMetaGraph: false, latestFilename })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(tf.errors.NotFoundError);
     expect(err.message).toMatch(/was written but the state file was not updated \(the previous one is unchanged\)/);
     expect(fs.readFileSync(path.join(d, 'checkpoint'), 'utf8')).toBe(m.state);
@@ -52,8 +55,10 @@ describe('Saver: failures never lose a checkpoint', () => {
     fs.mkdirSync(d);
     const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=192k', 'tmpfs', d]);
     if (mount.status !== 0) {
-      // eslint-disable-next-line no-console
-      console.warn(`Skipping the tmpfs case (mount is not permitted here: ${String(mount.stderr).trim()}); the file-size-limit case below covers a write failing part-way`);
+      console.warn(
+        `Skipping the tmpfs case (mount is not permitted here: ${String(mount.stderr).trim()}); ` +
+          'the file-size-limit case below covers a write failing part-way',
+      );
       return;
     }
     try {
@@ -88,7 +93,9 @@ describe('Saver: failures never lose a checkpoint', () => {
     const script = path.join(dir, 'fsize-child.js');
     fs.writeFileSync(script, `
       const ts = require(${JSON.stringify(require.resolve('typescript'))});
-      require.extensions['.ts'] = (m, file) => m._compile(ts.transpileModule(require('fs').readFileSync(file, 'utf8'), { compilerOptions: { module: 1, target: 9, esModuleInterop: true } }).outputText, file);
+      const compilerOptions = { module: 1, target: 9, esModuleInterop: true };
+      require.extensions['.ts'] = (m, file) =>
+        m._compile(ts.transpileModule(require('fs').readFileSync(file, 'utf8'), { compilerOptions }).outputText, file);
       const tf = require(${JSON.stringify(path.resolve(__dirname, '..', '..', 'lib', 'index.ts'))});
       (async () => {
         const g = new tf.Graph();
@@ -149,7 +156,11 @@ describe('Saver: a process killed while saving to the same prefix', () => {
 
   function killWhileSaving(prefix: string, delayMs: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['-e', CHILD, prefix], { cwd: ROOT, env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['-e', CHILD, prefix], {
+        cwd: ROOT,
+        env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stderr = '';
       child.stderr.on('data', (d) => (stderr += d));
       readline.createInterface({ input: child.stdout }).on('line', (line) => {
@@ -187,7 +198,8 @@ describe('Saver: a process killed while saving to the same prefix', () => {
     async (_, pid) => {
       const m = await initialized(model());
       const name = `half${pid}`;
-      const prefix = await new tf.train.Saver({ graph: m.g }).save(m.sess, path.join(dir, name), { writeMetaGraph: false, writeState: false });
+      const prefix = await new tf.train.Saver({ graph: m.g })
+        .save(m.sess, path.join(dir, name), { writeMetaGraph: false, writeState: false });
       // What a process killed after moving its data file but before its index leaves: the new data at the
       // prefix, its index aside.
       const temp = path.join(dir, `.${name}.saving-${pid}`);
@@ -212,12 +224,14 @@ describe('Saver: latestFilename', () => {
     const saver = new tf.train.Saver({ graph: m.g });
     const first = await saver.save(m.sess, path.join(dir, 'model'), { globalStep: 1, writeMetaGraph: false });
     const before = files(dir);
-    for (const latestFilename of ['model-2.index', 'model-2', 'model-2.meta', 'model-1.index', 'model-2.data-00000-of-00001', 'other.index']) {
+    const collisions = ['model-2.index', 'model-2', 'model-2.meta', 'model-1.index', 'model-2.data-00000-of-00001', 'other.index'];
+    for (const latestFilename of collisions) {
       await expect(saver.save(m.sess, path.join(dir, 'model'), { globalStep: 2, latestFilename })).rejects.toThrow(/collides with 'savePath'/);
     }
     expect(files(dir)).toEqual(before);
     expect(tf.train.listVariables(first).length).toBe(5);
-    expect(await saver.save(m.sess, path.join(dir, 'model'), { globalStep: 2, writeMetaGraph: false, latestFilename: 'state' })).toBe(`${first.slice(0, -2)}-2`);
+    const second = await saver.save(m.sess, path.join(dir, 'model'), { globalStep: 2, writeMetaGraph: false, latestFilename: 'state' });
+    expect(second).toBe(`${first.slice(0, -2)}-2`);
     expect(tf.train.latestCheckpoint(dir, 'state')).toBe(path.join(dir, 'model-2'));
     await m.sess.close();
   });

@@ -16,7 +16,9 @@ describe('Saver: save and restore', () => {
     fs.mkdirSync(path.dirname(prefix));
     expect(await saver.save(m.sess, prefix, { writeMetaGraph: false })).toBe(prefix);
     expect(files(path.dirname(prefix))).toEqual(['checkpoint', 'model.ckpt.data-00000-of-00001', 'model.ckpt.index']);
-    expect(fs.readFileSync(path.join(dir, 'basic', 'checkpoint'), 'utf8')).toBe(`model_checkpoint_path: "${prefix}"\nall_model_checkpoint_paths: "${prefix}"\n`);
+    expect(fs.readFileSync(path.join(dir, 'basic', 'checkpoint'), 'utf8')).toBe(
+      `model_checkpoint_path: "${prefix}"\nall_model_checkpoint_paths: "${prefix}"\n`,
+    );
     expect(tf.train.listVariables(prefix)).toEqual([['flag', [2]], ['h', [2]], ['layer/b', [2]], ['s', [2]], ['w', [2, 2]]]);
 
     await m.sess.run([m.w.assign([[0, 0], [0, 0]]), m.b.assign([0n, 0n]), m.s.assign(['', '']), m.f.assign([false, false])]);
@@ -40,7 +42,8 @@ describe('Saver: save and restore', () => {
 
   test('a new graph with the same variable names restores the values', async () => {
     const a = await initialized(model({ w: [[9, 8], [7, 6]], b: [1n, 2n], s: ['p', 'q'] }));
-    const prefix = await new tf.train.Saver({ graph: a.g }).save(a.sess, path.join(dir, 'fresh'), { writeMetaGraph: false, writeState: false });
+    const prefix = await new tf.train.Saver({ graph: a.g })
+      .save(a.sess, path.join(dir, 'fresh'), { writeMetaGraph: false, writeState: false });
     expect(fs.existsSync(path.join(dir, 'checkpoint'))).toBe(false);
     const b = model();
     const sess = new tf.Session(b.g);
@@ -51,7 +54,8 @@ describe('Saver: save and restore', () => {
 
   test('a record varList saves and restores under other names; a partial varList leaves the others alone', async () => {
     const m = await initialized(model());
-    const prefix = await new tf.train.Saver({ varList: { 'renamed/kernel': m.w, counter: m.b } }).save(m.sess, path.join(dir, 'renamed'), { writeMetaGraph: false });
+    const renamed = new tf.train.Saver({ varList: { 'renamed/kernel': m.w, counter: m.b } });
+    const prefix = await renamed.save(m.sess, path.join(dir, 'renamed'), { writeMetaGraph: false });
     expect(tf.train.listVariables(prefix)).toEqual([['counter', [2]], ['renamed/kernel', [2, 2]]]);
 
     const other = model({ w: [[0, 0], [0, 0]], b: [0n, 0n], s: ['keep', 'me'] });
@@ -91,7 +95,13 @@ describe('Saver: save and restore', () => {
     const base = path.join(d, 'model');
     for (let i = 1; i <= 4; i++) await saver.save(m.sess, base, { globalStep: i, writeMetaGraph: false });
     expect(saver.lastCheckpoints).toEqual([`${base}-3`, `${base}-4`]);
-    expect(files(d)).toEqual(['checkpoint', 'model-3.data-00000-of-00001', 'model-3.index', 'model-4.data-00000-of-00001', 'model-4.index']);
+    expect(files(d)).toEqual([
+      'checkpoint',
+      'model-3.data-00000-of-00001',
+      'model-3.index',
+      'model-4.data-00000-of-00001',
+      'model-4.index',
+    ]);
     expect(tf.train.getCheckpointState(d)!.allModelCheckpointPaths).toEqual([`${base}-3`, `${base}-4`]);
     // Saving to a kept path again moves it last instead of deleting it.
     await saver.save(m.sess, base, { globalStep: 3, writeMetaGraph: false });
@@ -139,7 +149,9 @@ describe('Saver: save and restore', () => {
     const m = await initialized(model());
     const saver = new tf.train.Saver({ graph: m.g });
     const d = path.join(dir, 'concurrent');
-    const written = await Promise.all([1, 2, 3].map((i) => saver.save(m.sess, path.join(d, 'm'), { globalStep: i, writeMetaGraph: false })));
+    const written = await Promise.all(
+      [1, 2, 3].map((i) => saver.save(m.sess, path.join(d, 'm'), { globalStep: i, writeMetaGraph: false })),
+    );
     expect(written).toEqual([1, 2, 3].map((i) => path.join(d, `m-${i}`)));
     expect(tf.train.getCheckpointState(d)!.allModelCheckpointPaths).toEqual(written);
     await m.sess.close();
@@ -149,7 +161,8 @@ describe('Saver: save and restore', () => {
     const build = () => {
       const g = new tf.Graph();
       const w = g.variable(tf.tensor([[1, -2], [3, -4]]), { name: 'w' });
-      const loss = g.addOperation('Sum', { inputs: [g.addOperation('Square', { inputs: [w] }).output(0), g.constant([0, 1], { dtype: 'int32' })] }).output(0);
+      const squared = g.addOperation('Square', { inputs: [w] }).output(0);
+      const loss = g.addOperation('Sum', { inputs: [squared, g.constant([0, 1], { dtype: 'int32' })] }).output(0);
       const globalStep = tf.train.getOrCreateGlobalStep(g);
       const opt = new tf.train.AdamOptimizer(0.1);
       const train = opt.minimize(loss, { globalStep });
@@ -159,9 +172,12 @@ describe('Saver: save and restore', () => {
     const sess = new tf.Session(a.g);
     await sess.run(tf.globalVariablesInitializer(a.g));
     for (let i = 0; i < 3; i++) await sess.run(a.train);
-    const names = tf.train.listVariables(await new tf.train.Saver({ graph: a.g }).save(sess, path.join(dir, 'adam', 'model'), { globalStep: a.globalStep, writeMetaGraph: false })).map(([n]) => n);
+    const adamPrefix = await new tf.train.Saver({ graph: a.g })
+      .save(sess, path.join(dir, 'adam', 'model'), { globalStep: a.globalStep, writeMetaGraph: false });
+    const names = tf.train.listVariables(adamPrefix).map(([n]) => n);
     expect(names).toEqual(expect.arrayContaining(['w', 'w/Adam', 'w/Adam_1', 'beta1_power', 'beta2_power', 'global_step']));
-    const slots = (vars: { opt: tf.train.AdamOptimizer; w: tf.Variable }) => [vars.w, vars.opt.getSlot(vars.w, 'm')!, vars.opt.getSlot(vars.w, 'v')!];
+    const slots = (vars: { opt: tf.train.AdamOptimizer; w: tf.Variable }) =>
+      [vars.w, vars.opt.getSlot(vars.w, 'm')!, vars.opt.getSlot(vars.w, 'v')!];
     const expected = await values(sess, [...slots(a), a.globalStep]);
 
     const b = build();
@@ -240,7 +256,8 @@ describe('Saver: bad input', () => {
     g.variable(tf.tensor([[1, 2, 3]]), { name: 'w' });
     g.nameScope('layer', () => g.variable(tf.tensor([1, 2], [2], 'int32'), { name: 'b' }));
     const sess = new tf.Session(g);
-    const err = await new tf.train.Saver({ graph: g, varList: g.globalVariables().filter((v) => ['w', 'layer/b'].includes(v.name)) }).restore(sess, prefix).catch((e) => e);
+    const varList = g.globalVariables().filter((v) => ['w', 'layer/b'].includes(v.name));
+    const err = await new tf.train.Saver({ graph: g, varList }).restore(sess, prefix).catch((e) => e);
     expect(err).toBeInstanceOf(tf.errors.InvalidArgumentError);
     expect(err.message).toMatch(/variable 'w': shape \[2,2\] in the checkpoint but \[1,3\] in the graph/);
     expect(err.message).toMatch(/variable 'layer\/b': dtype int64 in the checkpoint but int32 in the graph/);
@@ -305,9 +322,11 @@ describe('Saver: bad input', () => {
     // The same variable twice in a list is saved once; two keys for one variable save it under both.
     const twinsSession = new tf.Session(twins);
     await twinsSession.run(tf.globalVariablesInitializer(twins));
-    const deduped = await new tf.train.Saver({ varList: [v1, v2, v1] }).save(twinsSession, path.join(dir, 'twins'), { writeMetaGraph: false, writeState: false });
+    const deduped = await new tf.train.Saver({ varList: [v1, v2, v1] })
+      .save(twinsSession, path.join(dir, 'twins'), { writeMetaGraph: false, writeState: false });
     expect(tf.train.listVariables(deduped)).toEqual([['u', [1]], ['v', [1]]]);
-    const both = await new tf.train.Saver({ varList: { first: v1, second: v1 } }).save(twinsSession, path.join(dir, 'both'), { writeMetaGraph: false, writeState: false });
+    const both = await new tf.train.Saver({ varList: { first: v1, second: v1 } })
+      .save(twinsSession, path.join(dir, 'both'), { writeMetaGraph: false, writeState: false });
     expect(tf.train.listVariables(both)).toEqual([['first', [1]], ['second', [1]]]);
     await twinsSession.close();
     const empty = new tf.train.Saver({ graph: new tf.Graph(), allowEmpty: true });
@@ -350,7 +369,9 @@ describe('initFromCheckpoint', () => {
 
   test("scope mappings ('ckpt/': 'scope/'), single names, Variables and the root ('/')", async () => {
     const g = new tf.Graph();
-    const [kernel, bias] = g.variableScope('model', () => g.variableScope('enc', () => [g.getVariable('kernel', { shape: [2, 2] }), g.getVariable('bias', { shape: [2] })]));
+    const [kernel, bias] = g.variableScope('model', () =>
+      g.variableScope('enc', () => [g.getVariable('kernel', { shape: [2, 2] }), g.getVariable('bias', { shape: [2] })]),
+    );
     const top = g.getVariable('head', { shape: [1] });
     const other = g.getVariable('other', { initializer: tf.tensor([0, 0]) });
     const root = g.variableScope('root', () => g.getVariable('top', { shape: [1] }));
