@@ -28,7 +28,15 @@ export type { Feeds, Fetches, GPUOptions, RunOptions, RunResult, SessionConfig, 
 export { RunTrace } from './session/trace';
 export { savedModel };
 export { train };
-export type { LoadOptions, SavedModel, SaveOptions as SavedModelSaveOptions, Signature, SignatureInputs, SignatureSpec, SignatureTensor } from './saved-model/saved-model';
+export type {
+  LoadOptions,
+  SavedModel,
+  SaveOptions as SavedModelSaveOptions,
+  Signature,
+  SignatureInputs,
+  SignatureSpec,
+  SignatureTensor,
+} from './saved-model/saved-model';
 export { Server } from './distributed/server';
 export type { ClusterSpec, ServerOptions } from './distributed/server';
 export { GraphKeys } from './graph/graph-keys';

@@ -5,12 +5,13 @@ import { markAsUntransferable } from 'worker_threads';
 import { errorForCode } from './errors';
 import { Native, native } from './native';
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+// These live outside rootDir (lib/), so `import` cannot reach them; the paths hold for lib/ and dist/ alike.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- plain .js outside rootDir
 const provisioning = require('../../scripts/libtensorflow.js') as {
   TENSORFLOW_VERSION: string;
   resolveProvisioned(problems: string[]): { path: string; source: string; variant?: 'cpu' | 'gpu' } | null;
 };
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- package.json is outside rootDir
 const packageJson = require('../../package.json') as { version: string };
 
 let loaded: { addon: Native.Addon; path: string; version: string } | undefined;

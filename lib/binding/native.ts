@@ -106,7 +106,13 @@ export namespace Native {
   }
 
   /** The arguments of Session.run and Session.runSync, in native/session.h's order. */
-  export type RunArgs = [signature: RunSignature, feedValues: FeedValue[], runOptions: Uint8Array | null, wantMetadata: boolean, deadlineMs?: number];
+  export type RunArgs = [
+    signature: RunSignature,
+    feedValues: FeedValue[],
+    runOptions: Uint8Array | null,
+    wantMetadata: boolean,
+    deadlineMs?: number,
+  ];
   export type RunOutput = RunResult | { outputs: RunResult; metadata: Buffer };
 
   export interface Session {
@@ -179,7 +185,8 @@ function loadError(causes: string[]): Error {
   const lines = [
     'node-libtensorflow could not load its native addon.',
     'Possible causes and fixes:',
-    '- The addon was never built (npm install did not finish): run `npm install` (or `npm rebuild node-libtensorflow`) and read its output.',
+    '- The addon was never built (npm install did not finish): ' +
+      'run `npm install` (or `npm rebuild node-libtensorflow`) and read its output.',
     '- The build needs cmake (or python3 + make for node-gyp) and a C++17 compiler: install them, then `npm rebuild node-libtensorflow`.',
     '- A prebuilt addon for another platform or a glibc older than the build machine\'s: rebuild from source.',
     '- Node was started with --no-addons: remove the flag.',
@@ -198,6 +205,7 @@ export function native(): Native.Addon {
   const explicit = process.env.NODE_LIBTENSORFLOW_ADDON;
   if (explicit) {
     try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a .node addon at a path known only at run time
       addon = require(path.resolve(explicit)) as Native.Addon;
       return addon;
     } catch (err) {
@@ -206,7 +214,7 @@ export function native(): Native.Addon {
     }
   }
   try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily, on first use of the addon
     addon = require('node-gyp-build')(PACKAGE_ROOT) as Native.Addon;
     return addon;
   } catch (err) {

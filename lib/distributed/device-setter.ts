@@ -99,7 +99,9 @@ export function replicaDeviceSetter(options: ReplicaDeviceSetterOptions = {}): D
       let ps = psSpec;
       if (ps.job && (!current.job || current.job === ps.job)) {
         const task = strategy(op);
-        if (!Number.isInteger(task) || task < 0) throw new RangeError(`psStrategy returned ${String(task)} for '${op.name}'; expected a task index`);
+        if (!Number.isInteger(task) || task < 0) {
+          throw new RangeError(`psStrategy returned ${String(task)} for '${op.name}'; expected a task index`);
+        }
         ps = { ...ps, task };
       }
       return deviceToString(merged(ps, current));

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // TensorProto ⇄ Tensor, for attr values (Const's `value`) and protos that carry tensors.
 import { ARRAY_TYPES, DType, TypedArray, dtypeFromNumber, dtypeNumber, valuesPerElement } from '../base/dtypes';
-import { toNumber } from '../proto';
+import { DecodedMessage, toNumber } from '../proto';
 import { Tensor, tensor } from './tensor';
 
 /** A Tensor from a decoded TensorProto (tensor_content or the typed *_val fields, with broadcasting of a single value). */
-export function tensorFromProto(proto: Record<string, any>): Tensor {
+export function tensorFromProto(proto: DecodedMessage): Tensor {
   const dtype = dtypeFromNumber(proto.dtype);
   const shape: number[] = (proto.tensor_shape?.dim ?? []).map((d: { size: unknown }) => toNumber(d.size));
   const count = shape.reduce((a, b) => a * b, 1);
@@ -32,15 +32,21 @@ export function tensorFromProto(proto: Record<string, any>): Tensor {
   if (source.length > 0) {
     for (let i = 0; i < length; i++) {
       // A single value (or pair) fills the whole tensor, as TensorFlow's MakeNdarray does.
-      const v = source[i < source.length ? i : source.length - (valuesPerElement(dtype) - (i % valuesPerElement(dtype)))];
-      (out as unknown as Array<number | bigint>)[i] =
-        dtype === 'int64' || dtype === 'uint64' ? BigInt(typeof v === 'object' ? v.toString() : v) : typeof v === 'object' ? toNumber(v) : Number(v);
+      const perElement = valuesPerElement(dtype);
+      const v = source[i < source.length ? i : source.length - (perElement - (i % perElement))];
+      const isInt64 = dtype === 'int64' || dtype === 'uint64';
+      (out as unknown as Array<number | bigint>)[i] = isInt64
+        ? BigInt(typeof v === 'object' ? v.toString() : v)
+        : typeof v === 'object' ? toNumber(v) : Number(v);
     }
   }
   return tensor(out, shape, dtype);
 }
 
-function valuesField(dtype: DType, proto: Record<string, any>): any[] {
+/** One entry of a TensorProto's *_val field: a number, or a Long for the 64-bit integer fields. */
+type ProtoValue = number | { toString(): string };
+
+function valuesField(dtype: DType, proto: DecodedMessage): ProtoValue[] {
   switch (dtype) {
     case 'float32': return proto.float_val ?? [];
     case 'float64': return proto.double_val ?? [];

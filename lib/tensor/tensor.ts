@@ -46,9 +46,8 @@ function inferShape(values: NestedArray): number[] {
     }
     if (!Array.isArray(v) || v.length !== shape[depth]) {
       const got = Array.isArray(v) ? `length ${v.length}` : 'a scalar';
-      throw new TypeError(
-        `Ragged nested array: ${path || 'values'} has ${got} where ${shape[depth]} elements were expected (shape ${shapeToString(shape, SPACED)})`,
-      );
+      const expected = `${shape[depth]} elements were expected (shape ${shapeToString(shape, SPACED)})`;
+      throw new TypeError(`Ragged nested array: ${path || 'values'} has ${got} where ${expected}`);
     }
     for (let i = 0; i < v.length; i++) check(v[i], depth + 1, `${path || 'values'}[${i}]`);
   };
@@ -231,7 +230,9 @@ export class Tensor {
 
   /** The single value of a size-1 tensor. @throws RangeError otherwise. */
   item(): NestedArray {
-    if (this.size !== 1) throw new RangeError(`item() needs a tensor of one element, this one has shape ${shapeToString(this.shape, SPACED)}`);
+    if (this.size !== 1) {
+      throw new RangeError(`item() needs a tensor of one element, this one has shape ${shapeToString(this.shape, SPACED)}`);
+    }
     return this.#flatValues()[0];
   }
 
@@ -359,7 +360,8 @@ export function tensor(values: TensorLike | Tensor, shape?: number[], dtype?: DT
     const dims = shape ?? [data.length / perElement];
     if (numElements(dims) * perElement !== data.length) {
       const needs = numElements(dims) * perElement;
-      throw new TypeError(`Shape ${shapeToString(dims, SPACED)} needs ${needs} values but the ${values.constructor.name} has ${data.length}`);
+      const kind = values.constructor.name;
+      throw new TypeError(`Shape ${shapeToString(dims, SPACED)} needs ${needs} values but the ${kind} has ${data.length}`);
     }
     return Tensor._fromHost(type, [...dims], data);
   }
@@ -378,9 +380,8 @@ export function tensor(values: TensorLike | Tensor, shape?: number[], dtype?: DT
   }
   if (perElement === 2) count = flat.length / 2;
   if (shape !== undefined && numElements(shape) !== count) {
-    throw new TypeError(
-      `Shape ${shapeToString(shape, SPACED)} needs ${numElements(shape)} elements but the values have shape ${shapeToString(inferred, SPACED)} (${count} elements)`,
-    );
+    const got = `shape ${shapeToString(inferred, SPACED)} (${count} elements)`;
+    throw new TypeError(`Shape ${shapeToString(shape, SPACED)} needs ${numElements(shape)} elements but the values have ${got}`);
   }
   if (type === 'string') {
     const bytes = flat.map((v, i) => {

@@ -9,8 +9,15 @@ import { describePython, runPython } from '../helpers/python';
 const ROOT = path.resolve(__dirname, '..', '..');
 
 function node(code: string, env: Record<string, string>) {
-  return spawnSync(process.execPath, ['-e', code], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2', ...env } });
+  return spawnSync(process.execPath, ['-e', code], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2', ...env },
+  });
 }
+
+/** A child that makes a Graph from dist/ and, if that throws, prints the message and exits with status 3. */
+const NEW_GRAPH = "try { new (require('./dist').Graph)(); } catch (e) { console.log(e.message); process.exit(3); }";
 
 describe('library', () => {
   test('tf.version reports TensorFlow 2.21.0 and the package version', () => {
@@ -25,7 +32,7 @@ describe('library', () => {
 
   test('a LIBTENSORFLOW_PATH without the library gives one error naming what was tried and the fix', () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'tfn-empty-'));
-    const r = node("try { new (require('./dist').Graph)(); } catch (e) { console.log(e.message); process.exit(3); }", { LIBTENSORFLOW_PATH: empty });
+    const r = node(NEW_GRAPH, { LIBTENSORFLOW_PATH: empty });
     fs.rmSync(empty, { recursive: true });
     expect(r.status).toBe(3);
     expect(r.stdout).toMatch(/cannot find libtensorflow 2\.21\.0/);
@@ -39,14 +46,16 @@ describe('library', () => {
     fs.writeFileSync(path.join(dir, 'libtensorflow_framework.so.2'), 'not a library');
     fs.mkdirSync(path.join(dir, 'include', 'tensorflow', 'c'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'include', 'tensorflow', 'c', 'c_api.h'), '');
-    const r = node("try { new (require('./dist').Graph)(); } catch (e) { console.log(e.message); process.exit(3); }", { LIBTENSORFLOW_PATH: dir });
+    const r = node(NEW_GRAPH, { LIBTENSORFLOW_PATH: dir });
     fs.rmSync(dir, { recursive: true });
     expect(r.status).toBe(3);
     expect(r.stdout).toMatch(/could not load it: cannot load .*libtensorflow_framework\.so\.2/);
   });
 
   test('the ES module build imports too', () => {
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', `import * as tf from ${JSON.stringify(path.join(ROOT, 'dist', 'index.mjs'))}; console.log(typeof tf.Graph, tf.version.tensorflow);`], {
+    const entry = JSON.stringify(path.join(ROOT, 'dist', 'index.mjs'));
+    const code = `import * as tf from ${entry}; console.log(typeof tf.Graph, tf.version.tensorflow);`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], {
       cwd: ROOT,
       encoding: 'utf8',
       env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
@@ -102,7 +111,9 @@ describe('errors', () => {
         'import json, tensorflow as tf\n' +
           'from tensorflow.python.framework import errors_impl\n' +
           'codes = {n: getattr(tf.errors, n) for n in dir(tf.errors) if n.isupper() and n != "OK"}\n' +
-          'print(json.dumps(sorted([[errors_impl.exception_type_from_error_code(v).__name__, n, v] for n, v in codes.items()], key=lambda r: r[2])))\n',
+          'print(json.dumps(sorted(\n' +
+          '    [[errors_impl.exception_type_from_error_code(v).__name__, n, v] for n, v in codes.items()],\n' +
+          '    key=lambda r: r[2])))\n',
       );
       expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual(CODES);
     });

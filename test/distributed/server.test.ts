@@ -5,6 +5,7 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 import * as tf from '../../lib';
+import { decode } from '../../lib/proto';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -22,7 +23,8 @@ const PRELUDE = `
 `;
 
 function runChild(body: string, timeoutMs = 60_000) {
-  const r = spawnSync(process.execPath, ['-e', `${PRELUDE}\n(async () => {\n${body}\n})().catch((e) => { console.log('FAILED ' + e.stack); process.exitCode = 1; });`], {
+  const script = `${PRELUDE}\n(async () => {\n${body}\n})().catch((e) => { console.log('FAILED ' + e.stack); process.exitCode = 1; });`;
+  const r = spawnSync(process.execPath, ['-e', script], {
     cwd: ROOT,
     encoding: 'utf8',
     env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
@@ -146,9 +148,9 @@ describe('tf.Server', () => {
   });
 
   test('the ServerDef says what the options say', () => {
-    const server = new tf.Server({ cluster: { ps: ['127.0.0.1:0'], worker: ['127.0.0.1:0', '127.0.0.1:0'] }, jobName: 'worker', taskIndex: 1, start: false });
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const def = require('../../lib/proto').decode('ServerDef', server.serverDef);
+    const cluster = { ps: ['127.0.0.1:0'], worker: ['127.0.0.1:0', '127.0.0.1:0'] };
+    const server = new tf.Server({ cluster, jobName: 'worker', taskIndex: 1, start: false });
+    const def = decode('ServerDef', server.serverDef);
     expect(def.job_name).toBe('worker');
     expect(def.task_index).toBe(1);
     expect(def.protocol).toBe('grpc');
@@ -180,7 +182,8 @@ describe('tf.Server', () => {
 
   test('ports outside 1–65535 (0: the system picks) and non-integer ports are RangeErrors naming the task', () => {
     const make = (address: string) => () => new tf.Server({ cluster: { a: ['127.0.0.1:0', address] }, taskIndex: 0, start: false });
-    for (const address of ['127.0.0.1:99999', '127.0.0.1:65536', 'localhost:-1', 'localhost:22.5', 'localhost:', 'localhost:1e3', '[::1]']) {
+    const bad = ['127.0.0.1:99999', '127.0.0.1:65536', 'localhost:-1', 'localhost:22.5', 'localhost:', 'localhost:1e3', '[::1]'];
+    for (const address of bad) {
       expect(make(address)).toThrow(RangeError);
       expect(make(address)).toThrow(`task 1 of job 'a' but received '${address}'`);
     }

@@ -47,7 +47,8 @@ async function checkNumerically(
   const yShape = y.shape as number[];
   expect(yShape).not.toBeNull();
   const w = g.constant(tf.tensor(randomValues(sizeOf(yShape), next), yShape, dtype), { name: 'w' });
-  const loss = op(g, 'Sum', [op(g, 'Mul', [y, w]), g.constant(yShape.map((_, i) => i), { dtype: 'int32', shape: [yShape.length] })], {}, 'loss');
+  const allAxes = g.constant(yShape.map((_, i) => i), { dtype: 'int32', shape: [yShape.length] });
+  const loss = op(g, 'Sum', [op(g, 'Mul', [y, w]), allAxes], {}, 'loss');
   const grads = g.gradients(loss, xs);
   grads.forEach((d) => expect(d).toBeInstanceOf(tf.Output));
   const xValues = shapes.map((s) => randomValues(sizeOf(s), next, { awayFromZero }));
@@ -82,8 +83,10 @@ describe('g.gradients, checked against finite differences', () => {
   });
 
   test('conv2d (input and filter, SAME and VALID, strides)', async () => {
-    await checkNumerically([[1, 5, 5, 2], [3, 3, 2, 3]], (g, [x, k]) => op(g, 'Conv2D', [x, k], { strides: [1, 1, 1, 1], padding: 'SAME' }));
-    await checkNumerically([[2, 6, 6, 1], [2, 2, 1, 2]], (g, [x, k]) => op(g, 'Conv2D', [x, k], { strides: [1, 2, 2, 1], padding: 'VALID' }), { seed: 3 });
+    const same = { strides: [1, 1, 1, 1], padding: 'SAME' };
+    await checkNumerically([[1, 5, 5, 2], [3, 3, 2, 3]], (g, [x, k]) => op(g, 'Conv2D', [x, k], same));
+    const valid = { strides: [1, 2, 2, 1], padding: 'VALID' };
+    await checkNumerically([[2, 6, 6, 1], [2, 2, 1, 2]], (g, [x, k]) => op(g, 'Conv2D', [x, k], valid), { seed: 3 });
   });
 
   test('relu, biasAdd and the activations of the example', async () => {
@@ -97,7 +100,8 @@ describe('g.gradients, checked against finite differences', () => {
   test('softmax cross-entropy with logits (logits; labels a fixed distribution)', async () => {
     await checkNumerically([[4, 5]], (g, [logits]) => {
       // Each row a distribution (the op's gradient, softmax - labels, assumes rows that sum to 1).
-      const labels = g.constant(tf.tensor(new Float32Array(20).map((_, i) => (i % 5 === Math.floor(i / 5) ? 0.6 : 0.1)), [4, 5], 'float32'));
+      const rows = new Float32Array(20).map((_, i) => (i % 5 === Math.floor(i / 5) ? 0.6 : 0.1));
+      const labels = g.constant(tf.tensor(rows, [4, 5], 'float32'));
       return g.addOperation('SoftmaxCrossEntropyWithLogits', { inputs: [logits, labels] }).output(0);
     }, { dtype: 'float32' });
   });
