@@ -6,7 +6,6 @@ import * as os from 'os';
 import * as path from 'path';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const lt = require('../../scripts/libtensorflow.js');
 
 function provision(env: Record<string, string>) {

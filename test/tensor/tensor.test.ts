@@ -152,9 +152,7 @@ describe('tf.tensor', () => {
   });
 
   test('memory returns to its start level after many runs', async () => {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
     require('v8').setFlagsFromString('--expose-gc');
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
     const gc = require('vm').runInNewContext('gc') as () => void;
     const { session, x, y } = identityGraph('float32');
     const input = new Float32Array(1 << 18); // 1 MB
@@ -237,9 +235,7 @@ describe('tf.tensor', () => {
   });
 
   test('a view of TensorFlow memory outlives its Tensor, and JS cannot cut it from that memory', async () => {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
     require('v8').setFlagsFromString('--expose-gc');
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
     const gc = require('vm').runInNewContext('gc') as () => void;
     const g = new tf.Graph();
     const x = g.placeholder('float32', [1 << 16], 'x');
