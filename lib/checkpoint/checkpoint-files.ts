@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // File-system helpers shared by the checkpoint modules: TensorFlow error classes for failed calls, and
 // atomic replacement of small files (the state file, .meta), and the moves that make a save atomic.
-import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import {
@@ -49,7 +48,7 @@ export function fileError(err: unknown, what: string): Error {
  * @throws the TFError for the failing file-system call (PermissionDeniedError, NotFoundError, …).
  */
 export function atomicWriteFile(file: string, contents: string | Uint8Array): void {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.tmp${crypto.randomBytes(6).toString('hex')}`);
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.tmp${Math.random().toString(16).slice(2, 14)}`);
   let fd: number | undefined;
   try {
     fd = fs.openSync(temp, 'wx');

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Host tensors: values in JS memory or in TensorFlow's, with every dtype.
-import { Float16Array } from '@petamoriken/float16';
+import type { Float16Array as Float16ArrayType } from '@petamoriken/float16';
 import {
   ARRAY_TYPES,
   DType,
@@ -20,6 +20,13 @@ import {
 import { tfAddon } from '../binding/library';
 import { Native } from '../binding/native';
 import { numElements, requireConcreteShape, shapeToString } from '../base/shape';
+
+// Loaded on first float16 use: the package takes as long to load as the rest of the tensor layer.
+let float16Class: typeof Float16ArrayType | undefined;
+function Float16Array(): typeof Float16ArrayType {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily, see above
+  return (float16Class ??= (require('@petamoriken/float16') as { Float16Array: typeof Float16ArrayType }).Float16Array);
+}
 
 const SPACED = { spaced: true };
 
@@ -106,7 +113,7 @@ function pack(flat: Scalar[], dtype: DType): TypedArray {
   } else if (dtype === 'float16') {
     const numbers = new Float64Array(flat.length);
     for (let i = 0; i < flat.length; i++) numbers[i] = toNumber(flat[i], dtype, i);
-    new Float16Array(out.buffer).set(numbers);
+    new (Float16Array())(out.buffer).set(numbers);
   } else if (dtype === 'bfloat16') {
     for (let i = 0; i < flat.length; i++) (out as Uint16Array)[i] = float32ToBfloat16Bits(toNumber(flat[i], dtype, i));
   } else if (dtype === 'bool') {
@@ -246,7 +253,7 @@ export class Tensor {
         for (let i = 0; i < n; i++) values.push((data as Uint8Array)[i] !== 0);
         break;
       case 'float16': {
-        const halves = new Float16Array((data as Uint16Array).buffer, (data as Uint16Array).byteOffset, n);
+        const halves = new (Float16Array())((data as Uint16Array).buffer, (data as Uint16Array).byteOffset, n);
         halves.forEach((v) => values.push(v));
         break;
       }
