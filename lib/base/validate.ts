@@ -22,6 +22,16 @@ export function requireString(value: unknown, what: string): string {
   return value;
 }
 
+/**
+ * A file or directory path: a string without NUL, which TensorFlow's C++ would silently cut the path at (so a
+ * save would land somewhere else than asked).
+ */
+export function requirePath(value: unknown, what: string): string {
+  requireString(value, what);
+  if ((value as string).includes('\0')) throw new TypeError(`${what} contains a NUL character: ${JSON.stringify(value)}`);
+  return value as string;
+}
+
 export function optionalString(value: unknown, what: string): string | undefined {
   return value === undefined ? undefined : requireString(value, what);
 }

@@ -20,13 +20,7 @@ import { decode } from '../proto';
 import { Session } from '../session/session';
 import { tensor } from '../tensor/tensor';
 import {
-  invalidArgument,
-  optionalObject,
-  optionalString,
-  requireBoolean,
-  requireInteger,
-  requireNumber,
-  requireString,
+  invalidArgument, optionalObject, optionalString, requireBoolean, requireInteger, requireNumber, requirePath, requireString,
 } from '../base/validate';
 import { Variable, prependNameScope } from '../variables/variable';
 import { saveCheckpointAtomically } from './atomic-save';
@@ -191,7 +185,7 @@ export class Saver {
    */
   async save(session: Session, savePath: string, options: SaveOptions = {}): Promise<string> {
     requireSession(session, this.graph, 'saver.save');
-    requireString(savePath, 'the save path of saver.save');
+    requirePath(savePath, 'the save path of saver.save');
     if (savePath === '') throw new TypeError('The save path of saver.save is empty');
     optionalObject(options, 'the options of saver.save');
     const writeMetaGraph = options.writeMetaGraph === undefined ? true : requireBoolean(options.writeMetaGraph, 'writeMetaGraph');
@@ -327,7 +321,7 @@ export class Saver {
    */
   async restore(session: Session, prefix: string): Promise<void> {
     requireSession(session, this.graph, 'saver.restore');
-    requireString(prefix, 'the checkpoint prefix of saver.restore');
+    requirePath(prefix, 'the checkpoint prefix of saver.restore');
     if (!this.#ops) return;
     const caller = new Error();
     const reader = new CheckpointReader(prefix);

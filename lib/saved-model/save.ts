@@ -10,7 +10,7 @@ import { concatBytes, lengthDelimited, varintField } from '../proto/wire';
 import { Session } from '../session/session';
 import { Saver } from '../checkpoint/saver';
 import { exportMetaGraph } from '../meta-graph/meta-graph';
-import { invalidArgument, optionalObject, optionalString, requireBoolean, requireObject, requireString } from '../base/validate';
+import { invalidArgument, optionalObject, optionalString, requireBoolean, requireObject, requirePath } from '../base/validate';
 import { PREDICT_METHOD_NAME, SERVING } from './signatures';
 
 /** A signature to write: graph tensors by key. */
@@ -82,7 +82,7 @@ function signatureDefs(graph: Graph, specs: unknown): Record<string, unknown> {
  */
 export async function save(session: Session, exportDir: string, options: SaveOptions = {}): Promise<string> {
   if (!(session instanceof Session)) throw invalidArgument('a Session', 'the first argument of savedModel.save', session);
-  requireString(exportDir, 'the export directory of savedModel.save');
+  requirePath(exportDir, 'the export directory of savedModel.save');
   optionalObject(options, 'the options of savedModel.save');
   if (session.closed) throw new Error(`savedModel.save: the session on ${session.graph} is closed`);
   const graph = session.graph;

@@ -14,7 +14,7 @@ import { FeedSpec, describeShape, feedValue, finishRun, runFailed, startRun } fr
 import { DType } from '../base/dtypes';
 import { Tensor, TensorLike } from '../tensor/tensor';
 import { RunTrace } from '../session/trace';
-import { invalidArgument, optionalObject, requireObject, requireString } from '../base/validate';
+import { invalidArgument, optionalObject, requireObject, requirePath } from '../base/validate';
 import { DEFAULT_SERVING_SIGNATURE_DEF_KEY, SERVING, Signature, SignatureTensor, signaturesOf } from './signatures';
 import { checkSavedModelShapes } from './shape-check';
 
@@ -191,7 +191,7 @@ export class SavedModel {
  * @example const model = await tf.savedModel.load('/models/resnet', { tags: ['serve'] });
  */
 export async function load(exportDir: string, options: LoadOptions = {}): Promise<SavedModel> {
-  requireString(exportDir, 'the SavedModel directory');
+  requirePath(exportDir, 'the SavedModel directory');
   optionalObject(options, 'the options of savedModel.load');
   const tags = options.tags ?? [SERVING];
   if (!Array.isArray(tags) || tags.length === 0 || tags.some((t) => typeof t !== 'string')) {
