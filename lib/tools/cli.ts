@@ -2,6 +2,7 @@
 // `npx node-libtensorflow <command>`: the command-line tools TensorFlow users reach for, with Python's output.
 import * as fs from 'fs';
 import { parseArgs, type ParseArgsConfig } from 'util';
+import { SingleBar } from 'cli-progress';
 import { inspectCheckpoint } from './inspect-checkpoint';
 import { runSavedModel, showSavedModel } from './saved-model-cli';
 import { summarizeGraph } from './summarize-graph';
@@ -35,13 +36,28 @@ function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>)
   }
 }
 
-async function dispatch(argv: string[]): Promise<string> {
+/** A progress bar on `err` when it is a terminal (never in pipes, files or tests). */
+function progressBar(err: NodeJS.WritableStream, label: string): SingleBar | null {
+  if (!(err as NodeJS.WriteStream).isTTY) return null;
+  return new SingleBar({ stream: err as NodeJS.WriteStream, format: `${label} |{bar}| {value}/{total} {stage}`, clearOnComplete: true });
+}
+
+async function dispatch(argv: string[], err: NodeJS.WritableStream): Promise<string> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'inspect-checkpoint': {
       const { values, positionals } = parse(rest, { tensor: { type: 'string' }, all: { type: 'boolean' } });
       if (positionals.length !== 1) throw new UsageError('inspect-checkpoint takes one checkpoint prefix');
-      return inspectCheckpoint(positionals[0], { tensor: values.tensor as string | undefined, all: Boolean(values.all) });
+      const bar = values.all ? progressBar(err, 'reading tensors') : null;
+      try {
+        return await inspectCheckpoint(positionals[0], {
+          tensor: values.tensor as string | undefined,
+          all: Boolean(values.all),
+          onProgress: bar ? (done, total) => (done === 1 ? bar.start(total, done, { stage: '' }) : bar.update(done)) : undefined,
+        });
+      } finally {
+        bar?.stop();
+      }
     }
     case 'saved-model': {
       const [sub, ...more] = rest;
@@ -91,11 +107,20 @@ async function dispatch(argv: string[]): Promise<string> {
       });
       if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
       const output = required(values, 'output');
-      const bytes = await freezeGraph({
-        inputMetaGraph: required(values, 'input-meta-graph'),
-        inputCheckpoint: required(values, 'input-checkpoint'),
-        outputNodeNames: required(values, 'output-node-names').split(',').map((s) => s.trim()),
-      });
+      const bar = progressBar(err, 'freezing');
+      const stages = ['import', 'restore', 'freeze'];
+      bar?.start(stages.length, 0, { stage: '' });
+      let bytes: Uint8Array;
+      try {
+        bytes = await freezeGraph({
+          inputMetaGraph: required(values, 'input-meta-graph'),
+          inputCheckpoint: required(values, 'input-checkpoint'),
+          outputNodeNames: required(values, 'output-node-names').split(',').map((s) => s.trim()),
+          onStage: (stage) => bar?.update(stages.indexOf(stage), { stage }),
+        });
+      } finally {
+        bar?.stop();
+      }
       fs.writeFileSync(output, bytes);
       return `Wrote the frozen graph (${bytes.length} bytes) to ${output}\n`;
     }
@@ -115,7 +140,7 @@ export async function main(
   err: NodeJS.WritableStream = process.stderr,
 ): Promise<number> {
   try {
-    out.write(await dispatch(argv));
+    out.write(await dispatch(argv, err));
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {

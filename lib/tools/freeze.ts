@@ -14,16 +14,21 @@ export interface FreezeOptions {
   outputNodeNames: string[];
   /** Drop device placements, as freeze_graph does by default. */
   clearDevices?: boolean;
+  /** Called as each stage starts: import, restore, freeze (for a progress display). */
+  onStage?: (stage: 'import' | 'restore' | 'freeze') => void;
 }
 
 /** The frozen GraphDef's bytes. @throws (rejects) when the MetaGraph has no saver, or what restoring throws. */
 export async function freezeGraph(options: FreezeOptions): Promise<Uint8Array> {
+  options.onStage?.('import');
   const g = new Graph();
   const saver = importMetaGraph(g, options.inputMetaGraph, { clearDevices: options.clearDevices ?? true });
   if (!saver) throw new Error(`${options.inputMetaGraph}: the MetaGraph has no saver (saver_def) to restore the checkpoint with`);
   const session = new Session(g);
   try {
+    options.onStage?.('restore');
     await saver.restore(session, options.inputCheckpoint);
+    options.onStage?.('freeze');
     return await convertVariablesToConstants(session, g, options.outputNodeNames);
   } finally {
     await session.close();

@@ -15,6 +15,8 @@ export interface InspectOptions {
   tensor?: string;
   /** Print every tensor's value (Python's `--all_tensors`). */
   all?: boolean;
+  /** Called after each tensor read with `--all` (for a progress bar). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /**
@@ -35,7 +37,10 @@ export async function inspectCheckpoint(prefix: string, options: InspectOptions 
       }
       lines.push(header(options.tensor), formatTensor(reader.getTensor(options.tensor)));
     } else if (options.all) {
-      for (const name of names) lines.push(header(name), formatTensor(reader.getTensor(name)));
+      names.forEach((name, i) => {
+        lines.push(header(name), formatTensor(reader.getTensor(name)));
+        options.onProgress?.(i + 1, names.length);
+      });
     } else {
       for (const name of names) lines.push(`${name} (${dataTypeName(dtypes[name])}) [${shapes[name].join(',')}]`);
       lines.push('');
