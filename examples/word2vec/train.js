@@ -6,7 +6,7 @@
 // The default text is the English prose that the `typescript` package (a devDependency) ships: the JSDoc comments
 // of its lib.*.d.ts files, most of them MDN Web Docs' descriptions of the Web platform. Pass --text FILE for another.
 //
-//   node examples/word2vec/train.js [--steps 6000] [--batch 128] [--dim 64] [--vocab 3000] [--window 2] [--text FILE]
+//   node examples/word2vec/train.js [--steps 60000] [--batch 128] [--dim 64] [--vocab 3000] [--window 2] [--text FILE]
 'use strict';
 // TensorFlow reads its log level once, when the library loads: set it before requiring the package.
 if (process.env.TF_CPP_MIN_LOG_LEVEL === undefined) process.env.TF_CPP_MIN_LOG_LEVEL = '2';
@@ -18,33 +18,33 @@ const tf = require('../..');
 
 const USAGE = `usage: node examples/word2vec/train.js [options]
 
-  --steps N        training steps (default 6000)
+  --steps N        training steps (default 60000)
   --batch N        (centre, context) pairs per step (default 128)
   --dim N          embedding size (default 64)
   --vocab N        the N most frequent words get embeddings, the rest are dropped (default 3000)
   --window N       context words taken up to N positions either side (default 2)
   --negatives N    classes sampled per batch by nce_loss (default 64)
   --lr X           gradient-descent learning rate (default 1.0)
-  --report-every N print the average loss every N steps (default 1000)
+  --report-every N print the average loss every N steps (default 5000)
   --words a,b,c    words whose nearest neighbours are printed (default: a fixed list that suits the default text)
   --text FILE      train on this UTF-8 text file instead of the TypeScript lib documentation
   --seed N         graph seed and data seed (default 1)
   -h, --help       this message`;
 
-const DEFAULT_WORDS = ['width', 'audio', 'true', 'start', 'element', 'returns', 'keyboard', 'red'];
+const DEFAULT_WORDS = ['width', 'audio', 'true', 'top', 'minimum', 'horizontal', 'seconds', 'mouse'];
 
 function parseArgs(argv) {
   const { values } = util.parseArgs({
     args: argv,
     options: {
-      steps: { type: 'string', default: '6000' },
+      steps: { type: 'string', default: '60000' },
       batch: { type: 'string', default: '128' },
       dim: { type: 'string', default: '64' },
       vocab: { type: 'string', default: '3000' },
       window: { type: 'string', default: '2' },
       negatives: { type: 'string', default: '64' },
       lr: { type: 'string', default: '1.0' },
-      'report-every': { type: 'string', default: '1000' },
+      'report-every': { type: 'string', default: '5000' },
       words: { type: 'string' },
       text: { type: 'string' },
       seed: { type: 'string', default: '1' },
@@ -149,8 +149,9 @@ function buildModel(options, vocabSize, probeIds) {
   tf.setRandomSeed(options.seed);
   const inputs = tf.placeholder('int32', [options.batch], 'inputs');
   const labels = tf.placeholder('int64', [options.batch, 1], 'labels');
-  const embeddings = tf.variableScope('embeddings', () =>
-    tf.getVariable('embeddings', { shape: [vocabSize, options.dim], initializer: tf.initializers.randomUniform({ minval: -1, maxval: 1 }) }));
+  const embeddings = tf.variableScope('embeddings', () => tf.getVariable('embeddings', {
+    shape: [vocabSize, options.dim], initializer: tf.initializers.randomUniform({ minval: -1, maxval: 1 }),
+  }));
   const embed = tf.nn.embeddingLookup(embeddings, inputs);
   const [nceWeights, nceBiases] = tf.variableScope('nce', () => [
     tf.getVariable('weights', { shape: [vocabSize, options.dim],
@@ -206,7 +207,8 @@ async function main() {
     sum += loss.item();
     since += 1;
     if (step % options.reportEvery === 0 || step === options.steps) {
-      console.log(`step ${String(step).padStart(6)}: average loss ${(sum / since).toFixed(3)} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+      const seconds = ((Date.now() - t0) / 1000).toFixed(1);
+      console.log(`step ${String(step).padStart(6)}: average loss ${(sum / since).toFixed(3)} (${seconds} s)`);
       sum = 0;
       since = 0;
     }
