@@ -180,7 +180,14 @@ function neighbours(similarity, row, count, words, self) {
 }
 
 async function main() {
-  const options = parseArgs(process.argv.slice(2));
+  let options;
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    // A mistyped flag is the user's, not a bug: say what was wrong without a stack trace.
+    console.error(`error: ${err.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
   const t0 = Date.now();
   const { text, source } = options.text
     ? { text: fs.readFileSync(options.text, 'utf8'), source: options.text }
