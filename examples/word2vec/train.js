@@ -122,6 +122,7 @@ function buildCorpus(text, vocabSize, seed) {
     const f = counts.get(t) / kept;
     if (next() < Math.min(1, Math.sqrt(1e-3 / f) + 1e-3 / f)) sequence.push(id);
   }
+  if (sequence.length < 100) throw new Error(`only ${sequence.length} words of the text are left after subsampling: it is too short`);
   return { words, ids, counts, sequence: Int32Array.from(sequence), tokens: tokens.length };
 }
 
