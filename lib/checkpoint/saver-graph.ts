@@ -10,6 +10,7 @@ import { GraphKeys } from '../graph/graph-keys';
 import { Operation, Output } from '../graph/operation';
 import { Variable } from '../variables/variable';
 import { RestoreSpec, restoreSpecsFromGraph } from './restore-specs';
+import { getDefaultGraph } from '../graph/default-graph';
 
 /** One variable to save, under its checkpoint key. */
 export interface Saveable {
@@ -44,7 +45,8 @@ const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 export function collectSaveables(varList: unknown, graph: Graph | undefined, allowEmpty: boolean): { graph: Graph; saveables: Saveable[] } {
   let entries: Array<[string, unknown]>;
   if (varList === undefined) {
-    if (!graph) throw new TypeError('tf.train.Saver needs a graph or a varList');
+    // Python's Saver() saves the default graph's global variables.
+    graph ??= getDefaultGraph();
     entries = graph.getCollection(GraphKeys.GLOBAL_VARIABLES).filter((v): v is Variable => v instanceof Variable).map((v) => [v.name, v]);
   } else if (Array.isArray(varList)) {
     entries = varList.map((v, i) => {
@@ -74,7 +76,7 @@ export function collectSaveables(varList: unknown, graph: Graph | undefined, all
     seen.set(key, v);
     saveables.push({ key, variable: v });
   }
-  if (!graph) throw new TypeError('tf.train.Saver needs a graph or a varList');
+  graph ??= getDefaultGraph();
   saveables.sort((a, b) => byName(a.key, b.key));
   return { graph, saveables };
 }

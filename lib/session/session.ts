@@ -11,6 +11,7 @@ import { invalidArgument, optionalObject } from '../base/validate';
 import { RunOptions, SessionOptions, encodeConfig } from './config';
 import { FeedSpec, feedValue, finishRun, runFailed, runNow, startRun } from './feeds';
 import { Feeds, Fetches, RunResult } from './types';
+import { getDefaultGraph } from '../graph/default-graph';
 
 export type { GPUOptions, RunOptions, SessionConfig, SessionOptions } from './config';
 export { encodeConfig, encodeRunOptions } from './config';
@@ -55,7 +56,8 @@ export class Session {
   #native: Native.Session;
   #closed = false;
 
-  constructor(graph: Graph, options: SessionOptions = {}) {
+  /** A session on `graph`, or on the default graph (Python's `tf.Session()`). */
+  constructor(graph: Graph = getDefaultGraph(), options: SessionOptions = {}) {
     if (!(graph instanceof Graph)) throw invalidArgument('a Graph', 'the first argument of Session', graph);
     optionalObject(options, 'the Session options');
     if (options.target !== undefined && typeof options.target !== 'string') throw invalidArgument('a string', 'target', options.target);

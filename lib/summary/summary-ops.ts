@@ -9,6 +9,7 @@ import type { OutputLike } from '../graph/graph';
 import { invalidArgument, requireString } from '../base/validate';
 import { scopedOp } from '../graph/scoped-op';
 import { Tensor } from '../tensor/tensor';
+import { getDefaultGraph } from '../graph/default-graph';
 
 /** Options every summary op takes (Python's `collections` and `family`). */
 export interface SummaryOptions {
@@ -140,9 +141,15 @@ export function merge(inputs: OutputLike[], options: { collections?: string[]; n
   return merged;
 }
 
-/** Python's `tf.compat.v1.summary.merge_all`: merges the collection `key` of `graph`; null when it is empty. */
-export function mergeAll(graph: Graph, key: string = GraphKeys.SUMMARIES): Output | null {
-  if (!(graph instanceof Graph)) throw invalidArgument('a Graph', 'tf.summary.mergeAll(graph)', graph);
+/**
+ * Python's `tf.compat.v1.summary.merge_all(key)`: merges the collection `key` (default `summaries`) of the default
+ * graph, or of `graph`; null when it is empty.
+ * @example const merged = tf.summary.mergeAll(); // or tf.summary.mergeAll(g), tf.summary.mergeAll('eval', g)
+ */
+export function mergeAll(keyOrGraph?: string | Graph, maybeGraph?: Graph): Output | null {
+  const graph = keyOrGraph instanceof Graph ? keyOrGraph : (maybeGraph ?? getDefaultGraph());
+  const key = typeof keyOrGraph === 'string' ? keyOrGraph : GraphKeys.SUMMARIES;
+  if (!(graph instanceof Graph)) throw invalidArgument('a Graph', 'tf.summary.mergeAll(key?, graph?)', graph);
   const summaries = graph.getCollection(requireString(key, 'tf.summary.mergeAll: key')).filter((v): v is Output => v instanceof Output);
   return summaries.length === 0 ? null : merge(summaries);
 }

@@ -7,6 +7,7 @@ import { zeros } from '../variables/initializers';
 import { Variable } from '../variables/variable';
 import { getVariable } from '../variables/variable-scope';
 import { invalidArgument } from '../base/validate';
+import { getDefaultGraph } from '../graph/default-graph';
 
 function requireGraph(g: unknown, what: string): Graph {
   // Duck-typed on the one method used, so that this module needs no runtime import of graph.ts.
@@ -30,7 +31,7 @@ function assertGlobalStep(v: Variable): Variable {
  * 'global_step', else null.
  * @throws Error when the collection holds several; TypeError when the step is not an integer scalar.
  */
-export function getGlobalStep(g: Graph): Variable | null {
+export function getGlobalStep(g: Graph = getDefaultGraph()): Variable | null {
   requireGraph(g, 'the graph of getGlobalStep');
   const inCollection = g.getCollection(GraphKeys.GLOBAL_STEP);
   if (inCollection.length > 1) throw new Error(`Multiple tensors in the '${GraphKeys.GLOBAL_STEP}' collection of ${g}`);
@@ -50,7 +51,7 @@ export function getGlobalStep(g: Graph): Variable | null {
  * in GLOBAL_VARIABLES and GLOBAL_STEP.
  * @throws Error when the graph already has one.
  */
-export function createGlobalStep(g: Graph): Variable {
+export function createGlobalStep(g: Graph = getDefaultGraph()): Variable {
   requireGraph(g, 'the graph of createGlobalStep');
   if (getGlobalStep(g) !== null) throw new Error('"global_step" already exists.');
   if (g.operation('global_step')) {
@@ -74,6 +75,6 @@ export function createGlobalStep(g: Graph): Variable {
  * const globalStep = tf.train.getOrCreateGlobalStep(g);
  * const step = optimizer.minimize(loss, { globalStep });
  */
-export function getOrCreateGlobalStep(g: Graph): Variable {
+export function getOrCreateGlobalStep(g: Graph = getDefaultGraph()): Variable {
   return getGlobalStep(g) ?? createGlobalStep(g);
 }
