@@ -12,7 +12,7 @@ import { cppGradient } from './cpp-gradient';
 import { IndexedSlices, densify } from './indexed-slices';
 import { gradientOverrideFor } from './override-map';
 import { describePath } from './paths';
-import { GradientFunction, InputGradient, lookupGradient } from './registry';
+import { GradientFunction, InputGradient, lookupGradient, markZerosGradient } from './registry';
 import { controlFlowProblem } from './safety';
 import { sparseGradientFor } from './sparse-gradients';
 
@@ -81,7 +81,7 @@ function aggregate(g: Graph, grads: Grad[] | undefined): Grad | null {
 }
 
 function zerosLike(g: Graph, x: Output): Output {
-  return g.addOperation('ZerosLike', { inputs: [x], attrs: { T: x.dtype }, name: 'zeros_like' }).output(0);
+  return markZerosGradient(g.addOperation('ZerosLike', { inputs: [x], attrs: { T: x.dtype }, name: 'zeros_like' }).output(0));
 }
 
 /** The gradient function for `op`, or undefined for TensorFlow's C++ one; 'none' when declared not differentiable. */

@@ -63,3 +63,18 @@ export const CPP_ALSO: ReadonlySet<string> = new Set([
   'FusedBatchNormV3',
   'Conv2DBackpropInput',
 ]);
+
+// Zeros the driver made for outputs that no gradient reached (Python marks them `_is_zeros_tensor`): gradient
+// functions skip work on them, e.g. the second-order term of the softmax cross-entropies.
+const zerosGradients = new WeakSet<Output>();
+
+/** Marks `zeros` as the driver's stand-in for an output with no gradient. */
+export function markZerosGradient(zeros: Output): Output {
+  zerosGradients.add(zeros);
+  return zeros;
+}
+
+/** Whether `grad` is null or the driver's zeros for an output no gradient reached. */
+export function isZerosGradient(grad: Output | null): boolean {
+  return grad === null || zerosGradients.has(grad);
+}

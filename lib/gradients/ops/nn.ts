@@ -4,7 +4,7 @@
 // fused batch norm, BiasAddV1 and TopKV2.
 import type { Operation, Output } from '../../graph/operation';
 import { tensor } from '../../tensor/tensor';
-import { registerGradient } from '../registry';
+import { isZerosGradient, registerGradient } from '../registry';
 import type { InputGradient } from '../registry';
 import { build, copyAttrs, gradOrZeros, int32, shapeOf } from './util';
 
@@ -21,7 +21,7 @@ function broadcastMul(vec: Output, mat: Output): Output {
 function xentLogitsGrad(op: Operation, gradLoss: Output | null, gradGrad: Output | null): Output | null {
   const g = op.graph;
   let grad = gradLoss === null ? null : broadcastMul(gradLoss, op.outputs[1]);
-  if (gradGrad !== null) {
+  if (gradGrad !== null && !isZerosGradient(gradGrad)) {
     const softmax = g.ops.softmax(op.inputs[0]);
     const proj = g.ops.squeeze(
       g.ops.batchMatMulV2(g.ops.expandDims(gradGrad, int32(g, [1], true)), g.ops.expandDims(softmax, int32(g, [2], true))),
