@@ -294,7 +294,7 @@ describe('minimize, computeGradients, applyGradients', () => {
     const bad = new tf.Graph();
     bad.addToCollection(tf.GraphKeys.GLOBAL_STEP, bad.variable(1.5, { name: 'global_step' }));
     expect(() => tf.train.getGlobalStep(bad)).toThrow(/must be an integer scalar variable/);
-    expect(() => tf.train.getOrCreateGlobalStep(undefined as never)).toThrow(TypeError);
+    expect(() => tf.train.getOrCreateGlobalStep('not a graph' as never)).toThrow(TypeError); // undefined: the default graph
   });
 
   test('computeGradients then a transformed applyGradients; varList limits the update', async () => {
