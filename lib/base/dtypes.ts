@@ -136,6 +136,11 @@ export const INTEGER_RANGES: Readonly<Partial<Record<DType, readonly [min: bigin
   uint64: [0n, 2n ** 64n - 1n],
 };
 
+/** Whether `dtype` is one of the eight integer dtypes (those of INTEGER_RANGES). */
+export function isIntegerDType(dtype: DType): boolean {
+  return INTEGER_RANGES[dtype] !== undefined;
+}
+
 /**
  * Checks that element `index` of a `dtype` tensor fits: an integer within INTEGER_RANGES[dtype]. Does
  * nothing for other dtypes.

@@ -2,14 +2,14 @@
 // tf.initializers: Python's tf.compat.v1 initializers (init_ops.py), building the same operations under the
 // same names and drawing with the same (seed, seed2) pairs, so seeded variables start with the values
 // Python's start with.
-import { DType, isDType, requireDType } from '../base/dtypes';
+import { DType, isDType, isIntegerDType, requireDType } from '../base/dtypes';
 import type { Graph } from '../graph/graph';
 import type { Output } from '../graph/operation';
-import { getSeed } from '../graph/random-seed';
 import { scopedOp } from '../graph/scoped-op';
 import { requireConcreteShape, shapeToString } from '../base/shape';
 import { Tensor, TensorLike, tensor } from '../tensor/tensor';
 import { invalidArgument, optionalObject } from '../base/validate';
+import { binary, computeFans, filled, normalOp, product, randomUniformOp, scalarConst, shapeConst } from './initializer-ops';
 
 /**
  * A function that builds a variable's initial value in `graph`: a tensor of `shape` and `dtype`. Pass one
@@ -81,103 +81,9 @@ function dtypeOption(options: Record<string, unknown>, what: string): DType {
 }
 
 const FLOATS = new Set<DType>(['float16', 'bfloat16', 'float32', 'float64']);
-const INTEGERS = new Set<DType>(['int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64']);
 
 function requireFloat(dtype: DType, what: string): void {
   if (!FLOATS.has(dtype)) throw new TypeError(`${what} needs a floating point dtype, got ${dtype}`);
-}
-
-// ---- graph building blocks (Python's array_ops / random_ops / math_ops, with their op names) ----
-
-function shapeConst(g: Graph, shape: number[], name: string): Output {
-  const wide = shape.some((d) => d >= 2 ** 31);
-  return wide
-    ? g.constant(BigInt64Array.from(shape.map(BigInt)), { dtype: 'int64', name })
-    : g.constant(Int32Array.from(shape), { dtype: 'int32', name });
-}
-
-function scalarConst(g: Graph, value: number | boolean | string, dtype: DType, name: string): Output {
-  if (dtype === 'int64' || dtype === 'uint64') return g.constant(tensor(BigInt(value as number), [], dtype), { name });
-  return g.constant(tensor(value as number, [], dtype), { name });
-}
-
-function binary(g: Graph, type: string, a: Output, b: Output, name: string): Output {
-  return g.addOperation(type, { inputs: [a, b], attrs: { T: a.dtype }, name }).output(0);
-}
-
-function product(shape: number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
-
-/** Python's array_ops.zeros / ones: a Const below 1000 elements, else Fill (keeps GraphDefs small). */
-function filled(g: Graph, scope: 'zeros' | 'ones', shape: number[], dtype: DType): Output {
-  let value: number | boolean | string;
-  if (dtype === 'bool') value = scope === 'ones';
-  else if (dtype === 'string') {
-    if (scope === 'ones') throw new TypeError('The ones initializer has no value for a string dtype');
-    value = '';
-  } else if (dtype === 'resource' || dtype === 'variant') throw new TypeError(`The ${scope} initializer cannot make a ${dtype} tensor`);
-  else value = scope === 'ones' ? 1 : 0;
-  if (product(shape) < 1000) {
-    const n = product(shape);
-    const flat = dtype === 'int64' || dtype === 'uint64' ? new Array(n).fill(BigInt(value as number)) : new Array(n).fill(value);
-    const fullName = g.uniqueName(scope, false);
-    return g.nameScope('', () => g.constant(tensor(flat, shape, dtype), { name: fullName }));
-  }
-  return scopedOp(g, scope, () => ({ dims: shapeConst(g, shape, 'shape_as_tensor'), v: scalarConst(g, value, dtype, 'Const') }),
-    (name, r) => g.addOperation('Fill', { inputs: [r.dims, r.v], attrs: { T: dtype, index_type: r.dims.dtype }, name })).output(0);
-}
-
-/** Python's random_ops.random_uniform. */
-function randomUniformOp(g: Graph, shape: number[], minval: number, maxval: number, dtype: DType, seed: number | undefined): Output {
-  const integer = INTEGERS.has(dtype);
-  return scopedOp(g, 'random_uniform', () => {
-    const dims = shapeConst(g, shape, 'shape');
-    const min = scalarConst(g, minval, dtype, 'min');
-    const max = scalarConst(g, maxval, dtype, 'max');
-    const [s1, s2] = getSeed(g, seed);
-    if (integer) return { dims, min, max, s1, s2, mul: undefined };
-    const attrs = { dtype, seed: s1, seed2: s2, T: dims.dtype };
-    const rnd = g.addOperation('RandomUniform', { inputs: [dims], attrs, name: 'RandomUniform' }).output(0);
-    const mul = binary(g, 'Mul', rnd, binary(g, 'Sub', max, min, 'sub'), 'mul');
-    return { dims, min, max, s1, s2, mul };
-  }, (name, r) => {
-    if (r.mul === undefined) {
-      const attrs = { seed: r.s1, seed2: r.s2, Tout: dtype, T: r.dims.dtype };
-      return g.addOperation('RandomUniformInt', { inputs: [r.dims, r.min, r.max], attrs, name });
-    }
-    return g.addOperation('AddV2', { inputs: [r.mul, r.min], attrs: { T: dtype }, name });
-  }).output(0);
-}
-
-/** Python's random_ops.random_normal ('RandomStandardNormal') and truncated_normal ('TruncatedNormal'). */
-function normalOp(
-  g: Graph,
-  kind: 'random_normal' | 'truncated_normal',
-  shape: number[],
-  mean: number,
-  stddev: number,
-  dtype: DType,
-  seed: number | undefined,
-): Output {
-  return scopedOp(g, kind, () => {
-    const dims = shapeConst(g, shape, 'shape');
-    const meanT = scalarConst(g, mean, dtype, 'mean');
-    const stddevT = scalarConst(g, stddev, dtype, 'stddev');
-    const [s1, s2] = getSeed(g, seed);
-    const type = kind === 'random_normal' ? 'RandomStandardNormal' : 'TruncatedNormal';
-    const rnd = g.addOperation(type, { inputs: [dims], attrs: { dtype, seed: s1, seed2: s2, T: dims.dtype }, name: type }).output(0);
-    return { mul: binary(g, 'Mul', rnd, stddevT, 'mul'), meanT };
-  }, (name, r) => g.addOperation('AddV2', { inputs: [r.mul, r.meanT], attrs: { T: dtype }, name })).output(0);
-}
-
-/** Python's init_ops._compute_fans. */
-function computeFans(shape: number[]): [number, number] {
-  if (shape.length < 1) return [1, 1];
-  if (shape.length === 1) return [shape[0], shape[0]];
-  if (shape.length === 2) return [shape[0], shape[1]];
-  const receptive = product(shape.slice(0, -2));
-  return [shape[shape.length - 2] * receptive, shape[shape.length - 1] * receptive];
 }
 
 // ---- the initializers ----
@@ -257,8 +163,8 @@ export const randomUniform = factory((options: { minval?: number; maxval?: numbe
   const maxval = o.maxval === undefined ? undefined : numberOption(o, 'maxval', 1, what);
   const seed = seedOption(o, what);
   return initializer({ name: 'RandomUniform', minval, maxval, seed }, (shape, dtype, g) => {
-    if (maxval === undefined && INTEGERS.has(dtype)) throw new Error(`Must specify maxval for integer dtype ${dtype}`);
-    if (!FLOATS.has(dtype) && !INTEGERS.has(dtype)) {
+    if (maxval === undefined && isIntegerDType(dtype)) throw new Error(`Must specify maxval for integer dtype ${dtype}`);
+    if (!FLOATS.has(dtype) && !isIntegerDType(dtype)) {
       throw new TypeError(`The RandomUniform initializer needs a float or integer dtype, got ${dtype}`);
     }
     return randomUniformOp(g, shape, minval, maxval ?? 1, dtype, seed);
@@ -397,6 +303,6 @@ export const orthogonal = factory((options: { gain?: number } & SeedOptions = {}
 /** @internal Python's default initializer for `get_variable`: glorot-uniform for floats, zeros for integers, bools and strings. */
 export function defaultInitializer(name: string, dtype: DType): Initializer {
   if (FLOATS.has(dtype)) return glorotUniform();
-  if (INTEGERS.has(dtype) || dtype === 'bool' || dtype === 'string') return zeros();
+  if (isIntegerDType(dtype) || dtype === 'bool' || dtype === 'string') return zeros();
   throw new Error(`An initializer for variable ${name} of ${dtype} is required`);
 }
