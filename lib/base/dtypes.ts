@@ -136,6 +136,9 @@ export const INTEGER_RANGES: Readonly<Partial<Record<DType, readonly [min: bigin
   uint64: [0n, 2n ** 64n - 1n],
 };
 
+/** The floating-point dtypes, in Python's order (what optimizers and initializers accept). */
+export const FLOAT_DTYPES: ReadonlySet<DType> = new Set<DType>(['float16', 'bfloat16', 'float32', 'float64']);
+
 /** Whether `dtype` is one of the eight integer dtypes (those of INTEGER_RANGES). */
 export function isIntegerDType(dtype: DType): boolean {
   return INTEGER_RANGES[dtype] !== undefined;

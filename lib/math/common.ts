@@ -88,9 +88,6 @@ export function requireRank(x: Output, ranks: number[], what: string): void {
   }
 }
 
-export const FLOATS = new Set<DType>(['float16', 'bfloat16', 'float32', 'float64']);
-export const INTEGERS = new Set<DType>(['int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64']);
-
 type OpFn = (...args: unknown[]) => Output;
 
 /** g.ops.<method>: values among the inputs become constants named after the input ('Add/y'), as in Python. */

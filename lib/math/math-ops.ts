@@ -5,7 +5,8 @@ import type { DType } from '../base/dtypes';
 import type { Output } from '../graph/operation';
 import { Operation } from '../graph/operation';
 import { invalidArgument } from '../base/validate';
-import { INTEGERS, NameOption, TensorInput, allAxes, graphFor, isSymbolic, op1, opsMethod, rankOf, toTensor, withScope } from './common';
+import { NameOption, TensorInput, allAxes, graphFor, isSymbolic, op1, opsMethod, rankOf, toTensor, withScope } from './common';
+import { isIntegerDType } from '../base/dtypes';
 
 export type Binary = (x: TensorInput, y: TensorInput, options?: NameOption) => Output;
 export type Unary = (x: TensorInput, options?: NameOption) => Output;
@@ -90,7 +91,7 @@ export function divide(x: TensorInput, y: TensorInput, options: NameOption = {})
     const dtype = sym !== undefined ? g._toOutput(sym, 'divide').dtype : undefined;
     let a = toTensor(g, x, 'x', dtype);
     let b = toTensor(g, y, 'y', a.dtype);
-    if (INTEGERS.has(a.dtype)) {
+    if (isIntegerDType(a.dtype)) {
       const to = a.dtype === 'int8' || a.dtype === 'int16' || a.dtype === 'uint8' || a.dtype === 'uint16' ? 'float32' : 'float64';
       a = op1(g, 'Cast', [a], { DstT: to }, 'Cast');
       b = op1(g, 'Cast', [b], { DstT: to }, 'Cast_1');

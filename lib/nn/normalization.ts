@@ -4,7 +4,8 @@ import { isFullyDefined } from '../base/shape';
 import type { Output } from '../graph/operation';
 import { getSeed } from '../graph/random-seed';
 import { tensor } from '../tensor/tensor';
-import { NameOption, TensorInput, graphFor, op1, opsMethod, requireRank, toTensor, withScope, FLOATS } from '../math/common';
+import { NameOption, TensorInput, graphFor, op1, opsMethod, requireRank, toTensor, withScope } from '../math/common';
+import { FLOAT_DTYPES } from '../base/dtypes';
 
 /**
  * Python's `tf.nn.moments(x, axes, keepdims?)` → `[mean, variance]`.
@@ -84,7 +85,7 @@ export function dropout(x: TensorInput, options: { rate: number; noiseShape?: nu
     `${String(rate)}`);
   return withScope(g, options.name ?? 'dropout', () => {
     const t = toTensor(g, x, 'x');
-    if (!FLOATS.has(t.dtype)) throw new TypeError(`nn.dropout: x must be a floating point tensor, but ${t} is ${t.dtype}`);
+    if (!FLOAT_DTYPES.has(t.dtype)) throw new TypeError(`nn.dropout: x must be a floating point tensor, but ${t} is ${t.dtype}`);
     const one = (v: number, name: string) => g.constant(tensor([v], [], t.dtype), { name });
     const scaled = op1(g, 'Mul', [t, one(1 / (1 - rate), 'Const')], {}, 'Mul');
     // As Python: the input's static shape is a 'Shape' Const of the dropout scope; a given noise shape is

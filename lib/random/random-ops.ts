@@ -7,7 +7,8 @@ import type { Graph } from '../graph/graph';
 import type { Output } from '../graph/operation';
 import { getSeed } from '../graph/random-seed';
 import { tensor } from '../tensor/tensor';
-import { INTEGERS, NameOption, TensorInput, graphFor, isSymbolic, op1, optionalDType, toTensor, withScope } from '../math/common';
+import { NameOption, TensorInput, graphFor, isSymbolic, op1, optionalDType, toTensor, withScope } from '../math/common';
+import { isIntegerDType } from '../base/dtypes';
 
 export interface RandomOptions extends NameOption {
   dtype?: DType;
@@ -54,7 +55,7 @@ export const truncatedNormal = normalLike('truncated_normal', 'TruncatedNormal')
 export function uniform(shape: TensorInput, options: { minval?: TensorInput; maxval?: TensorInput } & RandomOptions = {}): Output {
   const g = graphFor('random.uniform', shape, options.minval, options.maxval);
   const dtype = optionalDType(options.dtype, 'dtype') ?? 'float32';
-  const integer = INTEGERS.has(dtype);
+  const integer = isIntegerDType(dtype);
   if (integer && (options.maxval === undefined || options.maxval === null)) {
     throw new Error(`random.uniform: maxval must be given for the integer dtype ${dtype}`);
   }

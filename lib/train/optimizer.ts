@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The base of tf.train's optimizers (Python's tf.compat.v1.train.Optimizer): gradients, slot and non-slot
 // variables named as Python names them, the update ops on TensorFlow's ResourceApply* kernels, the global step.
-import type { DType } from '../base/dtypes';
+import { type DType, FLOAT_DTYPES } from '../base/dtypes';
 import type { Graph, OutputLike } from '../graph/graph';
 import { gradients } from '../gradients/gradients';
 import { IndexedSlices, densify } from '../gradients/indexed-slices';
@@ -50,9 +50,6 @@ export interface MinimizeOptions extends ApplyGradientsOptions, ComputeGradients
   /** The variables to update (default: the graph's trainable variables). */
   varList?: Variable[];
 }
-
-/** Python's Optimizer._valid_dtypes. */
-const VALID_DTYPES: ReadonlySet<DType> = new Set(['float16', 'bfloat16', 'float32', 'float64']);
 
 function requireVariable(value: unknown, what: string): Variable {
   if (!(value instanceof Variable)) throw invalidArgument('a Variable', what, value);
@@ -366,8 +363,9 @@ export abstract class Optimizer {
   }
 
   #assertValidDType(dtype: DType, what: string): void {
-    if (!VALID_DTYPES.has(dtype)) {
-      throw new TypeError(`Invalid type ${dtype} for ${what}, expected: [${[...VALID_DTYPES].join(', ')}].`);
+    // Python's Optimizer._valid_dtypes.
+    if (!FLOAT_DTYPES.has(dtype)) {
+      throw new TypeError(`Invalid type ${dtype} for ${what}, expected: [${[...FLOAT_DTYPES].join(', ')}].`);
     }
   }
 

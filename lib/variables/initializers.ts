@@ -2,7 +2,7 @@
 // tf.initializers: Python's tf.compat.v1 initializers (init_ops.py), building the same operations under the
 // same names and drawing with the same (seed, seed2) pairs, so seeded variables start with the values
 // Python's start with.
-import { DType, isDType, isIntegerDType, requireDType } from '../base/dtypes';
+import { DType, isDType, isIntegerDType, requireDType, FLOAT_DTYPES } from '../base/dtypes';
 import type { Graph } from '../graph/graph';
 import type { Output } from '../graph/operation';
 import { scopedOp } from '../graph/scoped-op';
@@ -80,10 +80,8 @@ function dtypeOption(options: Record<string, unknown>, what: string): DType {
   return requireDType(options.dtype, `the dtype of ${what}`);
 }
 
-const FLOATS = new Set<DType>(['float16', 'bfloat16', 'float32', 'float64']);
-
 function requireFloat(dtype: DType, what: string): void {
-  if (!FLOATS.has(dtype)) throw new TypeError(`${what} needs a floating point dtype, got ${dtype}`);
+  if (!FLOAT_DTYPES.has(dtype)) throw new TypeError(`${what} needs a floating point dtype, got ${dtype}`);
 }
 
 // ---- the initializers ----
@@ -164,7 +162,7 @@ export const randomUniform = factory((options: { minval?: number; maxval?: numbe
   const seed = seedOption(o, what);
   return initializer({ name: 'RandomUniform', minval, maxval, seed }, (shape, dtype, g) => {
     if (maxval === undefined && isIntegerDType(dtype)) throw new Error(`Must specify maxval for integer dtype ${dtype}`);
-    if (!FLOATS.has(dtype) && !isIntegerDType(dtype)) {
+    if (!FLOAT_DTYPES.has(dtype) && !isIntegerDType(dtype)) {
       throw new TypeError(`The RandomUniform initializer needs a float or integer dtype, got ${dtype}`);
     }
     return randomUniformOp(g, shape, minval, maxval ?? 1, dtype, seed);
@@ -302,7 +300,7 @@ export const orthogonal = factory((options: { gain?: number } & SeedOptions = {}
 
 /** @internal Python's default initializer for `get_variable`: glorot-uniform for floats, zeros for integers, bools and strings. */
 export function defaultInitializer(name: string, dtype: DType): Initializer {
-  if (FLOATS.has(dtype)) return glorotUniform();
+  if (FLOAT_DTYPES.has(dtype)) return glorotUniform();
   if (isIntegerDType(dtype) || dtype === 'bool' || dtype === 'string') return zeros();
   throw new Error(`An initializer for variable ${name} of ${dtype} is required`);
 }
