@@ -4,16 +4,7 @@
 import * as tf from '../../lib';
 import { DTYPE_NUMBERS, NUMBER_DTYPES } from '../../lib/base/dtypes';
 import { tfAddon } from '../../lib/binding/library';
-
-// Errors made by the addon come from Node's realm, not jest's sandbox: compare their names, not classes.
-function thrown(fn: () => unknown): { name: string; message: string } {
-  try {
-    fn();
-  } catch (e) {
-    return { name: (e as Error).name, message: (e as Error).message };
-  }
-  throw new Error('expected a throw');
-}
+import { thrown } from '../helpers/thrown';
 
 describe('native shapes and number dtypes', () => {
   test('Tensor.numberDTypes() is NUMBER_DTYPES: one list, in C++ and in TypeScript', () => {

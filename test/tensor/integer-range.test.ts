@@ -5,18 +5,9 @@
 import * as tf from '../../lib';
 import type { DType } from '../../lib';
 import { INTEGER_RANGES, NUMBER_DTYPES } from '../../lib/base/dtypes';
+import { thrown } from '../helpers/thrown';
 
 const INTEGERS: DType[] = ['int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64'];
-
-// Errors made by the addon come from Node's realm, not jest's sandbox: compare their names, not classes.
-function thrown(fn: () => unknown): { name: string; message: string } {
-  try {
-    fn();
-  } catch (e) {
-    return { name: (e as Error).name, message: (e as Error).message };
-  }
-  throw new Error('expected a throw');
-}
 
 describe('integer dtypes', () => {
   test('the ends of every range are kept exactly; one past either end is a RangeError naming the element', () => {
