@@ -172,8 +172,9 @@ describe('tf.tensor', () => {
       const m = process.memoryUsage();
       return { rss: m.rss, external: m.external + m.arrayBuffers };
     };
-    // Warm-up lets malloc's arenas (one per thread that frees TensorFlow buffers) reach their steady size;
-    // RSS then stays level, where a leak of the 1 MB tensors would add 2000 MB per phase.
+    // Warm-up lets malloc's arenas (one per thread that frees TensorFlow buffers) reach their steady size, but
+    // RSS still wanders by tens of MB as arenas trim and grow on a loaded 2-core machine; a leak of the 1 MB
+    // tensors would add 2000 MB per phase, so the RSS bound leaves room for the wander and none for a leak.
     await cycle(1000);
     const start = await settle();
     await cycle(2000);
@@ -183,7 +184,7 @@ describe('tf.tensor', () => {
     const MB = 1 << 20;
     expect((middle.external - start.external) / MB).toBeLessThan(8);
     expect((end.external - start.external) / MB).toBeLessThan(8);
-    expect((end.rss - middle.rss) / MB).toBeLessThan(40);
+    expect((end.rss - middle.rss) / MB).toBeLessThan(400);
     await session.close();
   });
 
