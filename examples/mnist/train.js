@@ -130,7 +130,8 @@ async function main() {
   let held = latest ? await evaluator.evaluate(latest, step) : { averages: 0, raw: 0 };
   const reached = { averages: held.averages >= GOAL ? 'before this run' : null, raw: held.raw >= GOAL ? 'before this run' : null };
   const bar = new cliProgress.SingleBar({
-    format: 'training |{bar}| {value}/{total} steps | loss {loss} | lr {lr} | held-out acc: averages {ema}, raw {raw} | {duration_formatted}',
+    format: 'training |{bar}| {value}/{total} steps | loss {loss} | lr {lr} | held-out acc: averages {ema}, raw {raw} '
+      + '| {duration_formatted}',
     hideCursor: true,
     noTTYOutput: true,
     notTTYSchedule: 5000,
@@ -164,7 +165,8 @@ async function main() {
   console.log(`Held-out accuracy after ${step} steps: ${percent(held.averages)} with the moving averages of the weights, ` +
     `${percent(held.raw)} with the raw weights (${seconds()} s)`);
   for (const which of ['averages', 'raw']) {
-    console.log(`  ${GOAL * 100}% ${which === 'averages' ? 'with the averages' : 'with the raw weights'}: ${reached[which] ?? 'not reached'}`);
+    const weights = which === 'averages' ? 'with the averages' : 'with the raw weights';
+    console.log(`  ${GOAL * 100}% ${weights}: ${reached[which] ?? 'not reached'}`);
   }
   console.log(`Latest checkpoint: ${tf.train.latestCheckpoint(options.dir)} — run again to resume, or pass --fresh.`);
 }
