@@ -7,11 +7,11 @@ import { GraphKeys } from '../graph/graph-keys';
 import type { Output } from '../graph/operation';
 import { getDefaultGraph } from '../graph/default-graph';
 import { tensor } from '../tensor/tensor';
-import { cast } from '../math/array-ops';
+import { cast, onesLikeImpl, shape } from '../math/array-ops';
 import { addN } from '../math/math-ops';
 import { NameOption, TensorInput, graphFor, isSymbolic, op1, opsMethod, toTensor, withScope } from '../math/common';
 import { sigmoidCrossEntropyWithLogits, softmaxCrossEntropyWithLogits, sparseSoftmaxCrossEntropyWithLogits } from '../nn/classification';
-import { Reduction, computeWeightedLoss } from './weighted-loss';
+import { HostWeights, Reduction, computeWeightedLoss } from './weighted-loss';
 
 export interface LossOptions extends NameOption {
   /** A scalar or a tensor broadcastable to the losses (Python's `weights=1.0`). */
@@ -22,15 +22,23 @@ export interface LossOptions extends NameOption {
   lossCollection?: string | null;
 }
 
-function weightsTensor(g: Graph, weights: TensorInput | undefined, name: string): Output {
-  if (weights === undefined) return g.constant(tensor([1], [], 'float32'), { name });
-  if (isSymbolic(weights)) return cast(weights, 'float32');
-  return g.constant(weights as number, { dtype: 'float32', name });
+/** Symbolic weights cast to float32; values stay values, made Consts where Python makes them (compute_weighted_loss). */
+function weightsOf(weights: TensorInput | undefined): Output | HostWeights {
+  if (weights === undefined) return 1;
+  return isSymbolic(weights) ? cast(weights, 'float32') : (weights as HostWeights);
 }
 
-function finish(g: Graph, losses: Output, weights: Output, options: LossOptions): Output {
-  return computeWeightedLoss(g, losses, weights, options.reduction ?? Reduction.SUM_BY_NONZERO_WEIGHTS,
+function finish(g: Graph, losses: Output, options: LossOptions): Output {
+  return computeWeightedLoss(g, losses, weightsOf(options.weights), options.reduction ?? Reduction.SUM_BY_NONZERO_WEIGHTS,
     options.lossCollection === undefined ? GraphKeys.LOSSES : options.lossCollection);
+}
+
+/** Python's `x[-1]` of a 1-D tensor: StridedSlice(x, [-1], [0], [1]) with shrink_axis_mask 1. */
+function lastDim(g: Graph, x: Output): Output {
+  return withScope(g, 'strided_slice', (scope) => {
+    const c = (v: number, name: string) => g.constant(tensor([v], [1], 'int32'), { name });
+    return g.ops.stridedSlice(x, c(-1, 'stack'), c(0, 'stack_1'), c(1, 'stack_2'), { shrinkAxisMask: 1, name: scope });
+  });
 }
 
 function requireCompatible(fnName: string, a: Output, b: Output, what: [string, string]): void {
@@ -44,9 +52,10 @@ function requireCompatible(fnName: string, a: Output, b: Output, what: [string, 
 export function sparseSoftmaxCrossEntropy(labels: TensorInput, logits: TensorInput, options: LossOptions = {}): Output {
   const g = graphFor('losses.sparseSoftmaxCrossEntropy', labels, logits, options.weights);
   return withScope(g, options.name ?? 'sparse_softmax_cross_entropy_loss', () => {
-    const w = weightsTensor(g, options.weights, 'Const');
+    // Python's _remove_squeezable_dimensions makes the weights a tensor ('Const') before the cross-entropy.
+    const weights = isSymbolic(options.weights) ? options.weights : toTensor(g, (options.weights ?? 1) as HostWeights, 'Const', 'float32');
     const losses = sparseSoftmaxCrossEntropyWithLogits({ labels, logits, name: 'xentropy' });
-    return finish(g, losses, w, options);
+    return finish(g, losses, { ...options, weights });
   });
 }
 
@@ -60,13 +69,14 @@ export function softmaxCrossEntropy(onehotLabels: TensorInput, logits: TensorInp
     requireCompatible('softmaxCrossEntropy', lg, labels, ['logits', 'onehotLabels']);
     const smoothing = options.labelSmoothing ?? 0;
     if (smoothing > 0) {
-      const n = labels.shape?.[labels.shape.length - 1];
-      if (n === null || n === undefined) throw new Error('losses.softmaxCrossEntropy: label smoothing needs a known number of classes');
-      labels = opsMethod(g, 'addV2')(opsMethod(g, 'mul')(labels, 1 - smoothing, { name: 'mul' }), smoothing / n, { name: 'add' });
+      // Python's cast(shape(onehot_labels)[-1]): the class count as a tensor, so unknown shapes work too.
+      const n = cast(lastDim(g, shape(labels)), lg.dtype);
+      const negatives = opsMethod(g, 'realDiv')(smoothing, n, { name: 'truediv' });
+      labels = opsMethod(g, 'addV2')(opsMethod(g, 'mul')(labels, 1 - smoothing, { name: 'mul' }), negatives, { name: 'add' });
     }
     labels = op1(g, 'StopGradient', [labels], {}, 'labels_stop_gradient');
     const losses = softmaxCrossEntropyWithLogits({ labels, logits: lg, name: 'xentropy' });
-    return finish(g, losses, weightsTensor(g, options.weights, 'Cast_1/x'), options);
+    return finish(g, losses, options);
   });
 }
 
@@ -81,8 +91,8 @@ export function sigmoidCrossEntropy(multiClassLabels: TensorInput, logits: Tenso
     const smoothing = options.labelSmoothing ?? 0;
     if (smoothing > 0) labels = opsMethod(g, 'addV2')(opsMethod(g, 'mul')(labels, 1 - smoothing, { name: 'mul' }), 0.5 * smoothing,
       { name: 'add' });
-    const losses = sigmoidCrossEntropyWithLogits({ labels, logits: lg, name: 'logistic_loss' });
-    return finish(g, losses, weightsTensor(g, options.weights, 'Cast_1/x'), options);
+    const losses = sigmoidCrossEntropyWithLogits({ labels, logits: lg, name: 'xentropy' });
+    return finish(g, losses, options);
   });
 }
 
@@ -93,7 +103,7 @@ function pointwise(fnName: string, scopeName: string, build: (g: Graph, labels: 
       const p = cast(toTensor(g, predictions, 'predictions'), 'float32');
       const l = cast(toTensor(g, labels, 'labels'), 'float32');
       requireCompatible(fnName, p, l, ['predictions', 'labels']);
-      return finish(g, build(g, l, p), weightsTensor(g, options.weights, 'Cast/x'), options);
+      return finish(g, build(g, l, p), options);
     });
   };
 }
@@ -108,19 +118,21 @@ export const absoluteDifference = pointwise('absoluteDifference', 'absolute_diff
 
 /** Python's `tf.compat.v1.losses.hinge_loss(labels, logits)`: labels in {0, 1}. */
 export const hingeLoss = pointwise('hingeLoss', 'hinge_loss', (g, l, p) => {
-  const signed = opsMethod(g, 'sub')(opsMethod(g, 'mul')(2, l, { name: 'mul' }), 1, { name: 'sub' });
-  return op1(g, 'Relu', [opsMethod(g, 'sub')(1, op1(g, 'Mul', [signed, p], {}, 'mul'), { name: 'sub' })], {}, 'Relu');
+  const allOnes = onesLikeImpl(l, {}, true);
+  const signed = op1(g, 'Sub', [opsMethod(g, 'mul')(2, l, { name: 'mul' }), allOnes], {}, 'Sub');
+  return op1(g, 'Relu', [op1(g, 'Sub', [allOnes, op1(g, 'Mul', [signed, p], {}, 'Mul')], {}, 'Sub')], {}, 'Relu');
 });
 
 /** Python's `tf.compat.v1.losses.log_loss(labels, predictions, weights = 1.0, epsilon = 1e-7)`. */
 export function logLoss(labels: TensorInput, predictions: TensorInput, options: LossOptions & { epsilon?: number } = {}): Output {
   const eps = options.epsilon ?? 1e-7;
   return pointwise('logLoss', 'log_loss', (g, l, p) => {
-    const a = op1(g, 'Mul', [op1(g, 'Neg', [l], {}, 'Neg'), op1(g, 'Log', [opsMethod(g, 'addV2')(p, eps, { name: 'add' })], {}, 'Log')],
-      {}, 'mul');
+    // -(l · log(p + ε)) - (1 - l) · log(1 - p + ε), in Python's order of op creation.
+    const logP = op1(g, 'Log', [opsMethod(g, 'addV2')(p, eps, { name: 'add' })], {}, 'Log');
+    const a = op1(g, 'Neg', [op1(g, 'Mul', [l, logP], {}, 'Mul')], {}, 'Neg');
     const oneMinusL = opsMethod(g, 'sub')(1, l, { name: 'sub' });
     const oneMinusP = opsMethod(g, 'addV2')(opsMethod(g, 'sub')(1, p, { name: 'sub' }), eps, { name: 'add' });
-    return op1(g, 'Sub', [a, op1(g, 'Mul', [oneMinusL, op1(g, 'Log', [oneMinusP], {}, 'Log')], {}, 'mul')], {}, 'sub');
+    return op1(g, 'Sub', [a, op1(g, 'Mul', [oneMinusL, op1(g, 'Log', [oneMinusP], {}, 'Log')], {}, 'Mul')], {}, 'sub');
   })(labels, predictions, options);
 }
 
@@ -132,7 +144,8 @@ export function huberLoss(labels: TensorInput, predictions: TensorInput, options
     const absError = op1(g, 'Abs', [error], {}, 'Abs');
     const quadratic = opsMethod(g, 'minimum')(absError, delta, { name: 'Minimum' });
     const linear = op1(g, 'Sub', [absError, quadratic], {}, 'Sub');
-    const q2 = opsMethod(g, 'mul')(0.5, op1(g, 'Mul', [quadratic, quadratic], {}, 'Mul'), { name: 'Mul' });
+    const half = g.constant(tensor([0.5], [], 'float32'), { name: 'Const' });
+    const q2 = op1(g, 'Mul', [half, op1(g, 'Mul', [quadratic, quadratic], {}, 'Mul')], {}, 'Mul');
     return op1(g, 'AddV2', [q2, opsMethod(g, 'mul')(delta, linear, { name: 'Mul' })], {}, 'Add');
   })(labels, predictions, options);
 }

@@ -4,10 +4,14 @@
 import { isFullyDefined } from '../base/shape';
 import type { Graph } from '../graph/graph';
 import { GraphKeys } from '../graph/graph-keys';
-import type { Operation, Output } from '../graph/operation';
+import { Operation, Output } from '../graph/operation';
+import type { Tensor, TensorLike } from '../tensor/tensor';
 import { tensor } from '../tensor/tensor';
 import { onesLikeImpl, shape, zerosLike } from '../math/array-ops';
-import { allAxes, op1, opsMethod, withScope } from '../math/common';
+import { allAxes, op1, opsMethod, toTensor, withScope } from '../math/common';
+
+/** Weights given as a value rather than a tensor of the graph (Python's default `weights=1.0`). */
+export type HostWeights = number | Tensor | TensorLike;
 
 /** Python's `tf.compat.v1.losses.Reduction`. */
 export const Reduction = Object.freeze({
@@ -22,14 +26,19 @@ export type ReductionValue = (typeof Reduction)[keyof typeof Reduction];
 
 const REDUCTIONS = new Set<string>(Object.values(Reduction));
 
-/** Python's `weights_broadcast_ops.assert_broadcastable` for static shapes (a NoOp to depend on). */
-function assertBroadcastable(g: Graph, weights: Output, values: Output): Operation {
+/**
+ * Python's `weights_broadcast_ops.assert_broadcastable` for static shapes (a NoOp to depend on). A host value is made
+ * a Const named after its scope, as Python's convert_to_tensor(weights, name=weights_scope) does.
+ */
+function assertBroadcastable(g: Graph, weightsIn: Output | HostWeights, values: Output): Operation {
   return withScope(g, 'assert_broadcastable', () => {
-    const part = (x: Output, name: string) => withScope(g, name, () => {
-      shape(x, { name: 'shape' });
-      g.constant(tensor([x.shape?.length ?? 0], [], 'int32'), { name: 'rank' });
+    const part = (x: Output | HostWeights, name: string) => withScope(g, name, (scope) => {
+      const t = x instanceof Output ? x : toTensor(g, x, scope, 'float32');
+      shape(t, { name: 'shape' });
+      g.constant(tensor([t.shape?.length ?? 0], [], 'int32'), { name: 'rank' });
+      return t;
     });
-    part(weights, 'weights');
+    const weights = part(weightsIn, 'weights');
     part(values, 'values');
     const ws = weights.shape;
     const vs = values.shape;
@@ -75,15 +84,18 @@ function safeMean(g: Graph, total: Output, count: Output): Output {
  * Python's `tf.compat.v1.losses.compute_weighted_loss(losses, weights, scope, loss_collection, reduction)`, in the
  * current name scope (the loss's); adds the loss to `lossCollection` (LOSSES unless null).
  */
-export function computeWeightedLoss(g: Graph, losses: Output, weights: Output, reduction: string = Reduction.SUM_BY_NONZERO_WEIGHTS,
+export function computeWeightedLoss(g: Graph, losses: Output, weightsIn: Output | HostWeights, reduction: string = Reduction.SUM_BY_NONZERO_WEIGHTS,
   lossCollection: string | null = GraphKeys.LOSSES): Output {
   if (!REDUCTIONS.has(reduction)) throw new Error(`Invalid reduction ${JSON.stringify(reduction)}; expected one of ` +
     `${[...REDUCTIONS].join(', ')}`);
-  if (losses.dtype !== 'float32' || weights.dtype !== 'float32') {
-    throw new TypeError(`losses and weights must be float32 here (received ${losses.dtype} and ${weights.dtype})`);
+  const weightsType = weightsIn instanceof Output ? weightsIn.dtype : 'float32';
+  if (losses.dtype !== 'float32' || weightsType !== 'float32') {
+    throw new TypeError(`losses and weights must be float32 here (received ${losses.dtype} and ${weightsType})`);
   }
-  const ok = assertBroadcastable(g, weights, losses);
+  const ok = assertBroadcastable(g, weightsIn, losses);
   const loss = g.controlDependencies([ok], () => {
+    // Python's math_ops.cast(weights, float32): a host value becomes the Const 'Cast/x' and no Cast op.
+    const weights = weightsIn instanceof Output ? weightsIn : withScope(g, 'Cast', () => toTensor(g, weightsIn, 'x', 'float32'));
     const weighted = op1(g, 'Mul', [losses, weights], {}, 'Mul');
     if (reduction === Reduction.NONE) return weighted;
     const total = op1(g, 'Sum', [weighted, allAxes(g, weighted)], { keep_dims: false }, 'Sum');
@@ -96,9 +108,9 @@ export function computeWeightedLoss(g: Graph, losses: Output, weights: Output, r
       const n = withScope(g, 'num_elements', (scope) => {
         const size = isFullyDefined(losses.shape) ? g.constant(losses.shape.reduce((a, b) => a * b, 1), { dtype: 'int32',
           name: scope }) : op1(g, 'Size', [losses], {}, scope);
-        return g.nameScope('', () => size);
+        return op1(g, 'Cast', [size], { DstT: 'float32' }, 'Cast');
       });
-      return safeMean(g, total, op1(g, 'Cast', [n], { DstT: 'float32' }, 'Cast'));
+      return safeMean(g, total, n);
     }
     return safeMean(g, total, numPresent(g, losses, weights));
   });

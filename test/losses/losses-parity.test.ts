@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// tf.losses against Python tf.compat.v1.losses: names of the nodes (sparse softmax cross-entropy), the LOSSES
-// collection, getTotalLoss, and the values of every loss with scalar and per-example weights.
+// tf.losses against Python tf.compat.v1.losses: the node names and op types of every loss (weights as Python converts them,
+// label smoothing, each reduction), the LOSSES collection, getTotalLoss, and the values.
 import * as tf from '../../lib';
 import { describePython } from '../helpers/python';
 import { ProgramSummary, expectParity, runPythonPrograms, summarize } from '../helpers/python-parity';
@@ -34,11 +34,13 @@ const PROGRAMS = {
           reduction=R.SUM),
         v1.losses.hinge_loss(oh, lg, reduction=R.SUM_OVER_BATCH_SIZE), v1.losses.huber_loss(oh, lg, delta=0.5), v1.losses.log_loss(oh, pr),
         v1.losses.mean_squared_error(oh, pr, reduction=R.NONE, loss_collection=None),
+        v1.losses.sigmoid_cross_entropy(oh, lg, label_smoothing=0.2), v1.losses.mean_squared_error(oh, pr, weights=2.0,
+          reduction=R.SUM_OVER_BATCH_SIZE), v1.losses.log_loss(oh, pr, weights=tf.constant([[1.], [0.], [2.], [1.]])),
       ]
       for i, o in enumerate(out): tf.identity(o, name='out%d' % i)
       v1.losses.get_total_loss(name='total')
     `,
-    fetch: ['out0:0', 'out1:0', 'out2:0', 'out3:0', 'out4:0', 'out5:0', 'out6:0', 'out7:0', 'out8:0', 'out9:0', 'total:0'],
+    fetch: [...Array.from({ length: 13 }, (_, i) => `out${i}:0`), 'total:0'],
     feeds: pyFeeds,
     feedTypes: { 'lb:0': 'int64' },
   },
@@ -63,7 +65,7 @@ describePython('tf.losses matches Python', () => {
     expect(ours.collections.losses).toEqual(python.sparse.collections.losses);
   });
 
-  test('every loss and reduction gives Python\'s values', async () => {
+  test('every loss and reduction gives Python\'s node names (…/value, …/num_present, …/xentropy) and values', async () => {
     const g = new tf.Graph();
     g.asDefault(() => {
       const lg = tf.placeholder('float32', [4, 5], 'lg');
@@ -79,11 +81,19 @@ describePython('tf.losses matches Python', () => {
         tf.losses.hingeLoss(oh, lg, { reduction: R.SUM_OVER_BATCH_SIZE }), tf.losses.huberLoss(oh, lg,
           { delta: 0.5 }), tf.losses.logLoss(oh, pr),
         tf.losses.meanSquaredError(oh, pr, { reduction: R.NONE, lossCollection: null }),
+        tf.losses.sigmoidCrossEntropy(oh, lg, { labelSmoothing: 0.2 }), tf.losses.meanSquaredError(oh, pr, { weights: 2,
+          reduction: R.SUM_OVER_BATCH_SIZE }), tf.losses.logLoss(oh, pr, { weights: tf.constant([[1], [0], [2], [1]]) }),
       ];
       out.forEach((o, i) => tf.identity(o, { name: `out${i}` }));
       tf.losses.getTotalLoss({ name: 'total' });
     });
-    expectParity(await summarize(g, PROGRAMS.values.fetch, feeds()), python.values, { nodes: false });
+    const ours = await summarize(g, PROGRAMS.values.fetch, feeds());
+    expectParity(ours, python.values);
+    const names = ours.nodes.map(([n]) => n);
+    for (const n of ['softmax_cross_entropy_loss/value', 'softmax_cross_entropy_loss/labels_stop_gradient', 'mean_squared_error/value',
+      'hinge_loss/value', 'huber_loss/value', 'log_loss/value', 'sigmoid_cross_entropy_loss/xentropy', 'absolute_difference/Sum',
+      'mean_squared_error_2/num_elements/Cast', 'log_loss_1/num_present']) expect(names).toContain(n);
+    expect(ours.collections.losses).toEqual(python.values.collections.losses);
   });
 });
 
