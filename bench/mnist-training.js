@@ -221,10 +221,13 @@ function report(runs, options, withPython) {
   const { filters1, filters2, hidden, batch } = options;
   table(`MNIST conv net ${filters1}-${filters2}-${hidden}, batch ${batch}, Adam + EMA, ${THREADS} threads: training steps per second ` +
     `(median of ${ROUNDS} rounds of ${STEPS} steps)`, rows);
+  // CPU time is less sensitive than wall time to other work on a shared machine.
   const cpu = (list) => median(list.map((r) => r.cpuMsPerStep));
+  const cpuRatio = (list) => (withPython ? `${fmt(median(list.map((r, i) => r.cpuMsPerStep / runs.imported[i].cpuMsPerStep)))}x ` +
+    'Python on the same graph' : '');
   table('CPU time per step, all threads (median)', [
-    ['Node session.runSync', cpu(runs.sync), 'ms'],
-    ['Node await session.run', cpu(runs.async), 'ms'],
+    ['Node session.runSync', cpu(runs.sync), 'ms', cpuRatio(runs.sync)],
+    ['Node await session.run', cpu(runs.async), 'ms', cpuRatio(runs.async)],
     ...(withPython ? [['Python, our graph', cpu(runs.imported), 'ms'], ['Python, its own graph', cpu(runs.built), 'ms']] : []),
   ]);
   // The same weights, batches and dropout seeds went into the same graph: the losses must agree. Python's own graph
