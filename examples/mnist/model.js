@@ -70,7 +70,6 @@ function buildTrainGraph(overrides = {}) {
     const minimize = new tf.train.AdamOptimizer(learningRate).minimize(loss, { globalStep });
     const ema = new tf.train.ExponentialMovingAverage(options.emaDecay, { numUpdates: globalStep });
     const train = tf.controlDependencies([minimize], () => ema.apply(weights));
-    g.addToCollection(tf.GraphKeys.TRAIN_OP, train);
     const saver = new tf.train.Saver({ graph: g, maxToKeep: 3 });
     // What TensorBoard shows: the loss, the batch accuracy, the learning rate and every weight's histogram.
     tf.summary.scalar('loss', loss);
