@@ -59,6 +59,10 @@ export function deduplicate(g: Graph, values: Output, indices: Output): [Output,
 /** A tensor of `shape` filled with `value`, as Python's zeros/ones initializers build it (`…/Initializer/zeros`). */
 export function fill_(g: Graph, shape: number[], dtype: DType, value: number): Output {
   const scope = g.uniqueName(value === 0 ? 'zeros' : 'ones');
+  // Python's _constant_if_small: under 1000 elements a Const, else a Fill.
+  if (shape.reduce((a, b) => a * b, 1) < 1000) {
+    return g.constant(new Array(shape.reduce((a, b) => a * b, 1)).fill(value), { dtype, shape, name: `${scope}/` });
+  }
   const [dims, scalar] = g.nameScope(`${scope}/`, () => [
     g.constant(shape, { dtype: 'int32', shape: [shape.length], name: 'shape_as_tensor' }),
     g.constant(value, { dtype, name: 'Const' }),
