@@ -93,6 +93,11 @@ export class Graph {
     return `Graph #${this.id}`;
   }
 
+  /** @internal The graph a function body graph captures outer tensors from; undefined for a graph of its own. */
+  get _outerGraph(): Graph | undefined {
+    return undefined;
+  }
+
   // ---- names ----
 
   /**
