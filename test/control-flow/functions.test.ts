@@ -91,3 +91,19 @@ describe('tf.defineFunction', () => {
     expect(runOnce(g, q, { x: 2 })).toBe(6);
   });
 });
+
+describe('call sites', () => {
+  test('naming a function the library lacks is an Error when built; the graph is unchanged', () => {
+    const g = new tf.Graph();
+    const x = g.placeholder('float32', [], 'x');
+    const count = g.numOperations;
+    expect(() => g.addOperation('PartitionedCall', { inputs: [[x]], attrs: { Tin: ['float32'], Tout: ['float32'], f: 'nowhere' } }))
+      .toThrow(/'nowhere'.*not in the graph's function library/);
+    expect(() => g.ops.statelessWhile([x], { cond: 'c', body: 'b' } as never)).toThrow(/not in the graph's function library/);
+    expect(g.numOperations).toBe(count);
+    const f = tf.defineFunction('f', (a: tf.Output) => tf.negative(a), ['float32']);
+    f(x);
+    expect(g.addOperation('PartitionedCall', { inputs: [[x]], attrs: { Tin: ['float32'], Tout: ['float32'], f: 'f' } }).type)
+      .toBe('PartitionedCall');
+  });
+});
