@@ -91,3 +91,5 @@ export { defineFunction } from './control-flow/function';
 export type { DefinedFunction, FunctionInfo, InputSpec } from './control-flow/function';
 export { cond } from './control-flow/cond';
 export type { CondOptions } from './control-flow/cond';
+// The gradients of If/StatelessIf register themselves.
+import './control-flow/cond-gradient';

@@ -70,7 +70,8 @@ export function importFunctionBody(g: Graph, fdef: FunctionDef, args: Output[], 
     throw new Error(`Function '${sig.name}' takes ${inputArgs.length} arguments; ${args.length} were given`);
   }
   const argNames = new Set(inputArgs.map((a) => a.name));
-  const argPlaceholder = (i: number) => `__arg_${i}_${inputArgs[i].name}`;
+  // A name no FunctionDef node has (a '.' where function builders write '_').
+  const argPlaceholder = (i: number) => `arg.${i}.${inputArgs[i].name}`;
   const argIndex = new Map(inputArgs.map((a, i) => [a.name, i]));
   const nodes: NodeDef[] = fdef.node_def ?? [];
   const layouts = new Map<string, Map<string, [number, number]>>();
@@ -105,10 +106,10 @@ export function importFunctionBody(g: Graph, fdef: FunctionDef, args: Output[], 
     return tensorName(ref, `output '${a.name}'`);
   });
   const bytes = encode('GraphDef', { node: graphNodes, versions: graphDefVersions() });
-  const result = g.importGraphDef(bytes, { prefix, inputMap, returnElements: outputRefs.filter((r: string) => !r.startsWith('__arg_')) });
+  const result = g.importGraphDef(bytes, { prefix, inputMap, returnElements: outputRefs.filter((r: string) => !r.startsWith('arg.')) });
   let k = 0;
   const outputs = outputRefs.map((r: string) => {
-    if (r.startsWith('__arg_')) return args[Number(r.split('_')[3])];
+    if (r.startsWith('arg.')) return args[Number(r.split('.')[1])];
     return result.outputs[k++];
   });
   return { outputs, prefix };
