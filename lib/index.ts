@@ -87,3 +87,9 @@ export * as nn from './nn';
 export * as losses from './losses';
 export * as layers from './layers';
 export * as metrics from './metrics';
+export { defineFunction } from './control-flow/function';
+export type { DefinedFunction, FunctionInfo, InputSpec } from './control-flow/function';
+export { cond } from './control-flow/cond';
+export type { CondOptions } from './control-flow/cond';
+// The gradients of If/StatelessIf register themselves.
+import './control-flow/cond-gradient';

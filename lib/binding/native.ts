@@ -103,6 +103,17 @@ export namespace Native {
     ): Array<OutputRef | null>;
     importFunctionDef(bytes: Uint8Array): void;
     functionDefs(): Buffer[];
+    toFunctionDef(
+      name: string,
+      ops: Operation[] | null,
+      inOps: Operation[],
+      inIdx: number[],
+      outOps: Operation[],
+      outIdx: number[],
+      outputNames: string[] | null,
+      controlOps: Operation[],
+      description: string | null,
+    ): Buffer;
   }
 
   /** The arguments of Session.run and Session.runSync, in native/session.h's order. */
