@@ -38,6 +38,8 @@ namespace tfn {
 //   [sync] g.addGradients(prefix, yOps, yIdx, xOps, xIdx, dxOps | null, dxIdx | null) -> ([name, index] | null)[]
 //   [sync] g.importFunctionDef(bytes)   adds a FunctionDef to the graph's library
 //   [sync] g.functionDefs() -> Buffer[] (FunctionDef each)
+//   [sync] g.updateEdge(srcOp, srcIndex, dstOp, dstInputIndex)   TF_UpdateEdge: input dstInputIndex of dstOp now
+//     reads srcOp's output srcIndex; InvalidArgumentError for a dtype mismatch
 class Graph : public Napi::ObjectWrap<Graph> {
  public:
   static Napi::Function Init(Napi::Env env);
@@ -59,6 +61,7 @@ class Graph : public Napi::ObjectWrap<Graph> {
 
  private:
   Napi::Value AddOperation(const Napi::CallbackInfo& info);
+  Napi::Value UpdateEdge(const Napi::CallbackInfo& info);
   Napi::Value OperationId(const Napi::CallbackInfo& info);
   Napi::Value OperationWrapper(const Napi::CallbackInfo& info);
   Napi::Value OperationByName(const Napi::CallbackInfo& info);
