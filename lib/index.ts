@@ -87,3 +87,5 @@ export * as nn from './nn';
 export * as losses from './losses';
 export * as layers from './layers';
 export * as metrics from './metrics';
+export { defineFunction } from './control-flow/function';
+export type { DefinedFunction, FunctionInfo, InputSpec } from './control-flow/function';

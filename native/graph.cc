@@ -30,6 +30,7 @@ Napi::Function Graph::Init(Napi::Env env) {
                          InstanceMethod<&Graph::AddGradients>("addGradients"),
                          InstanceMethod<&Graph::ImportFunctionDef>("importFunctionDef"),
                          InstanceMethod<&Graph::FunctionDefs>("functionDefs"),
+                         InstanceMethod<&Graph::ToFunctionDef>("toFunctionDef"),
                      });
 }
 
@@ -324,6 +325,70 @@ Napi::Value Graph::UpdateEdge(const Napi::CallbackInfo& info) {
   Tf().TF_UpdateEdge(graph_, source, TF_Input{dst->op(), k}, status);
   ThrowIfNotOk(env, status);
   return env.Undefined();
+}
+
+bool Graph::ReadOperations(Napi::Env env, Napi::Value ops_value, const char* what, std::vector<const TF_Operation*>* out) {
+  if (!ops_value.IsArray()) {
+    Napi::TypeError::New(env, std::string("Expected an array of operations for ") + what).ThrowAsJavaScriptException();
+    return false;
+  }
+  Napi::Array ops = ops_value.As<Napi::Array>();
+  for (uint32_t i = 0; i < ops.Length(); ++i) {
+    Operation* op = UnwrapTagged<Operation>(env, ops.Get(i), kOperationTag, what);
+    if (op == nullptr) return false;
+    if (op->graph() != this) {
+      Napi::Error::New(env, std::string(what) + " '" + Tf().TF_OperationName(op->op()) + "' belongs to another graph")
+          .ThrowAsJavaScriptException();
+      return false;
+    }
+    out->push_back(op->op());
+  }
+  return true;
+}
+
+Napi::Value Graph::ToFunctionDef(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  TFN_THROW_IF(info.Length() < 9 || !info[0].IsString(), TypeError, env,
+               "toFunctionDef(name, ops, inOps, inIdx, outOps, outIdx, outputNames, controlOps, description) got "
+               "arguments of the wrong types",
+               env.Undefined());
+  std::string name = info[0].As<Napi::String>().Utf8Value();
+  bool all_ops = info[1].IsNull() || info[1].IsUndefined();
+  std::vector<const TF_Operation*> body;
+  if (!all_ops && !ReadOperations(env, info[1], "a function body operation", &body)) return env.Undefined();
+  std::vector<TF_Output> inputs, outputs;
+  if (!ReadOutputs(env, info[2], info[3], "a function input", &inputs)) return env.Undefined();
+  if (!ReadOutputs(env, info[4], info[5], "a function output", &outputs)) return env.Undefined();
+  std::vector<std::string> names;
+  if (!info[6].IsNull() && !info[6].IsUndefined()) {
+    TFN_THROW_IF(!info[6].IsArray() || info[6].As<Napi::Array>().Length() != outputs.size(), TypeError, env,
+                 "Expected one output name per function output", env.Undefined());
+    Napi::Array array = info[6].As<Napi::Array>();
+    for (uint32_t i = 0; i < array.Length(); ++i) {
+      TFN_THROW_IF(!array.Get(i).IsString(), TypeError, env, "Expected strings as output names", env.Undefined());
+      names.push_back(array.Get(i).As<Napi::String>().Utf8Value());
+    }
+  }
+  std::vector<const TF_Operation*> controls;
+  if (!ReadOperations(env, info[7], "a function control output", &controls)) return env.Undefined();
+  std::vector<std::string> control_names;
+  for (const TF_Operation* op : controls) control_names.push_back(Tf().TF_OperationName(const_cast<TF_Operation*>(op)));
+  std::vector<const char*> name_ptrs, control_name_ptrs;
+  for (const std::string& n : names) name_ptrs.push_back(n.c_str());
+  for (const std::string& n : control_names) control_name_ptrs.push_back(n.c_str());
+  std::string description = info[8].IsString() ? info[8].As<Napi::String>().Utf8Value() : "";
+  StatusGuard status;
+  FunctionGuard func(Tf().TF_GraphToFunctionWithControlOutputs(
+      graph_, name.c_str(), 0, all_ops ? -1 : static_cast<int>(body.size()), all_ops ? nullptr : body.data(),
+      static_cast<int>(inputs.size()), inputs.data(), static_cast<int>(outputs.size()), outputs.data(),
+      names.empty() ? nullptr : name_ptrs.data(), static_cast<int>(controls.size()), controls.data(),
+      control_name_ptrs.empty() ? nullptr : control_name_ptrs.data(), nullptr,
+      description.empty() ? nullptr : description.c_str(), status));
+  if (ThrowIfNotOk(env, status)) return env.Undefined();
+  BufferGuard buffer(Tf().TF_NewBuffer());
+  Tf().TF_FunctionToFunctionDef(func.get(), buffer.get(), status);
+  if (ThrowIfNotOk(env, status)) return env.Undefined();
+  return BufferToJs(env, buffer.get());
 }
 
 }  // namespace tfn

@@ -40,6 +40,12 @@ namespace tfn {
 //   [sync] g.functionDefs() -> Buffer[] (FunctionDef each)
 //   [sync] g.updateEdge(srcOp, srcIndex, dstOp, dstInputIndex)   TF_UpdateEdge: input dstInputIndex of dstOp now
 //     reads srcOp's output srcIndex; InvalidArgumentError for a dtype mismatch
+//   [sync] g.toFunctionDef(name, ops | null, inOps, inIdx, outOps, outIdx, outputNames | null, controlOps,
+//     description | null) -> Buffer (FunctionDef)   TF_GraphToFunctionWithControlOutputs over this graph: `ops`
+//     the operations of the body (null: all of them), the inputs (placeholders) and outputs as matching arrays
+//     of Operation wrappers and indices, output arg names (null: TensorFlow derives them), operations that must
+//     run (control outputs, named after themselves). The graph is unchanged; nothing is added to any library.
+//     Throws TypeError/Error/RangeError on malformed arguments and the TensorFlow error when it refuses.
 class Graph : public Napi::ObjectWrap<Graph> {
  public:
   static Napi::Function Init(Napi::Env env);
@@ -75,6 +81,8 @@ class Graph : public Napi::ObjectWrap<Graph> {
   Napi::Value AddGradients(const Napi::CallbackInfo& info);
   Napi::Value ImportFunctionDef(const Napi::CallbackInfo& info);
   Napi::Value FunctionDefs(const Napi::CallbackInfo& info);
+  Napi::Value ToFunctionDef(const Napi::CallbackInfo& info);
+  bool ReadOperations(Napi::Env env, Napi::Value ops, const char* what, std::vector<const TF_Operation*>* out);
 
   bool ReadOutput(Napi::Env env, Napi::Value op, Napi::Value index, TF_Output* out);
 

@@ -105,6 +105,17 @@ export namespace Native {
     functionDefs(): Buffer[];
     /** TF_UpdateEdge: input `dstIndex` of `dst` reads output `srcIndex` of `src` from now on. */
     updateEdge(src: Operation, srcIndex: number, dst: Operation, dstIndex: number): void;
+    toFunctionDef(
+      name: string,
+      ops: Operation[] | null,
+      inOps: Operation[],
+      inIdx: number[],
+      outOps: Operation[],
+      outIdx: number[],
+      outputNames: string[] | null,
+      controlOps: Operation[],
+      description: string | null,
+    ): Buffer;
   }
 
   /** The arguments of Session.run and Session.runSync, in native/session.h's order. */

@@ -51,6 +51,21 @@ export function resetDefaultGraph(): void {
   globalGraph = new Graph();
 }
 
+/** @internal Whether `inner` is `outer` or a function body graph built (at any depth) inside it. */
+export function encloses(inner: Graph, outer: Graph): boolean {
+  for (let g: Graph | undefined = inner; g; g = g._outerGraph) if (g === outer) return true;
+  return false;
+}
+
+/**
+ * @internal The graph to build ops on `g`'s objects in (a variable's reads and assignments): the default graph
+ * when it is a function body inside `g` (a cond branch, a loop body), which captures what it needs, else `g`.
+ */
+export function buildingGraphFor(g: Graph): Graph {
+  const top = stack.length ? stack[stack.length - 1] : undefined;
+  return top !== undefined && top !== g && encloses(top, g) ? top : g;
+}
+
 /** Whether a graph was made default with `asDefault` (Python's "explicit" default graph). */
 export function hasExplicitDefault(): boolean {
   return stack.length > 0;
@@ -83,6 +98,9 @@ export function graphOf(args: unknown[], fnName: string): Graph {
     if (!g) return;
     if (!found) found = g;
     else if (found.graph !== g.graph) {
+      // A function body captures the tensors of the graphs it is built in: the innermost graph builds.
+      if (encloses(g.graph, found.graph)) found = g;
+      if (encloses(found.graph, g.graph)) return;
       throw new Error(`${fnName}: '${g.what}' belongs to ${g.graph} but '${found.what}' belongs to ${found.graph}; all arguments must ` +
         `come from one graph`);
     }
@@ -90,6 +108,7 @@ export function graphOf(args: unknown[], fnName: string): Graph {
   for (const a of args) visit(a, 0);
   if (!found) return getDefaultGraph();
   if (stack.length && found.graph !== stack[stack.length - 1]) {
+    if (encloses(stack[stack.length - 1], found.graph)) return stack[stack.length - 1];
     const def = stack[stack.length - 1];
     throw new Error(`${fnName}: '${found.what}' belongs to ${found.graph}, which is not the default graph (${def}, made default with ` +
       `asDefault)`);

@@ -11,6 +11,7 @@ import type { Ops } from '../ops';
 import { Tensor, TensorLike, tensor } from '../tensor/tensor';
 import { ControlFrame, DeviceFunction, DeviceScope, controlInputsUnder, deviceUnderScopes } from './build-scopes';
 import { Collections } from './collections';
+import { checkFunctionsDefined } from './function-names';
 import { constantTensor } from './constant-value';
 import { ImportGraphDefOptions, ImportGraphDefResult, importIntoGraph } from './import-options';
 import { NameRegistry, checkNoNul, checkOpName, checkScopeName, isValidOpName } from './names';
@@ -91,6 +92,11 @@ export class Graph {
 
   toString(): string {
     return `Graph #${this.id}`;
+  }
+
+  /** @internal The graph a function body graph captures outer tensors from; undefined for a graph of its own. */
+  get _outerGraph(): Graph | undefined {
+    return undefined;
   }
 
   // ---- names ----
@@ -214,6 +220,7 @@ export class Graph {
     const inputOperations: Operation[] = tracking ? [] : NO_OPERATIONS;
     const resolved = resolveInputs(this, type, info, options.inputs ?? [], tracking ? inputOperations : null);
     const attrs = attrEntries(type, info, options.attrs);
+    if (attrs.length) checkFunctionsDefined(this._native, type, info, options.attrs);
     let name: string;
     let exact = false;
     if (options.name === undefined) name = this.uniqueName(type);

@@ -6,6 +6,7 @@ import { DType } from '../base/dtypes';
 import { StaticShape, isFullyDefined, shapeToString, shapesCompatible } from '../base/shape';
 import { invalidArgument, optionalObject, requireString } from '../base/validate';
 import type { Graph, OutputLike } from '../graph/graph';
+import { buildingGraphFor } from '../graph/default-graph';
 import { GraphKeys } from '../graph/graph-keys';
 import { prependNameScope, stripNameScope } from '../graph/names';
 import { Operation, Output, OutputConvertible, ToOutputContext, isOutputConvertible, toOutput } from '../graph/operation';
@@ -162,7 +163,7 @@ export class Variable implements OutputConvertible {
    * `g.controlDependencies([op], …)` it reads after `op`, e.g. after an assignment.
    */
   readValue(): Output {
-    const g = this.graph;
+    const g = buildingGraphFor(this.graph); // inside a cond branch or loop body: built there
     const read = g.nameScope('Read', () =>
       g.addOperation('ReadVariableOp', { inputs: [this.handle], attrs: { dtype: this.dtype } }).output(0));
     return g.addOperation('Identity', { inputs: [read], attrs: { T: this.dtype } }).output(0);
@@ -205,7 +206,7 @@ export class Variable implements OutputConvertible {
 
   /** @internal The value to assign, validated against the variable's dtype and shape before any op is built. */
   #assignedValue(value: unknown, what: string): Output {
-    const g = this.graph;
+    const g = buildingGraphFor(this.graph); // inside a cond branch or loop body: built there
     if (value instanceof Output || isOutputConvertible(value)) {
       const out = g._toOutput(value, what);
       if (out.dtype !== this.dtype) {
@@ -257,7 +258,7 @@ export class Variable implements OutputConvertible {
   #update(type: string, value: unknown, options: AssignOptions, method: string): Output | Operation {
     optionalObject(options, `the options of ${method}`);
     if (options.name !== undefined) requireString(options.name, `the name of ${method}`);
-    const g = this.graph;
+    const g = buildingGraphFor(this.graph); // inside a cond branch or loop body: built there
     const v = this.#assignedValue(value, `the value of ${this.name}.${method}()`);
     const attrs: Record<string, unknown> = { dtype: this.dtype };
     if (type === 'AssignVariableOp') attrs.validate_shape = this.#validateShape && isFullyDefined(this.shape);
