@@ -89,3 +89,5 @@ export * as layers from './layers';
 export * as metrics from './metrics';
 export { defineFunction } from './control-flow/function';
 export type { DefinedFunction, FunctionInfo, InputSpec } from './control-flow/function';
+export { whileLoop } from './control-flow/while-loop';
+export type { WhileLoopOptions, LoopVar } from './control-flow/while-loop';

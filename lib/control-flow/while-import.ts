@@ -3,7 +3,7 @@
 // its FunctionDef, so loops imported from Python and loops built here take one path. Arguments become
 // placeholders named as the FunctionDef's input args; node inputs ('node:out_arg:i') become GraphDef tensor names.
 import { Graph } from '../graph/graph';
-import type { Output } from '../graph/operation';
+import type { Operation, Output } from '../graph/operation';
 import { DecodedMessage, decode, encode, toNumber } from '../proto';
 
 /** A function body imported into a graph. */
@@ -14,6 +14,8 @@ export interface ImportedBody {
   outputs: Output[];
   /** The names of the operations the body imported (placeholders included). */
   opNames: Set<string>;
+  /** Operations that run although no output depends on them (the FunctionDef's control outputs). */
+  controlOutputs: Operation[];
   isStateful: boolean;
 }
 
@@ -104,7 +106,8 @@ export function importFunctionBody(
     target.tensor(graphRef(ret[a.name as string], argNames, flat)),
   );
   const opNames = new Set<string>([...argNames, ...nodes.map((n) => n.name as string)]);
-  return { args, outputs, opNames, isStateful: fdef.signature?.is_stateful === true };
+  const controlOutputs = Object.values((fdef.control_ret ?? {}) as Record<string, string>).map((n) => target.operation(n)!);
+  return { args, outputs, opNames, controlOutputs, isStateful: fdef.signature?.is_stateful === true };
 }
 
 let versions: unknown;
