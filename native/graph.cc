@@ -16,6 +16,7 @@ Napi::Function Graph::Init(Napi::Env env) {
   return DefineClass(env, "Graph",
                      {
                          InstanceMethod<&Graph::AddOperation>("addOperation"),
+                         InstanceMethod<&Graph::UpdateEdge>("updateEdge"),
                          InstanceMethod<&Graph::OperationId>("operationId"),
                          InstanceMethod<&Graph::OperationWrapper>("operation"),
                          InstanceMethod<&Graph::OperationByName>("operationByName"),
@@ -304,6 +305,26 @@ Napi::Value Graph::FunctionDefs(const Napi::CallbackInfo& info) {
   }
   if (failed && ThrowIfNotOk(env, status)) return env.Undefined();
   return result;
+}
+
+// The forward While of a loop is rebuilt with accumulators when its gradient is taken (as Python's while_v2 rewrites
+// it): its consumers move to the rebuilt op, which TensorFlow checks for a matching dtype.
+Napi::Value Graph::UpdateEdge(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  TFN_THROW_IF(info.Length() < 4, TypeError, env, "updateEdge(srcOp, srcIndex, dstOp, dstInputIndex) needs 4 arguments",
+               env.Undefined());
+  TF_Output source;
+  if (!ReadOutput(env, info[0], info[1], &source)) return env.Undefined();
+  Operation* dst = UnwrapTagged<Operation>(env, info[2], kOperationTag, "the consumer of updateEdge");
+  if (dst == nullptr) return env.Undefined();
+  TFN_THROW_IF(dst->graph() != this, Error, env, "updateEdge: the consumer belongs to another graph", env.Undefined());
+  int32_t k = info[3].IsNumber() ? info[3].As<Napi::Number>().Int32Value() : -1;
+  TFN_THROW_IF(k < 0 || k >= Tf().TF_OperationNumInputs(dst->op()), RangeError, env,
+               "updateEdge: the consumer has no input of that index", env.Undefined());
+  StatusGuard status;
+  Tf().TF_UpdateEdge(graph_, source, TF_Input{dst->op(), k}, status);
+  ThrowIfNotOk(env, status);
+  return env.Undefined();
 }
 
 bool Graph::ReadOperations(Napi::Env env, Napi::Value ops_value, const char* what, std::vector<const TF_Operation*>* out) {

@@ -38,6 +38,8 @@ namespace tfn {
 //   [sync] g.addGradients(prefix, yOps, yIdx, xOps, xIdx, dxOps | null, dxIdx | null) -> ([name, index] | null)[]
 //   [sync] g.importFunctionDef(bytes)   adds a FunctionDef to the graph's library
 //   [sync] g.functionDefs() -> Buffer[] (FunctionDef each)
+//   [sync] g.updateEdge(srcOp, srcIndex, dstOp, dstInputIndex)   TF_UpdateEdge: input dstInputIndex of dstOp now
+//     reads srcOp's output srcIndex; InvalidArgumentError for a dtype mismatch
 //   [sync] g.toFunctionDef(name, ops | null, inOps, inIdx, outOps, outIdx, outputNames | null, controlOps,
 //     description | null) -> Buffer (FunctionDef)   TF_GraphToFunctionWithControlOutputs over this graph: `ops`
 //     the operations of the body (null: all of them), the inputs (placeholders) and outputs as matching arrays
@@ -65,6 +67,7 @@ class Graph : public Napi::ObjectWrap<Graph> {
 
  private:
   Napi::Value AddOperation(const Napi::CallbackInfo& info);
+  Napi::Value UpdateEdge(const Napi::CallbackInfo& info);
   Napi::Value OperationId(const Napi::CallbackInfo& info);
   Napi::Value OperationWrapper(const Napi::CallbackInfo& info);
   Napi::Value OperationByName(const Napi::CallbackInfo& info);

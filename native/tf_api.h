@@ -135,7 +135,8 @@
   X(TF_CheckpointReaderGetVariableNumDims)                    \
   X(TF_CheckpointReaderGetVariableShape)                      \
   X(TF_CheckpointReaderGetTensor)                             \
-  X(TF_GraphToFunctionWithControlOutputs)
+  X(TF_GraphToFunctionWithControlOutputs)                     \
+  X(TF_UpdateEdge)
 
 namespace tfn {
 

@@ -103,6 +103,8 @@ export namespace Native {
     ): Array<OutputRef | null>;
     importFunctionDef(bytes: Uint8Array): void;
     functionDefs(): Buffer[];
+    /** TF_UpdateEdge: input `dstIndex` of `dst` reads output `srcIndex` of `src` from now on. */
+    updateEdge(src: Operation, srcIndex: number, dst: Operation, dstIndex: number): void;
     toFunctionDef(
       name: string,
       ops: Operation[] | null,
