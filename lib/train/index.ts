@@ -28,3 +28,4 @@ export { cosineDecay, exponentialDecay, inverseTimeDecay, piecewiseConstant, pol
 export type { StepLike } from './learning-rate-decay';
 export { ExponentialMovingAverage } from './moving-averages';
 export type { ExponentialMovingAverageOptions } from './moving-averages';
+export * from '../monitored';

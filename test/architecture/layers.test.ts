@@ -27,6 +27,7 @@ export const LAYERS: Record<string, number> = {
   metrics: 9,
   layers: 9,
   'control-flow': 8,
+  monitored: 9, // needs checkpoint (Saver) and summary (FileWriter)
   summary: 8,
   'saved-model': 10,
   copy: 10,
