@@ -137,7 +137,7 @@ export class SyncReplicasOptimizer extends Optimizer {
     const accumulators: Array<[Output, string]> = [];
     const scope = g.uniqueName(this.name);
     g.nameScope(`${scope}/`, () => {
-      const step64 = this.#asInt64(g, localStep.value());
+      const step64 = this.#asInt64(g, localStep.readValue());
       for (const [i, pair] of pairs.entries()) {
         if (!Array.isArray(pair) || pair.length !== 2 || !(pair[1] instanceof Variable)) {
           throw invalidArgument('a [gradient, variable] pair', `pairs[${i}] of ${this.name}.applyGradients`, pair);
@@ -195,7 +195,7 @@ export class SyncReplicasOptimizer extends Optimizer {
     }
     this.#chiefQueueRunner = onStep(() => new QueueRunner(queue, [syncOp]));
     for (const [accum, device] of accumulators) {
-      chiefInit.push(bothOn(g, device, () => op(g, 'AccumulatorSetGlobalStep', [accum, this.#asInt64(g, globalStep.value())], {},
+      chiefInit.push(bothOn(g, device, () => op(g, 'AccumulatorSetGlobalStep', [accum, this.#asInt64(g, globalStep.readValue())], {},
         'SetGlobalStep')));
     }
     this.chiefInitOp = group(g, chiefInit, null);
@@ -294,7 +294,7 @@ export class SyncReplicasOptimizer extends Optimizer {
   }
 
   #enqueueTokens(g: Graph, n: number): Operation {
-    const step = (this.#globalStep as Variable).value();
+    const step = (this.#globalStep as Variable).readValue();
     const dims = g.constant([n], { dtype: 'int32' });
     const filled = g.addOperation('Fill', { inputs: [dims, step], attrs: { T: step.dtype } }).output(0);
     return op(g, 'QueueEnqueueManyV2', [this.#tokenQueue as Output, [filled]], { Tcomponents: [step.dtype] }, 'sync_token_q_EnqueueMany');
