@@ -111,7 +111,8 @@ function ensureTfjsNode({ log = (m) => console.error(m) } = {}) {
     return { module, dir, ...JSON.parse(fs.readFileSync(path.join(dir, 'peer.json'), 'utf8')) };
   }
   if (fs.existsSync(failed)) {
-    return { error: `an earlier build failed (delete ${failed} or set BENCH_REBUILD_PEERS=1 to retry): ${fs.readFileSync(failed, 'utf8')}` };
+    const why = fs.readFileSync(failed, 'utf8');
+    return { error: `an earlier build failed (delete ${failed} or set BENCH_REBUILD_PEERS=1 to retry): ${why}` };
   }
   log(`Building ${PACKAGE}@${VERSION} against ${libDir} into ${dir} (once; about a minute)...`);
   try {

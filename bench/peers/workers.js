@@ -64,7 +64,9 @@ async function startPeers({ load } = {}) {
   const peers = {};
   const tfjs = ensureTfjsNode();
   const candidates = {
-    tfjs: tfjs.error ? { error: tfjs.error } : new Worker('tfjs-node', process.execPath, [path.join(__dirname, 'tfjs-worker.js'), tfjs.module]),
+    tfjs: tfjs.error
+      ? { error: tfjs.error }
+      : new Worker('tfjs-node', process.execPath, [path.join(__dirname, 'tfjs-worker.js'), tfjs.module]),
     python: process.env.BENCH_SKIP_PYTHON
       ? { error: 'BENCH_SKIP_PYTHON is set' }
       : new Worker('Python', PYTHON, [path.join(__dirname, 'python-worker.py')]),
