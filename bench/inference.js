@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// Issue 9's benchmark: requests per second for batch-1 and batch-128 inference of an MLP 784-512-10 that
-// Python exports as a SavedModel, with 1, 4 and 16 requests in flight (async `model.run`), against Python
-// tf.compat.v1 `session.run` in a loop on the same SavedModel, measured in the same run; plus where the time
-// of one batch-1 request goes. `node bench/inference.js [--quick]` (needs python3 with tensorflow).
+// Inference of an MLP 784-512-10 that Python exports as a SavedModel, at batch 1 and 128, all measured in
+// this run. Issue 21: latency of one request beside our peers on the same libtensorflow, in interleaved
+// rounds — session.runSync, await model.run, tfjs-node (built from source against our library by
+// bench/peers/tfjs-node.js) predict + dataSync, Python session.run and C TF_SessionRun, all with default
+// options — with the issue's goals. Issue 9: requests per second with 1, 4 and 16 requests in flight against
+// Python's loop, and where the time of one batch-1 request goes.
+// `node bench/inference.js [--quick]` (needs python3 with tensorflow; tfjs-node's column needs npm and g++).
 'use strict';
 const crypto = require('crypto');
 const fs = require('fs');
@@ -11,16 +14,20 @@ const path = require('path');
 const { spawnSync } = require('child_process');
 const { promisify } = require('util');
 const { median, fmt, table } = require('./util');
+const { runC } = require('./c/build');
+const { startPeers } = require('./peers/workers');
+const { interleave, printSideBySide, goalLine } = require('./peers/side-by-side');
 const tf = require('..');
 
 const QUICK = process.argv.includes('--quick');
+const PEERS_ONLY = process.argv.includes('--peers-only'); // only issue 21's side-by-side latency
+const SIDE_ROUNDS = QUICK ? 3 : 7;
+const SIDE_ITERATIONS = QUICK ? { 1: 300, 128: 100 } : { 1: 2000, 128: 500 };
 const WINDOW_MS = QUICK ? 400 : 1500; // each measurement counts the requests completed in this window
 const ROUNDS = QUICK ? 1 : 3;
 const ALTERNATIONS = QUICK ? 1 : 2; // Python and Node take turns this many times
 const BATCHES = [1, 128];
 const IN_FLIGHT = [1, 4, 16];
-// tfjs-node's synchronous SavedModel predict on these machines, as the issue gives it (ms per request).
-const TFJS_MS = { 1: 0.06, 128: 0.5 };
 const CONFIGS = {
   default: { label: 'TensorFlow default session options', node: undefined, python: 'tf.compat.v1.ConfigProto()' },
   caller: {
@@ -151,6 +158,101 @@ async function breakdown(model) {
   return { sync: m.sync, async: m.async, roundTrip: Math.max(m.pool - m.poolWork, 0) };
 }
 
+/** The first row of a result, as a plain array, for comparing outputs across the peers. */
+function firstRow(tensor) {
+  return Array.from(tensor.data().subarray(0, 10));
+}
+
+/** Issue 21: one request's latency beside tfjs-node, Python and C, all on default options, interleaved. */
+async function sideBySide(modelDir, model) {
+  const sig = model.signatures.serving_default;
+  const [inOp, inIdx] = sig.inputs.x.name.split(':');
+  const [outOp, outIdx] = sig.outputs.logits.name.split(':');
+  const peers = await startPeers({ load: { dir: modelDir, input: 'x', output: 'logits' } });
+  const skipped = {};
+  for (const [key, label] of [['tfjs', 'tfjs-node'], ['python', 'Python']]) {
+    if (peers[key].error) skipped[label] = peers[key].error;
+    else console.log(`${label}: ${peers[key].version}`);
+  }
+  const results = {};
+  try {
+    for (const batch of BATCHES) {
+      const n = SIDE_ITERATIONS[batch];
+      const x = input(batch);
+      const feeds = new Map([[sig.inputs.x.name, x]]);
+      const outputs = {};
+      const sync = () => {
+        const y = model.session.runSync(sig.outputs.logits.name, feeds);
+        y.data();
+        y.dispose();
+      };
+      const contenders = {
+        'ours: session.runSync': async () => {
+          for (let i = 0; i < n / 10; i++) sync();
+          const t0 = process.hrtime.bigint();
+          for (let i = 0; i < n; i++) sync();
+          return Number(process.hrtime.bigint() - t0) / n / 1000;
+        },
+        'ours: await model.run': async () => {
+          const once = async () => {
+            const { logits } = await model.run({ x });
+            logits.data();
+            logits.dispose();
+          };
+          for (let i = 0; i < n / 10; i++) await once();
+          const t0 = process.hrtime.bigint();
+          for (let i = 0; i < n; i++) await once();
+          return Number(process.hrtime.bigint() - t0) / n / 1000;
+        },
+        'tfjs-node: predict + dataSync': peers.tfjs.error ? null : async () => {
+          const r = await peers.tfjs.request({ op: 'predict', batch, features: 784, iterations: n });
+          outputs['tfjs-node'] = r.row;
+          return r.us;
+        },
+        'Python: session.run': peers.python.error ? null : async () => {
+          const r = await peers.python.request({ op: 'predict', batch, features: 784, iterations: n });
+          outputs.Python = r.row;
+          return r.us;
+        },
+        'C: TF_SessionRun': async () => {
+          const r = runC('saved_model_run', [modelDir, inOp, inIdx || 0, outOp, outIdx || 0, batch, 784, n]);
+          outputs.C = r.row.slice(0, 10);
+          return r.usPerRun;
+        },
+      };
+      const samples = await interleave(contenders, SIDE_ROUNDS);
+      const y = model.session.runSync(sig.outputs.logits.name, feeds);
+      const ours = firstRow(y);
+      y.dispose();
+      const diffs = Object.entries(outputs).map(([peer, row]) => {
+        const d = Math.max(...row.map((v, i) => Math.abs(v - ours[i])));
+        if (!(d < 1e-4)) throw new Error(`${peer} disagrees with us on the model output (max difference ${d})`);
+        return `${peer} ${d === 0 ? 'identical' : `within ${d.toExponential(1)}`}`;
+      });
+      printSideBySide(`MLP 784-512-10 SavedModel, batch ${batch}, default options: ms per request, median of ${SIDE_ROUNDS} ` +
+        `interleaved rounds of ${n} [min–max]; outputs vs ours: ${diffs.join(', ')}`, samples, skipped, 'tfjs-node: predict + dataSync');
+      results[batch] = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
+    }
+  } finally {
+    for (const p of Object.values(peers)) if (!p.error) p.close();
+  }
+  const r = (batch, a, b) => results[batch][a] / results[batch][b];
+  const tfjs = 'tfjs-node: predict + dataSync';
+  const py = 'Python: session.run';
+  console.log('\nGoals (issue 21), default options');
+  console.log(goalLine('batch 1: runSync / tfjs-node predict', r(1, 'ours: session.runSync', tfjs), 0.6));
+  console.log(goalLine('batch 1: await run / tfjs-node predict', r(1, 'ours: await model.run', tfjs), 1.0));
+  console.log(goalLine('batch 128: runSync / tfjs-node predict', r(128, 'ours: session.runSync', tfjs), 1.0));
+  console.log(goalLine('batch 128: await run / tfjs-node predict', r(128, 'ours: await model.run', tfjs), 1.0));
+  for (const batch of BATCHES) {
+    for (const ours of ['ours: session.runSync', 'ours: await model.run']) {
+      console.log(goalLine(`batch ${batch}: Python session.run / ${ours.slice(6)}`, r(batch, py, ours), 1.3, '>='));
+    }
+    console.log(`  ${`batch ${batch}: runSync / C, await run / C (no goal)`.padEnd(66)} ` +
+      `${fmt(r(batch, 'ours: session.runSync', 'C: TF_SessionRun'))}x, ${fmt(r(batch, 'ours: await model.run', 'C: TF_SessionRun'))}x`);
+  }
+}
+
 async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tfn-bench-inference-'));
   const modelDir = path.join(tmp, 'mlp');
@@ -158,6 +260,11 @@ async function main() {
     python(EXPORT, [modelDir]);
     const models = {};
     for (const [name, c] of Object.entries(CONFIGS)) models[name] = await tf.savedModel.load(modelDir, c.node ? { config: c.node } : {});
+    await sideBySide(modelDir, models.default);
+    if (PEERS_ONLY) {
+      for (const model of Object.values(models)) await model.close();
+      return;
+    }
     const ours = Array.from((await models.default.run({ x: input(1) })).logits.data());
 
     const node = {};
@@ -186,27 +293,12 @@ async function main() {
       for (const batch of BATCHES) {
         const pyRate = median(py[name][batch]);
         const r = Object.fromEntries(IN_FLIGHT.map((k) => [k, median(node[name][batch][k])]));
-        const tfjsRate = 1000 / TFJS_MS[batch];
         table(`batch ${batch} — ${c.label}`, [
           ['Python tf.compat.v1 session.run loop', pyRate, 'req/s', `${fmt(1000 / pyRate, 3)} ms/req`],
           ...IN_FLIGHT.map((k) => [`Node await model.run, ${k} in flight`, r[k], 'req/s',
             `${fmt(1000 / r[k], 3)} ms/req; ${fmt(r[k] / pyRate)}x Python; ${fmt(r[k] / r[1])}x one in flight`]),
-          [
-            `tfjs-node predict (reference: ${TFJS_MS[batch]} ms, from the issue)`,
-            tfjsRate,
-            'req/s',
-            `ours at 1 in flight: ${fmt(r[1] / tfjsRate)}x`,
-          ],
         ]);
         goals.push([`${name}, batch ${batch}: 1 in flight >= Python`, r[1] >= pyRate, `${fmt(r[1] / pyRate)}x`]);
-        if (batch === 1) {
-          const ms = 1000 / r[1];
-          goals.push([
-            `${name}, batch 1: 1 in flight within 1.2x of ${TFJS_MS[1]} ms`,
-            ms <= 1.2 * TFJS_MS[1],
-            `${fmt(ms, 3)} ms = ${fmt(ms / TFJS_MS[1])}x`,
-          ]);
-        }
         for (const k of IN_FLIGHT.slice(1)) {
           goals.push([`${name}, batch ${batch}: ${k} in flight >= 1.5x one in flight`, r[k] >= 1.5 * r[1], `${fmt(r[k] / r[1])}x`]);
         }

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 // Issue 2's benchmark: µs per runSync / run of y = x + 1 on a fed float32 scalar, and the time from process
 // start to the first result, for Node and for a C program on the same C API, interleaved in one run.
+// Issue 21: with default options, the same beside tfjs-node's eager tf.add().dataSync() (tfjs-node built from
+// source against our libtensorflow by bench/peers/tfjs-node.js) and Python session.run, with the goals.
 'use strict';
 const path = require('path');
 const { spawnSync } = require('child_process');
 const { median, timeSync, timeAsync, table, verdict } = require('./util');
 const { runC } = require('./c/build');
+const { startPeers } = require('./peers/workers');
+const { interleave, printSideBySide, goalLine } = require('./peers/side-by-side');
 const tf = require('..');
 
 function build(config) {
@@ -13,6 +17,54 @@ function build(config) {
   const x = g.placeholder('float32', [], 'x');
   const y = g.addOperation('AddV2', { inputs: [x, g.constant(1)], name: 'y' }).output(0);
   return { session: new tf.Session(g, { config }), x, y };
+}
+
+/** Issue 21: x + 1 with default options, beside tfjs-node, Python and C, in interleaved rounds. */
+async function sideBySide(rounds, iterations) {
+  const peers = await startPeers();
+  const skipped = {};
+  for (const [key, label] of [['tfjs', 'tfjs-node'], ['python', 'Python']]) {
+    if (peers[key].error) skipped[label] = peers[key].error;
+    else console.log(`${label}: ${peers[key].version}`);
+  }
+  const { session, x, y } = build(undefined);
+  const feeds = new Map([[x, 0]]);
+  const once = (i) => {
+    feeds.set(x, i);
+    const r = session.runSync(y, feeds);
+    r.data();
+    r.dispose();
+  };
+  const onceAsync = async (i) => {
+    feeds.set(x, i);
+    const r = await session.run(y, feeds);
+    r.data();
+    r.dispose();
+  };
+  let samples;
+  try {
+    samples = await interleave({
+      'ours: session.runSync': async () => timeSync(once, iterations),
+      'ours: await session.run': async () => timeAsync(onceAsync, Math.ceil(iterations / 4)),
+      'tfjs-node: eager tf.add(x, one).dataSync()': peers.tfjs.error ? null
+        : async () => (await peers.tfjs.request({ op: 'scalar', iterations })).us,
+      'Python: session.run': peers.python.error ? null
+        : async () => (await peers.python.request({ op: 'scalar', iterations: Math.ceil(iterations / 4) })).us,
+      'C: TF_SessionRun': async () => runC('scalar_add', [iterations]).usPerRun,
+    }, rounds);
+  } finally {
+    for (const p of Object.values(peers)) if (!p.error) p.close();
+    await session.close();
+  }
+  const tfjs = 'tfjs-node: eager tf.add(x, one).dataSync()';
+  printSideBySide(`y = x + 1 on a fresh float32 scalar, default options: µs per call, median of ${rounds} interleaved rounds ` +
+    '[min–max]', samples, skipped, tfjs, 'µs');
+  const m = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
+  console.log('\nGoals (issue 21), default options');
+  console.log(goalLine('runSync / tfjs-node eager tf.add().dataSync()', m['ours: session.runSync'] / m[tfjs], 0.7));
+  console.log(goalLine('await run / runSync', m['ours: await session.run'] / m['ours: session.runSync'], 5));
+  console.log(goalLine('Python session.run / runSync', m['Python: session.run'] / m['ours: session.runSync'], 1.3, '>='));
+  console.log(goalLine('Python session.run / await run', m['Python: session.run'] / m['ours: await session.run'], 1.3, '>='));
 }
 
 async function measureNode(config, iterations) {
@@ -42,6 +94,8 @@ function firstResultNode(withExtraCaCerts) {
 async function main() {
   const rounds = 5;
   const iterations = 20000;
+  await sideBySide(7, iterations);
+  if (process.argv.includes('--peers-only')) return;
   const results = { default: { c: [], sync: [], async: [] }, caller: { c: [], sync: [], async: [] } };
   for (let round = 0; round < rounds; round++) {
     for (const mode of ['default', 'caller']) {
