@@ -12,11 +12,13 @@
         "native/operation_description.cc",
         "native/server.cc",
         "native/session.cc",
+        "native/session_blocking.cc",
         "native/session_run.cc",
         "native/session_saved_model.cc",
         "native/status.cc",
         "native/tensor.cc",
         "native/tensor_helper.cc",
+        "native/tensor_staging.cc",
         "native/tensor_view.cc",
         "native/tf_api.cc",
         "native/v8_direct.cc"

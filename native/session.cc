@@ -87,6 +87,7 @@ Napi::Function Session::Init(Napi::Env env) {
                          InstanceMethod<&Session::Prepare>("prepare"),
                          InstanceMethod<&Session::RunSync>("runSync"),
                          InstanceMethod<&Session::Run>("run"),
+                         InstanceMethod<&Session::StepMayBlock>("stepMayBlock"),
                          InstanceMethod<&Session::ListDevices>("listDevices"),
                          InstanceMethod<&Session::Close>("close"),
                          StaticMethod<&Session::LoadSavedModel>("loadSavedModel"),
@@ -206,6 +207,8 @@ Napi::Value Session::Prepare(const Napi::CallbackInfo& info) {
         env.Undefined());
     signature->targets[i] = op->op();
   }
+  signature->may_block =
+      blocking_.StepMayBlock(graph_->graph(), signature->inputs, signature->outputs, signature->targets);
   auto* holder = new std::shared_ptr<const RunSignature>(std::move(signature));
   auto external = Napi::External<std::shared_ptr<const RunSignature>>::New(
       env, holder, [](Napi::BasicEnv, std::shared_ptr<const RunSignature>* h) { delete h; });
@@ -243,6 +246,16 @@ Napi::Value Session::Run(const Napi::CallbackInfo& info) {
   Napi::Promise promise = worker->Promise();
   worker->Queue();
   return promise;
+}
+
+Napi::Value Session::StepMayBlock(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  bool tagged = false;
+  TFN_THROW_IF(info.Length() < 1 || !info[0].IsExternal() ||
+                   napi_check_object_type_tag(env, info[0], &kRunSignatureTag, &tagged) != napi_ok || !tagged,
+               TypeError, env, "Expected a run signature from session.prepare()", env.Undefined());
+  const auto& signature = *info[0].As<Napi::External<std::shared_ptr<const RunSignature>>>().Data();
+  return Napi::Boolean::New(env, signature->may_block);
 }
 
 Napi::Value Session::ListDevices(const Napi::CallbackInfo& info) {

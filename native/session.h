@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common.h"
+#include "session_blocking.h"
 
 namespace tfn {
 
@@ -45,6 +46,9 @@ struct SessionHandle {
 //   [async] s.run(same arguments) -> Promise of the same. Conversion happens on the JS thread; TF_SessionRun
 //           runs on the libuv thread pool (4 threads unless UV_THREADPOOL_SIZE says otherwise), touching no
 //           JS value; every input tensor and the session stay referenced until the run settles.
+//   [sync]  s.stepMayBlock(signature) -> boolean   whether an op of the signature's step may wait for another
+//           op of the step (a queue, a staging area, Recv, …; session_blocking.h): such a step must not run
+//           in the calling thread (RunOptions.inter_op_thread_pool = -1). Throws TypeError for a non-signature.
 //   [sync]  s.listDevices() -> {name, type, memoryBytes}[]
 //   [async] s.close() -> Promise<void>   idempotent; closes the TF_Session at once, which cancels the runs in
 //           flight (they reject with CANCELLED), then deletes it once they settle. Rejects with the error of
@@ -67,6 +71,7 @@ class Session : public Napi::ObjectWrap<Session> {
   Napi::Value Prepare(const Napi::CallbackInfo& info);
   Napi::Value RunSync(const Napi::CallbackInfo& info);
   Napi::Value Run(const Napi::CallbackInfo& info);
+  Napi::Value StepMayBlock(const Napi::CallbackInfo& info);
   Napi::Value ListDevices(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
   static Napi::Value LoadSavedModel(const Napi::CallbackInfo& info);
@@ -81,6 +86,7 @@ class Session : public Napi::ObjectWrap<Session> {
   uint64_t serial_ = 0;
   Graph* graph_ = nullptr;
   Napi::ObjectReference graph_ref_;
+  BlockingScan blocking_;
   bool closing_ = false;
   int active_runs_ = 0;
   std::vector<Napi::Promise::Deferred> pending_closes_;

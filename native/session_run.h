@@ -23,6 +23,8 @@ struct RunSignature {
   std::vector<TF_DataType> input_types;
   std::vector<TF_Output> outputs;
   std::vector<TF_Operation*> targets;
+  // Whether an op of the step may wait for another one (session_blocking.h): such a step needs the pools.
+  bool may_block = true;
 };
 
 // Everything one TF_SessionRun call needs, read on the JS thread.

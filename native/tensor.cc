@@ -12,6 +12,7 @@
 
 #include "status.h"
 #include "tensor_helper.h"
+#include "tensor_staging.h"
 #include "tensor_view.h"
 #include "tensorflow/core/platform/ctstring.h"
 #include "v8_direct.h"
@@ -198,14 +199,16 @@ TF_Tensor* Tensor::FromTypedArray(Napi::Env env, Napi::Value dtype_value, Napi::
     *zero_copy = Tf().TF_TensorData(tensor) == bytes;
     return tensor;
   }
-  void* memory = AllocAligned(byte_length);
+  // Reused memory (tensor_staging.h): a fresh large buffer costs its page faults on top of the copy.
+  size_t capacity = 0;
+  void* memory = StagingAcquire(byte_length, &capacity);
   if (memory == nullptr) {
     Napi::RangeError::New(env, "Out of memory allocating a tensor").ThrowAsJavaScriptException();
     return nullptr;
   }
   if (byte_length > 0) std::memcpy(memory, source, byte_length);
-  TF_Tensor* tensor =
-      Tf().TF_NewTensor(dtype, dims.data(), static_cast<int>(dims.size()), memory, byte_length, FreeAligned, nullptr);
+  TF_Tensor* tensor = Tf().TF_NewTensor(dtype, dims.data(), static_cast<int>(dims.size()), memory, byte_length,
+                                        StagingRelease, reinterpret_cast<void*>(capacity));
   if (tensor == nullptr) Napi::Error::New(env, "TensorFlow refused to create the tensor").ThrowAsJavaScriptException();
   return tensor;
 }
@@ -302,12 +305,13 @@ Napi::Value Tensor::Alloc(const Napi::CallbackInfo& info) {
   TFN_THROW_IF(static_cast<uint64_t>(count) > (uint64_t{1} << 47) / element_size, RangeError, env,
                "The tensor is too large to allocate", env.Undefined());
   size_t bytes = static_cast<size_t>(count) * element_size;
-  void* memory = AllocAligned(bytes);
+  size_t capacity = 0;
+  void* memory = StagingAcquire(bytes, &capacity);
   TFN_THROW_IF(memory == nullptr, RangeError, env,
                "Out of memory allocating a tensor of " + std::to_string(bytes) + " bytes", env.Undefined());
   std::memset(memory, 0, bytes);
-  TF_Tensor* tensor =
-      Tf().TF_NewTensor(dtype, dims.data(), static_cast<int>(dims.size()), memory, bytes, FreeAligned, nullptr);
+  TF_Tensor* tensor = Tf().TF_NewTensor(dtype, dims.data(), static_cast<int>(dims.size()), memory, bytes,
+                                        StagingRelease, reinterpret_cast<void*>(capacity));
   TFN_THROW_IF(tensor == nullptr, Error, env, "TensorFlow refused to create the tensor", env.Undefined());
   return NewInstance(env, tensor);
 }

@@ -132,6 +132,8 @@ export namespace Native {
     prepare(feedOps: Operation[], feedIdx: number[], fetchOps: Operation[], fetchIdx: number[], targets: Operation[]): RunSignature;
     runSync(...args: RunArgs): RunOutput;
     run(...args: RunArgs): Promise<RunOutput>;
+    /** Whether an op of the step may wait for another op of it (native/session_blocking.h). */
+    stepMayBlock(signature: RunSignature): boolean;
     listDevices(): Array<{ name: string; type: string; memoryBytes: number }>;
     close(): Promise<void>;
   }

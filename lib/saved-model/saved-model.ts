@@ -39,6 +39,8 @@ interface CompiledSignature {
   outputDtypes: DType[];
   /** The feeds and fetches, checked once by the native session. */
   signature: Native.RunSignature;
+  /** Whether its runs go in the calling thread by default (Session._runsInline). */
+  inline: boolean;
 }
 
 /**
@@ -94,6 +96,13 @@ export class SavedModel {
     const outputKeys = Object.keys(sig.outputs);
     const ins = inputKeys.map((k) => resolve(sig.inputs[k]));
     const outs = outputKeys.map((k) => resolve(sig.outputs[k]));
+    const signature = this.#native.prepare(
+      ins.map((o) => o.op._native),
+      ins.map((o) => o.index),
+      outs.map((o) => o.op._native),
+      outs.map((o) => o.index),
+      [],
+    );
     compiled = {
       inputKeys,
       inputs: inputKeys.map((k): FeedSpec => {
@@ -102,13 +111,8 @@ export class SavedModel {
       }),
       outputKeys,
       outputDtypes: outs.map((o) => o.dtype),
-      signature: this.#native.prepare(
-        ins.map((o) => o.op._native),
-        ins.map((o) => o.index),
-        outs.map((o) => o.op._native),
-        outs.map((o) => o.index),
-        [],
-      ),
+      signature,
+      inline: Session._runsInline(this.session, signature),
     };
     this.#compiled.set(key, compiled);
     return compiled;
@@ -164,7 +168,7 @@ export class SavedModel {
         values[i] = feedValue(compiled.inputs[i], v);
       }
       if (options !== undefined) optionalObject(options, 'the run options');
-      pending = startRun({ native: this.#native, signature: compiled.signature, values }, options);
+      pending = startRun({ native: this.#native, signature: compiled.signature, values, inline: compiled.inline }, options);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -213,7 +217,7 @@ export async function load(exportDir: string, options: LoadOptions = {}): Promis
     throw withCallerStack(err, caller);
   }
   graph._markNamesStale();
-  const session = Session._wrap(graph, loaded.session);
+  const session = Session._wrap(graph, loaded.session, { config: options.config });
   return new SavedModel(dir, graph, session, new Uint8Array(loaded.metaGraphDef), tags);
 }
 

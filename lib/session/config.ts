@@ -44,6 +44,9 @@ export interface RunOptions {
    * `runSync`) instead of TensorFlow's inter-op pool: two thread switches fewer per run, which is what
    * dominates small inference graphs; big ops still use the intra-op pool. Not for graphs whose ops wait on
    * each other within one step (queues), which would block. TensorFlow's RunOptions.inter_op_thread_pool = -1.
+   * Left undefined, the binding chooses: the calling thread for steps with no op that can wait for another
+   * (queues, staging areas, barriers, Send/Recv, …) when the session's config leaves interOpParallelismThreads
+   * unset; `false` forces the pool.
    */
   callerThread?: boolean;
 }
@@ -99,6 +102,30 @@ export function encodeConfig(config: SessionConfig | undefined): Uint8Array | nu
     proto.gpu_options = gpu;
   }
   return encode('ConfigProto', proto);
+}
+
+/**
+ * @internal Whether the binding chooses, per run, between the calling thread and TensorFlow's inter-op pool
+ * (docs/ARCHITECTURE.md, "Threading defaults"): only when nobody configured inter-op threading, neither the
+ * session's config nor TF_NUM_INTEROP_THREADS, and the session is in-process (a remote master does not run
+ * steps in the caller's thread).
+ */
+export function choosesThreads(options: SessionOptions | undefined): boolean {
+  return (
+    options?.config?.interOpParallelismThreads === undefined &&
+    !options?.target &&
+    process.env.TF_NUM_INTEROP_THREADS === undefined
+  );
+}
+
+const CALLER_THREAD: RunOptions = Object.freeze({ callerThread: true });
+
+/** @internal The options of a run chosen to run in the calling thread; an explicit callerThread wins. */
+export function inCallerThread(options: RunOptions | undefined): RunOptions | undefined {
+  if (options === undefined) return CALLER_THREAD;
+  // Left as given for encodeRunOptions to refuse.
+  if (typeof options !== 'object' || options === null || options.callerThread !== undefined) return options;
+  return { ...options, callerThread: true };
 }
 
 // Serving loops pass the same few options on every run: encode each combination once.

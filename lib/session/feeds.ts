@@ -7,7 +7,7 @@ import { withAsyncStack } from '../binding/errors';
 import { Native } from '../binding/native';
 import { decode } from '../proto';
 import { Tensor, TensorLike, tensor } from '../tensor/tensor';
-import { RunOptions, encodeRunOptions, runDeadline } from './config';
+import { RunOptions, encodeRunOptions, inCallerThread, runDeadline } from './config';
 import { RunTrace, oneTracedRunAtATime } from './trace';
 
 /** What a fed tensor accepts: its dtype and static shape, and how errors name it. */
@@ -105,11 +105,13 @@ export interface NativeRun {
   native: Native.Session;
   signature: Native.RunSignature;
   values: Native.FeedValue[];
+  /** Run the step's ops in the calling thread unless the options say otherwise (config.ts, choosesThreads). */
+  inline: boolean;
 }
 
 /** Starts the run off the JS thread (libuv pool); traced runs take turns (trace.ts says why). */
 export function startRun(call: NativeRun, options: RunOptions | undefined): Promise<Native.RunOutput> {
-  const runOptions = encodeRunOptions(options);
+  const runOptions = encodeRunOptions(call.inline ? inCallerThread(options) : options);
   const deadline = runDeadline(options);
   const traced = options?.trace === true;
   const start = () => call.native.run(call.signature, call.values, runOptions, traced, deadline);
@@ -118,7 +120,8 @@ export function startRun(call: NativeRun, options: RunOptions | undefined): Prom
 
 /** Runs on the JS thread. */
 export function runNow(call: NativeRun, options: RunOptions | undefined): Native.RunOutput {
-  return call.native.runSync(call.signature, call.values, encodeRunOptions(options), options?.trace === true, runDeadline(options));
+  const runOptions = encodeRunOptions(call.inline ? inCallerThread(options) : options);
+  return call.native.runSync(call.signature, call.values, runOptions, options?.trace === true, runDeadline(options));
 }
 
 /** The rejection of a run: V8's async stack trace from here names the code that awaits it. */

@@ -8,7 +8,7 @@ import { Operation, Output, isOutputConvertible, toOutput } from '../graph/opera
 import { Tensor } from '../tensor/tensor';
 import { RunTrace } from './trace';
 import { invalidArgument, optionalObject } from '../base/validate';
-import { RunOptions, SessionOptions, encodeConfig } from './config';
+import { RunOptions, SessionOptions, choosesThreads, encodeConfig } from './config';
 import { FeedSpec, feedValue, finishRun, runFailed, runNow, startRun } from './feeds';
 import { Feeds, Fetches, RunResult } from './types';
 import { getDefaultGraph } from '../graph/default-graph';
@@ -37,6 +37,8 @@ interface Prepared {
   keys: unknown[];
   specs: FeedSpec[];
   signature: Native.RunSignature;
+  /** Whether the step runs in the calling thread by default (its ops never wait for each other). */
+  inline: boolean;
 }
 
 function sameKeys(a: unknown[], b: unknown[]): boolean {
@@ -55,6 +57,7 @@ export class Session {
   readonly graph: Graph;
   #native: Native.Session;
   #closed = false;
+  #choosesThreads: boolean;
 
   /** A session on `graph`, or on the default graph (Python's `tf.Session()`). */
   constructor(graph: Graph = getDefaultGraph(), options: SessionOptions = {}) {
@@ -63,14 +66,15 @@ export class Session {
     if (options.target !== undefined && typeof options.target !== 'string') throw invalidArgument('a string', 'target', options.target);
     this.graph = graph;
     this.#native = adopting ?? new (tfAddon().Session)(graph._native, options.target ?? null, encodeConfig(options.config));
+    this.#choosesThreads = choosesThreads(options);
   }
 
-  /** @internal Wraps a native session (SavedModel loading). */
-  static _wrap(graph: Graph, native: Native.Session): Session {
+  /** @internal Wraps a native session (SavedModel loading) made with `options`. */
+  static _wrap(graph: Graph, native: Native.Session, options: SessionOptions = {}): Session {
     // Through the constructor, so that the instance has its private fields.
     adopting = native;
     try {
-      return new Session(graph);
+      return new Session(graph, options);
     } finally {
       adopting = undefined;
     }
@@ -149,7 +153,7 @@ export class Session {
    * Operations keep the signature for the keys they were last run with: a serving loop checks its feeds and
    * fetches once, not on every run.
    */
-  #prepare(plan: Plan, feeds: Feeds | undefined): [Native.RunSignature, Native.FeedValue[]] {
+  #prepare(plan: Plan, feeds: Feeds | undefined): [Prepared, Native.FeedValue[]] {
     const keys: unknown[] = [];
     const given: unknown[] = [];
     if (feeds instanceof Map) {
@@ -175,12 +179,13 @@ export class Session {
         plan.targets,
       );
       const specs = outputs.map((o): FeedSpec => ({ dtype: o.dtype, shape: o.shape, what: `Tensor '${o.name}'`, checkDtype: false }));
-      prepared = { keys, specs, signature };
+      const inline = Session._runsInline(this, signature);
+      prepared = { keys, specs, signature, inline };
       if (plan.cacheable) plan.prepared = prepared;
     }
     const values: Native.FeedValue[] = new Array(given.length);
     for (let i = 0; i < given.length; i++) values[i] = feedValue(prepared.specs[i], given[i]);
-    return [prepared.signature, values];
+    return [prepared, values];
   }
 
   /**
@@ -200,8 +205,8 @@ export class Session {
     try {
       this.#requireOpen();
       plan = this.#plan(fetches);
-      const [signature, values] = this.#prepare(plan, feeds);
-      pending = startRun({ native: this.#native, signature, values }, options);
+      const [{ signature, inline }, values] = this.#prepare(plan, feeds);
+      pending = startRun({ native: this.#native, signature, values, inline }, options);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -220,8 +225,8 @@ export class Session {
   runSync<F extends Fetches>(fetches: F, feeds?: Feeds, options?: RunOptions): unknown {
     this.#requireOpen();
     const plan = this.#plan(fetches);
-    const [signature, values] = this.#prepare(plan, feeds);
-    const raw = runNow({ native: this.#native, signature, values }, options);
+    const [{ signature, inline }, values] = this.#prepare(plan, feeds);
+    const raw = runNow({ native: this.#native, signature, values, inline }, options);
     return finishRun(raw, plan.fetchDtypes, options?.trace === true, plan.build);
   }
 
@@ -247,6 +252,11 @@ export class Session {
     if (this.#closed) return;
     this.#closed = true;
     await this.#native.close();
+  }
+
+  /** @internal Whether runs of `signature` go in the calling thread unless their options say otherwise. */
+  static _runsInline(s: Session, signature: Native.RunSignature): boolean {
+    return s.#choosesThreads && !s.#native.stepMayBlock(signature);
   }
 
   /** @internal The native session, for modules that build on it (SavedModel, checkpoints). */
