@@ -191,11 +191,15 @@ async function main() {
       python.built = new PythonContender({ ...cfg, mode: 'build' });
       await Promise.all(Object.values(python).map((p) => p.ready()));
     }
+    for (const [name, p] of Object.entries(python)) contenders[name] = (steps, warmup) => p.round(steps, warmup);
     const runs = { sync: [], async: [], imported: [], built: [] };
+    const order = Object.keys(contenders);
+    // Each round starts with another contender, so that a fixed place in the round favours none of them.
     for (let round = 0; round < ROUNDS; round++) {
-      runs.sync.push(await contenders.sync(STEPS, WARMUP));
-      runs.async.push(await contenders.async(STEPS, WARMUP));
-      for (const [name, p] of Object.entries(python)) runs[name].push(await p.round(STEPS, WARMUP));
+      for (let k = 0; k < order.length; k++) {
+        const name = order[(round + k) % order.length];
+        runs[name].push(await contenders[name](STEPS, WARMUP));
+      }
     }
     Object.values(python).forEach((p) => p.close());
     report(runs, model.options, Boolean(python.imported));

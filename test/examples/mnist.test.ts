@@ -15,7 +15,8 @@ function train(dir: string, ...args: string[]): string {
     cwd: ROOT,
     encoding: 'utf8',
     env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
-    timeout: 50_000,
+    // About 5 s a run on an idle machine; several times that on two cores shared by many jobs.
+    timeout: 100_000,
   });
   if (r.status !== 0) throw new Error(`train.js ${args.join(' ')} exited with ${r.status}:\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
@@ -56,6 +57,31 @@ describe('examples/mnist/train.js (npm start)', () => {
       expect(fs.statSync(path.join(dir, 'logs', run, files[0])).size).toBeGreaterThan(100);
     }
 
+    // The evaluation graph's two Savers load the shadow variables and the raw weights into its weights.
+    const check = spawnSync(process.execPath, ['-e', `
+      const tf = require('./dist');
+      const { buildEvalGraph } = require('./examples/mnist/model');
+      const prefix = ${JSON.stringify(prefix)};
+      (async () => {
+        const m = buildEvalGraph();
+        const session = new tf.Session(m.g);
+        const kernel = m.g.trainableVariables().find((v) => v.name === 'fc1/kernel');
+        const out = {};
+        for (const [which, saver, key] of [['averages', m.averagesSaver, 'fc1/kernel/ExponentialMovingAverage'],
+          ['raw', m.rawSaver, 'fc1/kernel']]) {
+          await saver.restore(session, prefix);
+          const got = (await session.run(kernel)).data();
+          const want = tf.train.loadVariable(prefix, key).data();
+          out[which] = got.length === want.length && got.every((x, i) => x === want[i]);
+        }
+        const a = tf.train.loadVariable(prefix, 'fc1/kernel/ExponentialMovingAverage').data();
+        const b = tf.train.loadVariable(prefix, 'fc1/kernel').data();
+        out.differ = a.some((x, i) => x !== b[i]);
+        console.log(JSON.stringify(out));
+      })();`], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' }, timeout: 100_000 });
+    if (check.status !== 0) throw new Error(`the Saver check exited with ${check.status}:\n${check.stderr}`);
+    expect(JSON.parse(check.stdout.trim().split('\n').pop()!)).toEqual({ averages: true, raw: true, differ: true });
+
     const second = train(dir, '--steps', '45');
     expect(second).toContain(`resumed from ${prefix} at step 30`);
     expect(second).toContain('Held-out accuracy after 45 steps');
@@ -65,7 +91,7 @@ describe('examples/mnist/train.js (npm start)', () => {
     const third = train(dir, '--steps', '45');
     expect(third).toContain('Already trained for 45 steps');
     expect(heldOut(third)).toEqual(heldOut(second));
-  });
+  }, 300_000);
 
   test('rejects a bad argument with a message naming it', () => {
     const r = spawnSync(process.execPath, [SCRIPT, '--steps', 'many'], { cwd: ROOT, encoding: 'utf8', timeout: 50_000 });
