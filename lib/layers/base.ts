@@ -41,6 +41,19 @@ export function resolveActivation(activation: ActivationLike | undefined, layer:
   return fn;
 }
 
+/**
+ * A positive integer argument of a layer (units, filters, kernel sizes, strides), or a pair of them.
+ * @throws Error naming the layer and the argument, as Keras' ValueError.
+ */
+export function positiveInts(value: number | [number, number], count: 1 | 2, layer: string, what: string): number[] {
+  const list = typeof value === 'number' ? new Array<number>(count).fill(value) : value;
+  if (!Array.isArray(list) || list.length !== count || !list.every((v) => Number.isInteger(v) && v > 0)) {
+    throw new Error(`${layer}: ${what} must be ${count === 1 ? 'a positive integer' : 'a positive integer or a pair of them'}, ` +
+      `but received ${JSON.stringify(value)}`);
+  }
+  return list;
+}
+
 const layerCounts = new WeakMap<Graph, Map<string, number>>();
 
 /** TF 1.15's unique layer name: 'dense', then 'dense_1', … per graph. */

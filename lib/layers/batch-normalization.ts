@@ -49,13 +49,24 @@ export function batchNormalization(inputs: TensorInput, options: BatchNormalizat
   const momentum = options.momentum ?? 0.99;
   const epsilon = options.epsilon ?? 1e-3;
   const training = options.training ?? false;
+  if (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1)) {
+    throw new RangeError(`layers.batchNormalization: momentum must be a number in [0, 1], but received ${JSON.stringify(momentum)}`);
+  }
+  if (typeof epsilon !== 'number' || !(epsilon > 0)) {
+    throw new RangeError(`layers.batchNormalization: epsilon must be a positive number, but received ${JSON.stringify(epsilon)}`);
+  }
   if (typeof training !== 'boolean') throw new Error('layers.batchNormalization: training must be a boolean here (a symbolic training ' +
     'flag needs tf.cond)');
   return inLayerScope(g, 'batch_normalization', options, () => {
     const x = toTensor(g, inputs, 'inputs');
     const r = rankOf(x);
     if (r === null) throw new Error('layers.batchNormalization: the rank of the inputs must be known');
-    const axis = (options.axis ?? -1) < 0 ? r + (options.axis ?? -1) : options.axis!;
+    const axisIn = options.axis ?? -1;
+    if (!Number.isInteger(axisIn) || axisIn < -r || axisIn >= r) {
+      throw new Error(`layers.batchNormalization: invalid axis ${JSON.stringify(axisIn)} for inputs of rank ${r} (shape ` +
+        `${JSON.stringify(x.shape)})`);
+    }
+    const axis = axisIn < 0 ? r + axisIn : axisIn;
     const depth = x.shape![axis];
     if (depth === null || depth === undefined) throw new Error(`layers.batchNormalization: axis ${axis} of the inputs should have a ` +
       `defined dimension, but ${x} has shape ${JSON.stringify(x.shape)}`);

@@ -8,7 +8,7 @@ import type { InitializerLike } from '../variables/variable-scope';
 import { NameOption, TensorInput, graphFor, op1, requireRank, toTensor } from '../math/common';
 import { avgPool, conv2d as nnConv2d, maxPool, requirePadding, spatial4 } from '../nn/conv';
 import { dropout as nnDropout } from '../nn/normalization';
-import { ActivationLike, LayerOptions, Regularizer, inLayerScope, layerWeight, resolveActivation } from './base';
+import { ActivationLike, LayerOptions, Regularizer, inLayerScope, layerWeight, positiveInts, resolveActivation } from './base';
 
 export interface DenseOptions extends LayerOptions {
   activation?: ActivationLike;
@@ -26,6 +26,7 @@ export interface DenseOptions extends LayerOptions {
  */
 export function dense(inputs: TensorInput, units: number, options: DenseOptions = {}): Output {
   const g = graphFor('layers.dense', inputs);
+  positiveInts(units, 1, 'layers.dense', 'units');
   const activation = resolveActivation(options.activation, 'layers.dense');
   return inLayerScope(g, 'dense', options, () => {
     const x = toTensor(g, inputs, 'inputs');
@@ -71,7 +72,10 @@ export function conv2d(inputs: TensorInput, filters: number, kernelSize: number 
   const padding = requirePadding(options.padding ?? 'valid', 'layers.conv2d');
   if (options.dataFormat !== undefined && options.dataFormat !== 'channels_last') throw new Error(`layers.conv2d: only dataFormat ` +
     `'channels_last' is supported`);
-  const [kh, kw] = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : kernelSize;
+  positiveInts(filters, 1, 'layers.conv2d', 'filters');
+  const [kh, kw] = positiveInts(kernelSize, 2, 'layers.conv2d', 'kernelSize');
+  positiveInts(options.strides ?? 1, 2, 'layers.conv2d', 'strides');
+  positiveInts(options.dilationRate ?? 1, 2, 'layers.conv2d', 'dilationRate');
   return inLayerScope(g, 'conv2d', options, () => {
     const x = toTensor(g, inputs, 'inputs');
     requireRank(x, [4], 'layers.conv2d: inputs');
@@ -94,9 +98,13 @@ function pooling(kind: 'max_pooling2d' | 'average_pooling2d') {
     options: { padding?: 'valid' | 'same' } & NameOption = {}): Output => {
     const g = graphFor(`layers.${kind}`, inputs);
     const padding = requirePadding(options.padding ?? 'valid', `layers.${kind}`);
+    positiveInts(poolSize, 2, `layers.${kind}`, 'poolSize');
+    positiveInts(strides, 2, `layers.${kind}`, 'strides');
     return g.nameScope(options.name ?? kind, () => {
+      const x = toTensor(g, inputs, 'inputs');
+      requireRank(x, [4], `layers.${kind}: inputs`);
       const build = kind === 'max_pooling2d' ? maxPool : avgPool;
-      return build(inputs, spatial4(poolSize, 'poolSize'), spatial4(strides, 'strides'), padding,
+      return build(x, spatial4(poolSize, 'poolSize'), spatial4(strides, 'strides'), padding,
         { name: kind === 'max_pooling2d' ? 'MaxPool' : 'AvgPool' });
     });
   };
@@ -113,6 +121,8 @@ export function flatten(inputs: TensorInput, options: NameOption = {}): Output {
   return g.nameScope(options.name ?? 'flatten', () => {
     const x = toTensor(g, inputs, 'inputs');
     const s = x.shape;
+    if (s !== null && s.length < 2) throw new Error(`layers.flatten: inputs must have rank at least 2 (a batch dimension and more), but ` +
+      `${x} has shape ${JSON.stringify(s)}`);
     if (s === null || s.slice(1).some((d) => d === null)) throw new Error(`layers.flatten: the non-batch dimensions must be known, but ` +
       `${x} has shape ${JSON.stringify(s)}`);
     const n = s.slice(1).reduce<number>((a, b) => a * (b as number), 1);
@@ -130,9 +140,13 @@ export function dropout(inputs: TensorInput,
   if (options.training !== undefined && typeof options.training !== 'boolean') {
     throw new Error('layers.dropout: training must be a boolean here (a symbolic training flag needs tf.cond)');
   }
+  const rate = options.rate ?? 0.5;
+  if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) {
+    throw new RangeError(`layers.dropout: rate must be a number in [0, 1), but received ${JSON.stringify(rate)}`);
+  }
   return g.nameScope(options.name ?? 'dropout', () => {
     const x = toTensor(g, inputs, 'inputs');
     if (!options.training) return op1(g, 'Identity', [x], {}, 'Identity');
-    return nnDropout(x, { rate: options.rate ?? 0.5, noiseShape: options.noiseShape, seed: options.seed });
+    return nnDropout(x, { rate, noiseShape: options.noiseShape, seed: options.seed });
   });
 }

@@ -84,8 +84,8 @@ function safeMean(g: Graph, total: Output, count: Output): Output {
  * Python's `tf.compat.v1.losses.compute_weighted_loss(losses, weights, scope, loss_collection, reduction)`, in the
  * current name scope (the loss's); adds the loss to `lossCollection` (LOSSES unless null).
  */
-export function computeWeightedLoss(g: Graph, losses: Output, weightsIn: Output | HostWeights, reduction: string = Reduction.SUM_BY_NONZERO_WEIGHTS,
-  lossCollection: string | null = GraphKeys.LOSSES): Output {
+export function computeWeightedLoss(g: Graph, losses: Output, weightsIn: Output | HostWeights,
+  reduction: string = Reduction.SUM_BY_NONZERO_WEIGHTS, lossCollection: string | null = GraphKeys.LOSSES): Output {
   if (!REDUCTIONS.has(reduction)) throw new Error(`Invalid reduction ${JSON.stringify(reduction)}; expected one of ` +
     `${[...REDUCTIONS].join(', ')}`);
   const weightsType = weightsIn instanceof Output ? weightsIn.dtype : 'float32';
@@ -95,7 +95,8 @@ export function computeWeightedLoss(g: Graph, losses: Output, weightsIn: Output 
   const ok = assertBroadcastable(g, weightsIn, losses);
   const loss = g.controlDependencies([ok], () => {
     // Python's math_ops.cast(weights, float32): a host value becomes the Const 'Cast/x' and no Cast op.
-    const weights = weightsIn instanceof Output ? weightsIn : withScope(g, 'Cast', () => toTensor(g, weightsIn, 'x', 'float32'));
+    const weights = weightsIn instanceof Output ? weightsIn
+      : withScope(g, 'Cast', () => toTensor(g, weightsIn, 'x', 'float32'));
     const weighted = op1(g, 'Mul', [losses, weights], {}, 'Mul');
     if (reduction === Reduction.NONE) return weighted;
     const total = op1(g, 'Sum', [weighted, allAxes(g, weighted)], { keep_dims: false }, 'Sum');

@@ -146,6 +146,9 @@ export function embeddingLookup(params: TensorInput | ResourceParams | Array<Ten
   const g = graphFor('nn.embeddingLookup', p, ids);
   return withScope(g, options.name ?? 'embedding_lookup', (scope) => {
     const idx = isSymbolic(ids) ? toTensor(g, ids, 'ids') : g.constant(ids as number[], { dtype: 'int32', name: 'ids' });
+    if (idx.dtype !== 'int32' && idx.dtype !== 'int64') {
+      throw new TypeError(`nn.embeddingLookup: ids must be int32 or int64, but ${idx} is ${idx.dtype}`);
+    }
     let out: Output;
     if (isResourceVariable(p)) {
       out = g.addOperation('ResourceGather', { inputs: [p.handle, idx], attrs: { dtype: p.dtype, validate_indices: true },

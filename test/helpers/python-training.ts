@@ -14,7 +14,7 @@ export interface TrainingProgram {
   body: string;
   /** Builds the training step; defines `train` (an op or tensor to run per step). */
   train: string;
-  /** Tensors ('y:0') evaluated at the checkpoint, before any step. */
+  /** Tensors ('y:0') or variables ('w') evaluated at the checkpoint, before any step. */
   fetch?: string[];
   /** Tensors or variables evaluated after the steps. */
   after?: string[];
@@ -49,7 +49,7 @@ def flat(x):
     return [] if x is None else np.asarray(x).astype(np.float64).ravel().tolist()
 
 def element(g, name):
-    return g.get_tensor_by_name(name) if ':' in name else g.get_operation_by_name(name)
+    return g.get_tensor_by_name(name if ':' in name else name + '/Read/ReadVariableOp:0')
 
 def run(key, p, out_dir):
     g = tf.Graph()
@@ -129,7 +129,8 @@ export async function trainHere(ours: OurProgram, program: TrainingProgram, pyth
   for (const key of g.collectionKeys) collections[key] = g.getCollection(key).map((x) => String((x as { name?: unknown }).name ?? x));
   const saver = new tf.train.Saver({ graph: g });
   const sess = new tf.Session(g);
-  const element = (name: string) => (name.includes(':') ? name : g.operation(name)!);
+  // A variable's name stands for its value: the snapshot read both sides make when creating it.
+  const element = (name: string) => (name.includes(':') ? name : `${name}/Read/ReadVariableOp:0`);
   try {
     await saver.restore(sess, python.checkpoint);
     const run = async (names: string[]) => {
