@@ -93,3 +93,5 @@ export { cond } from './control-flow/cond';
 export type { CondOptions } from './control-flow/cond';
 // The gradients of If/StatelessIf register themselves.
 import './control-flow/cond-gradient';
+export { switchCase as case } from './control-flow/case';
+export type { CaseOptions } from './control-flow/case';
