@@ -95,3 +95,5 @@ export type { CondOptions } from './control-flow/cond';
 import './control-flow/cond-gradient';
 export { whileLoop } from './control-flow/while-loop';
 export type { WhileLoopOptions, LoopVar } from './control-flow/while-loop';
+export { switchCase as case } from './control-flow/case';
+export type { CaseOptions } from './control-flow/case';

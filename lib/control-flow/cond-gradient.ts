@@ -81,28 +81,58 @@ function zerosFor(fg: FuncGraph, input: Output, dtype: DType): Output {
   return fg.addOperation('ZerosLike', { inputs: [input], attrs: { T: input.dtype } }).output(0);
 }
 
-function checkRecomputable(fg: FuncGraph, ops: Operation[], forwardOp: Operation, library: Map<string, DecodedMessage>): void {
-  for (const op of ops) {
-    if (REREADABLE.has(op.type) || !op.name.startsWith('forward/')) continue;
-    if (isStatefulType(fg, op.type, library)) {
-      throw new Error(`Cannot differentiate '${forwardOp.name}' (${forwardOp.type}): its gradient recomputes the branch, and the ` +
-        `gradient depends on stateful operation '${op.name.slice('forward/'.length)}' (${op.type}), which must not run twice ` +
-        '(move it out of the cond, or stop the gradient before it)');
-    }
-  }
-}
-
 const statefulTypes = new Map<string, boolean>();
 
-function isStatefulType(g: Graph, type: string, library: Map<string, DecodedMessage>): boolean {
-  const f = library.get(type);
-  if (f) return f.signature.is_stateful === true;
+function isStatefulType(g: Graph, type: string): boolean {
   let s = statefulTypes.get(type);
   if (s === undefined) {
     s = decode('OpDef', g._native.opDef(type)).is_stateful === true;
     statefulTypes.set(type, s);
   }
   return s;
+}
+
+/** The functions a node or an op names in its attrs (If branches, While bodies, PartitionedCall's f, …). */
+function calledFunctions(attrs: Record<string, DecodedMessage>): string[] {
+  const names: string[] = [];
+  for (const a of Object.values(attrs)) {
+    if (a.func?.name) names.push(a.func.name);
+    for (const f of a.list?.func ?? []) names.push(f.name);
+  }
+  return names;
+}
+
+/**
+ * Whether running an op of `type` (with functions `called`) a second time gives what the first run gave: it is
+ * stateless, or only reads state, or calls only functions of which that holds.
+ */
+function recomputable(g: Graph, type: string, called: string[], library: Map<string, DecodedMessage>, seen: Set<string>): boolean {
+  const own = library.get(type);
+  const functions = own ? [type, ...called] : called;
+  if (!own && (REREADABLE.has(type) || !isStatefulType(g, type)) && !called.length) return true;
+  if (!own && !called.length) return false;
+  for (const name of functions) {
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const f = library.get(name);
+    if (!f) return false;
+    for (const n of f.node_def ?? []) {
+      if (!recomputable(g, n.op, calledFunctions(n.attr ?? {}), library, seen)) return false;
+    }
+  }
+  return true;
+}
+
+function checkRecomputable(fg: FuncGraph, ops: Operation[], forwardOp: Operation, library: Map<string, DecodedMessage>): void {
+  for (const op of ops) {
+    if (!op.name.startsWith('forward/')) continue;
+    const called = calledFunctions(decode('NodeDef', op.toNodeDef()).attr ?? {});
+    if (!recomputable(fg, op.type, called, library, new Set())) {
+      throw new Error(`Cannot differentiate '${forwardOp.name}' (${forwardOp.type}): its gradient recomputes the branch, and the ` +
+        `gradient depends on stateful operation '${op.name.slice('forward/'.length)}' (${op.type}), which must not run twice ` +
+        '(move it out of the cond, or stop the gradient before it)');
+    }
+  }
 }
 
 /** Python's _IfGrad, by recomputation (see the top of this file). */
@@ -149,6 +179,9 @@ export function ifGradient(op: Operation, ...outGrads: Array<Output | null>): In
       else_branch: built[1].name,
       output_shapes: shapes,
     },
+    // Python's gradient If takes the forward If's intermediates, so it runs after it; a recomputing one must be
+    // told to, or an optimizer's update could land before the forward pass reads a variable.
+    controlInputs: [op],
   });
   let k = 0;
   const result: InputGradient[] = [null];
