@@ -89,5 +89,11 @@ export * as layers from './layers';
 export * as metrics from './metrics';
 export { defineFunction } from './control-flow/function';
 export type { DefinedFunction, FunctionInfo, InputSpec } from './control-flow/function';
+export { cond } from './control-flow/cond';
+export type { CondOptions } from './control-flow/cond';
+// The gradients of If/StatelessIf register themselves.
+import './control-flow/cond-gradient';
+export { switchCase as case } from './control-flow/case';
+export type { CaseOptions } from './control-flow/case';
 export { whileLoop } from './control-flow/while-loop';
 export type { WhileLoopOptions, LoopVar } from './control-flow/while-loop';

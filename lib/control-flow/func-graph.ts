@@ -154,11 +154,14 @@ export class FuncGraph extends Graph {
     return super._toOutput(value, what);
   }
 
-  /** The FunctionDef of this body with `inputs` (default: the arguments, then the captures) and its outputs. */
-  toFunctionDef(inputs: Output[] = [...this.inputs, ...this.#captures.map((c) => c.inner)]): Uint8Array {
+  /**
+   * The FunctionDef of this body with `inputs` (default: the arguments, then the captures) and its outputs;
+   * `ops` limits the body to those operations (default: all).
+   */
+  toFunctionDef(inputs: Output[] = [...this.inputs, ...this.#captures.map((c) => c.inner)], ops?: Operation[]): Uint8Array {
     return this._native.toFunctionDef(
       this.name,
-      null,
+      ops ? ops.map((op) => op._native) : null,
       inputs.map((o) => o.op._native),
       inputs.map((o) => o.index),
       this.outputs.map((o) => o.op._native),
@@ -224,8 +227,8 @@ export function packStructure<T>(structure: unknown, values: T[]): unknown {
 }
 
 /** Emits a traced body as a function (arguments, then captures, as inputs). */
-export function finishFunction(fg: FuncGraph, inputs?: Output[]): BuiltFunction {
-  const functionDef = fg.toFunctionDef(inputs);
+export function finishFunction(fg: FuncGraph, inputs?: Output[], ops?: Operation[]): BuiltFunction {
+  const functionDef = fg.toFunctionDef(inputs, ops);
   return {
     name: fg.name,
     functionDef,
