@@ -10,6 +10,7 @@ import { invalidArgument, optionalObject, requireFunction, requireInteger } from
 import { graphOf } from '../graph/default-graph';
 import type { Graph, OutputLike } from '../graph/graph';
 import { Output, isOutputConvertible } from '../graph/operation';
+import { constantTensor } from '../graph/constant-value';
 import { Tensor, TensorLike } from '../tensor/tensor';
 import {
   FuncGraph,
@@ -47,12 +48,18 @@ function shapeText(shape: StaticShape | null): string {
   return shape === null ? '<unknown>' : `[${shape.map((d) => (d === null ? '?' : d)).join(', ')}]`;
 }
 
-function toLoopTensor(g: Graph, value: unknown, what: string): Output {
+function toLoopTensor(g: Graph, value: unknown, what: string): Output | Tensor {
   if (value instanceof Output || isOutputConvertible(value)) return g._toOutput(value, what);
-  if (value instanceof Tensor || typeof value === 'number' || typeof value === 'boolean' || Array.isArray(value) || ArrayBuffer.isView(value)) {
-    return g.constant(value as TensorLike);
+  if (value instanceof Tensor) return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || Array.isArray(value) || ArrayBuffer.isView(value)) {
+    // A host value becomes a constant only once the loop is known to build, so that a failure adds nothing.
+    return constantTensor(value as TensorLike, undefined, undefined);
   }
   throw invalidArgument('an Output, a Variable, a Tensor or a number', what, value);
+}
+
+function describeVar(v: Output | Tensor): string {
+  return v instanceof Output ? ` ('${v.name}')` : '';
 }
 
 function invariantsOf(structure: unknown, flatCount: number, given: unknown): Array<StaticShape | null> | null {
@@ -107,7 +114,7 @@ export function whileLoop(
   const shapes = vars.map((v, i) => {
     const inv = invariants ? invariants[i] : v.shape;
     if (!fitsInvariant(v.shape, inv)) {
-      throw new RangeError(`whileLoop: loop variable ${i} ('${v.name}') has shape ${shapeText(v.shape)}, which does not fit its ` +
+      throw new RangeError(`whileLoop: loop variable ${i}${describeVar(v)} has shape ${shapeText(v.shape)}, which does not fit its ` +
         `shape invariant ${shapeText(inv)}`);
     }
     return inv;
@@ -124,6 +131,7 @@ export function whileLoop(
   const hasMax = given !== undefined && given !== null;
   const pack = (args: Output[]): Output[] => (single ? args : (packStructure(structure, args) as Output[]));
 
+  const outerScope = g.currentNameScope;
   return g.nameScope(options.name ?? 'while', (scope) => {
     const base = scope.replace(/\/$/, '');
     const prefix = base.replace(/\//g, '_');
@@ -178,7 +186,9 @@ export function whileLoop(
       ? (maxTensor.dtype === 'int32' ? maxTensor : g.addOperation('Cast', { inputs: [maxTensor], attrs: { SrcT: maxTensor.dtype, DstT: 'int32' } }).output(0))
       : g.constant(hasMax ? (given as number) : -1, { dtype: 'int32', name: 'maximum_iterations' });
     const counter = g.constant(0, { dtype: 'int32', name: 'loop_counter' });
-    const inputs = [counter, maxIter, ...vars, ...captures];
+    const caller = outerScope ? `${outerScope}/` : null;
+    const varTensors = vars.map((v) => (v instanceof Output ? v : g.nameScope(caller, () => g.constant(v))));
+    const inputs = [counter, maxIter, ...varTensors, ...captures];
     const outputShapes = bodyGraph.outputs.map((o, i) => (i >= 2 && i < 2 + vars.length ? shapes[i - 2] : o.shape));
     const op = g.addOperation(condFn.isStateful || bodyFn.isStateful ? 'While' : 'StatelessWhile', {
       inputs: [inputs],
@@ -209,7 +219,7 @@ function checkBodyResult(
   result: unknown,
   structure: unknown,
   single: boolean,
-  vars: Output[],
+  vars: Array<Output | Tensor>,
   shapes: Array<StaticShape | null>,
 ): Output[] {
   let leaves: unknown[];
@@ -229,13 +239,14 @@ function checkBodyResult(
     throw new TypeError(`whileLoop: body returned ${leaves.length} values for ${vars.length} loop variables`);
   }
   return leaves.map((v, i) => {
-    const out = v instanceof Output || isOutputConvertible(v) ? fg._toOutput(v, `value ${i} body returned`) : toLoopTensor(fg, v, `value ${i} body returned`);
+    const value = toLoopTensor(fg, v, `value ${i} body returned`);
+    const out = value instanceof Output ? value : fg.constant(value);
     if (out.dtype !== vars[i].dtype) {
-      throw new TypeError(`whileLoop: loop variable ${i} ('${vars[i].name}') enters the loop as ${vars[i].dtype}, but body returns ` +
+      throw new TypeError(`whileLoop: loop variable ${i}${describeVar(vars[i])} enters the loop as ${vars[i].dtype}, but body returns ` +
         `${out.dtype} for it`);
     }
     if (!fitsInvariant(out.shape, shapes[i])) {
-      throw new RangeError(`whileLoop: loop variable ${i} ('${vars[i].name}') enters the loop with shape ${shapeText(shapes[i])}, but ` +
+      throw new RangeError(`whileLoop: loop variable ${i}${describeVar(vars[i])} enters the loop with shape ${shapeText(shapes[i])}, but ` +
         `has shape ${shapeText(out.shape)} after one iteration. To allow the shape to vary across iterations, give whileLoop a ` +
         'less specific shape in shapeInvariants');
     }

@@ -18,8 +18,12 @@ import { sparseGradientFor } from './sparse-gradients';
 
 type Grad = Output | IndexedSlices;
 
-/** Dtypes whose missing output gradients Python fills with zeros before calling a gradient function. */
-const TRAINABLE = new Set(['float16', 'bfloat16', 'float32', 'float64', 'complex64', 'complex128', 'resource', 'variant']);
+/**
+ * Dtypes whose missing output gradients Python fills with zeros before calling a gradient function. Not 'resource':
+ * ZerosLike has no kernel for handles, and one such node anywhere in a graph fails every run at placement (a While
+ * that carries a variable's handle has a resource output); gradient functions make a variable's zeros themselves.
+ */
+const TRAINABLE = new Set(['float16', 'bfloat16', 'float32', 'float64', 'complex64', 'complex128', 'variant']);
 /** Ops whose gradient is the incoming one as it is, so an IndexedSlices passes through them still sparse. */
 const PASS_THROUGH = new Set(['Identity', 'ReadVariableOp', 'Snapshot']);
 

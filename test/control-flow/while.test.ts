@@ -66,3 +66,106 @@ print(json.dumps({'values': [float(a) for a, b in vals], 'grads': [float(b) for 
     expect(x.name).toBe('x:0');
   });
 });
+
+describePython('whileLoop gradients vs Python: variables, maximumIterations, nesting, imported StatelessWhile', () => {
+  let py: Record<string, number[]> & { graphDef: string };
+  beforeAll(() => {
+    py = JSON.parse(runPython(`
+import json, base64, numpy as np, tensorflow as tf
+tf.compat.v1.disable_eager_execution()
+out = {}
+# A variable read in the body; maximum_iterations stops the loop before cond does.
+g = tf.Graph()
+with g.as_default():
+    v = tf.compat.v1.get_variable('v', initializer=tf.constant([0.5, -1.5]), use_resource=True)
+    x = tf.compat.v1.placeholder(tf.float32, [2], name='x')
+    _, h = tf.while_loop(lambda i, h: i < 10, lambda i, h: (i + 1, tf.tanh(h * v + x)), [0, tf.zeros([2])], maximum_iterations=4)
+    loss = tf.reduce_sum(h * h)
+    gv, gx = tf.gradients(loss, [v, x])
+    with tf.compat.v1.Session(graph=g) as s:
+        s.run(tf.compat.v1.global_variables_initializer())
+        a, b, c = s.run([loss, gv, gx], {x: [0.3, -0.7]})
+    out['var'] = [float(a)] + b.tolist() + c.tolist()
+# A loop in a loop: sum over i < 3 of (x^(i+1)) computed by an inner loop.
+g = tf.Graph()
+with g.as_default():
+    x = tf.compat.v1.placeholder(tf.float32, [], name='x')
+    def outer(i, acc):
+        _, p = tf.while_loop(lambda j, p: j <= i, lambda j, p: (j + 1, p * x), [0, tf.constant(1.0)])
+        return i + 1, acc + p
+    _, s_ = tf.while_loop(lambda i, acc: i < 3, outer, [0, tf.constant(0.0)])
+    d, = tf.gradients(s_, x)
+    with tf.compat.v1.Session(graph=g) as s:
+        out['nested'] = [float(t) for t in s.run([s_, d], {x: -1.3})]
+# A GraphDef exported with a StatelessWhile (no gradient in it), for our gradient.
+g = tf.Graph()
+with g.as_default():
+    x = tf.compat.v1.placeholder(tf.float32, [3], name='x')
+    w = tf.constant([[0.2, -0.1, 0.4], [0.3, 0.5, -0.2], [-0.6, 0.1, 0.2]], name='w')
+    _, y = tf.while_loop(lambda i, y: i < 6, lambda i, y: (i + 1, tf.sin(tf.linalg.matvec(w, y)) + x), [0, x], name='loop')
+    out['graphDef'] = base64.b64encode(g.as_graph_def().SerializeToString()).decode()
+    out['yname'] = [y.name]
+    gx, = tf.gradients(tf.reduce_sum(y * y), x)
+    with tf.compat.v1.Session(graph=g) as s:
+        a, b = s.run([y, gx], {x: [0.1, -0.2, 0.3]})
+    out['imported'] = a.tolist() + b.tolist()
+print(json.dumps(out))
+`));
+  });
+
+  test('a variable read in the body and maximumIterations: value and gradients of the variable and input equal Python', () => {
+    const g = new tf.Graph();
+    const [loss, gv, gx, x] = g.asDefault(() => {
+      const v = tf.getVariable('v', { initializer: tf.constant([0.5, -1.5]) });
+      const x = g.placeholder('float32', [2], 'x');
+      const [, h] = tf.whileLoop(
+        (i: tf.Output) => tf.less(i, 10),
+        (i: tf.Output, h: tf.Output) => [tf.add(i, 1), tf.tanh(tf.add(tf.multiply(h, v), x))],
+        [tf.constant(0), tf.zeros([2])],
+        { maximumIterations: 4 },
+      ) as tf.Output[];
+      const loss = tf.reduceSum(tf.multiply(h, h));
+      const [gv, gx] = tf.gradients(loss, [v, x]) as tf.Output[];
+      return [loss, gv, gx, x];
+    });
+    expect(g.operation('while')!.type).toBe('While'); // the body reads a variable
+    const [a, b, c] = run(g, [loss, gv, gx], { [x.name]: [0.3, -0.7] }, true);
+    const ours = [...a, ...b, ...c];
+    ours.forEach((value, k) => expect(value).toBeCloseTo(py.var[k], 5));
+  });
+
+  test('a loop in a loop: value and gradient equal Python', () => {
+    const g = new tf.Graph();
+    const [s, d, x] = g.asDefault(() => {
+      const x = g.placeholder('float32', [], 'x');
+      const [, s] = tf.whileLoop(
+        (i: tf.Output) => tf.less(i, 3),
+        (i: tf.Output, acc: tf.Output) => {
+          const [, p] = tf.whileLoop(
+            (j: tf.Output) => tf.lessEqual(j, i),
+            (j: tf.Output, p: tf.Output) => [tf.add(j, 1), tf.multiply(p, x)],
+            [tf.constant(0), tf.constant(1.0)],
+          ) as tf.Output[];
+          return [tf.add(i, 1), tf.add(acc, p)];
+        },
+        [tf.constant(0), tf.constant(0.0)],
+      ) as tf.Output[];
+      const [d] = tf.gradients(s, x) as tf.Output[];
+      return [s, d, x];
+    });
+    const [[value], [grad]] = run(g, [s, d], { [x.name]: -1.3 });
+    expect(value).toBeCloseTo(py.nested[0], 5);
+    expect(grad).toBeCloseTo(py.nested[1], 4);
+  });
+
+  test('the gradient of a StatelessWhile in a GraphDef Python exported equals Python\'s', () => {
+    const g = new tf.Graph();
+    g.importGraphDef(Buffer.from(py.graphDef as unknown as string, 'base64'));
+    expect(g.operation('loop')!.type).toBe('StatelessWhile');
+    const x = g.tensor('x:0');
+    const y = g.tensor((py.yname as unknown as string[])[0]);
+    const [gx] = g.asDefault(() => tf.gradients(tf.reduceSum(tf.multiply(y, y)), x)) as tf.Output[];
+    const [a, b] = run(g, [y, gx], { 'x:0': [0.1, -0.2, 0.3] });
+    [...a, ...b].forEach((value, k) => expect(value).toBeCloseTo(py.imported[k], 5));
+  });
+});
