@@ -7,7 +7,8 @@ import { getDefaultGraph } from '../graph/default-graph';
 import { Output, isOutputConvertible, toOutput } from '../graph/operation';
 import type { Session } from '../session/session';
 import type { SessionConfig } from '../session/config';
-import type { FeedValue, Feeds, Fetches } from '../session/types';
+import type { RunOptions } from '../session/config';
+import type { FeedValue, Feeds, Fetches, RunResult } from '../session/types';
 import { OutOfRangeError } from '../binding/errors';
 import { invalidArgument } from '../base/validate';
 import { Coordinator, SessionRunArgs, SessionRunContext, isPreemptionError, logging } from './hooks';
@@ -225,11 +226,16 @@ export class MonitoredSession {
    * Runs `fetches` with the hooks' extra fetches and feeds: `beforeRun` of every hook, one session run, then
    * `afterRun` of every hook. On UnavailableError or AbortedError the session is closed, re-created (the chief
    * restores the latest checkpoint or initializes, hooks' `afterCreateSession` runs again) and the run retried.
+   * @param options run options of every attempt (`timeoutMs`, `callerThread`; not `trace`)
    * @returns the results of `fetches` (as Session.run)
    * @throws Error after `shouldStop()` became true, while another run is in flight, or after close; what a hook throws
    *   (e.g. NanLossDuringTrainingError); the run's TensorFlow error; Error when two feeds give the same tensor.
    */
-  async run(fetches: Fetches, feeds?: Feeds): Promise<unknown> {
+  run<F extends Fetches>(fetches: F, feeds?: Feeds, options?: Omit<RunOptions, 'trace'>): Promise<RunResult<F>>;
+  async run(fetches: Fetches, feeds?: Feeds, options?: Omit<RunOptions, 'trace'>): Promise<unknown> {
+    if (options !== undefined && (typeof options !== 'object' || options === null || 'trace' in options)) {
+      throw invalidArgument('run options without trace', 'MonitoredSession.run(fetches, feeds, options)', options);
+    }
     if (this.#closed) throw new Error('MonitoredSession.run: the session is closed');
     if (this.#running) throw new Error('MonitoredSession.run: another run is in flight; await it before starting the next');
     this.#running = true;
@@ -238,7 +244,7 @@ export class MonitoredSession {
         try {
           await this.#pendingClose;
           if (!this.#raw) await this.#createRecoverable();
-          return await this.#coordinatedRun(fetches, feeds);
+          return await this.#coordinatedRun(fetches, feeds, options);
         } catch (err) {
           if (!isPreemptionError(err)) throw err;
           logging.info('An error was raised. This may be due to a preemption in a connected worker or parameter server. ' +
@@ -254,9 +260,9 @@ export class MonitoredSession {
     }
   }
 
-  async #coordinatedRun(fetches: Fetches, feeds: Feeds | undefined): Promise<unknown> {
+  async #coordinatedRun(fetches: Fetches, feeds: Feeds | undefined, options: RunOptions | undefined): Promise<unknown> {
     try {
-      return await this.#hookedRun(fetches, feeds);
+      return await this.#hookedRun(fetches, feeds, options);
     } catch (err) {
       if (isPreemptionError(err)) throw err;
       // A lost worker seen by a background task (the coordinator's error) is recovered from instead of this error.
@@ -269,7 +275,7 @@ export class MonitoredSession {
     }
   }
 
-  async #hookedRun(fetches: Fetches, feeds: Feeds | undefined): Promise<unknown> {
+  async #hookedRun(fetches: Fetches, feeds: Feeds | undefined, options: RunOptions | undefined): Promise<unknown> {
     if (this.shouldStop()) throw new Error('Run called even after should_stop requested.');
     const raw = this.#raw!;
     const context = new SessionRunContext(new SessionRunArgs(fetches, feeds ?? null), raw);
@@ -300,8 +306,8 @@ export class MonitoredSession {
       merged = all;
     }
     // Typed loosely: the result type of an arbitrary fetch structure is too deep for the compiler.
-    const untyped = raw as { run(f: Fetches, d?: Feeds): Promise<unknown> };
-    const results = (await untyped.run({ caller: fetches, hooks: hookFetches }, merged)) as {
+    const untyped = raw as { run(f: Fetches, d?: Feeds, o?: RunOptions): Promise<unknown> };
+    const results = (await untyped.run({ caller: fetches, hooks: hookFetches }, merged, options)) as {
       caller: unknown;
       hooks: Record<string, unknown>;
     };

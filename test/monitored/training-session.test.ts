@@ -43,6 +43,18 @@ describe('MonitoredTrainingSession', () => {
     await expect(sess.run(m.trainOp)).rejects.toThrow(/closed/);
   });
 
+  test('run returns the caller\'s results in the shape of its fetches and takes run options', async () => {
+    const m = tinyModel();
+    const sess = await train.MonitoredTrainingSession({ graph: m.g, hooks: [new train.StopAtStepHook({ lastStep: 2 })] });
+    const [loss, none] = await sess.run([m.loss, m.trainOp], undefined, { timeoutMs: 60_000 });
+    expect(loss.item()).toBe(13);
+    expect(none).toBeNull();
+    const { l } = await sess.run({ l: m.loss }, new Map([[m.poison, 1]]));
+    expect(l.item()).toBeCloseTo(13 * 0.64 + 1, 4);
+    await expect(sess.run(m.loss, undefined, { trace: true } as object)).rejects.toThrow(/run options without trace/);
+    await sess.close();
+  });
+
   test('numSteps counts from the step the session starts at, and run after the stop is refused as in Python', async () => {
     const m = tinyModel();
     const sess = await train.MonitoredTrainingSession({ graph: m.g, hooks: [new train.StopAtStepHook({ numSteps: 3 })] });
