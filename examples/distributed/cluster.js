@@ -32,7 +32,8 @@ class Cluster {
    * @param {Record<string, string>} options.scripts the program of each job, e.g. { ps: 'task.js', worker: 'task.js' }
    * @param {Record<string, number>} options.tasks the number of tasks of each job, e.g. { ps: 1, worker: 2 }
    * @param {Record<string, string[]>} [options.args] extra arguments per job, placed before --job
-   * @param {string} [options.command] the program that runs a script (default: this Node)
+   * @param {(job: string, index: number) => string[] | undefined} [options.programs] the command line of a task, when
+   *   not `node <scripts[job]> <args[job]>`
    * @param {object} [options.env] extra environment variables
    * @param {(task: string, line: string) => void} [options.onLine] every output line of every task
    */
@@ -61,9 +62,9 @@ class Cluster {
     const old = this.procs.get(name);
     if (old && old.exitCode === null && old.signalCode === null) throw new Error(`Task ${name} is still running`);
     const o = this.options;
-    const command = o.command?.[job] ?? process.execPath;
-    const args = [o.scripts[job], ...(o.args?.[job] ?? []), ...extraArgs,
-      '--job', job, '--task', String(index), '--cluster', JSON.stringify(this.spec)];
+    // `programs` picks a task's program by job and index (e.g. one Python worker among Node ones).
+    const [command, ...program] = o.programs?.(job, index) ?? [process.execPath, o.scripts[job], ...(o.args?.[job] ?? [])];
+    const args = [...program, ...extraArgs, '--job', job, '--task', String(index), '--cluster', JSON.stringify(this.spec)];
     const child = spawn(command, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: process.env.TF_CPP_MIN_LOG_LEVEL ?? '2', ...o.env },

@@ -7,7 +7,6 @@
 // or restores the latest checkpoint in --dir, and saves checkpoints; the other workers wait for the model.
 'use strict';
 if (process.env.TF_CPP_MIN_LOG_LEVEL === undefined) process.env.TF_CPP_MIN_LOG_LEVEL = '2';
-const path = require('path');
 const util = require('util');
 const tf = require('../../dist');
 const { taskArgs, emit } = require('./cluster');
@@ -28,7 +27,6 @@ function options(argv) {
       'save-every': { type: 'string', default: '250' },
       'log-every': { type: 'string', default: '50' },
       'ready-timeout': { type: 'string', default: '60' },
-      'step-timeout': { type: 'string', default: '60' },
       sync: { type: 'boolean', default: false },
     },
   });
@@ -40,7 +38,6 @@ function options(argv) {
   };
 }
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function worker(cluster, index, o) {
   const server = new tf.Server({ cluster, jobName: 'worker', taskIndex: index });
@@ -48,68 +45,52 @@ async function worker(cluster, index, o) {
   const workers = cluster.worker.length;
   const sync = o.sync ? { replicasToAggregate: workers, totalNumReplicas: workers } : null;
   const m = buildModel({ hidden: o.hidden, learningRate: o.lr, cluster, taskIndex: index, sync });
-  const saver = new tf.train.Saver({ graph: m.g, maxToKeep: 3 });
-  const init = tf.globalVariablesInitializer(m.g);
-  const localInit = tf.localVariablesInitializer(m.g);
-  // Python's ready_for_local_init_op: the global variables, which the chief initializes (local ones are each worker's).
-  const ready = tf.reportUninitializedVariables(m.g, m.g.globalVariables());
-  const hook = sync ? m.opt.makeSessionRunHook(isChief) : null;
-  hook?.begin();
-  const sess = new tf.Session(m.g, { target: server.target });
-
-  let restored = null;
-  if (isChief) {
-    restored = o.dir ? tf.train.latestCheckpoint(o.dir) : null;
-    if (restored) await saver.restore(sess, restored);
-    else await sess.run(init);
-  } else {
-    // Python's SessionManager.wait_for_session: poll until the chief has initialized the model, bounded.
-    const deadline = Date.now() + o.readyTimeoutMs;
-    for (;;) {
-      const missing = (await sess.run(ready)).data();
-      if (missing.length === 0) break;
-      if (Date.now() > deadline) throw new Error(`The model was not ready after ${o.readyTimeoutMs} ms: ${missing.join(', ')}`);
-      await sleep(200);
-    }
-  }
-  await sess.run(localInit);
-  hook?.afterCreateSession(sess);
-  let globalStep = Number((await sess.run(m.globalStep)).item());
-  emit({ type: 'started', worker: index, globalStep, restored });
-
+  const hooks = [new tf.train.StopAtStepHook({ lastStep: o.steps })];
+  if (sync) hooks.push(m.opt.makeSessionRunHook(isChief));
+  // Reports each session the MonitoredTrainingSession creates: the first, and those after a recovery.
+  hooks.push({ afterCreateSession: (session) => emit({ type: 'session', worker: index, globalStep: Number(session.runSync(m.globalStep).item()) }) });
+  // The chief initializes the model or restores the latest checkpoint in --dir, and saves one every
+  // --save-every global steps and at the end; the others wait for the model (polling every 0.2 s, bounded).
+  // A lost ps or worker (UnavailableError, AbortedError) re-creates the session, as Python's does.
+  const sess = await tf.train.MonitoredTrainingSession({
+    master: server.target, isChief, checkpointDir: o.dir || null, hooks, graph: m.g,
+    saveCheckpointSteps: o.dir ? o.saveEvery : null, saveSummariesSteps: null, logStepCountSteps: null,
+    recoveryWaitSecs: 0.2, maxWaitSecs: o.readyTimeoutMs / 1000,
+    // The chief's SyncReplicas queue runner may be waiting for gradients that will not come; close() waits this
+    // long for it (Python's default is 120 s), then closing the session cancels it.
+    stopGracePeriodSecs: 2,
+  });
   const data = loadDigits(index, workers);
   let local = 0;
-  let lastSaved = globalStep;
+  let globalStep = -1;
   const t0 = Date.now();
-  while (globalStep < o.steps) {
-    const [x, y] = batchAt(data, local, o.batch);
-    let loss;
-    try {
-      const [, l, gs] = await sess.run([m.train, m.loss, m.globalStep], new Map([[m.x, x], [m.labels, y]]),
-        { timeoutMs: o.stepTimeoutMs });
-      loss = l.item();
-      globalStep = Number(gs.item());
-    } catch (err) {
-      // SyncReplicas: the chief closes the token queue when it is done, which ends the other workers' steps.
-      if (sync && !isChief && err instanceof tf.errors.OutOfRangeError) break;
-      throw err;
+  try {
+    while (!sess.shouldStop()) {
+      const [x, y] = batchAt(data, local, o.batch);
+      let loss;
+      try {
+        const [, l, gs] = await sess.run([m.train, m.loss, m.globalStep], new Map([[m.x, x], [m.labels, y]]));
+        loss = l.item();
+        globalStep = Number(gs.item());
+      } catch (err) {
+        // SyncReplicas: the first worker done closes the token queue (below), which ends the others' last steps.
+        if (sync && err instanceof tf.errors.OutOfRangeError) break;
+        throw err;
+      }
+      local += 1;
+      if (local % o.logEvery === 0 || local === 1) emit({ type: 'step', worker: index, local, globalStep, loss });
     }
-    local += 1;
-    if (local % o.logEvery === 0 || local === 1) emit({ type: 'step', worker: index, local, globalStep, loss });
-    if (isChief && o.dir && globalStep - lastSaved >= o.saveEvery) {
-      const saved = await saver.save(sess, path.join(o.dir, 'model.ckpt'), { globalStep });
-      lastSaved = globalStep;
-      emit({ type: 'checkpoint', worker: index, globalStep, path: saved });
+    if (sync) {
+      // A worker that stops first leaves the others waiting for its gradient in their last step (Python's
+      // SyncReplicasOptimizer hangs there too): closing the token queue ends those steps with OutOfRange.
+      const plain = new tf.Session(m.g, { target: server.target });
+      await plain.run(m.opt.getChiefQueueRunner().cancelOp, undefined, { timeoutMs: 10_000 }).finally(() => plain.close());
     }
+  } finally {
+    await sess.close();
   }
   const seconds = (Date.now() - t0) / 1000;
-  if (isChief && o.dir && globalStep > lastSaved) {
-    const saved = await saver.save(sess, path.join(o.dir, 'model.ckpt'), { globalStep });
-    emit({ type: 'checkpoint', worker: index, globalStep, path: saved });
-  }
-  hook?.end(sess);
   emit({ type: 'done', worker: index, local, globalStep, seconds, stepsPerSecond: local / seconds });
-  await sess.close();
 }
 
 async function main() {

@@ -12,6 +12,8 @@ import { invalidArgument, optionalObject } from '../base/validate';
 export interface StopSignal {
   shouldStop(): boolean;
   requestStop(error?: unknown): void;
+  /** Tracks a background loop (tf.train.Coordinator's), when the coordinator can. */
+  register?(task: Promise<unknown>): void;
 }
 
 export interface QueueRunnerOptions {

@@ -259,7 +259,10 @@ export class SyncReplicasOptimizer extends Optimizer {
         }
         session.runSync(localInit);
         if (tokens) session.runSync(tokens);
-        if (runner) runner.createThreads(session, { coord });
+        if (!runner) return;
+        const loops = runner.createThreads(session, { coord });
+        // MonitoredSession's Coordinator tracks background loops (Python's threads) so that close() joins them.
+        if (coord && typeof coord.register === 'function') for (const loop of loops) coord.register(loop);
       },
       end(session: Session): void {
         if (runner) void runner.stop(session);

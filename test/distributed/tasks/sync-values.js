@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: Apache-2.0
+// A worker of test/distributed/cluster.test.ts: loss = c·w with c = 1 on worker 0 and 3 on worker 1, so each
+// gradient says which worker sent it; SyncReplicas averages 2 of them per global step and gradient descent
+// (rate 1) moves w by that average. The chief reports (global step, w) after each of its steps.
+'use strict';
+const tf = require('../../../dist');
+const { taskArgs, emit } = require('../../../examples/distributed/cluster');
+
+for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => process.exit(0));
+
+async function main() {
+  const { job, task, cluster } = taskArgs();
+  const server = new tf.Server({ cluster, jobName: job, taskIndex: task });
+  if (job === 'ps') {
+    emit({ type: 'ready' });
+    setInterval(() => {}, 1 << 30);
+    return;
+  }
+  const lastStep = Number(process.argv[2]);
+  const isChief = task === 0;
+  const g = new tf.Graph();
+  const m = g.device(tf.train.replicaDeviceSetter({ cluster, workerDevice: `/job:worker/task:${task}` }), () => {
+    const w = g.variable(0, { name: 'w', dtype: 'float32' });
+    const loss = g.addOperation('Mul', { inputs: [w, g.constant(task === 0 ? 1 : 3)] }).output(0);
+    const globalStep = tf.train.getOrCreateGlobalStep(g);
+    const opt = new tf.train.SyncReplicasOptimizer(new tf.train.GradientDescentOptimizer(1), { replicasToAggregate: 2, totalNumReplicas: 2 });
+    return { w, globalStep, opt, train: opt.minimize(loss, { globalStep }) };
+  });
+  const sess = await tf.train.MonitoredTrainingSession({
+    master: server.target, isChief, graph: g, checkpointDir: null, recoveryWaitSecs: 0.2, maxWaitSecs: 60,
+    logStepCountSteps: null, stopGracePeriodSecs: 2,
+    hooks: [new tf.train.StopAtStepHook({ lastStep }), m.opt.makeSessionRunHook(isChief)],
+  });
+  // Reads go through a plain session: the MonitoredSession refuses runs once its last step is done.
+  const plain = new tf.Session(g, { target: server.target });
+  let local = 0;
+  try {
+    while (!sess.shouldStop()) {
+      try {
+        await sess.run(m.train);
+      } catch (err) {
+        if (err instanceof tf.errors.OutOfRangeError) break; // the other worker closed the token queue: done
+        throw err;
+      }
+      local += 1;
+      if (isChief) {
+        const [w, gs] = await plain.run([m.w, m.globalStep], undefined, { timeoutMs: 10_000 });
+        emit({ type: 'value', globalStep: Number(gs.item()), w: w.item() });
+      }
+    }
+    await plain.run(m.opt.getChiefQueueRunner().cancelOp, undefined, { timeoutMs: 10_000 });
+  } finally {
+    await plain.close();
+    await sess.close();
+  }
+  emit({ type: 'done', worker: task, local });
+  process.exit(0);
+}
+
+main().catch((err) => {
+  emit({ type: 'error', name: err.constructor.name, message: err.message });
+  console.error(err);
+  process.exit(1);
+});
