@@ -3,9 +3,16 @@
 // under a namespace, against a plain importGraphDef (same prefix) of a GraphDef holding exactly those nodes,
 // interleaved in one run. Goals: the copy within 1.5x of the import, and the 100k copy within 12x of the 10k one.
 // Also printed: a second copy from the same source (its GraphDef already read), and the import plus the
-// source.toGraphDef() that a copy cannot avoid; wall-clock and CPU time (the machine may be shared).
+// source.toGraphDef() that a copy cannot avoid; wall-clock and CPU time (the machine may be shared). And, in
+// the same rounds, C's TF_GraphImportGraphDefWithResults of the same bytes (bench/c/import_graphdef.c, the
+// second import of its process, as ours are): how TensorFlow's own import scales from 10k to 100k nodes, the
+// floor under the copy's ratio. BENCH_ROUNDS multiplies the rounds (for a shared machine, with `nice`).
 'use strict';
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
 const { median, table, verdict, fmt } = require('./util');
+const { runC } = require('./c/build');
 const tf = require('..');
 const { encode } = require('../dist/proto');
 
@@ -58,10 +65,21 @@ async function settle() {
   await new Promise((resolve) => setTimeout(resolve, 30));
 }
 
-async function measure(n, rounds, discard = 1) {
+const SCALE = Math.max(1, Number(process.env.BENCH_ROUNDS || 1));
+const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'tfn-bench-copy-'));
+
+/** C's import of `bytes` with the copy's prefix: the second of two in one process, {wall, cpu} in ms. */
+function importC(bytes, n) {
+  const file = path.join(TMP, `sub-${n}.pb`);
+  if (!fs.existsSync(file)) fs.writeFileSync(file, bytes);
+  const r = runC('import_graphdef', [file, 'CopiedOps', 2]);
+  return { wall: r.wallMs[1], cpu: r.cpuMs[1] };
+}
+
+async function measure(n, rounds, discard = 1, withC = true) {
   const sub = graphDef(n, 0);
   const whole = graphDef(n, Math.round(n / 10));
-  const runs = { copy: [], warm: [], imported: [], serialized: [] };
+  const runs = { copy: [], warm: [], imported: [], serialized: [], c: [] };
   for (let r = 0; r < rounds + discard; r++) {
     // A fresh source each round: the copy pays for reading the source's GraphDef every time.
     const source = tf.Graph.fromGraphDef(whole.bytes);
@@ -82,6 +100,7 @@ async function measure(n, rounds, discard = 1) {
     // Copying the same source again (into another graph) reuses the source's indexed GraphDef.
     const [tWarm] = timed(() => tf.copy.copyToGraph(root, new tf.Graph(), { namespace: 'CopiedOps' }));
     if (r < discard) continue; // the first round runs before the JIT has compiled the copy's loops
+    if (withC) runs.c.push(importC(sub.bytes, n));
     runs.copy.push(tCopy);
     runs.warm.push(tWarm);
     runs.imported.push(tImport);
@@ -95,6 +114,7 @@ async function measure(n, rounds, discard = 1) {
       warm: med(runs.warm, key),
       imported: med(runs.imported, key),
       serialized: med(runs.serialized, key),
+      c: runs.c.length ? med(runs.c, key) : NaN,
     };
   }
   return out;
@@ -102,29 +122,34 @@ async function measure(n, rounds, discard = 1) {
 
 async function main() {
   // Warm up the import path, protobufjs and the copy's code.
-  await measure(2000, 3);
-  const small = await measure(10000, 9);
-  const large = await measure(100000, 3);
+  await measure(2000, 3, 1, false);
+  const small = await measure(10000, 9 * SCALE);
+  const large = await measure(100000, 3 * SCALE);
   for (const [key, label] of [['wall', 'wall-clock'], ['cpu', 'CPU time (what other processes on the machine do not change)']]) {
     const s = small[key];
     const l = large[key];
     const what = 'copyToGraph of a subgraph (its source has 10% more, unrelated nodes) vs importGraphDef of the same nodes';
-    table(`${what} — median ms, ${label}`, [
-      ['importGraphDef, 10,000 nodes', s.imported, 'ms'],
+    table(`${what} — median ms of ${9 * SCALE} and ${3 * SCALE} rounds, ${label}`, [
+      ['C TF_GraphImportGraphDefWithResults, 10,000 nodes', s.c, 'ms'],
+      ['importGraphDef, 10,000 nodes', s.imported, 'ms', `ratio ${fmt(s.imported / s.c)}x C`],
       ['copyToGraph, 10,000 nodes', s.copy, 'ms', verdict(s.copy / s.imported, 1.5)],
       ['copyToGraph again from the same source, 10,000 nodes', s.warm, 'ms', `ratio ${fmt(s.warm / s.imported)}x`],
       ['source.toGraphDef() + importGraphDef, 10,000 nodes', s.serialized, 'ms', `copy / this: ${fmt(s.copy / s.serialized)}x`],
-      ['importGraphDef, 100,000 nodes', l.imported, 'ms'],
+      ['C TF_GraphImportGraphDefWithResults, 100,000 nodes', l.c, 'ms'],
+      ['importGraphDef, 100,000 nodes', l.imported, 'ms', `ratio ${fmt(l.imported / l.c)}x C`],
       ['copyToGraph, 100,000 nodes', l.copy, 'ms', verdict(l.copy / l.imported, 1.5)],
       ['copyToGraph again from the same source, 100,000 nodes', l.warm, 'ms', `ratio ${fmt(l.warm / l.imported)}x`],
       ['source.toGraphDef() + importGraphDef, 100,000 nodes', l.serialized, 'ms', `copy / this: ${fmt(l.copy / l.serialized)}x`],
       ['copyToGraph 100,000 / 10,000 nodes', l.copy / s.copy, 'x', verdict(l.copy / s.copy, 12)],
       ['importGraphDef 100,000 / 10,000 nodes (for reference)', l.imported / s.imported, 'x'],
+      ["C's import 100,000 / 10,000 nodes (TensorFlow's own scaling)", l.c / s.c, 'x'],
     ]);
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+main()
+  .catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(() => fs.rmSync(TMP, { recursive: true, force: true }));

@@ -11,6 +11,12 @@ const files = fs.readdirSync(__dirname)
   .filter((f) => f.endsWith('.js') && !skip.has(f) && !f.startsWith('_'))
   .filter((f) => only.length === 0 || only.some((o) => f.startsWith(o)))
   .sort();
+// The peers' columns (inference.js, session.js) need tfjs-node built against our libtensorflow: built here
+// once, so that its build (or why it failed) shows at the start instead of inside a benchmark's output.
+if (files.some((f) => f === 'inference.js' || f === 'session.js')) {
+  const peer = require('./peers/tfjs-node').ensureTfjsNode();
+  console.log(peer.error ? `tfjs-node columns will be skipped: ${peer.error}` : `tfjs-node: ${peer.module}`);
+}
 let failed = 0;
 for (const file of files) {
   console.log(`\n=== bench/${file} ===`);

@@ -40,4 +40,20 @@ function verdict(ratio, goal) {
   return `ratio ${fmt(ratio)}x (goal <= ${goal}x: ${ratio <= goal ? 'met' : 'NOT met'})`;
 }
 
-module.exports = { median, timeSync, timeAsync, fmt, table, verdict };
+let gcFunction = global.gc;
+
+/**
+ * A full garbage collection, then a pause for finalizers and concurrent sweeping: the graphs and sessions
+ * collected free their TensorFlow memory, which the next allocation reuses instead of faulting in fresh pages
+ * (as a C program that deletes what it no longer needs does). Works without --expose-gc.
+ */
+async function settle(ms = 30) {
+  if (!gcFunction) {
+    require('v8').setFlagsFromString('--expose-gc');
+    gcFunction = require('vm').runInNewContext('gc');
+  }
+  gcFunction();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+module.exports = { median, timeSync, timeAsync, fmt, table, verdict, settle };
