@@ -96,16 +96,16 @@ export class AdamOptimizer extends Optimizer {
   protected finish(g: Graph, updates: Operation[], name: string | null): Operation {
     const [b1, b2] = this.#powers(g);
     const t = this.#t!;
-    const powerUpdates = g.controlDependencies(updates, () =>
-      colocateWith(b1, () => [
-        b1.assign(mul(g, b1.readValue(), t.beta1), { readValue: false }),
-        b2.assign(mul(g, b2.readValue(), t.beta2), { readValue: false }),
-      ]),
-    );
+    // As Python's `beta1_power * beta1_t`: a plain read (after the updates) and a Mul named 'mul'.
+    const power = (p: Variable, beta: Output) => {
+      const read = g.addOperation('ReadVariableOp', { inputs: [p.handle], attrs: { dtype: p.dtype }, name: 'ReadVariableOp' }).output(0);
+      return p.assign(mul(g, read, beta), { readValue: false });
+    };
+    const powerUpdates = g.controlDependencies(updates, () => colocateWith(b1, () => [power(b1, t.beta1), power(b2, t.beta2)]));
     return super.finish(g, [...updates, ...powerUpdates], name);
   }
 }
 
 function mul(g: Graph, a: Output, b: Output): Output {
-  return g.addOperation('Mul', { inputs: [a, b], attrs: { T: a.dtype } }).output(0);
+  return g.addOperation('Mul', { inputs: [a, b], attrs: { T: a.dtype }, name: 'mul' }).output(0);
 }

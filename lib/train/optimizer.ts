@@ -195,7 +195,8 @@ export abstract class Optimizer {
       const finished = g.nameScope(`${scope}/`, () => this.finish(g, updates, null));
       step = g.controlDependencies([finished], () =>
         colocateWith(globalStep, () => {
-          const one = g.nameScope(`${scope}/`, () => g.constant(1, { dtype: globalStep.dtype, name: 'value' }));
+          // Python 2.21's assign_add(global_step, 1) converts the 1 as 'Const'.
+          const one = g.nameScope(`${scope}/`, () => g.constant(1, { dtype: globalStep.dtype, name: 'Const' }));
           return g.addOperation('AssignAddVariableOp', {
             inputs: [globalStep.handle, one],
             attrs: { dtype: globalStep.dtype },

@@ -106,9 +106,7 @@ describePython('tf.layers training steps match Python (TF 1.15 layers written wi
       () => new tf.train.AdamOptimizer(0.01).minimize(loss)), 11);
     const result = await trainHere(ours, PROGRAMS.resnetish, python.resnetish, { 'x:0': tf.tensor(Float32Array.from(IMG), [768]),
       'y:0': tf.tensor(LABELS.map(BigInt), [4], 'int64') });
-    // allNodes: Adam's beta-power update reads through readValue() ('Adam/Read/ReadVariableOp', 'Adam/Identity', 'Adam/Mul')
-    // where Python multiplies a plain read ('Adam/mul'): lib/train/adam.ts and lib/variables, not layers. The forward nodes match.
-    expectTrainingParity(result, python.resnetish, { allNodes: false });
+    expectTrainingParity(result, python.resnetish);
     expect(result.collections.update_ops).toEqual(python.resnetish.collections.update_ops);
     expect(result.collections.regularization_losses).toEqual(python.resnetish.collections.regularization_losses);
   });

@@ -29,11 +29,11 @@ const PROGRAMS: Record<string, TrainingProgram> = {
       L.log_loss(t, p)
       loss = L.get_total_loss()
     `,
-    train: `train = v1.train.GradientDescentOptimizer(0.2).minimize(loss)`,
+    train: `train = v1.train.GradientDescentOptimizer(0.2).minimize(loss, global_step=v1.train.get_or_create_global_step())`,
     // huber_loss has reduction SUM: its last node is Sum, not value.
     fetch: ['total_loss:0', 'huber_loss/Sum:0', ...['sparse_softmax_cross_entropy_loss', 'softmax_cross_entropy_loss',
       'sigmoid_cross_entropy_loss', 'mean_squared_error', 'absolute_difference', 'hinge_loss', 'log_loss'].map((s) => `${s}/value:0`)],
-    after: ['w', 'b'],
+    after: ['w', 'b', 'global_step'],
     feeds: { 'x:0': X, 'lb:0': LABELS, 't:0': TARGET },
     feedTypes: { 'lb:0': 'int64' },
     steps: 3,
@@ -69,7 +69,7 @@ describePython('tf.losses: training every loss matches Python from its checkpoin
       L.huberLoss(t, logits, { delta: 0.5, reduction: R.SUM });
       L.logLoss(t, p);
       return L.getTotalLoss();
-    }, (_g, loss) => new tf.train.GradientDescentOptimizer(0.2).minimize(loss));
+    }, (g, loss) => new tf.train.GradientDescentOptimizer(0.2).minimize(loss, { globalStep: tf.train.getOrCreateGlobalStep(g) }));
     const result = await trainHere(ours, PROGRAMS.all, python.all, { 'x:0': X, 't:0': TARGET,
       'lb:0': tf.tensor(LABELS.map(BigInt), [4], 'int64') });
     expectTrainingParity(result, python.all);

@@ -71,8 +71,8 @@ describePython('tf.train schedules and ExponentialMovingAverage in training matc
       return tf.controlDependencies([step], () => ema.apply(g.trainableVariables()));
     });
     const result = await trainHere(ours, PROGRAMS.exponentialEma, python.exponentialEma, { 'x:0': X, 't:0': T });
-    // allNodes: the global step's increment is named 'Momentum/value' here, 'Momentum/Const' in Python (Variable.assignAdd's
-    // conversion, lib/variables), and the shadows' initialized_value() conds differ in shape; the variables are the same.
+    // allNodes: the shadows' initial values read their variables through initialized_value(), whose cond has another
+    // shape here than Python's (lib/variables); the shadow variables, their names and values are the same.
     expectTrainingParity(result, python.exponentialEma, { allNodes: false });
     expect(result.after.global_step).toEqual([3]);
   });
