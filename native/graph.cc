@@ -327,7 +327,8 @@ Napi::Value Graph::UpdateEdge(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-bool Graph::ReadOperations(Napi::Env env, Napi::Value ops_value, const char* what, std::vector<const TF_Operation*>* out) {
+bool Graph::ReadOperations(Napi::Env env, Napi::Value ops_value, const char* what,
+                           std::vector<const TF_Operation*>* out) {
   if (!ops_value.IsArray()) {
     Napi::TypeError::New(env, std::string("Expected an array of operations for ") + what).ThrowAsJavaScriptException();
     return false;

@@ -43,12 +43,19 @@ export function condPredicate(g: Graph, pred: unknown, what: string): () => Outp
 }
 
 function describeStructure(s: unknown): string {
-  if (Array.isArray(s) && !s.every((v) => typeof v === 'number' || typeof v === 'boolean')) return `[${s.map(describeStructure).join(', ')}]`;
+  if (Array.isArray(s) && !s.every((v) => typeof v === 'number' || typeof v === 'boolean')) {
+    return `[${s.map(describeStructure).join(', ')}]`;
+  }
   return s === undefined || s === null ? 'nothing' : 'a tensor';
 }
 
 /** Throws unless the two branches returned the same structure of tensors of the same dtypes. */
-export function checkSameOutputs(what: string, names: [string, string], a: { structure: unknown; flat: Output[] }, b: { structure: unknown; flat: Output[] }): void {
+interface Traced {
+  structure: unknown;
+  flat: Output[];
+}
+
+export function checkSameOutputs(what: string, names: [string, string], a: Traced, b: Traced): void {
   const sa = describeStructure(a.structure);
   const sb = describeStructure(b.structure);
   if (sa !== sb || a.flat.length !== b.flat.length) {

@@ -63,7 +63,13 @@ export interface ImportedBody {
  * Imports the body of `fdef` into `g` under the name scope `prefix`, with its arguments bound to `args` (one per
  * input arg, tensors of `g`); returns its outputs. The functions the body calls must be in `g`'s library.
  */
-export function importFunctionBody(g: Graph, fdef: FunctionDef, args: Output[], prefix: string, library = libraryFunctions(g)): ImportedBody {
+export function importFunctionBody(
+  g: Graph,
+  fdef: FunctionDef,
+  args: Output[],
+  prefix: string,
+  library = libraryFunctions(g),
+): ImportedBody {
   const sig = fdef.signature;
   const inputArgs: ArgDef[] = sig.input_arg ?? [];
   if (inputArgs.length !== args.length) {

@@ -25,7 +25,8 @@ with g.as_default():
   y4 = a * b
   ys = [y1, y2, y3, y4]
   grads = [tf.gradients(y, [x])[0] for y in ys] + [tf.gradients(y2, [w])[0]]
-  names = sorted([[op.name, op.type] for op in g.get_operations() if (op.type in ('If', 'StatelessIf') or '/Identity' in op.name) and 'grad' not in op.name])
+  names = sorted([[op.name, op.type] for op in g.get_operations()
+                  if (op.type in ('If', 'StatelessIf') or '/Identity' in op.name) and 'grad' not in op.name])
   with tf.compat.v1.Session() as s:
     s.run(tf.compat.v1.global_variables_initializer())
     out = [[float(v) for v in s.run(ys + grads, {x: xv})] for xv in XS]
@@ -110,7 +111,8 @@ describePython('training through a cond', () => {
     const { x, w, loss, step } = g.asDefault(() => {
       const x = tf.placeholder('float32', [], 'x');
       const w = tf.getVariable('w', { shape: [], initializer: tf.initializers.constant(0.5) });
-      const loss = tf.cond(tf.greater(x, 0), () => tf.square(tf.subtract(tf.multiply(w, x), 3)), () => tf.square(tf.add(w, x))) as tf.Output;
+      const loss = tf.cond(tf.greater(x, 0), () => tf.square(tf.subtract(tf.multiply(w, x), 3)),
+        () => tf.square(tf.add(w, x))) as tf.Output;
       return { x, w, loss, step: new tf.train.GradientDescentOptimizer(0.05).minimize(loss) };
     });
     const sess = new tf.Session(g);

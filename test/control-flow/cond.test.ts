@@ -142,7 +142,8 @@ describe('copying a graph with conds', () => {
     const g = new tf.Graph();
     const x = g.placeholder('float32', [], 'x');
     const y = g.asDefault(() =>
-      tf.cond(tf.greater(x, 0), () => tf.cond(tf.greater(x, 5), () => tf.multiply(x, 3), () => tf.square(x)), () => tf.negative(x))) as tf.Output;
+      tf.cond(tf.greater(x, 0), () => tf.cond(tf.greater(x, 5), () => tf.multiply(x, 3), () => tf.square(x)),
+        () => tf.negative(x))) as tf.Output;
     const g2 = new tf.Graph();
     const y2 = tf.copy.copyToGraph(y, g2, { namespace: 'copied' });
     const names = (gr: tf.Graph) => gr.functions().map((f) => f.name).sort();
