@@ -169,3 +169,39 @@ print(json.dumps(out))
     [...a, ...b].forEach((value, k) => expect(value).toBeCloseTo(py.imported[k], 5));
   });
 });
+
+describePython('a cond in a loop vs Python', () => {
+  test('value and gradient of a loop whose body branches on the counter equal Python', () => {
+    const py = JSON.parse(runPython(`
+import json, tensorflow as tf
+tf.compat.v1.disable_eager_execution()
+g = tf.Graph()
+with g.as_default():
+    x = tf.compat.v1.placeholder(tf.float32, [], name='x')
+    body = lambda i, p: (i + 1, tf.cond(tf.equal(i % 2, 0), lambda: p * x, lambda: p + tf.sin(x)))
+    _, p = tf.while_loop(lambda i, p: i < 5, body, [tf.constant(0), tf.constant(1.0)])
+    d, = tf.gradients(p, x)
+    with tf.compat.v1.Session(graph=g) as s:
+        print(json.dumps([[float(t) for t in s.run([p, d], {x: v})] for v in (0.7, -1.2)]))
+`)) as number[][];
+    const g = new tf.Graph();
+    const [p, d, x] = g.asDefault(() => {
+      const x = g.placeholder('float32', [], 'x');
+      const [, p] = tf.whileLoop(
+        (i: tf.Output) => tf.less(i, 5),
+        (i: tf.Output, q: tf.Output) => [
+          tf.add(i, 1),
+          tf.cond(tf.equal(tf.getDefaultGraph().ops.floorMod(i, 2) as tf.Output, 0), () => tf.multiply(q, x), () => tf.add(q, tf.sin(x))),
+        ],
+        [tf.constant(0, { dtype: 'int32' }), tf.constant(1.0)],
+      ) as tf.Output[];
+      const [d] = tf.gradients(p, x) as tf.Output[];
+      return [p, d, x];
+    });
+    [0.7, -1.2].forEach((v, k) => {
+      const [[value], [grad]] = run(g, [p, d], { [x.name]: v });
+      expect(value).toBeCloseTo(py[k][0], 5);
+      expect(grad).toBeCloseTo(py[k][1], 4);
+    });
+  });
+});
