@@ -47,7 +47,7 @@ describe('MonitoredTrainingSession', () => {
   test('run returns the caller\'s results in the shape of its fetches and takes run options', async () => {
     const m = tinyModel();
     const sess = await train.MonitoredTrainingSession({ graph: m.g, hooks: [new train.StopAtStepHook({ lastStep: 2 })] });
-    const [loss, none] = await sess.run([m.loss, m.trainOp], undefined, { timeoutMs: 60_000 });
+    const [loss, none] = await sess.run([m.loss, m.trainOp] as const, undefined, { timeoutMs: 60_000 });
     expect(loss.item()).toBe(13);
     expect(none).toBeNull();
     const { l } = await sess.run({ l: m.loss }, new Map([[m.poison, 1]]));
