@@ -89,7 +89,7 @@ export interface MonitoredSessionOptions {
   hooks?: SessionRunHook[];
   /** Seconds close() waits for the coordinator's registered tasks (default 120). */
   stopGracePeriodSecs?: number;
-  /** The model's graph: hooks' `begin` runs with it as the default graph. Default: the default graph. */
+  /** The model's graph: hooks' `begin` runs with it as the default graph. Default: the scaffold's, else the default graph. */
   graph?: Graph;
 }
 
@@ -157,7 +157,7 @@ export class MonitoredSession {
     if (typeof creator?.createSession !== 'function') {
       throw invalidArgument('a SessionCreator', 'MonitoredSession: sessionCreator', creator);
     }
-    const graph = options.graph ?? getDefaultGraph();
+    const graph = options.graph ?? (creator as { scaffold?: Scaffold }).scaffold?.graph ?? getDefaultGraph();
     graph.asDefault(() => {
       for (const h of hooks) h.begin?.();
     });

@@ -203,6 +203,18 @@ describe('MonitoredTrainingSession bad input', () => {
     expect(() => new train.SummarySaverHook({ saveSteps: 1 })).toThrow('exactly one of scaffold or summaryOp must be provided.');
   });
 
+  test('LoggingTensorHook looks tensor names up when the session is made', async () => {
+    const hook = new train.LoggingTensorHook(['no_such_tensor:0'], { everyNIter: 1 });
+    await expect(train.MonitoredTrainingSession({ graph: m.g, hooks: [hook] })).rejects.toThrow(/no_such_tensor/);
+    const lines: string[] = [];
+    info.mockImplementation((l: string) => void lines.push(l));
+    const byName = new train.LoggingTensorHook([m.loss.name], { everyNIter: 1 });
+    const sess = await train.MonitoredTrainingSession({ graph: m.g, hooks: [byName] });
+    await sess.run(m.trainOp);
+    await sess.close();
+    expect(lines).toContain(`INFO:tensorflow:${m.loss.name} = 13`);
+  });
+
   test('a graph without a global step: StopAtStepHook says so at creation', async () => {
     const g = new tf.Graph();
     g.variable(1, { name: 'v' });
