@@ -94,6 +94,19 @@ describe('MonitoredTrainingSession', () => {
     expect(path.basename(train.getCheckpointState(dir)!.modelCheckpointPath)).toBe('model.ckpt-9');
   });
 
+  test('a CheckpointSaverHook given as a user hook saves with the graph\'s default Saver', async () => {
+    const m = tinyModel();
+    const saver = new train.CheckpointSaverHook(tmp.dir, { saveSteps: 2, checkpointBasename: 'user.ckpt' });
+    const hooks = [saver, new train.StopAtStepHook({ lastStep: 3 })];
+    const sess = await train.MonitoredTrainingSession({ graph: m.g, hooks });
+    await trainUntilStop(sess, m.trainOp);
+    await sess.close();
+    const kept = train.getCheckpointState(tmp.dir)!.allModelCheckpointPaths.map((p) => path.basename(p));
+    expect(kept).toEqual(['user.ckpt-0', 'user.ckpt-2', 'user.ckpt-3']);
+    const reader = new train.CheckpointReader(path.join(tmp.dir, 'user.ckpt-3'));
+    expect(Number(reader.getTensor('global_step').item())).toBe(3);
+  });
+
   test('summaries land in an event file of checkpointDir', async () => {
     const m = tinyModel({ summaries: true });
     const sess = await train.MonitoredTrainingSession({
