@@ -4,7 +4,7 @@ export { Coordinator, SecondOrStepTimer, SessionRunArgs, SessionRunContext, isPr
 export type { SessionRunHook, SessionRunValues } from './hooks';
 export { Scaffold } from './scaffold';
 export type { ScaffoldOptions } from './scaffold';
-export { SessionManager } from './session-manager';
+export { SessionManager, modelReady } from './session-manager';
 export type { PrepareSessionOptions, SessionManagerOptions } from './session-manager';
 export {
   LoggingTensorHook, NanLossDuringTrainingError, NanTensorHook, StepCounterHook, StopAtStepHook, globalStepRead,

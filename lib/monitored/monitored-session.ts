@@ -89,7 +89,7 @@ export interface MonitoredSessionOptions {
   hooks?: SessionRunHook[];
   /** Seconds close() waits for the coordinator's registered tasks (default 120). */
   stopGracePeriodSecs?: number;
-  /** The model's graph: hooks' `begin` runs with it as the default graph. Default: the default graph. */
+  /** The model's graph: hooks' `begin` runs with it as the default graph. Default: the scaffold's, else the default graph. */
   graph?: Graph;
 }
 
@@ -157,7 +157,7 @@ export class MonitoredSession {
     if (typeof creator?.createSession !== 'function') {
       throw invalidArgument('a SessionCreator', 'MonitoredSession: sessionCreator', creator);
     }
-    const graph = options.graph ?? getDefaultGraph();
+    const graph = options.graph ?? (creator as { scaffold?: Scaffold }).scaffold?.graph ?? getDefaultGraph();
     graph.asDefault(() => {
       for (const h of hooks) h.begin?.();
     });
@@ -201,6 +201,10 @@ export class MonitoredSession {
     }
   }
 
+  /**
+   * Stops the coordinator, waits for its tasks and closes the session (whose own close errors are ignored, as
+   * Python's). A lost worker reported by a task is logged; another task error is thrown.
+   */
   async #closeCoordinated(): Promise<void> {
     const raw = this.#raw;
     const coord = this.#coord;
@@ -208,18 +212,17 @@ export class MonitoredSession {
     this.#coord = null;
     if (!raw) return;
     coord?.requestStop();
+    let joinError: unknown;
     try {
       await coord?.join(this.#grace);
-    } finally {
-      try {
-        await raw.close();
-      } catch (err) {
-        if (isPreemptionError(err)) {
-          logging.error('An error occurred when attempting to close the session. This may be due to a preemption in a connected ' +
-            `worker or parameter server. Error: ${(err as Error).message}`);
-        }
-      }
+    } catch (err) {
+      joinError = err;
     }
+    await raw.close().catch(() => undefined);
+    if (joinError === undefined) return;
+    if (!isPreemptionError(joinError)) throw joinError;
+    logging.error('An error occurred when attempting to close the session. This may be due to a preemption in a connected ' +
+      `worker or parameter server. Error: ${(joinError as Error).message}`);
   }
 
   /**
@@ -276,7 +279,8 @@ export class MonitoredSession {
   }
 
   async #hookedRun(fetches: Fetches, feeds: Feeds | undefined, options: RunOptions | undefined): Promise<unknown> {
-    if (this.shouldStop()) throw new Error('Run called even after should_stop requested.');
+    // Only a hook's stop request: Python's _HookedSession sees neither the coordinator nor the closed state.
+    if (this.#hookStop) throw new Error('Run called even after should_stop requested.');
     const raw = this.#raw!;
     const context = new SessionRunContext(new SessionRunArgs(fetches, feeds ?? null), raw);
     const hookFetches: Record<string, Fetches> = {};

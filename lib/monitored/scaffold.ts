@@ -35,6 +35,24 @@ export interface ScaffoldOptions {
 
 const defaultSavers = new WeakMap<Graph, Saver>();
 
+/**
+ * The graph's Saver (Python's `_get_saver_or_default`): the one in the SAVERS collection, else a sharded Saver of the
+ * global variables (allowEmpty), made once per graph. It is kept aside, not in SAVERS as Python does: exporting a
+ * MetaGraphDef (every checkpoint's .meta) cannot write a Saver object held in a collection, and would warn each time.
+ * @throws Error when SAVERS holds several.
+ */
+export function defaultSaver(g: Graph): Saver {
+  const savers = g.getCollection<Saver>(GraphKeys.SAVERS).filter((x) => x instanceof Saver);
+  if (savers.length > 1) throw moreThanOne(GraphKeys.SAVERS, 'saver');
+  if (savers.length === 1) return savers[0];
+  let saver = defaultSavers.get(g);
+  if (!saver) {
+    saver = new Saver({ graph: g, sharded: true, allowEmpty: true });
+    defaultSavers.set(g, saver);
+  }
+  return saver;
+}
+
 const moreThanOne = (key: string, what: string) =>
   new Error(`More than one item in the collection "${key}". Pass the one to use to the Scaffold as its ${what} option.`);
 
@@ -126,12 +144,7 @@ export class Scaffold {
     this.summaryOp = given.summaryOp !== undefined
       ? given.summaryOp
       : single<Output>(GraphKeys.SUMMARY_OP, 'summaryOp', () => mergeAll(g));
-    // The default Saver is kept per graph, not in the SAVERS collection as Python does: exporting a MetaGraphDef
-    // (every checkpoint's .meta) cannot write a Saver object held in a collection, and would warn each time.
-    const savers = g.getCollection<Saver>(GraphKeys.SAVERS).filter((x) => x instanceof Saver);
-    if (savers.length > 1) throw moreThanOne(GraphKeys.SAVERS, 'saver');
-    this.saver = given.saver ?? savers[0] ?? defaultSavers.get(g) ?? new Saver({ graph: g, sharded: true, allowEmpty: true });
-    if (!given.saver && savers.length === 0) defaultSavers.set(g, this.saver);
+    this.saver = given.saver ?? defaultSaver(g);
     this.#finalized = true;
     return this;
   }

@@ -88,6 +88,67 @@ describe('MonitoredTrainingSession recovery', () => {
     expect(ended).toEqual(['end']);
   });
 
+  test('a background task (registered with the coordinator) losing the ps re-creates the session at the next run', async () => {
+    const m = tinyModel();
+    let created = 0;
+    const hook: tf.train.SessionRunHook = {
+      afterCreateSession: (_s, coord) => {
+        created += 1;
+        if (created === 1) coord.register(Promise.reject(new tf.errors.UnavailableError('injected: the queue runner lost the ps')));
+      },
+    };
+    const sess = await train.MonitoredTrainingSession({ graph: m.g, hooks: [hook] });
+    await new Promise((r) => setImmediate(r));
+    const first = sess.session;
+    // Python's should_stop: a preemption seen by the coordinator means "go on, with a new session".
+    expect(sess.shouldStop()).toBe(false);
+    const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      await sess.run(m.trainOp);
+    } finally {
+      error.mockRestore();
+    }
+    expect(created).toBe(2);
+    expect(first!.closed).toBe(true);
+    expect(sess.shouldStop()).toBe(false);
+    await sess.close();
+  });
+
+  test('another background error stops training and is thrown by close, as Python\'s coordinator join', async () => {
+    const m = tinyModel();
+    const hook: tf.train.SessionRunHook = {
+      afterCreateSession: (_s, coord) => coord.register(Promise.reject(new Error('the input pipeline failed'))),
+    };
+    const sess = await train.MonitoredTrainingSession({ graph: m.g, hooks: [hook] });
+    await sess.run(m.trainOp);
+    expect(sess.shouldStop()).toBe(true);
+    const raw = sess.session!;
+    await expect(sess.close()).rejects.toThrow('the input pipeline failed');
+    expect(raw.closed).toBe(true);
+  });
+
+  test('close waits for registered tasks after requesting the stop, at most stopGracePeriodSecs', async () => {
+    const m = tinyModel();
+    const events: string[] = [];
+    const hook: tf.train.SessionRunHook = {
+      afterCreateSession: (_s, coord) => {
+        coord.register((async () => {
+          await coord.waitForStop();
+          await new Promise((r) => setTimeout(r, 50));
+          events.push('task done');
+        })());
+        coord.register(new Promise(() => undefined)); // never settles: the grace period ends the wait
+      },
+    };
+    const sess = await train.MonitoredTrainingSession({ graph: m.g, hooks: [hook], stopGracePeriodSecs: 0.3 });
+    await sess.run(m.trainOp);
+    const started = Date.now();
+    await sess.close();
+    events.push('closed');
+    expect(events).toEqual(['task done', 'closed']);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+  });
+
   test('a non-chief worker waits for the model, logging, and fails with DeadlineExceededError at maxWaitSecs', async () => {
     // In-process sessions share no variables, so no chief can make this worker's model ready.
     const m = tinyModel();
@@ -140,6 +201,18 @@ describe('MonitoredTrainingSession bad input', () => {
     expect(() => new train.NanTensorHook('loss' as unknown as tf.Output)).toThrow(/Expected an Output/);
     expect(() => new train.CheckpointSaverHook(tmp.dir, {})).toThrow(/either every steps or every secs/);
     expect(() => new train.SummarySaverHook({ saveSteps: 1 })).toThrow('exactly one of scaffold or summaryOp must be provided.');
+  });
+
+  test('LoggingTensorHook looks tensor names up when the session is made', async () => {
+    const hook = new train.LoggingTensorHook(['no_such_tensor:0'], { everyNIter: 1 });
+    await expect(train.MonitoredTrainingSession({ graph: m.g, hooks: [hook] })).rejects.toThrow(/no_such_tensor/);
+    const lines: string[] = [];
+    info.mockImplementation((l: string) => void lines.push(l));
+    const byName = new train.LoggingTensorHook([m.loss.name], { everyNIter: 1 });
+    const sess = await train.MonitoredTrainingSession({ graph: m.g, hooks: [byName] });
+    await sess.run(m.trainOp);
+    await sess.close();
+    expect(lines).toContain(`INFO:tensorflow:${m.loss.name} = 13`);
   });
 
   test('a graph without a global step: StopAtStepHook says so at creation', async () => {
