@@ -98,10 +98,11 @@ class Cluster {
       try {
         this.events.push({ task, pid: child.pid, ...JSON.parse(line.slice(6)) });
       } catch {
-        return;
+        // not one of ours
       }
-      this.#notify();
     }
+    // Waiters may look at output lines too (through onLine), not only at events.
+    this.#notify();
   }
 
   #notify() {
