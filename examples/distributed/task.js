@@ -68,7 +68,9 @@ async function worker(cluster, index, o) {
   const data = loadDigits(index, workers);
   let local = 0;
   let globalStep = -1;
-  const t0 = Date.now();
+  // The rate leaves out the first steps, which register the graph with the tasks.
+  const WARMUP = 10;
+  let tWarm = null;
   try {
     while (!sess.shouldStop()) {
       const [x, y] = batchAt(data, local, o.batch);
@@ -83,6 +85,7 @@ async function worker(cluster, index, o) {
         throw err;
       }
       local += 1;
+      if (local === WARMUP) tWarm = Date.now();
       if (local % o.logEvery === 0 || local === 1) emit({ type: 'step', worker: index, local, globalStep, loss });
     }
     if (sync) {
@@ -94,8 +97,8 @@ async function worker(cluster, index, o) {
     await plain?.close();
     await sess.close();
   }
-  const seconds = (Date.now() - t0) / 1000;
-  emit({ type: 'done', worker: index, local, globalStep, seconds, stepsPerSecond: local / seconds });
+  const seconds = tWarm === null ? 0 : (Date.now() - tWarm) / 1000;
+  emit({ type: 'done', worker: index, local, globalStep, seconds, stepsPerSecond: seconds > 0 ? (local - WARMUP) / seconds : null });
 }
 
 async function main() {
