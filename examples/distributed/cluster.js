@@ -98,10 +98,11 @@ class Cluster {
       try {
         this.events.push({ task, pid: child.pid, ...JSON.parse(line.slice(6)) });
       } catch {
-        return;
+        // not one of ours
       }
-      this.#notify();
     }
+    // Waiters may look at output lines too (through onLine), not only at events.
+    this.#notify();
   }
 
   #notify() {
@@ -185,9 +186,39 @@ function taskArgs(argv = process.argv.slice(2)) {
   return { job: at('--job'), task: Number(at('--task')), cluster: JSON.parse(at('--cluster')) };
 }
 
+/**
+ * Resolves once every task of the cluster accepts TCP connections (bounded by timeoutMs). A master creating its
+ * first session contacts every task, and a task still starting (a Python one, say) may reset the connection
+ * instead of letting it wait.
+ */
+async function waitForTasks(cluster, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  const addresses = Object.values(cluster).flatMap((tasks) => Object.values(tasks));
+  for (const address of addresses) {
+    const i = address.lastIndexOf(':');
+    const [host, port] = [address.slice(0, i), Number(address.slice(i + 1))];
+    for (;;) {
+      const open = await new Promise((resolve) => {
+        const socket = net.connect({ host, port }, () => {
+          socket.destroy();
+          resolve(true);
+        });
+        socket.on('error', () => resolve(false));
+        socket.setTimeout(1000, () => {
+          socket.destroy();
+          resolve(false);
+        });
+      });
+      if (open) break;
+      if (Date.now() > deadline) throw new Error(`Task ${address} did not accept connections within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
 /** One line of a task's report to the launcher. */
 function emit(event) {
   process.stdout.write(`EVENT ${JSON.stringify(event)}\n`);
 }
 
-module.exports = { Cluster, freePort, freePorts, taskArgs, emit };
+module.exports = { Cluster, freePort, freePorts, taskArgs, emit, waitForTasks };

@@ -32,7 +32,7 @@ async function main() {
       const e = JSON.parse(line.slice(6));
       if (e.type === 'ready') console.log(`${name} serving at ${e.target}`);
       if (e.type === 'step') console.log(`${name} step ${e.local}: global step ${e.globalStep}, loss ${e.loss.toFixed(4)}`);
-      if (e.type === 'done') console.log(`${name} done: ${e.local} steps, ${e.stepsPerSecond.toFixed(1)} steps/s, global step ${e.globalStep}`);
+      if (e.type === 'done') console.log(`${name} done: ${e.local} steps, ${e.stepsPerSecond?.toFixed(1) ?? '-'} steps/s, global step ${e.globalStep}`);
       if (e.type === 'error') console.log(`${name} failed: ${e.name}: ${e.message}`);
     },
   });

@@ -9,7 +9,7 @@
 if (process.env.TF_CPP_MIN_LOG_LEVEL === undefined) process.env.TF_CPP_MIN_LOG_LEVEL = '2';
 const util = require('util');
 const tf = require('../../dist');
-const { taskArgs, emit } = require('./cluster');
+const { taskArgs, emit, waitForTasks } = require('./cluster');
 const { buildModel, loadDigits, batchAt } = require('./model');
 
 for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => process.exit(0));
@@ -45,6 +45,7 @@ async function worker(cluster, index, o) {
   const workers = cluster.worker.length;
   const sync = o.sync ? { replicasToAggregate: workers, totalNumReplicas: workers } : null;
   const m = buildModel({ hidden: o.hidden, learningRate: o.lr, cluster, taskIndex: index, sync });
+  await waitForTasks(cluster);
   const hooks = [new tf.train.StopAtStepHook({ lastStep: o.steps })];
   if (sync) hooks.push(m.opt.makeSessionRunHook(isChief));
   // Reports each session the MonitoredTrainingSession creates: the first, and those after a recovery.
@@ -60,10 +61,16 @@ async function worker(cluster, index, o) {
     // long for it (Python's default is 120 s), then closing the session cancels it.
     stopGracePeriodSecs: 2,
   });
+  // SyncReplicas' end (below) runs in a plain session made now: one made at the end would contact every task,
+  // and the other workers may have exited by then.
+  const plain = sync ? new tf.Session(m.g, { target: server.target }) : null;
+  if (plain) await plain.run(m.globalStep, undefined, { timeoutMs: 60_000 });
   const data = loadDigits(index, workers);
   let local = 0;
   let globalStep = -1;
-  const t0 = Date.now();
+  // The rate leaves out the first steps, which register the graph with the tasks.
+  const WARMUP = 10;
+  let tWarm = null;
   try {
     while (!sess.shouldStop()) {
       const [x, y] = batchAt(data, local, o.batch);
@@ -78,19 +85,20 @@ async function worker(cluster, index, o) {
         throw err;
       }
       local += 1;
+      if (local === WARMUP) tWarm = Date.now();
       if (local % o.logEvery === 0 || local === 1) emit({ type: 'step', worker: index, local, globalStep, loss });
     }
     if (sync) {
       // A worker that stops first leaves the others waiting for its gradient in their last step (Python's
       // SyncReplicasOptimizer hangs there too): closing the token queue ends those steps with OutOfRange.
-      const plain = new tf.Session(m.g, { target: server.target });
-      await plain.run(m.opt.getChiefQueueRunner().cancelOp, undefined, { timeoutMs: 10_000 }).finally(() => plain.close());
+      await plain.run(m.opt.getChiefQueueRunner().cancelOp, undefined, { timeoutMs: 10_000 });
     }
   } finally {
+    await plain?.close();
     await sess.close();
   }
-  const seconds = (Date.now() - t0) / 1000;
-  emit({ type: 'done', worker: index, local, globalStep, seconds, stepsPerSecond: local / seconds });
+  const seconds = tWarm === null ? 0 : (Date.now() - tWarm) / 1000;
+  emit({ type: 'done', worker: index, local, globalStep, seconds, stepsPerSecond: seconds > 0 ? (local - WARMUP) / seconds : null });
 }
 
 async function main() {

@@ -3,7 +3,7 @@
 // with gradient descent, variables on the ps; mixed_python.py builds the same graph in Python.
 'use strict';
 const tf = require('../../../dist');
-const { taskArgs, emit } = require('../../../examples/distributed/cluster');
+const { taskArgs, emit, waitForTasks } = require('../../../examples/distributed/cluster');
 
 for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => process.exit(0));
 
@@ -31,6 +31,7 @@ async function main() {
     return;
   }
   const lastStep = Number(process.argv[2]);
+  await waitForTasks(cluster);
   const g = new tf.Graph();
   const m = g.device(tf.train.replicaDeviceSetter({ cluster, workerDevice: `/job:worker/task:${task}` }), () => {
     const x = g.placeholder('float32', [null, 4], 'x');
@@ -49,6 +50,10 @@ async function main() {
     master: server.target, isChief: task === 0, graph: g, checkpointDir: null, recoveryWaitSecs: 0.2, maxWaitSecs: 60,
     logStepCountSteps: null, hooks: [new tf.train.StopAtStepHook({ lastStep })],
   });
+  // For the final read: the MonitoredSession refuses runs once it should stop, and a session created at the end
+  // would contact every task, the Python one included, which may have exited.
+  const plain = new tf.Session(g, { target: server.target });
+  await plain.run(m.globalStep, undefined, { timeoutMs: 30_000 });
   let local = 0;
   const losses = [];
   try {
@@ -60,8 +65,6 @@ async function main() {
       // Slow enough that the Python worker, which starts later, shares the job.
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    // The MonitoredSession refuses runs once it should stop: read the final values in a plain session.
-    const plain = new tf.Session(g, { target: server.target });
     const [w, gs] = await plain.run([m.w, m.globalStep], undefined, { timeoutMs: 10_000 }).finally(() => plain.close());
     emit({ type: 'done', worker: task, local, globalStep: Number(gs.item()), w: Array.from(w.data()), first: losses[0], last: losses.at(-1) });
   } finally {

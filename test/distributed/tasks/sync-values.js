@@ -4,7 +4,7 @@
 // (rate 1) moves w by that average. The chief reports (global step, w) after each of its steps.
 'use strict';
 const tf = require('../../../dist');
-const { taskArgs, emit } = require('../../../examples/distributed/cluster');
+const { taskArgs, emit, waitForTasks } = require('../../../examples/distributed/cluster');
 
 for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => process.exit(0));
 
@@ -17,6 +17,7 @@ async function main() {
     return;
   }
   const lastStep = Number(process.argv[2]);
+  await waitForTasks(cluster);
   const isChief = task === 0;
   const g = new tf.Graph();
   const m = g.device(tf.train.replicaDeviceSetter({ cluster, workerDevice: `/job:worker/task:${task}` }), () => {
@@ -32,7 +33,9 @@ async function main() {
     hooks: [new tf.train.StopAtStepHook({ lastStep }), m.opt.makeSessionRunHook(isChief)],
   });
   // Reads go through a plain session: the MonitoredSession refuses runs once its last step is done.
+  // (Created now: a session created at the end would contact every task, and the other worker may be gone.)
   const plain = new tf.Session(g, { target: server.target });
+  await plain.run(m.globalStep, undefined, { timeoutMs: 30_000 });
   let local = 0;
   try {
     while (!sess.shouldStop()) {

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: Apache-2.0
+// Issue 20's benchmark: training steps per second of the MNIST model of examples/distributed (784-256-10, Adam,
+// batch 100) between-graph replicated over 1 ps and 1 or 2 asynchronous workers, each task its own process on
+// 127.0.0.1, ours (examples/distributed/task.js) against the same cluster in Python tf.compat.v1
+// (bench/distributed_task.py), both under MonitoredTrainingSession. The rate of a run is the sum of its workers'
+// rates after their first 10 steps; runs alternate between the two sides. Goal: at least Python's rate.
+'use strict';
+const os = require('os');
+const path = require('path');
+const { spawnSync } = require('child_process');
+const { Cluster } = require('../examples/distributed/cluster');
+const { median, table } = require('./util');
+
+const STEPS_PER_WORKER = Number(process.env.BENCH_DISTRIBUTED_STEPS || 600);
+const ROUNDS = Number(process.env.BENCH_DISTRIBUTED_ROUNDS || 2);
+const MODEL = ['--batch', '100', '--hidden', '256'];
+const PYTHON = process.env.PYTHON || 'python3';
+const hasPython = spawnSync(PYTHON, ['-c', 'import tensorflow'], { stdio: 'ignore' }).status === 0;
+
+async function rate(side, workers) {
+  const steps = ['--steps', String(STEPS_PER_WORKER * workers)];
+  const program = side === 'ours'
+    ? [process.execPath, path.join(__dirname, '..', 'examples', 'distributed', 'task.js'), ...MODEL, ...steps, '--log-every', '100000']
+    : [PYTHON, path.join(__dirname, 'distributed_task.py'), ...MODEL, ...steps];
+  const cluster = new Cluster({
+    scripts: {}, tasks: { ps: 1, worker: workers }, programs: () => program,
+    env: { TF_CPP_MIN_LOG_LEVEL: '2', CUDA_VISIBLE_DEVICES: '' },
+  });
+  await cluster.start();
+  try {
+    const ends = await Promise.all(Array.from({ length: workers }, (_, i) => cluster.waitForExit(`worker:${i}`, 300_000)));
+    if (ends.some((e) => e.code !== 0)) throw new Error(`${side}: a worker failed\n${cluster.tail()}`);
+    const done = cluster.events.filter((e) => e.type === 'done');
+    return done.reduce((sum, e) => sum + e.stepsPerSecond, 0);
+  } finally {
+    await cluster.stop();
+  }
+}
+
+async function main() {
+  const rows = [];
+  for (const workers of [1, 2]) {
+    const ours = [];
+    const python = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      ours.push(await rate('ours', workers));
+      if (hasPython) python.push(await rate('python', workers));
+    }
+    const a = median(ours);
+    rows.push([`ours, 1 ps + ${workers} worker${workers > 1 ? 's' : ''}`, a, 'steps/s']);
+    if (hasPython) {
+      const b = median(python);
+      const ratio = a / b;
+      rows.push([`Python tf.compat.v1, 1 ps + ${workers} worker${workers > 1 ? 's' : ''}`, b, 'steps/s',
+        `ours/Python ${ratio.toFixed(2)}x (goal >= 1: ${ratio >= 1 ? 'met' : 'NOT met'})`]);
+    }
+  }
+  table(`Distributed MNIST training, async, ${STEPS_PER_WORKER} steps per worker, median of ${ROUNDS} ` +
+    `(${os.cpus().length} cores for every task of the cluster)`, rows);
+  if (!hasPython) console.log('  (Python TensorFlow is not installed: no comparison)');
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
