@@ -6,7 +6,9 @@
 // the second import of its process, as ours are after the warm-up: its first pays for one-time set-up. Each
 // import starts with the previous graph freed on both sides (C deletes it; here it is collected), so that
 // both reuse its memory: into fresh pages, TensorFlow's import of these 10,000 nodes costs C 3–4x more
-// (page faults in malloc), which once made our import look 6x slower than C's.
+// (page faults in malloc), which once made our import look 6x slower than C's. And after each spawn of C, one
+// untimed import here: spawning marks every page of this process copy-on-write, and the first import after
+// it faults its way through the heap (2x its time), as C's own first import pays for its fresh pages.
 'use strict';
 const fs = require('fs');
 const os = require('os');

@@ -68,7 +68,8 @@ int main(int argc, char** argv) {
   const float* row = TF_TensorData(first);
   int64_t width = TF_NumDims(first) == 2 ? TF_Dim(first, 1) : 1;
   printf("{\"usPerRun\": %.3f, \"row\": [", per_run);
-  for (int64_t i = 0; i < width; ++i) printf(i ? ", %.9g" : "%.9g", row[i]);
+  // %.17g: the exact value, so that a bit-identical output compares equal in JavaScript.
+  for (int64_t i = 0; i < width; ++i) printf(i ? ", %.17g" : "%.17g", (double)row[i]);
   printf("], \"version\": \"%s\"}\n", TF_Version());
   TF_DeleteTensor(first);
   TF_DeleteTensor(x);

@@ -34,6 +34,15 @@ function printSideBySide(title, samples, skipped, base, unit = 'ms') {
   for (const [label, why] of Object.entries(skipped)) console.log(`  ${label.padEnd(56)}   skipped: ${why.split('\n')[0]}`);
 }
 
+/**
+ * The median over rounds of a's time over b's in the same round: on a machine whose load drifts, a ratio of
+ * two neighbours in time, steadier than a ratio of medians taken minutes apart. NaN when either was skipped.
+ */
+function pairedRatio(samples, a, b) {
+  if (!samples[a] || !samples[b]) return NaN;
+  return median(samples[a].map((v, r) => v / samples[b][r]));
+}
+
 /** A goal line: `value` (a ratio) against `limit`, or "not measured" when a side of it was skipped. */
 function goalLine(label, value, limit, direction = '<=') {
   if (!Number.isFinite(value)) return `  ${label.padEnd(66)} ${'—'.padStart(8)}   not measured (a side was skipped)`;
@@ -41,4 +50,4 @@ function goalLine(label, value, limit, direction = '<=') {
   return `  ${label.padEnd(66)} ${`${fmt(value)}x`.padStart(8)}   goal ${direction} ${limit}x: ${met ? 'met' : 'NOT met'}`;
 }
 
-module.exports = { interleave, printSideBySide, goalLine };
+module.exports = { interleave, printSideBySide, goalLine, pairedRatio };
