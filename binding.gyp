@@ -14,6 +14,7 @@
         "native/session.cc",
         "native/session_blocking.cc",
         "native/session_run.cc",
+        "native/session_runner.cc",
         "native/session_saved_model.cc",
         "native/status.cc",
         "native/tensor.cc",

@@ -110,11 +110,15 @@ async function main() {
     const c = median(results[mode].c);
     const sync = median(results[mode].sync);
     const async = median(results[mode].async);
-    const options = mode === 'caller' ? 'inter_op_parallelism_threads = -1 (ops run in the calling thread)' : 'default session options';
+    const options = mode === 'caller'
+      ? 'inter_op_parallelism_threads = -1 (ops run in the calling thread)'
+      : 'default session options (the binding runs this step in the calling thread)';
     table(`y = x + 1, fed float32 scalar — ${options} (median of ${rounds} rounds)`, [
       ['C TF_SessionRun loop', c, 'µs'],
       ['Node session.runSync', sync, 'µs', verdict(sync / c, 1.3)],
       ['Node await session.run', async, 'µs', verdict(async / c, 3)],
+      // Issue 21: what the hop off the JS thread and back costs beside the step itself.
+      ['Node await session.run / session.runSync', async / sync, 'x', verdict(async / sync, 5)],
     ]);
   }
   // NODE_EXTRA_CA_CERTS (set on some machines for a registry proxy) makes Node parse a CA bundle before any

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "external_memory.h"
@@ -11,6 +12,7 @@
 #include "guards.h"
 #include "operation.h"
 #include "session_run.h"
+#include "session_runner.h"
 #include "status.h"
 #include "tensor.h"
 
@@ -24,62 +26,52 @@ SessionHandle::~SessionHandle() {
   Tf().TF_DeleteSession(session, status);
 }
 
-// Async run on the libuv pool: the constructor has already read the call on the JS thread; Execute only
-// calls TensorFlow; OnOK builds the results (or the error) back on the JS thread.
-class RunWorker : public Napi::AsyncWorker {
- public:
+// One Session.run in flight. Created on the JS thread, executed on a runner thread (session_runner.h), and
+// settled back on the JS thread through the session's threadsafe function. Holds raw N-API handles, which
+// need no JS to free: a run whose environment went away is deleted on the runner thread, leaking them with
+// the environment.
+struct AsyncRun {
+  Session* session = nullptr;
+  // Keeps the wrapper (and so the Session) alive until the run settles.
+  napi_ref session_ref = nullptr;
+  napi_deferred deferred = nullptr;
   // The fed values need no reference of their own: the call holds their TF_Tensors, and a TF_Tensor over JS
   // memory holds a reference to that memory until TensorFlow releases it (Tensor::FromTypedArray).
-  RunWorker(Napi::Env env, Session* session, Napi::Object session_object, std::shared_ptr<RunCall> call)
-      : Napi::AsyncWorker(env, "node-libtensorflow:run"),
-        session_(session),
-        handle_(session->handle()),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        call_(std::move(call)) {
-    session_ref_ = Napi::Persistent(session_object);
-  }
-
-  Napi::Promise Promise() { return deferred_.Promise(); }
-
-  void Execute() override { finished_ = ExecuteWithin(call_, handle_); }
-
-  void OnOK() override {
-    Napi::Env env = Env();
-    handle_.reset();
-    if (!CanRunJs(env)) {
-      // The environment is going away: settle nothing, free the results (call_'s destructor).
-      session_->RunFinished(false);
-      return;
-    }
-    Napi::HandleScope scope(env);
-    if (!finished_) {
-      deferred_.Reject(DeadlineError(env, call_->deadline_ms));
-    } else if (call_->code != TF_OK) {
-      deferred_.Reject(StatusError(env, call_->code, call_->message));
-    } else {
-      deferred_.Resolve(call_->Results(env));
-    }
-    // After the run's own promise, so that a close() waiting for it settles after it.
-    session_->RunFinished(true);
-  }
-
-  void OnError(const Napi::Error& error) override {
-    handle_.reset();
-    bool can_run_js = CanRunJs(Env());
-    if (can_run_js) deferred_.Reject(error.Value());
-    session_->RunFinished(can_run_js);
-  }
-
- private:
-  Session* session_;
-  std::shared_ptr<SessionHandle> handle_;
-  Napi::Promise::Deferred deferred_;
-  std::shared_ptr<RunCall> call_;
-  Napi::ObjectReference session_ref_;
-  bool finished_ = true;
+  std::shared_ptr<RunCall> call;
+  std::shared_ptr<SessionHandle> handle;
+  bool finished = true;
 };
 
-namespace {}  // namespace
+// The channel from runner threads back to the JS thread; `closed` once the threadsafe function is released
+// or finalized (environment teardown), after which runner threads must not call it.
+struct Completions {
+  std::mutex mu;
+  napi_threadsafe_function tsfn = nullptr;
+  bool closed = false;
+};
+
+namespace {
+
+void SettleOnJsThread(napi_env env, napi_value, void*, void* data) {
+  auto* run = static_cast<AsyncRun*>(data);
+  // env is null while the threadsafe function is finalized with results still queued.
+  if (env == nullptr) {
+    delete run;
+    return;
+  }
+  run->session->SettleRun(Napi::Env(env), run);
+}
+
+void FinalizeCompletions(napi_env, void* data, void*) {
+  auto* holder = static_cast<std::shared_ptr<Completions>*>(data);
+  {
+    std::lock_guard<std::mutex> lock((*holder)->mu);
+    (*holder)->closed = true;
+  }
+  delete holder;
+}
+
+}  // namespace
 
 Napi::Function Session::Init(Napi::Env env) {
   return DefineClass(env, "Session",
@@ -133,8 +125,56 @@ Session::Session(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Session>(inf
 }
 
 Session::~Session() {
-  // A GC finalizer: no JS, and nobody to report a failure to (the handle's destructor drops it).
+  // A GC finalizer: no JS, and nobody to report a failure to (the handle's destructor drops it). No run is in
+  // flight (each holds a reference to the wrapper); releasing the threadsafe function only signals the loop.
   handle_.reset();
+  if (completions_) {
+    std::lock_guard<std::mutex> lock(completions_->mu);
+    if (!completions_->closed) {
+      completions_->closed = true;
+      napi_release_threadsafe_function(completions_->tsfn, napi_tsfn_release);
+    }
+  }
+}
+
+bool Session::EnsureCompletions(Napi::Env env) {
+  if (completions_) return true;
+  auto completions = std::make_shared<Completions>();
+  auto* holder = new std::shared_ptr<Completions>(completions);
+  napi_value name = Napi::String::New(env, "node-libtensorflow:run");
+  napi_status status = napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, holder, FinalizeCompletions,
+                                                       nullptr, SettleOnJsThread, &completions->tsfn);
+  if (status != napi_ok) {
+    delete holder;
+    Napi::Error::New(env, "Could not create the session's completion channel").ThrowAsJavaScriptException();
+    return false;
+  }
+  // Referenced only while runs are in flight: an idle session does not keep the process alive.
+  napi_unref_threadsafe_function(env, completions->tsfn);
+  completions_ = std::move(completions);
+  return true;
+}
+
+void Session::SettleRun(Napi::Env env, AsyncRun* run) {
+  run->handle.reset();
+  bool can_run_js = CanRunJs(env);
+  if (can_run_js) {
+    // The environment is not going away: settle (else the results are freed with the call).
+    Napi::HandleScope scope(env);
+    const RunCall& call = *run->call;
+    if (!run->finished) {
+      napi_reject_deferred(env, run->deferred, DeadlineError(env, call.deadline_ms));
+    } else if (call.code != TF_OK) {
+      napi_reject_deferred(env, run->deferred, StatusError(env, call.code, call.message));
+    } else {
+      napi_resolve_deferred(env, run->deferred, run->call->Results(env));
+    }
+  }
+  napi_ref session_ref = run->session_ref;
+  delete run;
+  // After the run's own promise, so that a close() waiting for it settles after it.
+  RunFinished(can_run_js);
+  napi_delete_reference(env, session_ref);
 }
 
 void Session::CloseHandle() {
@@ -180,6 +220,7 @@ void Session::SettleCloses(Napi::Env env, bool can_run_js) {
 
 void Session::RunFinished(bool can_run_js) {
   --active_runs_;
+  if (active_runs_ == 0 && completions_ && can_run_js) napi_unref_threadsafe_function(Env(), completions_->tsfn);
   if (active_runs_ == 0 && closing_) {
     DeleteHandle();
     SettleCloses(Env(), can_run_js);
@@ -241,11 +282,30 @@ Napi::Value Session::Run(const Napi::CallbackInfo& info) {
   Instance(env)->external_memory->Settle(env);
   auto call = std::make_shared<RunCall>();
   if (!call->Read(info, serial_)) return env.Undefined();
-  auto* worker = new RunWorker(env, this, Value(), std::move(call));
-  ++active_runs_;
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();
-  return promise;
+  if (!EnsureCompletions(env)) return env.Undefined();
+  auto* run = new AsyncRun();
+  run->session = this;
+  run->call = std::move(call);
+  run->handle = handle_;
+  napi_value promise;
+  if (napi_create_promise(env, &run->deferred, &promise) != napi_ok ||
+      napi_create_reference(env, Value(), 1, &run->session_ref) != napi_ok) {
+    delete run;
+    Napi::Error::New(env, "Could not start the run").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (active_runs_++ == 0) napi_ref_threadsafe_function(env, completions_->tsfn);
+  std::shared_ptr<Completions> completions = completions_;
+  RunOnRunnerThread([run, completions] {
+    run->finished = ExecuteWithin(run->call, run->handle);
+    std::lock_guard<std::mutex> lock(completions->mu);
+    if (completions->closed ||
+        napi_call_threadsafe_function(completions->tsfn, run, napi_tsfn_nonblocking) != napi_ok) {
+      // The environment is gone: nobody to settle for.
+      delete run;
+    }
+  });
+  return Napi::Value(env, promise);
 }
 
 Napi::Value Session::StepMayBlock(const Napi::CallbackInfo& info) {

@@ -15,6 +15,8 @@
 namespace tfn {
 
 class Graph;
+struct AsyncRun;
+struct Completions;
 
 // Shared ownership of a TF_Session: the Session wrapper holds one share and each run in flight another, so
 // that a run given up at its deadline (session.cc, ExecuteWithin) never outlives the session it uses. The
@@ -44,8 +46,9 @@ struct SessionHandle {
 //           deadlineMs (1..2^31-1, else RangeError): throws DEADLINE_EXCEEDED by then even when TensorFlow
 //           cannot end the run (it goes on in a detached thread; session.cc, ExecuteWithin).
 //   [async] s.run(same arguments) -> Promise of the same. Conversion happens on the JS thread; TF_SessionRun
-//           runs on the libuv thread pool (4 threads unless UV_THREADPOOL_SIZE says otherwise), touching no
-//           JS value; every input tensor and the session stay referenced until the run settles.
+//           runs on a runner thread (session_runner.h; not the libuv pool), touching no JS value; results come
+//           back through the session's threadsafe function. Every input tensor and the session stay
+//           referenced until the run settles.
 //   [sync]  s.stepMayBlock(signature) -> boolean   whether an op of the signature's step may wait for another
 //           op of the step (a queue, a staging area, Recv, …; session_blocking.h): such a step must not run
 //           in the calling thread (RunOptions.inter_op_thread_pool = -1). Throws TypeError for a non-signature.
@@ -63,11 +66,14 @@ class Session : public Napi::ObjectWrap<Session> {
   ~Session() override;
 
   std::shared_ptr<SessionHandle> handle() const { return handle_; }
-  // Called on the JS thread when an async run settles; can_run_js is false while the environment goes away.
-  void RunFinished(bool can_run_js);
+  // JS thread: settles an async run (session.cc) and deletes it.
+  void SettleRun(Napi::Env env, AsyncRun* run);
 
  private:
-  friend class RunWorker;
+  // Called on the JS thread when an async run settles; can_run_js is false while the environment goes away.
+  void RunFinished(bool can_run_js);
+  // Creates the threadsafe function that brings async runs' results back; false after throwing.
+  bool EnsureCompletions(Napi::Env env);
   Napi::Value Prepare(const Napi::CallbackInfo& info);
   Napi::Value RunSync(const Napi::CallbackInfo& info);
   Napi::Value Run(const Napi::CallbackInfo& info);
@@ -90,6 +96,7 @@ class Session : public Napi::ObjectWrap<Session> {
   bool closing_ = false;
   int active_runs_ = 0;
   std::vector<Napi::Promise::Deferred> pending_closes_;
+  std::shared_ptr<Completions> completions_;
 };
 
 }  // namespace tfn

@@ -146,7 +146,7 @@ Napi::Value RunCall::Results(Napi::Env env) {
 // Runs `call`, but gives up waiting at its deadline. TensorFlow's own timeout_in_ms cancels the step and then
 // waits for its ops, which never return when an op ignores cancellation (MapPeek/Dequeue variants waiting on a
 // condition variable) or a gRPC target has nothing listening. Such a run goes on in a detached thread that
-// owns the call and a share of the session, so it frees the libuv pool thread, keeps nothing it uses from
+// owns the call and a share of the session, so it frees the thread that waits for it, keeps nothing it uses from
 // being deleted, and does not hold up process exit (which joins the pool's threads, not detached ones).
 bool ExecuteWithin(std::shared_ptr<RunCall> call, std::shared_ptr<SessionHandle> session) {
   if (call->deadline_ms == 0) {

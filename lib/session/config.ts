@@ -106,7 +106,7 @@ export function encodeConfig(config: SessionConfig | undefined): Uint8Array | nu
 
 /**
  * @internal Whether the binding chooses, per run, between the calling thread and TensorFlow's inter-op pool
- * (docs/ARCHITECTURE.md, "Threading defaults"): only when nobody configured inter-op threading, neither the
+ * (docs/THREADING.md): only when nobody configured inter-op threading, neither the
  * session's config nor TF_NUM_INTEROP_THREADS, and the session is in-process (a remote master does not run
  * steps in the caller's thread).
  */

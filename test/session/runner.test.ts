@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: Apache-2.0
+// Session.run's runner threads and completion channel (native/session_runner.h, session.cc): no fixed pool
+// size for blocked steps to exhaust, the process kept alive exactly while runs are in flight.
+import { spawnSync } from 'child_process';
+import * as path from 'path';
+import * as tf from '../../lib';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+function node(script: string) {
+  return spawnSync(process.execPath, ['-e', script], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' },
+  });
+}
+
+describe('async runs', () => {
+  test('more blocked runs than the libuv pool has threads do not starve the run that unblocks them', async () => {
+    const g = new tf.Graph();
+    const queue = g.addOperation('FIFOQueueV2', { attrs: { component_types: ['float32'] }, name: 'queue' }).output(0);
+    const dequeue = g.addOperation('QueueDequeueV2', { inputs: [queue], attrs: { component_types: ['float32'] } }).output(0);
+    const v = g.placeholder('float32', [], 'v');
+    const enqueue = g.addOperation('QueueEnqueueV2', { inputs: [queue, [v]] });
+    const sess = new tf.Session(g);
+    const waiting = Array.from({ length: 12 }, () => sess.run(dequeue, undefined, { timeoutMs: 20_000 }));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let i = 0; i < 12; i++) await sess.run(enqueue, new Map([[v, i]]), { timeoutMs: 20_000 });
+    const got = (await Promise.all(waiting)).map((t) => t.item()).sort((a, b) => a - b);
+    expect(got).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    await sess.close();
+  });
+
+  test('many runs settled together all resolve, each with its own result', async () => {
+    const g = new tf.Graph();
+    const x = g.placeholder('float32', [], 'x');
+    const y = g.addOperation('AddV2', { inputs: [x, g.constant(1)] }).output(0);
+    const sess = new tf.Session(g);
+    const results = await Promise.all(Array.from({ length: 500 }, (_, i) => sess.run(y, new Map([[x, i]]))));
+    expect(results.map((r) => r.item())).toEqual(Array.from({ length: 500 }, (_, i) => i + 1));
+    await sess.close();
+  });
+
+  test('an idle session does not keep the process alive; a run in flight does until it settles', () => {
+    const idle = node(`
+      const tf = require('./dist');
+      const g = new tf.Graph();
+      const y = g.addOperation('AddV2', { inputs: [g.constant(1), g.constant(2)] }).output(0);
+      const s = new tf.Session(g);
+      s.run(y).then((r) => console.log('result', r.item()));
+    `);
+    expect(idle.status).toBe(0);
+    expect(idle.stdout.trim()).toBe('result 3');
+
+    // The run waits on a queue that a timer fills: nothing but the run itself holds the loop in between.
+    const pending = node(`
+      const tf = require('./dist');
+      const g = new tf.Graph();
+      const q = g.addOperation('FIFOQueueV2', { attrs: { component_types: ['float32'] } }).output(0);
+      const d = g.addOperation('QueueDequeueV2', { inputs: [q], attrs: { component_types: ['float32'] } }).output(0);
+      const e = g.addOperation('QueueEnqueueV2', { inputs: [q, [g.constant(9)]] });
+      const s = new tf.Session(g);
+      s.run(d).then((r) => console.log('dequeued', r.item()));
+      const t = setTimeout(() => s.runSync(e), 300);
+      t.unref();
+    `);
+    // The timer is unref'd: only the run in flight can keep the process alive until it fires.
+    expect(pending.status).toBe(0);
+    expect(pending.stdout.trim()).toBe('dequeued 9');
+  }, 120_000);
+});
