@@ -13,8 +13,8 @@ import { MomentumOptimizer } from './momentum';
 import { Optimizer, SPARSE_UPDATES, cast } from './optimizer';
 import { RMSPropOptimizer } from './rmsprop';
 
-function binary(g: Graph, type: string, a: Output, b: Output): Output {
-  return g.addOperation(type, { inputs: [a, b], attrs: { T: a.dtype } }).output(0);
+function binary(g: Graph, type: string, a: Output, b: Output, name?: string): Output {
+  return g.addOperation(type, { inputs: [a, b], attrs: { T: a.dtype }, name }).output(0);
 }
 
 function unary(g: Graph, type: string, a: Output): Output {
@@ -96,21 +96,27 @@ SPARSE_UPDATES.set(AdamOptimizer, {
     const beta2 = hyper(opt, 'beta2', T, g);
     const epsilon = hyper(opt, 'epsilon', T, g);
     const one = (name: string) => g.constant(1, { dtype: T, name });
+    // Named as Python's operators name them ('sub', 'mul', 'truediv', 'add'), in Python's order of creation.
+    const sub = (b: Output, x: string) => binary(g, 'Sub', one(`${x}/x`), b, 'sub');
+    const mul = (a: Output, b: Output) => binary(g, 'Mul', a, b, 'mul');
     // lr_t * sqrt(1 - beta2_power) / (1 - beta1_power)
-    const numerator = binary(g, 'Mul', lrT, unary(g, 'Sqrt', binary(g, 'Sub', one('sub/x'), b2)));
-    const lr = binary(g, 'RealDiv', numerator, binary(g, 'Sub', one('sub_1/x'), b1));
+    const numerator = mul(lrT, unary(g, 'Sqrt', sub(b2, 'sub')));
+    const lr = binary(g, 'RealDiv', numerator, sub(b1, 'sub_1'), 'truediv');
+    const read = (slot: Variable) =>
+      g.addOperation('ReadVariableOp', { inputs: [slot.handle], attrs: { dtype: slot.dtype }, name: 'ReadVariableOp' }).output(0);
     const moment = (slot: Variable, scaled: Output, decay: Output): Output => {
-      const decayed = slot.assign(binary(g, 'Mul', slot.value(), decay), { readValue: false });
+      const decayed = slot.assign(mul(slot.value(), decay), { readValue: false });
       return g.controlDependencies([decayed], () => {
         const added = scatterAdd(g, slot, indices, scaled);
-        return g.controlDependencies([added], () => slot.readValue());
+        return g.controlDependencies([added], () => read(slot));
       });
     };
     const m = opt.getSlot(v, 'm')!;
-    const mt = moment(m, binary(g, 'Mul', values, binary(g, 'Sub', one('sub_2/x'), beta1)), beta1);
+    const mt = moment(m, mul(values, sub(beta1, 'sub_2')), beta1);
     const vs = opt.getSlot(v, 'v')!;
-    const vt = moment(vs, binary(g, 'Mul', binary(g, 'Mul', values, values), binary(g, 'Sub', one('sub_3/x'), beta2)), beta2);
-    const step = binary(g, 'RealDiv', binary(g, 'Mul', lr, mt), binary(g, 'AddV2', unary(g, 'Sqrt', vt), epsilon));
+    const vt = moment(vs, mul(mul(values, values), sub(beta2, 'sub_3')), beta2);
+    const vSqrt = unary(g, 'Sqrt', vt);
+    const step = binary(g, 'RealDiv', mul(lr, mt), binary(g, 'AddV2', vSqrt, epsilon, 'add'), 'truediv');
     const update = g.addOperation('AssignSubVariableOp', { inputs: [v.handle, step], attrs: { dtype: T } });
     return g.addOperation('NoOp', { controlInputs: [update, mt.op, vt.op], name: 'group_deps' });
   },

@@ -93,6 +93,6 @@ describePython('tf.nn training steps match Python from its checkpoint', () => {
       't:0': feeds['t:0'] });
     // Adam's sparse update (lib/train/sparse-updates.ts) names its arithmetic 'Sub'/'Mul' where Python's _apply_sparse
     // writes 'sub'/'mul' and reads m_t through an Identity: same values, other names (left to the optimizers' owners).
-    expectTrainingParity(result, python.embedding, { allNodes: false });
+    expectTrainingParity(result, python.embedding);
   });
 });
