@@ -97,7 +97,25 @@ function invariantsOf(structure: unknown, flatCount: number, given: unknown): Ar
 export function whileLoop(
   cond: (...vars: never[]) => unknown,
   body: (...vars: never[]) => unknown,
-  loopVars: LoopVar | LoopVar[],
+  loopVars: OutputLike,
+  options?: WhileLoopOptions,
+): Output;
+export function whileLoop(
+  cond: (...vars: never[]) => unknown,
+  body: (...vars: never[]) => unknown,
+  loopVars: Array<OutputLike | Tensor>,
+  options?: WhileLoopOptions,
+): Output[];
+export function whileLoop(
+  cond: (...vars: never[]) => unknown,
+  body: (...vars: never[]) => unknown,
+  loopVars: LoopVar | unknown[],
+  options?: WhileLoopOptions,
+): unknown;
+export function whileLoop(
+  cond: (...vars: never[]) => unknown,
+  body: (...vars: never[]) => unknown,
+  loopVars: LoopVar | unknown[],
   options: WhileLoopOptions = {},
 ): unknown {
   requireFunction(cond, 'the cond of whileLoop');
