@@ -174,7 +174,8 @@ function whileGrad(op: Operation, ...grads: Array<Output | null>): InputGradient
   importGradientOps(S, W, gradOps, copied, inputMap);
   const resolve = (t: Output): Output => inputMap[t.name] ?? W.tensor(t.name);
   const wGrads = bodyGrads.map(resolve);
-  const next = W.addOperation('AddV2', { inputs: [wCounter, W.constant(1, { dtype: 'int32', name: 'add/y' })], attrs: { T: 'int32' }, name: 'add' });
+  const one = W.constant(1, { dtype: 'int32', name: 'add/y' });
+  const next = W.addOperation('AddV2', { inputs: [wCounter, one], attrs: { T: 'int32' }, name: 'add' });
   const wInputs = [wCounter, wMax, wTotal, ...wDys, ...wInv, ...wAcc];
   const wOutputs = [next.output(0), wMax, wTotal, ...wGrads, ...wInv, ...popped];
   const uid = nextFunctionUid();

@@ -93,7 +93,8 @@ export function importFunctionBody(
     if (variable) {
       // A variable's handle stands for itself (a VarHandleOp of its dtype and shape), so that its reads in the body
       // have static shapes, as Python's handle data gives them: gradients then build with static shapes too.
-      return { name: a.name, op: 'VarHandleOp', attr: { dtype: variable.dtype, shape: variable.shape, shared_name: { s: Buffer.from(a.name as string) } } };
+      const attr = { dtype: variable.dtype, shape: variable.shape, shared_name: { s: Buffer.from(a.name as string) } };
+      return { name: a.name, op: 'VarHandleOp', attr };
     }
     const attr: Record<string, unknown> = { dtype: { type: a.type } };
     const shape = shapes?.[i];

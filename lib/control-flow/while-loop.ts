@@ -201,7 +201,9 @@ export function whileLoop(
     attachFunction(g, condFn);
     attachFunction(g, bodyFn);
     const maxIter = maxTensor
-      ? (maxTensor.dtype === 'int32' ? maxTensor : g.addOperation('Cast', { inputs: [maxTensor], attrs: { SrcT: maxTensor.dtype, DstT: 'int32' } }).output(0))
+      ? (maxTensor.dtype === 'int32'
+        ? maxTensor
+        : g.addOperation('Cast', { inputs: [maxTensor], attrs: { SrcT: maxTensor.dtype, DstT: 'int32' } }).output(0))
       : g.constant(hasMax ? (given as number) : -1, { dtype: 'int32', name: 'maximum_iterations' });
     const counter = g.constant(0, { dtype: 'int32', name: 'loop_counter' });
     const caller = outerScope ? `${outerScope}/` : null;
@@ -226,7 +228,9 @@ export function whileLoop(
     // once the While is lowered to Switch/Merge.
     const finals = g instanceof FuncGraph
       ? vars.map((_, i) => op.output(2 + i))
-      : op.outputs.map((o) => g.addOperation('Identity', { inputs: [o], attrs: { T: o.dtype }, name: 'Identity' }).output(0)).slice(2, 2 + vars.length);
+      : op.outputs
+        .map((o) => g.addOperation('Identity', { inputs: [o], attrs: { T: o.dtype }, name: 'Identity' }).output(0))
+        .slice(2, 2 + vars.length);
     return single ? finals[0] : packStructure(structure, finals);
   });
 }
@@ -245,7 +249,8 @@ function checkBodyResult(
     leaves = Array.isArray(result) && result.length === 1 && !(typeof result[0] === 'number') ? result : [result];
   } else {
     if (!Array.isArray(result)) {
-      throw new TypeError(`whileLoop: body must return the structure of loopVars (an array of ${vars.length}), but returned ${describe(result)}`);
+      throw new TypeError(`whileLoop: body must return the structure of loopVars (an array of ${vars.length}), but returned ` +
+        describe(result));
     }
     if (!sameStructure(result, structure)) {
       throw new TypeError(`whileLoop: body returned a different structure than loopVars: ${vars.length} loop variables ` +

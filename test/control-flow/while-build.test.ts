@@ -37,7 +37,8 @@ describe('whileLoop bad input', () => {
   });
 
   test('a body returning another dtype names the loop variable', () => {
-    expectRefused(g, () => g.asDefault(() => tf.whileLoop(cond, (i: tf.Output, x: tf.Output) => [tf.add(i, 1), tf.cast(x, 'int32')], [i0, x0])),
+    const toInt = (i: tf.Output, x: tf.Output) => [tf.add(i, 1), tf.cast(x, 'int32')];
+    expectRefused(g, () => g.asDefault(() => tf.whileLoop(cond, toInt, [i0, x0])),
       TypeError, /loop variable 1 \('Const_1:0'\) enters the loop as float32, but body returns int32/);
   });
 
@@ -104,7 +105,8 @@ describe('whileLoop structures, state and training', () => {
     const g = new tf.Graph();
     const [loss, step] = g.asDefault(() => {
       const w = tf.getVariable('w', { initializer: tf.constant(0.3) });
-      const [, h] = tf.whileLoop((i: tf.Output) => tf.less(i, 5), (i: tf.Output, h: tf.Output) => [tf.add(i, 1), tf.tanh(tf.add(tf.multiply(h, w), 0.2))],
+      const cell = (i: tf.Output, h: tf.Output) => [tf.add(i, 1), tf.tanh(tf.add(tf.multiply(h, w), 0.2))];
+      const [, h] = tf.whileLoop((i: tf.Output) => tf.less(i, 5), cell,
         [tf.constant(0), tf.constant(0.0)]) as tf.Output[];
       const loss = tf.square(tf.subtract(h, 0.6));
       return [loss, new tf.train.GradientDescentOptimizer(0.5).minimize(loss)];
