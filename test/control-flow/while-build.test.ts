@@ -119,4 +119,26 @@ describe('whileLoop structures, state and training', () => {
     void sess.close();
     expect(last).toBeLessThan(first / 10);
   });
+
+  test('gradients taken twice of one loop, and of a loop that runs no iteration, are right', () => {
+    const g = new tf.Graph();
+    const [p, q, d1, d2, dq, x, n] = g.asDefault(() => {
+      const x = g.placeholder('float32', [], 'x');
+      const n = g.placeholder('int32', [], 'n');
+      const cube = (i: tf.Output, v: tf.Output) => [tf.add(i, 1), tf.multiply(v, x)];
+      const [, p] = tf.whileLoop((i: tf.Output) => tf.less(i, 3), cube, [tf.constant(0, { dtype: 'int32' }), tf.constant(1.0)]);
+      const [d1] = tf.gradients(p, x) as tf.Output[];
+      // The second gradient needs what the first did not (x, for the square): the loop is rebuilt again.
+      const [d2] = tf.gradients(tf.square(p), x) as tf.Output[];
+      const [, q] = tf.whileLoop((i: tf.Output) => tf.less(i, n), cube, [tf.constant(0, { dtype: 'int32' }), x]);
+      const [dq] = tf.gradients(q, x) as tf.Output[];
+      return [p, q, d1, d2, dq, x, n];
+    });
+    const [pv, d1v, d2v] = run(g, [p, d1, d2], { [x.name]: -1.5 }) as number[];
+    expect(pv).toBeCloseTo(-3.375, 5);
+    expect(d1v).toBeCloseTo(3 * 2.25, 4);
+    expect(d2v).toBeCloseTo(6 * (-1.5) ** 5, 3);
+    expect(run(g, [q, dq], { [x.name]: 2, [n.name]: 0 })).toEqual([2, 1]);
+    expect(run(g, [q, dq], { [x.name]: 2, [n.name]: 2 })).toEqual([8, 12]);
+  });
 });
