@@ -88,7 +88,10 @@ function invariantsOf(structure: unknown, flatCount: number, given: unknown): Ar
  * (nested arrays allowed) of them; `cond(...vars)` returns a bool scalar and `body(...vars)` the next values in
  * the same structure. Returns the final values in that structure. Tensors and variables of the enclosing graph
  * used in cond or body are captured; variables may be read and assigned inside (the loop is then a `While`, else a
- * `StatelessWhile`). Gradients flow through the loop (tf.gradients, optimizers).
+ * `StatelessWhile`). Gradients flow through the loop (tf.gradients, optimizers): as in Python, the first gradient
+ * makes the forward loop also push what the backward loop needs to TensorLists. TensorFlow cannot add inputs to an
+ * operation, so the loop is rebuilt beside the old one (as `<name>_rewritten`) and the loop's consumers move to it;
+ * a session that already ran the loop keeps its old edges (TensorFlow warns), a new session sees the rebuilt loop.
  * @throws TypeError when body returns another structure or dtype than loopVars, or cond a non-bool; RangeError
  *   when a loop variable's shape changes across an iteration beyond its shape invariant. The graph has none of the
  *   loop's operations then.
