@@ -23,10 +23,10 @@ function assertAtMostNTrue(g: Graph, preds: Output[], n: number, message: string
     const stacked = g.addOperation('Pack', { inputs: [preds], attrs: { N: preds.length, T: 'bool', axis: 0 }, name: 'preds_c' }).output(0);
     const ints = g.addOperation('Cast', { inputs: [stacked], attrs: { SrcT: 'bool', DstT: 'int32' } }).output(0);
     const axis = g.constant([0], { dtype: 'int32', name: 'Const' });
-    const count = g.addOperation('Sum', { inputs: [ints, axis], attrs: { T: 'int32', Tidx: 'int32', keep_dims: false }, name: 'num_true_conds' })
-      .output(0);
-    const ok = g.addOperation('LessEqual', { inputs: [count, g.constant(n, { dtype: 'int32', name: 'n_true_conds' })], attrs: { T: 'int32' } })
-      .output(0);
+    const sumAttrs = { T: 'int32', Tidx: 'int32', keep_dims: false };
+    const count = g.addOperation('Sum', { inputs: [ints, axis], attrs: sumAttrs, name: 'num_true_conds' }).output(0);
+    const limit = g.constant(n, { dtype: 'int32', name: 'n_true_conds' });
+    const ok = g.addOperation('LessEqual', { inputs: [count, limit], attrs: { T: 'int32' } }).output(0);
     const msg = g.constant(message, { dtype: 'string' });
     return g.addOperation('Assert', { inputs: [ok, [msg, stacked]], attrs: { T: ['string', 'bool'], summarize: 3 }, name: 'Assert' });
   });
@@ -40,7 +40,9 @@ function assertAtMostNTrue(g: Graph, preds: Output[], n: number, message: string
  */
 export function switchCase(pairs: Array<[OutputLike, () => unknown]>, options: CaseOptions = {}): unknown {
   optionalObject(options, 'the options of case');
-  if (!Array.isArray(pairs) || pairs.length === 0) throw invalidArgument('a non-empty array of [pred, fn] pairs', 'the pairs of case', pairs);
+  if (!Array.isArray(pairs) || pairs.length === 0) {
+    throw invalidArgument('a non-empty array of [pred, fn] pairs', 'the pairs of case', pairs);
+  }
   for (const [i, p] of pairs.entries()) {
     if (!Array.isArray(p) || p.length !== 2) throw invalidArgument('a [pred, fn] pair', `pair ${i} of case`, p);
     requireFunction(p[1], `the function of pair ${i} of case`);

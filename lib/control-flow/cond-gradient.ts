@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 // The gradient of If/StatelessIf (Python's cond_v2._IfGrad): an If on the same predicate whose branches are the
 // gradient functions of the forward branches. Python makes the forward If output the intermediates its gradient
-// branches need, rewriting the op in place; the C API cannot change a built op, so here each gradient branch
-// recomputes its forward branch from the forward If's inputs (the branch body is imported from its FunctionDef,
-// so this works as well for Ifs imported from Python) and runs the backprop driver on it. A branch recomputed
-// must give the values the forward pass gave: stateful ops other than variable reads on the gradient's path
-// (assignments, random draws) are refused with an Error rather than silently run twice.
-import { DType } from '../base/dtypes';
+// branches need, rewriting the op in place once a gradient asks; the C API cannot change a built op. Here each
+// gradient branch recomputes its forward branch from the forward If's inputs (the body is imported from its
+// FunctionDef, so this also serves Ifs imported from Python) and runs the backprop driver on it, except for the
+// values of stateful ops (variable reads, random draws): an If built by tf.cond outputs those from the start
+// (cond.ts), and the gradient takes them from there. Where a stateful op would still have to run again (an
+// imported If, a nested cond that draws random numbers), the gradient refuses with an Error rather than differ
+// silently from the forward pass.
+import { DType, dtypeFromNumber } from '../base/dtypes';
+import { INTERMEDIATES_ATTR } from './cond';
 import { Graph } from '../graph/graph';
 import { Operation, Output } from '../graph/operation';
 import { gradients } from '../gradients/gradients';
@@ -15,10 +18,9 @@ import { InputGradient, registerGradient } from '../gradients/registry';
 import { FuncGraph, attachFunction, finishFunction, nextFunctionUid } from './func-graph';
 import { importFunctionBody, libraryFunctions } from './function-def-graph';
 import { DecodedMessage, decode } from '../proto';
+import { calledFunctions, recomputable } from './stateful-ops';
 
 const FLOATING = new Set<DType>(['float16', 'bfloat16', 'float32', 'float64', 'complex64', 'complex128']);
-/** Stateful ops a recomputed branch may run again: they read state and change nothing. */
-const REREADABLE = new Set(['ReadVariableOp', 'VarHandleOp', 'VariableShape', 'VarIsInitializedOp', 'Placeholder']);
 
 function funcName(op: Operation, attr: string): string {
   const v = op.attr(attr) as { name: string } | string;
@@ -53,13 +55,15 @@ function branchGradient(
   library: ReturnType<typeof libraryFunctions>,
   forwardInputs: Output[],
   gradOutputs: Array<{ index: number; grad: Output }>,
+  intermediates: { first: number; count: number },
 ): BranchGradient {
   const fdef = library.get(branch);
   if (!fdef) throw new Error(`The gradient of a cond needs its branch function '${branch}', which is not in the graph's library`);
   const fg = new FuncGraph(`${branch}_grad_${nextFunctionUid()}`, g);
   const gradArgs = gradOutputs.map(({ grad }, k) => fg._addInput({ dtype: grad.dtype, shape: grad.shape }, `grad_${k}`));
   const inputs = forwardInputs.map((x, k) => fg._addInput({ dtype: x.dtype, shape: x.dtype === 'resource' ? [] : x.shape }, `input_${k}`));
-  const body = importFunctionBody(fg, fdef, inputs, 'forward', libraryFunctions(fg));
+  const replace = intermediateValues(fg, fdef, intermediates, inputs);
+  const body = importFunctionBody(fg, fdef, inputs, 'forward', libraryFunctions(fg), replace);
   // A branch that returns an argument as it is: tf.gradients gives a y that is also an x only its own grad_y,
   // dropping what flows into it through the other ys, so the argument is returned through an Identity.
   const argSet = new Set(inputs);
@@ -72,6 +76,60 @@ function branchGradient(
   return { graph: fg, grads, inputs };
 }
 
+/**
+ * Arguments of the gradient function for the forward If's intermediate outputs (lib/control-flow/cond.ts), and the
+ * values they carry bound to the body tensors they were made from: what the forward pass read or drew.
+ */
+function intermediateValues(
+  fg: FuncGraph,
+  fdef: DecodedMessage,
+  { first, count }: { first: number; count: number },
+  inputs: Output[],
+): Array<[string, Output]> {
+  const argIndex = new Map<string, number>((fdef.signature.input_arg ?? []).map((a: { name: string }, i: number) => [a.name, i]));
+  const replace: Array<[string, Output]> = [];
+  const outputArgs: Array<{ name: string }> = fdef.signature.output_arg ?? [];
+  const nodes = new Map<string, DecodedMessage>((fdef.node_def ?? []).map((n: DecodedMessage) => [n.name, n]));
+  for (let j = 0; j < count; j++) {
+    const arg = fg._addInput({ dtype: 'variant', shape: [] }, `intermediate_${j}`);
+    const ref: string | undefined = fdef.ret?.[outputArgs[first + j]?.name];
+    const node = ref === undefined ? undefined : nodes.get(ref.split(':')[0]);
+    if (node?.op !== 'OptionalFromValue') continue; // the other branch's value
+    const dtype = dtypeFromNumber(node.attr.Toutput_types.list.type[0]);
+    const dims = node.attr._value_shape ? (node.attr._value_shape.list?.i ?? []).map((d: unknown) => Number(d)) : null;
+    const shape = dims === null ? null : dims.map((d: number) => (d < 0 ? null : d));
+    const value = fg.addOperation('OptionalGetValue', {
+      inputs: [arg],
+      attrs: { output_types: [dtype], output_shapes: [shape] },
+    }).output(0);
+    replace.push([node.input[0], readOfHandle(fg, value, nodes.get(node.input[0].split(':')[0]), inputs, argIndex)]);
+  }
+  return replace;
+}
+
+const FORWARD_READ_GRADIENT = 'NodeLibtensorflowForwardRead';
+
+/**
+ * The forward value of a variable read of the body, still on the gradient's path to the variable's handle (an
+ * argument of the branch): an IdentityN of the value and the handle whose gradient goes to the handle, as the
+ * read's own gradient would.
+ */
+function readOfHandle(
+  fg: FuncGraph,
+  value: Output,
+  read: DecodedMessage | undefined,
+  inputs: Output[],
+  argIndex: Map<string, number>,
+): Output {
+  const source: string | undefined = read?.op === 'ReadVariableOp' ? read.input?.[0] : undefined;
+  const k = source === undefined ? undefined : argIndex.get(source);
+  if (k === undefined) return value;
+  return fg.gradientOverrideMap({ IdentityN: FORWARD_READ_GRADIENT }, () =>
+    fg.addOperation('IdentityN', { inputs: [[value, inputs[k]]], attrs: { T: [value.dtype, 'resource'] } }).output(0));
+}
+
+registerGradient(FORWARD_READ_GRADIENT, (_op, grad) => [null, grad]);
+
 /** Zeros standing for a missing gradient of `input` in a branch, of the dtype the other branch's gradient has. */
 function zerosFor(fg: FuncGraph, input: Output, dtype: DType): Output {
   if (input.dtype === 'resource') {
@@ -79,48 +137,6 @@ function zerosFor(fg: FuncGraph, input: Output, dtype: DType): Output {
     return fg.addOperation('ZerosLike', { inputs: [read], attrs: { T: dtype } }).output(0);
   }
   return fg.addOperation('ZerosLike', { inputs: [input], attrs: { T: input.dtype } }).output(0);
-}
-
-const statefulTypes = new Map<string, boolean>();
-
-function isStatefulType(g: Graph, type: string): boolean {
-  let s = statefulTypes.get(type);
-  if (s === undefined) {
-    s = decode('OpDef', g._native.opDef(type)).is_stateful === true;
-    statefulTypes.set(type, s);
-  }
-  return s;
-}
-
-/** The functions a node or an op names in its attrs (If branches, While bodies, PartitionedCall's f, …). */
-function calledFunctions(attrs: Record<string, DecodedMessage>): string[] {
-  const names: string[] = [];
-  for (const a of Object.values(attrs)) {
-    if (a.func?.name) names.push(a.func.name);
-    for (const f of a.list?.func ?? []) names.push(f.name);
-  }
-  return names;
-}
-
-/**
- * Whether running an op of `type` (with functions `called`) a second time gives what the first run gave: it is
- * stateless, or only reads state, or calls only functions of which that holds.
- */
-function recomputable(g: Graph, type: string, called: string[], library: Map<string, DecodedMessage>, seen: Set<string>): boolean {
-  const own = library.get(type);
-  const functions = own ? [type, ...called] : called;
-  if (!own && (REREADABLE.has(type) || !isStatefulType(g, type)) && !called.length) return true;
-  if (!own && !called.length) return false;
-  for (const name of functions) {
-    if (seen.has(name)) continue;
-    seen.add(name);
-    const f = library.get(name);
-    if (!f) return false;
-    for (const n of f.node_def ?? []) {
-      if (!recomputable(g, n.op, calledFunctions(n.attr ?? {}), library, seen)) return false;
-    }
-  }
-  return true;
 }
 
 function checkRecomputable(fg: FuncGraph, ops: Operation[], forwardOp: Operation, library: Map<string, DecodedMessage>): void {
@@ -142,11 +158,14 @@ export function ifGradient(op: Operation, ...outGrads: Array<Output | null>): In
   const forwardInputs = op.inputs.slice(1);
   const gradOutputs = outGrads
     .map((grad, index) => ({ index, grad }))
-    .filter((e): e is { index: number; grad: Output } => e.grad !== null && FLOATING.has(op.output(e.index).dtype));
+    .filter((e): e is { index: number; grad: Output } => e.grad !== null && FLOATING.has(op.output(e.index).dtype))
+    .filter((e) => e.index < op.outputs.length - Number(decode('NodeDef', op.toNodeDef()).attr?.[INTERMEDIATES_ATTR]?.i ?? 0));
   if (!gradOutputs.length) return op.inputs.map(() => null);
   const library = libraryFunctions(g);
+  const numIntermediates = Number(decode('NodeDef', op.toNodeDef()).attr?.[INTERMEDIATES_ATTR]?.i ?? 0);
+  const intermediates = { first: op.outputs.length - numIntermediates, count: numIntermediates };
   const branches = [funcName(op, 'then_branch'), funcName(op, 'else_branch')].map((b) =>
-    branchGradient(g, b, library, forwardInputs, gradOutputs));
+    branchGradient(g, b, library, forwardInputs, gradOutputs, intermediates));
   // An input gets a gradient output when either branch gives it one; the other branch then gives zeros.
   const wanted = forwardInputs.map((_, k) => branches.some((b) => b.grads[k] !== null));
   const dtypeOf = (k: number) => branches.map((b) => b.grads[k]).find((d) => d !== null)!.dtype;
@@ -164,7 +183,7 @@ export function ifGradient(op: Operation, ...outGrads: Array<Output | null>): In
   });
   if (!wanted.some((w) => w)) return op.inputs.map(() => null);
   for (const f of built) attachFunction(g, f);
-  const callInputs = [...gradOutputs.map((e) => e.grad), ...forwardInputs];
+  const callInputs = [...gradOutputs.map((e) => e.grad), ...forwardInputs, ...op.outputs.slice(intermediates.first)];
   const shapes = built[0].outputShapes.map((s, i) => {
     const t = built[1].outputShapes[i];
     return s === null || t === null || s.length !== t.length ? null : s.map((d, j) => (d === t[j] ? d : null));

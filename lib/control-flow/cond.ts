@@ -7,6 +7,7 @@ import { requireFunction } from '../base/validate';
 import { graphOf } from '../graph/default-graph';
 import { Graph, OutputLike } from '../graph/graph';
 import { Operation, Output } from '../graph/operation';
+import { statefulIntermediates } from './stateful-ops';
 import { FuncGraph, attachFunction, finishFunction, flattenStructure, nextFunctionUid, packStructure, traceFunction } from './func-graph';
 
 export interface CondOptions {
@@ -43,12 +44,19 @@ export function condPredicate(g: Graph, pred: unknown, what: string): () => Outp
 }
 
 function describeStructure(s: unknown): string {
-  if (Array.isArray(s) && !s.every((v) => typeof v === 'number' || typeof v === 'boolean')) return `[${s.map(describeStructure).join(', ')}]`;
+  if (Array.isArray(s) && !s.every((v) => typeof v === 'number' || typeof v === 'boolean')) {
+    return `[${s.map(describeStructure).join(', ')}]`;
+  }
   return s === undefined || s === null ? 'nothing' : 'a tensor';
 }
 
 /** Throws unless the two branches returned the same structure of tensors of the same dtypes. */
-export function checkSameOutputs(what: string, names: [string, string], a: { structure: unknown; flat: Output[] }, b: { structure: unknown; flat: Output[] }): void {
+interface Traced {
+  structure: unknown;
+  flat: Output[];
+}
+
+export function checkSameOutputs(what: string, names: [string, string], a: Traced, b: Traced): void {
   const sa = describeStructure(a.structure);
   const sb = describeStructure(b.structure);
   if (sa !== sb || a.flat.length !== b.flat.length) {
@@ -60,6 +68,36 @@ export function checkSameOutputs(what: string, names: [string, string], a: { str
       throw new TypeError(`${what}: output ${i} of ${names[0]} is ${o.dtype} but output ${i} of ${names[1]} is ${b.flat[i].dtype}`);
     }
   });
+}
+
+/** The attr of an If built here that counts its trailing outputs of forward values for its gradient. */
+export const INTERMEDIATES_ATTR = '_num_intermediates';
+
+/**
+ * Makes both branches output, after their own outputs, the values of their stateful ops (variable reads, random
+ * draws) as Optionals: a branch's own values, and OptionalNone for the other branch's. Python outputs them once a
+ * gradient asks (rewriting the If in place, which the C API cannot do), so the gradient uses the values the
+ * forward pass saw instead of reading or drawing again. Returns how many outputs were added.
+ */
+function addIntermediateOutputs(g: Graph, branches: [FuncGraph, FuncGraph]): number {
+  const values = branches.map((b) => statefulIntermediates(b, b.operations()));
+  const n = values[0].length + values[1].length;
+  if (!n) return 0;
+  branches.forEach((b, i) => {
+    const extra = b.nameScope(null, () => b.controlDependencies(null, () => {
+      const wrap = (t: Output) => {
+        const attrs: Record<string, unknown> = { Toutput_types: [t.dtype] };
+        const shape = t.shape;
+        // The gradient reads the value's static shape back from here (-1 for unknown dimensions).
+        if (shape !== null) attrs._value_shape = shape.map((d) => d ?? -1);
+        return b.addOperation('OptionalFromValue', { inputs: [[t]], attrs }).output(0);
+      };
+      const none = () => b.addOperation('OptionalNone').output(0);
+      return i === 0 ? [...values[0].map(wrap), ...values[1].map(none)] : [...values[0].map(none), ...values[1].map(wrap)];
+    }));
+    b.outputs = [...b.outputs, ...extra];
+  });
+  return n;
 }
 
 /**
@@ -79,25 +117,25 @@ export function buildIf(g: Graph, pred: Output, branches: [FuncGraph, FuncGraph]
       }
     }
   }
+  const numIntermediates = addIntermediateOutputs(g, branches);
   // Each branch takes every input: a capture of the other branch is a placeholder it does not use.
   const built = branches.map((b) => finishFunction(b, inputs.map((x) => b.capturedAs(x) ?? b.capture(x))));
   const stateful = built.some((f) => f.isStateful);
   const shapes = built[0].outputShapes.map((s, i) => commonShape(s, built[1].outputShapes[i]));
   for (const f of built) attachFunction(g, f);
-  const op = g.addOperation(stateful ? 'If' : 'StatelessIf', {
-    inputs: [pred, inputs],
-    attrs: {
-      Tcond: 'bool',
-      Tin: inputs.map((x) => x.dtype),
-      Tout: built[0].outputDTypes,
-      then_branch: built[0].name,
-      else_branch: built[1].name,
-      output_shapes: shapes.map((s) => s ?? null),
-    },
-    name: scope,
-  });
+  const attrs: Record<string, unknown> = {
+    Tcond: 'bool',
+    Tin: inputs.map((x) => x.dtype),
+    Tout: built[0].outputDTypes,
+    then_branch: built[0].name,
+    else_branch: built[1].name,
+    output_shapes: shapes.map((s) => s ?? null),
+  };
+  if (numIntermediates) attrs[INTERMEDIATES_ATTR] = numIntermediates;
+  const op = g.addOperation(stateful ? 'If' : 'StatelessIf', { inputs: [pred, inputs], attrs, name: scope });
+  const userOutputs = op.outputs.slice(0, op.outputs.length - numIntermediates);
   const outputs = g.nameScope(scope, () =>
-    op.outputs.map((o) => g.addOperation('Identity', { inputs: [o], attrs: { T: o.dtype }, name: 'Identity' }).output(0)));
+    userOutputs.map((o) => g.addOperation('Identity', { inputs: [o], attrs: { T: o.dtype }, name: 'Identity' }).output(0)));
   return { op, outputs };
 }
 

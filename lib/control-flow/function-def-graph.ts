@@ -62,8 +62,16 @@ export interface ImportedBody {
 /**
  * Imports the body of `fdef` into `g` under the name scope `prefix`, with its arguments bound to `args` (one per
  * input arg, tensors of `g`); returns its outputs. The functions the body calls must be in `g`'s library.
+ * `replace` binds tensors of the body (FunctionDef references, 'node:out_arg:k') to tensors of `g` instead.
  */
-export function importFunctionBody(g: Graph, fdef: FunctionDef, args: Output[], prefix: string, library = libraryFunctions(g)): ImportedBody {
+export function importFunctionBody(
+  g: Graph,
+  fdef: FunctionDef,
+  args: Output[],
+  prefix: string,
+  library = libraryFunctions(g),
+  replace: Array<[ref: string, value: Output]> = [],
+): ImportedBody {
   const sig = fdef.signature;
   const inputArgs: ArgDef[] = sig.input_arg ?? [];
   if (inputArgs.length !== args.length) {
@@ -99,6 +107,12 @@ export function importFunctionBody(g: Graph, fdef: FunctionDef, args: Output[], 
   }
   const inputMap: Record<string, Output> = {};
   args.forEach((a, i) => (inputMap[`${argPlaceholder(i)}:0`] = a));
+  const replaced = new Map<string, Output>();
+  for (const [ref, value] of replace) {
+    const name = tensorName(ref, 'a replaced tensor');
+    inputMap[name] = value;
+    replaced.set(name, value);
+  }
   const rets: Record<string, string> = fdef.ret ?? {};
   const outputRefs = (sig.output_arg ?? []).map((a: ArgDef) => {
     const ref = rets[a.name];
@@ -106,10 +120,12 @@ export function importFunctionBody(g: Graph, fdef: FunctionDef, args: Output[], 
     return tensorName(ref, `output '${a.name}'`);
   });
   const bytes = encode('GraphDef', { node: graphNodes, versions: graphDefVersions() });
-  const result = g.importGraphDef(bytes, { prefix, inputMap, returnElements: outputRefs.filter((r: string) => !r.startsWith('arg.')) });
+  const returnElements = outputRefs.filter((r: string) => !r.startsWith('arg.') && !replaced.has(r));
+  const result = g.importGraphDef(bytes, { prefix, inputMap, returnElements });
   let k = 0;
   const outputs = outputRefs.map((r: string) => {
     if (r.startsWith('arg.')) return args[Number(r.split('.')[1])];
+    if (replaced.has(r)) return replaced.get(r)!;
     return result.outputs[k++];
   });
   return { outputs, prefix };

@@ -14,8 +14,9 @@ import { ArgSpec, BuiltFunction, attachFunction, finishFunction, packStructure, 
 /** One function of a graph's library, as g.functions() lists it. */
 export interface FunctionInfo {
   name: string;
-  inputs: Array<{ name: string; dtype: DType }>;
-  outputs: Array<{ name: string; dtype: DType }>;
+  /** dtype null: a polymorphic argument (its type is an attr of the function). */
+  inputs: Array<{ name: string; dtype: DType | null }>;
+  outputs: Array<{ name: string; dtype: DType | null }>;
   isStateful: boolean;
   /** The binary FunctionDef. */
   functionDef: Uint8Array;
@@ -33,8 +34,13 @@ interface ArgDefProto {
   type?: number;
 }
 
-function argInfo(a: ArgDefProto): { name: string; dtype: DType } {
-  return { name: a.name, dtype: dtypeFromNumber(a.type ?? 0) };
+function argInfo(a: ArgDefProto): { name: string; dtype: DType | null } {
+  if (!a.type) return { name: a.name, dtype: null };
+  try {
+    return { name: a.name, dtype: dtypeFromNumber(a.type) };
+  } catch {
+    return { name: a.name, dtype: null }; // a dtype this package does not name
+  }
 }
 
 Graph.prototype.functions = function functions(this: Graph): FunctionInfo[] {

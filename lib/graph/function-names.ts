@@ -28,7 +28,12 @@ function namesIn(value: unknown, out: string[]): void {
 }
 
 /** @internal Throws a NotFound-style Error when a `func` attr of op `type` names a function not in the library. */
-export function checkFunctionsDefined(native: Native.Graph, type: string, info: OpSignature, attrs: Record<string, unknown> | undefined): void {
+export function checkFunctionsDefined(
+  native: Native.Graph,
+  type: string,
+  info: OpSignature,
+  attrs: Record<string, unknown> | undefined,
+): void {
   const attrNames = funcAttrs(info);
   if (!attrNames.length || !attrs) return;
   const names: string[] = [];

@@ -25,7 +25,8 @@ with g.as_default():
   y4 = a * b
   ys = [y1, y2, y3, y4]
   grads = [tf.gradients(y, [x])[0] for y in ys] + [tf.gradients(y2, [w])[0]]
-  names = sorted([[op.name, op.type] for op in g.get_operations() if (op.type in ('If', 'StatelessIf') or '/Identity' in op.name) and 'grad' not in op.name])
+  names = sorted([[op.name, op.type] for op in g.get_operations()
+                  if (op.type in ('If', 'StatelessIf') or '/Identity' in op.name) and 'grad' not in op.name])
   with tf.compat.v1.Session() as s:
     s.run(tf.compat.v1.global_variables_initializer())
     out = [[float(v) for v in s.run(ys + grads, {x: xv})] for xv in XS]
@@ -110,7 +111,8 @@ describePython('training through a cond', () => {
     const { x, w, loss, step } = g.asDefault(() => {
       const x = tf.placeholder('float32', [], 'x');
       const w = tf.getVariable('w', { shape: [], initializer: tf.initializers.constant(0.5) });
-      const loss = tf.cond(tf.greater(x, 0), () => tf.square(tf.subtract(tf.multiply(w, x), 3)), () => tf.square(tf.add(w, x))) as tf.Output;
+      const loss = tf.cond(tf.greater(x, 0), () => tf.square(tf.subtract(tf.multiply(w, x), 3)),
+        () => tf.square(tf.add(w, x))) as tf.Output;
       return { x, w, loss, step: new tf.train.GradientDescentOptimizer(0.05).minimize(loss) };
     });
     const sess = new tf.Session(g);
@@ -162,6 +164,54 @@ describePython('gradients of a StatelessIf exported by Python', () => {
           const [a, b] = sess.runSync([dx, dk], { 'x:0': xv, 'k:0': 1.5 } as never).map((t) => t.toArray());
           (a as number[]).forEach((v, j) => expect(v).toBeCloseTo(expected.grads[i][0][j], 4));
           expect(b).toBeCloseTo(expected.grads[i][1], 5);
+        });
+      } finally {
+        void sess.close();
+      }
+    } finally {
+      tmp.cleanup();
+    }
+  });
+});
+
+const EXPORT_STATEFUL = String.raw`
+import json, sys
+import tensorflow as tf
+tf.compat.v1.disable_eager_execution()
+g = tf.Graph()
+with g.as_default():
+  x = tf.compat.v1.placeholder(tf.float32, [2], name='x')
+  w = tf.compat.v1.get_variable('w', [2], initializer=tf.compat.v1.constant_initializer([0.5, -2.0]))
+  y = tf.cond(x[0] > 0, lambda: tf.reduce_sum(w * x * x), lambda: tf.reduce_sum(tf.tanh(w + x)), name='branchy')
+  tf.identity(y, name='y')
+  init = tf.compat.v1.global_variables_initializer()
+  open(sys.argv[1], 'wb').write(g.as_graph_def().SerializeToString())
+  dx, dw = tf.gradients(y, [x, w])
+  out = []
+  with tf.compat.v1.Session() as s:
+    s.run(init)
+    for xv in [[1.0, 2.0], [-1.0, 0.5]]:
+      a, b = s.run([dx, dw], {x: xv})
+      out.append([a.tolist(), b.tolist()])
+print(json.dumps({'type': g.get_operation_by_name('branchy').type, 'init': init.name, 'grads': out}))
+`;
+
+describePython('gradients of an If reading a variable, exported by Python', () => {
+  test('equal the gradients Python computes, for the input and the variable', () => {
+    const tmp = tempDir();
+    try {
+      const file = path.join(tmp.dir, 'graph.pb');
+      const expected = JSON.parse(runPython(EXPORT_STATEFUL, [file])) as { type: string; init: string; grads: number[][][] };
+      expect(expected.type).toBe('If');
+      const g = tf.Graph.fromGraphDef(new Uint8Array(fs.readFileSync(file)));
+      const [dx, dw] = tf.gradients(g.tensor('y:0'), [g.tensor('x:0'), g.tensor('w:0')]) as tf.Output[];
+      const sess = new tf.Session(g);
+      try {
+        sess.runSync(g.operation(expected.init)!);
+        [[1.0, 2.0], [-1.0, 0.5]].forEach((xv, i) => {
+          const [a, b] = sess.runSync([dx, dw], { 'x:0': xv } as never).map((t) => t.toArray() as number[]);
+          a.forEach((v, j) => expect(v).toBeCloseTo(expected.grads[i][0][j], 5));
+          b.forEach((v, j) => expect(v).toBeCloseTo(expected.grads[i][1][j], 5));
         });
       } finally {
         void sess.close();

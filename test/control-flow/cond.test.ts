@@ -57,13 +57,39 @@ describe('tf.cond with variables', () => {
     }
   });
 
-  test("a gradient that would run a branch's assignment again is an Error naming it", () => {
+  test('gradients use the values the forward pass read and drew; one run assigns once', () => {
+    const g = new tf.Graph();
+    const { x, v, y, r, dx, dv, drx } = g.asDefault(() => {
+      const x = tf.placeholder('float32', [], 'x');
+      const v = tf.getVariable('v', { shape: [], initializer: tf.initializers.constant(2) });
+      const y = tf.cond(tf.greater(x, 0), () => tf.multiply(v.assignAdd(1), x), () => x) as tf.Output;
+      const r = tf.cond(tf.greater(x, 0), () => tf.multiply(x, tf.random.uniform([], { minval: 1, maxval: 2 })), () => x) as tf.Output;
+      const [dx, dv] = tf.gradients(y, [x, v]) as tf.Output[];
+      const [drx] = tf.gradients(r, [x]) as tf.Output[];
+      return { x, v, y, r, dx, dv, drx };
+    });
+    const sess = session(g);
+    try {
+      const [yv, dxv, dvv] = sess.runSync([y, dx, dv], new Map([[x, 2]]) as never).map((t) => t.toArray());
+      expect([yv, dxv, dvv]).toEqual([6, 3, 2]); // v became 3 once; the gradient saw that 3
+      expect(value(sess, v.value())).toBe(3);
+      for (let i = 0; i < 3; i++) {
+        const [rv, drv] = sess.runSync([r, drx], new Map([[x, 2]]) as never).map((t) => t.toArray() as number);
+        expect(drv).toBeCloseTo(rv / 2, 6); // the gradient of x * u is the u drawn for r
+      }
+      expect(sess.runSync([drx], new Map([[x, -1]]) as never)[0].toArray()).toBe(1);
+    } finally {
+      void sess.close();
+    }
+  });
+
+  test('a gradient that would draw again inside a nested cond is an Error naming the cond', () => {
     const g = new tf.Graph();
     g.asDefault(() => {
       const x = tf.placeholder('float32', [], 'x');
-      const v = tf.getVariable('v', { shape: [], initializer: tf.initializers.constant(2) });
-      const y = tf.cond(tf.greater(x, 0), () => tf.multiply(v.assignAdd(x), x), () => x) as tf.Output;
-      expect(() => tf.gradients(y, [x])).toThrow(/recomputes the branch.*AssignAddVariableOp/);
+      const y = tf.cond(tf.greater(x, 0),
+        () => tf.cond(tf.greater(x, 1), () => tf.multiply(x, tf.random.uniform([])), () => x), () => x) as tf.Output;
+      expect(() => tf.gradients(y, [x])).toThrow(/recomputes the branch.*\(If\)/);
     });
   });
 });
@@ -142,7 +168,8 @@ describe('copying a graph with conds', () => {
     const g = new tf.Graph();
     const x = g.placeholder('float32', [], 'x');
     const y = g.asDefault(() =>
-      tf.cond(tf.greater(x, 0), () => tf.cond(tf.greater(x, 5), () => tf.multiply(x, 3), () => tf.square(x)), () => tf.negative(x))) as tf.Output;
+      tf.cond(tf.greater(x, 0), () => tf.cond(tf.greater(x, 5), () => tf.multiply(x, 3), () => tf.square(x)),
+        () => tf.negative(x))) as tf.Output;
     const g2 = new tf.Graph();
     const y2 = tf.copy.copyToGraph(y, g2, { namespace: 'copied' });
     const names = (gr: tf.Graph) => gr.functions().map((f) => f.name).sort();
