@@ -311,8 +311,8 @@ Napi::Value Graph::FunctionDefs(const Napi::CallbackInfo& info) {
 // it): its consumers move to the rebuilt op, which TensorFlow checks for a matching dtype.
 Napi::Value Graph::UpdateEdge(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  TFN_THROW_IF(info.Length() < 4, TypeError, env,
-               "updateEdge(srcOp, srcIndex, dstOp, dstInputIndex) needs 4 arguments", env.Undefined());
+  TFN_THROW_IF(info.Length() < 4, TypeError, env, "updateEdge(srcOp, srcIndex, dstOp, dstInputIndex) needs 4 arguments",
+               env.Undefined());
   TF_Output source;
   if (!ReadOutput(env, info[0], info[1], &source)) return env.Undefined();
   Operation* dst = UnwrapTagged<Operation>(env, info[2], kOperationTag, "the consumer of updateEdge");
