@@ -115,7 +115,8 @@ async function main() {
     rows.push([`${what}: Python tf.while_loop`, p, 'ms', `(fastest round ${fmt(pMin)} ms); ours ${fmt(o / p)}x Python by medians, ` +
       `${fmt(oMin / pMin)}x by fastest rounds (goal <= 1.1x: ${o <= 1.1 * p ? 'met' : 'NOT met'})`]);
   }
-  table(`RNN over ${T} steps, batch ${B}, hidden ${H}, input ${I} (median of ${ROUNDS} interleaved runs of ${ITERATIONS} iterations)`, rows);
+  const how = `median of ${ROUNDS} interleaved runs of ${ITERATIONS} iterations`;
+  table(`RNN over ${T} steps, batch ${B}, hidden ${H}, input ${I} (${how})`, rows);
 }
 
 main().catch((err) => {
