@@ -133,7 +133,8 @@ function lstmCell(vocab, embedding, hidden) {
   const glorot = tf.initializers.glorotUniform();
   const weights = {};
   tf.variableScope('lstm', () => {
-    weights.embedding = tf.getVariable('embedding', { shape: [vocab, embedding], initializer: tf.initializers.randomUniform({ minval: -0.1, maxval: 0.1 }) });
+    const uniform = tf.initializers.randomUniform({ minval: -0.1, maxval: 0.1 });
+    weights.embedding = tf.getVariable('embedding', { shape: [vocab, embedding], initializer: uniform });
     for (const gate of ['i', 'f', 'o', 'g']) {
       weights[`w${gate}`] = tf.getVariable(`w_${gate}`, { shape: [embedding + hidden, hidden], initializer: glorot });
       // A forget-gate bias of 1, as Python's LSTMCell: early on the cell keeps its state.
@@ -230,7 +231,8 @@ async function main() {
     const last = ids.get(prompt[prompt.length - 1]) ?? 0;
     const out = await sess.run(model.generated, new Map([[model.first, tf.tensor([last], [1], 'int32')]]));
     console.log(`greedy continuation of '${prompt}': ${JSON.stringify(prompt + Array.from(out.data(), (id) => chars[id]).join(''))}`);
-    console.log(`initial loss ln(${chars.length}) = ${Math.log(chars.length).toFixed(3)}; the loss went from ${firstAverage.toFixed(3)} to ` +
+    console.log(`initial loss ln(${chars.length}) = ${Math.log(chars.length).toFixed(3)}; ` +
+      `the loss went from ${firstAverage.toFixed(3)} to ` +
       `${lastAverage.toFixed(3)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     if (!(lastAverage < firstAverage)) {
       console.error('the loss did not decrease');

@@ -74,6 +74,16 @@ function resourceValueDType(arg: Output): DType | undefined {
   return undefined;
 }
 
+/** The dtype and shape attrs (as NodeDef AttrValues) of the variables whose handles are loop inputs of `op`. */
+function variablesOf(op: Operation): Array<{ dtype: unknown; shape: unknown } | undefined> {
+  return op.inputs.map((t) => {
+    if (t.dtype !== 'resource' || t.op.type !== 'VarHandleOp') return undefined;
+    const node = decode('NodeDef', t.op.toNodeDef());
+    const attr = node.attr as Record<string, unknown>;
+    return attr.dtype && attr.shape ? { dtype: attr.dtype, shape: attr.shape } : undefined;
+  });
+}
+
 interface Candidate {
   index: number;
   dtype: DType;
@@ -90,7 +100,7 @@ function whileGrad(op: Operation, ...grads: Array<Output | null>): InputGradient
   const bodyName = funcName(op, 'body');
   const condName = funcName(op, 'cond');
   const S = new Graph();
-  const fwd = importFunctionBody(g, S, bodyName, shapes.length === n ? shapes : undefined);
+  const fwd = importFunctionBody(g, S, bodyName, shapes.length === n ? shapes : undefined, variablesOf(op));
   if (fwd.args.length !== n || fwd.outputs.length !== n || types[0] !== 'int32' || types[1] !== 'int32' ||
       fwd.outputs[1].name !== fwd.args[1].name) {
     throw new Error(`Cannot differentiate ${op}: its loop variables do not start with the loop counter and the maximum ` +
@@ -164,7 +174,8 @@ function whileGrad(op: Operation, ...grads: Array<Output | null>): InputGradient
   importGradientOps(S, W, gradOps, copied, inputMap);
   const resolve = (t: Output): Output => inputMap[t.name] ?? W.tensor(t.name);
   const wGrads = bodyGrads.map(resolve);
-  const next = W.addOperation('AddV2', { inputs: [wCounter, W.constant(1, { dtype: 'int32', name: 'add/y' })], attrs: { T: 'int32' }, name: 'add' });
+  const one = W.constant(1, { dtype: 'int32', name: 'add/y' });
+  const next = W.addOperation('AddV2', { inputs: [wCounter, one], attrs: { T: 'int32' }, name: 'add' });
   const wInputs = [wCounter, wMax, wTotal, ...wDys, ...wInv, ...wAcc];
   const wOutputs = [next.output(0), wMax, wTotal, ...wGrads, ...wInv, ...popped];
   const uid = nextFunctionUid();

@@ -62,6 +62,7 @@ export function importFunctionBody(
   target: Graph,
   name: string,
   shapes?: Array<Array<number | null> | null>,
+  variables?: Array<{ dtype: unknown; shape: unknown } | undefined>,
 ): ImportedBody {
   const library = libraryOf(source);
   const fdef = library.get(name);
@@ -88,6 +89,13 @@ export function importFunctionBody(
     throw new Error(`Function '${name}': operation '${node}' has no output '${outArg}'`);
   };
   const graphNodes: Array<Record<string, unknown>> = inputArgs.map((a, i) => {
+    const variable = variables?.[i];
+    if (variable) {
+      // A variable's handle stands for itself (a VarHandleOp of its dtype and shape), so that its reads in the body
+      // have static shapes, as Python's handle data gives them: gradients then build with static shapes too.
+      const attr = { dtype: variable.dtype, shape: variable.shape, shared_name: { s: Buffer.from(a.name as string) } };
+      return { name: a.name, op: 'VarHandleOp', attr };
+    }
     const attr: Record<string, unknown> = { dtype: { type: a.type } };
     const shape = shapes?.[i];
     attr.shape = shape ? { shape: { dim: shape.map((d) => ({ size: d ?? -1 })) } } : { shape: { unknown_rank: true } };

@@ -88,7 +88,10 @@ function invariantsOf(structure: unknown, flatCount: number, given: unknown): Ar
  * (nested arrays allowed) of them; `cond(...vars)` returns a bool scalar and `body(...vars)` the next values in
  * the same structure. Returns the final values in that structure. Tensors and variables of the enclosing graph
  * used in cond or body are captured; variables may be read and assigned inside (the loop is then a `While`, else a
- * `StatelessWhile`). Gradients flow through the loop (tf.gradients, optimizers).
+ * `StatelessWhile`). Gradients flow through the loop (tf.gradients, optimizers): as in Python, the first gradient
+ * makes the forward loop also push what the backward loop needs to TensorLists. TensorFlow cannot add inputs to an
+ * operation, so the loop is rebuilt beside the old one (as `<name>_rewritten`) and the loop's consumers move to it;
+ * a session that already ran the loop keeps its old edges (TensorFlow warns), a new session sees the rebuilt loop.
  * @throws TypeError when body returns another structure or dtype than loopVars, or cond a non-bool; RangeError
  *   when a loop variable's shape changes across an iteration beyond its shape invariant. The graph has none of the
  *   loop's operations then.
@@ -97,7 +100,25 @@ function invariantsOf(structure: unknown, flatCount: number, given: unknown): Ar
 export function whileLoop(
   cond: (...vars: never[]) => unknown,
   body: (...vars: never[]) => unknown,
-  loopVars: LoopVar | LoopVar[],
+  loopVars: OutputLike,
+  options?: WhileLoopOptions,
+): Output;
+export function whileLoop(
+  cond: (...vars: never[]) => unknown,
+  body: (...vars: never[]) => unknown,
+  loopVars: Array<OutputLike | Tensor>,
+  options?: WhileLoopOptions,
+): Output[];
+export function whileLoop(
+  cond: (...vars: never[]) => unknown,
+  body: (...vars: never[]) => unknown,
+  loopVars: LoopVar | unknown[],
+  options?: WhileLoopOptions,
+): unknown;
+export function whileLoop(
+  cond: (...vars: never[]) => unknown,
+  body: (...vars: never[]) => unknown,
+  loopVars: LoopVar | unknown[],
   options: WhileLoopOptions = {},
 ): unknown {
   requireFunction(cond, 'the cond of whileLoop');
@@ -183,7 +204,9 @@ export function whileLoop(
     attachFunction(g, condFn);
     attachFunction(g, bodyFn);
     const maxIter = maxTensor
-      ? (maxTensor.dtype === 'int32' ? maxTensor : g.addOperation('Cast', { inputs: [maxTensor], attrs: { SrcT: maxTensor.dtype, DstT: 'int32' } }).output(0))
+      ? (maxTensor.dtype === 'int32'
+        ? maxTensor
+        : g.addOperation('Cast', { inputs: [maxTensor], attrs: { SrcT: maxTensor.dtype, DstT: 'int32' } }).output(0))
       : g.constant(hasMax ? (given as number) : -1, { dtype: 'int32', name: 'maximum_iterations' });
     const counter = g.constant(0, { dtype: 'int32', name: 'loop_counter' });
     const caller = outerScope ? `${outerScope}/` : null;
@@ -208,7 +231,9 @@ export function whileLoop(
     // once the While is lowered to Switch/Merge.
     const finals = g instanceof FuncGraph
       ? vars.map((_, i) => op.output(2 + i))
-      : op.outputs.map((o) => g.addOperation('Identity', { inputs: [o], attrs: { T: o.dtype }, name: 'Identity' }).output(0)).slice(2, 2 + vars.length);
+      : op.outputs
+        .map((o) => g.addOperation('Identity', { inputs: [o], attrs: { T: o.dtype }, name: 'Identity' }).output(0))
+        .slice(2, 2 + vars.length);
     return single ? finals[0] : packStructure(structure, finals);
   });
 }
@@ -227,7 +252,8 @@ function checkBodyResult(
     leaves = Array.isArray(result) && result.length === 1 && !(typeof result[0] === 'number') ? result : [result];
   } else {
     if (!Array.isArray(result)) {
-      throw new TypeError(`whileLoop: body must return the structure of loopVars (an array of ${vars.length}), but returned ${describe(result)}`);
+      throw new TypeError(`whileLoop: body must return the structure of loopVars (an array of ${vars.length}), but returned ` +
+        describe(result));
     }
     if (!sameStructure(result, structure)) {
       throw new TypeError(`whileLoop: body returned a different structure than loopVars: ${vars.length} loop variables ` +

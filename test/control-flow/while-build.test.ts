@@ -37,7 +37,8 @@ describe('whileLoop bad input', () => {
   });
 
   test('a body returning another dtype names the loop variable', () => {
-    expectRefused(g, () => g.asDefault(() => tf.whileLoop(cond, (i: tf.Output, x: tf.Output) => [tf.add(i, 1), tf.cast(x, 'int32')], [i0, x0])),
+    const toInt = (i: tf.Output, x: tf.Output) => [tf.add(i, 1), tf.cast(x, 'int32')];
+    expectRefused(g, () => g.asDefault(() => tf.whileLoop(cond, toInt, [i0, x0])),
       TypeError, /loop variable 1 \('Const_1:0'\) enters the loop as float32, but body returns int32/);
   });
 
@@ -104,7 +105,8 @@ describe('whileLoop structures, state and training', () => {
     const g = new tf.Graph();
     const [loss, step] = g.asDefault(() => {
       const w = tf.getVariable('w', { initializer: tf.constant(0.3) });
-      const [, h] = tf.whileLoop((i: tf.Output) => tf.less(i, 5), (i: tf.Output, h: tf.Output) => [tf.add(i, 1), tf.tanh(tf.add(tf.multiply(h, w), 0.2))],
+      const cell = (i: tf.Output, h: tf.Output) => [tf.add(i, 1), tf.tanh(tf.add(tf.multiply(h, w), 0.2))];
+      const [, h] = tf.whileLoop((i: tf.Output) => tf.less(i, 5), cell,
         [tf.constant(0), tf.constant(0.0)]) as tf.Output[];
       const loss = tf.square(tf.subtract(h, 0.6));
       return [loss, new tf.train.GradientDescentOptimizer(0.5).minimize(loss)];
@@ -116,5 +118,27 @@ describe('whileLoop structures, state and training', () => {
     const last = (sess.runSync(loss) as tf.Tensor).toArray() as number;
     void sess.close();
     expect(last).toBeLessThan(first / 10);
+  });
+
+  test('gradients taken twice of one loop, and of a loop that runs no iteration, are right', () => {
+    const g = new tf.Graph();
+    const [p, q, d1, d2, dq, x, n] = g.asDefault(() => {
+      const x = g.placeholder('float32', [], 'x');
+      const n = g.placeholder('int32', [], 'n');
+      const cube = (i: tf.Output, v: tf.Output) => [tf.add(i, 1), tf.multiply(v, x)];
+      const [, p] = tf.whileLoop((i: tf.Output) => tf.less(i, 3), cube, [tf.constant(0, { dtype: 'int32' }), tf.constant(1.0)]);
+      const [d1] = tf.gradients(p, x) as tf.Output[];
+      // The second gradient needs what the first did not (x, for the square): the loop is rebuilt again.
+      const [d2] = tf.gradients(tf.square(p), x) as tf.Output[];
+      const [, q] = tf.whileLoop((i: tf.Output) => tf.less(i, n), cube, [tf.constant(0, { dtype: 'int32' }), x]);
+      const [dq] = tf.gradients(q, x) as tf.Output[];
+      return [p, q, d1, d2, dq, x, n];
+    });
+    const [pv, d1v, d2v] = run(g, [p, d1, d2], { [x.name]: -1.5 }) as number[];
+    expect(pv).toBeCloseTo(-3.375, 5);
+    expect(d1v).toBeCloseTo(3 * 2.25, 4);
+    expect(d2v).toBeCloseTo(6 * (-1.5) ** 5, 3);
+    expect(run(g, [q, dq], { [x.name]: 2, [n.name]: 0 })).toEqual([2, 1]);
+    expect(run(g, [q, dq], { [x.name]: 2, [n.name]: 2 })).toEqual([8, 12]);
   });
 });

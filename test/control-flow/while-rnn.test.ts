@@ -60,7 +60,8 @@ describePython('an RNN by whileLoop trained with Adam from a Python checkpoint',
         const x = g.placeholder('float32', [T, B, I], 'x');
         const y = g.placeholder('int32', [B], 'y');
         const v = (name: string, shape: number[]) => tf.getVariable(name, { shape, initializer: tf.initializers.zeros() });
-        const [wx, wh, b, wo, bo] = tf.variableScope('rnn', () => [v('wx', [I, H]), v('wh', [H, H]), v('b', [H]), v('wo', [H, C]), v('bo', [C])]);
+        const [wx, wh, b, wo, bo] = tf.variableScope('rnn', () =>
+          [v('wx', [I, H]), v('wh', [H, H]), v('b', [H]), v('wo', [H, C]), v('bo', [C])]);
         const [, h] = tf.whileLoop(
           (i: tf.Output) => tf.less(i, T),
           (i: tf.Output, h: tf.Output) => [
