@@ -32,7 +32,9 @@ async function main() {
       const e = JSON.parse(line.slice(6));
       if (e.type === 'ready') console.log(`${name} serving at ${e.target}`);
       if (e.type === 'step') console.log(`${name} step ${e.local}: global step ${e.globalStep}, loss ${e.loss.toFixed(4)}`);
-      if (e.type === 'done') console.log(`${name} done: ${e.local} steps, ${e.stepsPerSecond?.toFixed(1) ?? '-'} steps/s, global step ${e.globalStep}`);
+      if (e.type === 'done') {
+        console.log(`${name} done: ${e.local} steps, ${e.stepsPerSecond?.toFixed(1) ?? '-'} steps/s, global step ${e.globalStep}`);
+      }
       if (e.type === 'error') console.log(`${name} failed: ${e.name}: ${e.message}`);
     },
   });
@@ -41,7 +43,8 @@ async function main() {
   await cluster.start();
   console.log(`cluster ${JSON.stringify(cluster.spec)}; checkpoints in ${dir}`);
   try {
-    const ends = await Promise.all(Array.from({ length: workers }, (_, i) => cluster.waitForExit(`worker:${i}`, Number(values['--timeout']) * 1000)));
+    const timeoutMs = Number(values['--timeout']) * 1000;
+    const ends = await Promise.all(Array.from({ length: workers }, (_, i) => cluster.waitForExit(`worker:${i}`, timeoutMs)));
     const failed = ends.findIndex((e) => e.code !== 0);
     if (failed >= 0) throw new Error(`worker:${failed} exited with ${ends[failed].code ?? ends[failed].signal}\n${cluster.tail()}`);
     console.log(`Latest checkpoint: ${require('../../dist').train.latestCheckpoint(dir)}`);

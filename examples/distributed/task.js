@@ -49,7 +49,9 @@ async function worker(cluster, index, o) {
   const hooks = [new tf.train.StopAtStepHook({ lastStep: o.steps })];
   if (sync) hooks.push(m.opt.makeSessionRunHook(isChief));
   // Reports each session the MonitoredTrainingSession creates: the first, and those after a recovery.
-  hooks.push({ afterCreateSession: (session) => emit({ type: 'session', worker: index, globalStep: Number(session.runSync(m.globalStep).item()) }) });
+  hooks.push({
+    afterCreateSession: (session) => emit({ type: 'session', worker: index, globalStep: Number(session.runSync(m.globalStep).item()) }),
+  });
   // The chief initializes the model or restores the latest checkpoint in --dir, and saves one every
   // --save-every global steps and at the end; the others wait for the model (polling every 0.2 s, bounded).
   // A lost ps or worker (UnavailableError, AbortedError) re-creates the session, as Python's does.

@@ -54,7 +54,9 @@ export class QueueRunner {
    * @throws TypeError for a queue that is not an Output or enqueue ops that are not Operations
    */
   constructor(queue: Output, enqueueOps: Operation[], options: QueueRunnerOptions = {}) {
-    if (!queue || typeof queue !== 'object' || !('op' in queue)) throw invalidArgument('a queue handle (an Output)', 'the queue of a QueueRunner', queue);
+    if (!queue || typeof queue !== 'object' || !('op' in queue)) {
+      throw invalidArgument('a queue handle (an Output)', 'the queue of a QueueRunner', queue);
+    }
     if (!Array.isArray(enqueueOps) || enqueueOps.length === 0) {
       throw invalidArgument('a non-empty array of Operations', 'the enqueue ops of a QueueRunner', enqueueOps);
     }

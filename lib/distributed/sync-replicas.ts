@@ -10,7 +10,8 @@ import { Operation, Output } from '../graph/operation';
 import { IndexedSlices } from '../gradients/indexed-slices';
 import type { Session } from '../session/session';
 import { group } from '../train/optimizer-ops';
-import { type ApplyGradientsOptions, type ComputeGradientsOptions, type GradAndVar, type MinimizeOptions, Optimizer } from '../train/optimizer';
+import { Optimizer } from '../train/optimizer';
+import type { ApplyGradientsOptions, ComputeGradientsOptions, GradAndVar, MinimizeOptions } from '../train/optimizer';
 import type { ExponentialMovingAverage } from '../train/moving-averages';
 import { Variable, createVariable } from '../variables/variable';
 import { reportUninitializedVariables } from '../variables/variable-init';
@@ -174,7 +175,9 @@ export class SyncReplicasOptimizer extends Optimizer {
         });
       }
     });
-    if (accumulators.length === 0) throw new Error(`No gradients provided for any variable: [${pairs.map(([, v]) => `'${v.name}'`).join(', ')}].`);
+    if (accumulators.length === 0) {
+      throw new Error(`No gradients provided for any variable: [${pairs.map(([, v]) => `'${v.name}'`).join(', ')}].`);
+    }
 
     const onStep = <T>(fn: () => T): T => g.nameScope('', () => bothOn(g, globalStep.device, fn));
     const update = onStep(() => this.#opt.applyGradients(aggregated, { globalStep, name: options.name }));

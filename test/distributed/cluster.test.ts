@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { describePython, tempDir } from '../helpers/python';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+ 
 const { Cluster } = require('../../examples/distributed/cluster') as { Cluster: ClusterConstructor };
 
 interface ClusterEvent {
@@ -65,7 +65,8 @@ describe('a cluster of 1 ps and 2 workers on 127.0.0.1', () => {
       tasks: { ps: 1, worker: 2 },
       args: { worker: ['--steps', '400', '--save-every', '100', '--dir', tmp.dir, ...SMALL] },
     });
-    const before = await c.waitFor((e) => e.task === 'worker:1' && e.type === 'step' && (e.local as number) >= 20, 60_000, 'worker 1 training');
+    const training = (e: ClusterEvent) => e.task === 'worker:1' && e.type === 'step' && (e.local as number) >= 20;
+    const before = await c.waitFor(training, 60_000, 'worker 1 training');
     c.kill('worker:1', 'SIGKILL');
     expect(await c.waitForExit('worker:1', 10_000)).toEqual({ code: null, signal: 'SIGKILL' });
     const atKill = Math.max(...c.events.filter((e) => e.type === 'step').map((e) => e.globalStep as number));
@@ -173,7 +174,9 @@ describe('a cluster of 1 ps and 2 workers on 127.0.0.1', () => {
     expect(sessions()[1].globalStep as number).toBeGreaterThanOrEqual(lastSaved);
     expect(sessions()[1].globalStep as number).toBeLessThanOrEqual(lastSaved + 2);
     await Promise.all([exitedCleanly(c, 'worker:0', 60_000), exitedCleanly(c, 'worker:1', 60_000)]);
-    for (const w of [0, 1]) expect(c.events.find((e) => e.type === 'done' && e.worker === w)?.globalStep as number).toBeGreaterThanOrEqual(299);
+    for (const w of [0, 1]) {
+      expect(c.events.find((e) => e.type === 'done' && e.worker === w)?.globalStep as number).toBeGreaterThanOrEqual(299);
+    }
     const state = fs.readFileSync(path.join(tmp.dir, 'checkpoint'), 'utf8');
     expect(Number(/^model_checkpoint_path: ".*model\.ckpt-(\d+)"/m.exec(state)?.[1])).toBeGreaterThanOrEqual(299);
   });

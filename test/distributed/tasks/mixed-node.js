@@ -66,7 +66,8 @@ async function main() {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     const [w, gs] = await plain.run([m.w, m.globalStep], undefined, { timeoutMs: 10_000 }).finally(() => plain.close());
-    emit({ type: 'done', worker: task, local, globalStep: Number(gs.item()), w: Array.from(w.data()), first: losses[0], last: losses.at(-1) });
+    const globalStep = Number(gs.item());
+    emit({ type: 'done', worker: task, local, globalStep, w: Array.from(w.data()), first: losses[0], last: losses.at(-1) });
   } finally {
     await sess.close();
   }

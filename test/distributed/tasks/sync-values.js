@@ -24,7 +24,8 @@ async function main() {
     const w = g.variable(0, { name: 'w', dtype: 'float32' });
     const loss = g.addOperation('Mul', { inputs: [w, g.constant(task === 0 ? 1 : 3)] }).output(0);
     const globalStep = tf.train.getOrCreateGlobalStep(g);
-    const opt = new tf.train.SyncReplicasOptimizer(new tf.train.GradientDescentOptimizer(1), { replicasToAggregate: 2, totalNumReplicas: 2 });
+    const sgd = new tf.train.GradientDescentOptimizer(1);
+    const opt = new tf.train.SyncReplicasOptimizer(sgd, { replicasToAggregate: 2, totalNumReplicas: 2 });
     return { w, globalStep, opt, train: opt.minimize(loss, { globalStep }) };
   });
   const sess = await tf.train.MonitoredTrainingSession({
