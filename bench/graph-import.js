@@ -74,6 +74,8 @@ async function main() {
       const { wallMs, cpuMs } = runC('import_graphdef', [file, 'p', 2]);
       c.push({ wall: wallMs[1], cpu: cpuMs[1] });
       await settle();
+      importNode(bytes);
+      await settle();
       node.push(importNode(bytes));
     }
     const py = process.env.BENCH_SKIP_PYTHON ? undefined : python(file);
