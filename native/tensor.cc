@@ -97,6 +97,7 @@ Napi::Function Tensor::Init(Napi::Env env) {
                          StaticMethod<&Tensor::FromStrings>("fromStrings"),
                          StaticMethod<&Tensor::ReleaseView>("releaseView"),
                          StaticMethod<&Tensor::NumberDTypes>("numberDTypes"),
+                         StaticMethod<&Tensor::StagingIdleBytes>("stagingIdleBytes"),
                          StaticMethod<&Tensor::SetViewMarker>("setViewMarker"),
                          InstanceMethod<&Tensor::DType>("dtype"),
                          InstanceMethod<&Tensor::Shape>("shape"),
@@ -241,6 +242,10 @@ Napi::Value Tensor::NumberDTypes(const Napi::CallbackInfo& info) {
     if (VisitNumberDType(static_cast<TF_DataType>(d), [](auto) {})) dtypes.push_back(Napi::Number::New(info.Env(), d));
   }
   return NewArray(info.Env(), dtypes.data(), dtypes.size());
+}
+
+Napi::Value Tensor::StagingIdleBytes(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(tfn::StagingIdleBytes()));
 }
 
 Napi::Value Tensor::FromView(const Napi::CallbackInfo& info) {

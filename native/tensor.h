@@ -38,6 +38,7 @@ constexpr size_t kSmallTensorBytes = 4096;
 //     string/resource/variant tensors.
 //   t.isZeroCopy() -> boolean   whether the tensor shares the memory of the tensor view it was created from.
 //   Tensor.numberDTypes() -> number[]   the dtypes a JS number is fed as directly (VisitNumberDType).
+//   Tensor.stagingIdleBytes() -> number   bytes of reusable tensor memory kept idle now (tensor_staging.h).
 //   Tensor.setViewMarker(marker: (buffer: ArrayBuffer) => void)   installs what marks every buffer over
 //     TensorFlow memory as untransferable (tensor_view.h, MarkUntransferable). Throws TypeError.
 //   t.strings() -> Buffer[]   copies of the elements of a string tensor.
@@ -81,6 +82,7 @@ class Tensor : public Napi::ObjectWrap<Tensor> {
   static Napi::Value FromStrings(const Napi::CallbackInfo& info);
   static Napi::Value ReleaseView(const Napi::CallbackInfo& info);
   static Napi::Value NumberDTypes(const Napi::CallbackInfo& info);
+  static Napi::Value StagingIdleBytes(const Napi::CallbackInfo& info);
   static Napi::Value SetViewMarker(const Napi::CallbackInfo& info);
   Napi::Value DType(const Napi::CallbackInfo& info);
   Napi::Value Shape(const Napi::CallbackInfo& info);

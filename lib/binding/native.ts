@@ -35,6 +35,8 @@ export namespace Native {
     releaseView(buffer: ArrayBuffer): void;
     /** The TF_DataType numbers a JS number is fed as directly (native VisitNumberDType). */
     numberDTypes(): number[];
+    /** Bytes of reusable tensor memory kept idle now (native/tensor_staging.h). */
+    stagingIdleBytes(): number;
     /** Installs the function that marks every buffer over TensorFlow memory as untransferable. */
     setViewMarker(marker: (buffer: ArrayBuffer) => void): void;
   }

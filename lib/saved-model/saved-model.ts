@@ -119,7 +119,7 @@ export class SavedModel {
   }
 
   /**
-   * Runs a signature off the JS thread (on the libuv pool), feeding its inputs by key, and resolves with
+   * Runs a signature off the JS thread (on a runner thread), feeding its inputs by key, and resolves with
    * its outputs by key. Without a signature name, runs `serving_default`.
    * @throws TypeError for a missing or unknown input key, or a value of the wrong dtype or shape; Error for
    *   an unknown signature or a closed model; (rejects) the TensorFlow error of the run.

@@ -40,7 +40,7 @@ export interface RunOptions {
   /** Collect the step's op timings (the result becomes `{ results, trace }`). */
   trace?: boolean;
   /**
-   * Run every op of this step in the thread that runs it (the libuv worker for `run`, the JS thread for
+   * Run every op of this step in the thread that runs it (a runner thread for `run`, the JS thread for
    * `runSync`) instead of TensorFlow's inter-op pool: two thread switches fewer per run, which is what
    * dominates small inference graphs; big ops still use the intra-op pool. Not for graphs whose ops wait on
    * each other within one step (queues), which would block. TensorFlow's RunOptions.inter_op_thread_pool = -1.

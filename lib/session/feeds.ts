@@ -109,7 +109,7 @@ export interface NativeRun {
   inline: boolean;
 }
 
-/** Starts the run off the JS thread (libuv pool); traced runs take turns (trace.ts says why). */
+/** Starts the run off the JS thread (a runner thread, native/session_runner.h); traced runs take turns (trace.ts says why). */
 export function startRun(call: NativeRun, options: RunOptions | undefined): Promise<Native.RunOutput> {
   const runOptions = encodeRunOptions(call.inline ? inCallerThread(options) : options);
   const deadline = runDeadline(options);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Session: runs a graph, synchronously or on the libuv thread pool.
+// Session: runs a graph, synchronously or on a runner thread (native/session_runner.h).
 import { DType } from '../base/dtypes';
 import { Graph } from '../graph/graph';
 import { tfAddon } from '../binding/library';
@@ -189,7 +189,7 @@ export class Session {
   }
 
   /**
-   * Runs the graph off the JS thread (on the libuv pool) and resolves with results shaped like `fetches`.
+   * Runs the graph off the JS thread (on a runner thread) and resolves with results shaped like `fetches`.
    * @throws (rejects) the TensorFlow error of the run (InvalidArgumentError for a wrong feed, …); Error
    *   when the session is closed or the fetches and feeds are not of its graph.
    */
