@@ -2,6 +2,7 @@
 // Python's tf.compat.v1.train.ExponentialMovingAverage: one shadow variable per variable, named as Python names
 // it ('w/ExponentialMovingAverage'), so checkpoints and variablesToRestore line up with Python's.
 import type { Graph } from '../graph/graph';
+import { getDefaultGraph } from '../graph/default-graph';
 import { GraphKeys } from '../graph/graph-keys';
 import type { Operation, Output } from '../graph/operation';
 import { tensor } from '../tensor/tensor';
@@ -96,8 +97,8 @@ export class ExponentialMovingAverage {
    * variable under its average's name, every other global variable under its own.
    */
   variablesToRestore(movingAvgVariables?: Variable[], graph?: Graph): Record<string, Variable> {
-    const g = graph ?? (this.#averages.size ? [...this.#averages.keys()][0].graph : undefined);
-    if (!g) return {};
+    // Python reads the default graph's collections; the graph of what apply() saw is the better guess when it differs.
+    const g = graph ?? (this.#averages.size ? [...this.#averages.keys()][0].graph : getDefaultGraph());
     const averaged = movingAvgVariables ?? [...g.getCollection<Variable>(GraphKeys.MOVING_AVERAGE_VARIABLES), ...g.trainableVariables()];
     const result: Record<string, Variable> = {};
     for (const v of averaged) result[this.averageName(v)] = v;
