@@ -183,8 +183,11 @@ export function gradients(
   if (wanted.length === 0) return xs.map(() => null);
   const between = opsBetween(wanted, ops);
   const force = options.forceDriver === true || process.env.NODE_LIBTENSORFLOW_GRADIENTS === 'driver';
+  // TF_AddGradients hands a y that is also an x its own gradYs and drops what flows in through the other ys
+  // (Python sums both): the driver gets those right.
+  const yIsX = ys.some((y) => slot.has(y.name));
   let results: Gradient[];
-  if (!force && stopGradients.length === 0 && fastPathApplies(g, ops, between, wanted)) {
+  if (!force && !yIsX && stopGradients.length === 0 && fastPathApplies(g, ops, between, wanted)) {
     results = addGradientsInOneCall(g, ys, wanted, gradYs);
   } else {
     const prefix = gradientsPrefix(g);

@@ -134,6 +134,19 @@ describe('g.gradients', () => {
     return { g, x, y };
   }
 
+  test('a y that is also an x adds its gradYs to what flows in through the other ys, as Python', async () => {
+    // Python: d/dx of [x + 1, x] with grad_ys [2, 5] is 7, and of [x^2, x] at x = 3 is 2 * 2x + 5 = 17.
+    const g = new tf.Graph();
+    const x = g.placeholder('float32', [], 'x');
+    const [a, b] = [g.constant(2), g.constant(5)];
+    const [d1] = g.gradients([op(g, 'AddV2', [x, g.constant(1)]), x], [x], { gradYs: [a, b] });
+    const [d2] = g.gradients([op(g, 'Square', [x]), x], [x], { gradYs: [a, b] });
+    const session = new tf.Session(g);
+    expect((await session.run(d1 as tf.Output, { 'x:0': tf.tensor(1) })).item()).toBe(7);
+    expect((await session.run(d2 as tf.Output, { 'x:0': tf.tensor(3) })).item()).toBe(17);
+    await session.close();
+  });
+
   test('names gradient operations under gradients, gradients_1 and the current name scope, as Python', () => {
     const { g, x, y } = quadratic();
     const [d1] = g.gradients(y, [x]);
