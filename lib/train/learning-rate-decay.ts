@@ -4,6 +4,7 @@
 import type { DType } from '../base/dtypes';
 import type { Graph } from '../graph/graph';
 import type { Output } from '../graph/operation';
+import { switchCase } from '../control-flow/case';
 import { tensor } from '../tensor/tensor';
 import { NameOption, TensorInput, graphFor, isSymbolic, op1, opsMethod, toTensor, withScope } from '../math/common';
 
@@ -118,8 +119,8 @@ export function cosineDecay(learningRate: TensorInput, globalStep: StepLike, dec
 
 /**
  * Python's `tf.compat.v1.train.piecewise_constant(x, boundaries, values)`: values[0] while x <= boundaries[0],
- * values[i] while boundaries[i-1] < x <= boundaries[i], the last value after. Built with Select (Python's
- * uses tf.case, which needs control flow); the values are the same.
+ * values[i] while boundaries[i-1] < x <= boundaries[i], the last value after. Built as Python builds it: an
+ * exclusive tf.case over one predicate per interval, so the result is 'PiecewiseConstant/case/cond/Identity'.
  * @throws Error when there is not one more value than boundaries.
  */
 export function piecewiseConstant(x: StepLike, boundaries: number[], values: number[], options: NameOption = {}): Output {
@@ -128,16 +129,22 @@ export function piecewiseConstant(x: StepLike, boundaries: number[], values: num
       `${boundaries?.length} and ${values?.length})`);
   }
   const g = graphFor('train.piecewiseConstant', x);
-  return withScope(g, options.name ?? 'PiecewiseConstant', (scope) => {
+  return withScope(g, options.name ?? 'PiecewiseConstant', () => {
     const step = toTensor(g, x, 'x');
-    let result: Output = g.constant(tensor([values[values.length - 1]], [], 'float32'), { name: 'Const' });
-    for (let i = boundaries.length - 1; i >= 0; i--) {
-      const bound = step.dtype === 'int64' ? tensor([BigInt(boundaries[i])], [], 'int64') : tensor([boundaries[i]], [], step.dtype);
-      const b = g.constant(bound, { name: 'Const' });
-      const le = op1(g, 'LessEqual', [step, b], {}, 'LessEqual');
-      result = op1(g, 'Select', [le, g.constant(tensor([values[i]], [], 'float32'), { name: 'Const' }), result], {},
-        i === 0 ? scope : 'Select');
+    const bound = (b: number) => g.constant(step.dtype === 'int64' ? tensor([BigInt(b)], [], 'int64') : tensor([b], [], step.dtype),
+      { name: 'Const' });
+    const bounds = boundaries.map(bound);
+    const levels = values.map((v) => g.constant(tensor([v], [], 'float32'), { name: 'Const' }));
+    const last = bounds.length - 1;
+    const pairs: Array<[Output, () => Output]> = [
+      [op1(g, 'LessEqual', [step, bounds[0]], {}, 'LessEqual'), () => levels[0]],
+      [op1(g, 'Greater', [step, bounds[last]], {}, 'Greater'), () => levels[last + 1]],
+    ];
+    for (let i = 0; i < last; i++) {
+      const above = op1(g, 'Greater', [step, bounds[i]], {}, 'Greater');
+      const within = op1(g, 'LessEqual', [step, bounds[i + 1]], {}, 'LessEqual');
+      pairs.push([op1(g, 'LogicalAnd', [above, within], {}, 'and'), () => levels[i + 1]]);
     }
-    return result;
+    return switchCase(pairs, { default: () => levels[0], exclusive: true }) as Output;
   });
 }

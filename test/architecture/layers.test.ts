@@ -26,7 +26,7 @@ export const LAYERS: Record<string, number> = {
   losses: 9,
   metrics: 9,
   layers: 9,
-  'control-flow': 8,
+  'control-flow': 6, // below train: the schedules' piecewiseConstant is a tf.case
   monitored: 9, // needs checkpoint (Saver) and summary (FileWriter)
   summary: 8,
   'saved-model': 10,
