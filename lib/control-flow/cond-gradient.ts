@@ -9,7 +9,7 @@
 // imported If, a nested cond that draws random numbers), the gradient refuses with an Error rather than differ
 // silently from the forward pass.
 import { DType, dtypeFromNumber } from '../base/dtypes';
-import { INTERMEDIATES_ATTR } from './cond';
+import { INTERMEDIATES_ATTR, commonShape } from './cond';
 import { Graph } from '../graph/graph';
 import { Operation, Output } from '../graph/operation';
 import { gradients } from '../gradients/gradients';
@@ -151,23 +151,24 @@ function checkRecomputable(fg: FuncGraph, ops: Operation[], forwardOp: Operation
   }
 }
 
-/** Python's _IfGrad, by recomputation (see the top of this file). */
+/** Python's _IfGrad: recomputes the branches, with the forward pass's stateful values (see the top of this file). */
 export function ifGradient(op: Operation, ...outGrads: Array<Output | null>): InputGradient[] {
   const g = op.graph;
   const pred = op.inputs[0];
   const forwardInputs = op.inputs.slice(1);
-  const gradOutputs = outGrads
-    .map((grad, index) => ({ index, grad }))
-    .filter((e): e is { index: number; grad: Output } => e.grad !== null && FLOATING.has(op.output(e.index).dtype))
-    .filter((e) => e.index < op.outputs.length - Number(decode('NodeDef', op.toNodeDef()).attr?.[INTERMEDIATES_ATTR]?.i ?? 0));
-  if (!gradOutputs.length) return op.inputs.map(() => null);
-  const library = libraryFunctions(g);
   const numIntermediates = Number(decode('NodeDef', op.toNodeDef()).attr?.[INTERMEDIATES_ATTR]?.i ?? 0);
   const intermediates = { first: op.outputs.length - numIntermediates, count: numIntermediates };
+  const gradOutputs = outGrads
+    .map((grad, index) => ({ index, grad }))
+    .filter((e): e is { index: number; grad: Output } =>
+      e.grad !== null && e.index < intermediates.first && FLOATING.has(op.output(e.index).dtype));
+  if (!gradOutputs.length) return op.inputs.map(() => null);
+  const library = libraryFunctions(g);
   const branches = [funcName(op, 'then_branch'), funcName(op, 'else_branch')].map((b) =>
     branchGradient(g, b, library, forwardInputs, gradOutputs, intermediates));
   // An input gets a gradient output when either branch gives it one; the other branch then gives zeros.
   const wanted = forwardInputs.map((_, k) => branches.some((b) => b.grads[k] !== null));
+  if (!wanted.some((w) => w)) return op.inputs.map(() => null);
   const dtypeOf = (k: number) => branches.map((b) => b.grads[k]).find((d) => d !== null)!.dtype;
   const built = branches.map((b) => {
     b.graph.outputs = forwardInputs.flatMap((_, k) => {
@@ -181,13 +182,9 @@ export function ifGradient(op: Operation, ...outGrads: Array<Output | null>): In
     checkRecomputable(b.graph, ops, op, library);
     return finishFunction(b.graph, args, ops);
   });
-  if (!wanted.some((w) => w)) return op.inputs.map(() => null);
   for (const f of built) attachFunction(g, f);
   const callInputs = [...gradOutputs.map((e) => e.grad), ...forwardInputs, ...op.outputs.slice(intermediates.first)];
-  const shapes = built[0].outputShapes.map((s, i) => {
-    const t = built[1].outputShapes[i];
-    return s === null || t === null || s.length !== t.length ? null : s.map((d, j) => (d === t[j] ? d : null));
-  });
+  const shapes = built[0].outputShapes.map((s, i) => commonShape(s, built[1].outputShapes[i]));
   const gradIf = g.addOperation(built.some((f) => f.isStateful) ? 'If' : 'StatelessIf', {
     inputs: [pred, callInputs],
     attrs: {
