@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Gradients through loops imported from Python must never kill the process: TF_AddGradients crashes on v1 control
-// flow, so the driver refuses it with an Error naming the op and the path; v2 loops (While) have a gradient. Each
-// case runs in a child process, so that a crash fails the test instead of the test runner.
+// flow, so the driver refuses it with an Error naming the op and the path. Each case runs in a child process, so
+// that a crash fails the test instead of the test runner.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -76,8 +76,7 @@ describePython('gradients through loops imported from Python', () => {
     expect(result).toEqual({ thrown: null, value: 3 });
   });
 
-  test('a control flow v2 loop (While) imported from Python: the registered While gradient, never a signal', () => {
-    // y = x^3 by three iterations of v * x, so dy/dx = 3x^2.
+  test('a control flow v2 loop (While): the While gradient (lib/control-flow/while-gradient.ts) differentiates it', () => {
     const r = child(
       `const [dx] = g.gradients(g.tensor('y:0'), [g.tensor('x:0')]);
        const sess = new tf.Session(g);
@@ -89,6 +88,6 @@ describePython('gradients through loops imported from Python', () => {
     expect(r.signal).toBeNull();
     expect(r.status).toBe(0);
     const result = JSON.parse(r.out.trim().split('\n').pop()!);
-    expect(result).toEqual({ thrown: null, value: 12 });
+    expect(result).toEqual({ thrown: null, value: 12 }); // d(x^3)/dx at 2
   });
 });
