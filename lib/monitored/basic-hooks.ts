@@ -202,6 +202,9 @@ export class LoggingTensorHook implements SessionRunHook {
   begin(): void {
     this.#timer?.reset();
     this.#iter = 0;
+    // Names are looked up now, as Python's _as_graph_element does, so that a wrong one fails before training.
+    const g = getDefaultGraph();
+    for (const [tag, t] of Object.entries(this.#tensors)) if (typeof t === 'string') this.#tensors[tag] = g.tensor(t);
   }
 
   beforeRun(): SessionRunArgs | null {

@@ -109,19 +109,24 @@ export class Coordinator {
 
   /**
    * Waits for the registered tasks, at most `gracePeriodSecs` after a stop was requested (Python's `join` with
-   * ignore_live_threads): tasks still running then are left to finish on their own.
+   * ignore_live_threads): tasks still running then are left to finish on their own. Then throws the error given to
+   * `requestStop` (or a task's rejection), if any, as Python's join re-raises it.
    */
   async join(gracePeriodSecs = 120): Promise<void> {
-    if (this.#pending.size === 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    const grace = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, gracePeriodSecs * 1000);
-    });
-    try {
-      await Promise.race([Promise.allSettled([...this.#pending]), grace]);
-    } finally {
-      clearTimeout(timer);
+    if (this.#pending.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, gracePeriodSecs * 1000);
+      });
+      try {
+        await Promise.race([Promise.allSettled([...this.#pending]), grace]);
+      } finally {
+        clearTimeout(timer);
+      }
+      // A rejection's handler (which records the error) runs after allSettled's.
+      await Promise.resolve();
     }
+    this.raiseRequestedException();
   }
 }
 

@@ -2,9 +2,9 @@
 // Supervised training (Python's monitored_session, session_manager, basic_session_run_hooks), exported on tf.train.
 export { Coordinator, SecondOrStepTimer, SessionRunArgs, SessionRunContext, isPreemptionError } from './hooks';
 export type { SessionRunHook, SessionRunValues } from './hooks';
-export { Scaffold } from './scaffold';
+export { Scaffold, defaultSaver } from './scaffold';
 export type { ScaffoldOptions } from './scaffold';
-export { SessionManager } from './session-manager';
+export { SessionManager, modelReady } from './session-manager';
 export type { PrepareSessionOptions, SessionManagerOptions } from './session-manager';
 export {
   LoggingTensorHook, NanLossDuringTrainingError, NanTensorHook, StepCounterHook, StopAtStepHook, globalStepRead,

@@ -7,7 +7,8 @@ import { getDefaultGraph } from '../graph/default-graph';
 import { Output, isOutputConvertible, toOutput } from '../graph/operation';
 import type { Session } from '../session/session';
 import type { SessionConfig } from '../session/config';
-import type { FeedValue, Feeds, Fetches } from '../session/types';
+import type { RunOptions } from '../session/config';
+import type { FeedValue, Feeds, Fetches, RunResult } from '../session/types';
 import { OutOfRangeError } from '../binding/errors';
 import { invalidArgument } from '../base/validate';
 import { Coordinator, SessionRunArgs, SessionRunContext, isPreemptionError, logging } from './hooks';
@@ -88,7 +89,7 @@ export interface MonitoredSessionOptions {
   hooks?: SessionRunHook[];
   /** Seconds close() waits for the coordinator's registered tasks (default 120). */
   stopGracePeriodSecs?: number;
-  /** The model's graph: hooks' `begin` runs with it as the default graph. Default: the default graph. */
+  /** The model's graph: hooks' `begin` runs with it as the default graph. Default: the scaffold's, else the default graph. */
   graph?: Graph;
 }
 
@@ -156,7 +157,7 @@ export class MonitoredSession {
     if (typeof creator?.createSession !== 'function') {
       throw invalidArgument('a SessionCreator', 'MonitoredSession: sessionCreator', creator);
     }
-    const graph = options.graph ?? getDefaultGraph();
+    const graph = options.graph ?? (creator as { scaffold?: Scaffold }).scaffold?.graph ?? getDefaultGraph();
     graph.asDefault(() => {
       for (const h of hooks) h.begin?.();
     });
@@ -200,6 +201,10 @@ export class MonitoredSession {
     }
   }
 
+  /**
+   * Stops the coordinator, waits for its tasks and closes the session (whose own close errors are ignored, as
+   * Python's). A lost worker reported by a task is logged; another task error is thrown.
+   */
   async #closeCoordinated(): Promise<void> {
     const raw = this.#raw;
     const coord = this.#coord;
@@ -207,29 +212,33 @@ export class MonitoredSession {
     this.#coord = null;
     if (!raw) return;
     coord?.requestStop();
+    let joinError: unknown;
     try {
       await coord?.join(this.#grace);
-    } finally {
-      try {
-        await raw.close();
-      } catch (err) {
-        if (isPreemptionError(err)) {
-          logging.error('An error occurred when attempting to close the session. This may be due to a preemption in a connected ' +
-            `worker or parameter server. Error: ${(err as Error).message}`);
-        }
-      }
+    } catch (err) {
+      joinError = err;
     }
+    await raw.close().catch(() => undefined);
+    if (joinError === undefined) return;
+    if (!isPreemptionError(joinError)) throw joinError;
+    logging.error('An error occurred when attempting to close the session. This may be due to a preemption in a connected ' +
+      `worker or parameter server. Error: ${(joinError as Error).message}`);
   }
 
   /**
    * Runs `fetches` with the hooks' extra fetches and feeds: `beforeRun` of every hook, one session run, then
    * `afterRun` of every hook. On UnavailableError or AbortedError the session is closed, re-created (the chief
    * restores the latest checkpoint or initializes, hooks' `afterCreateSession` runs again) and the run retried.
+   * @param options run options of every attempt (`timeoutMs`, `callerThread`; not `trace`)
    * @returns the results of `fetches` (as Session.run)
    * @throws Error after `shouldStop()` became true, while another run is in flight, or after close; what a hook throws
    *   (e.g. NanLossDuringTrainingError); the run's TensorFlow error; Error when two feeds give the same tensor.
    */
-  async run(fetches: Fetches, feeds?: Feeds): Promise<unknown> {
+  run<F extends Fetches>(fetches: F, feeds?: Feeds, options?: Omit<RunOptions, 'trace'>): Promise<RunResult<F>>;
+  async run(fetches: Fetches, feeds?: Feeds, options?: Omit<RunOptions, 'trace'>): Promise<unknown> {
+    if (options !== undefined && (typeof options !== 'object' || options === null || 'trace' in options)) {
+      throw invalidArgument('run options without trace', 'MonitoredSession.run(fetches, feeds, options)', options);
+    }
     if (this.#closed) throw new Error('MonitoredSession.run: the session is closed');
     if (this.#running) throw new Error('MonitoredSession.run: another run is in flight; await it before starting the next');
     this.#running = true;
@@ -238,7 +247,7 @@ export class MonitoredSession {
         try {
           await this.#pendingClose;
           if (!this.#raw) await this.#createRecoverable();
-          return await this.#coordinatedRun(fetches, feeds);
+          return await this.#coordinatedRun(fetches, feeds, options);
         } catch (err) {
           if (!isPreemptionError(err)) throw err;
           logging.info('An error was raised. This may be due to a preemption in a connected worker or parameter server. ' +
@@ -254,9 +263,9 @@ export class MonitoredSession {
     }
   }
 
-  async #coordinatedRun(fetches: Fetches, feeds: Feeds | undefined): Promise<unknown> {
+  async #coordinatedRun(fetches: Fetches, feeds: Feeds | undefined, options: RunOptions | undefined): Promise<unknown> {
     try {
-      return await this.#hookedRun(fetches, feeds);
+      return await this.#hookedRun(fetches, feeds, options);
     } catch (err) {
       if (isPreemptionError(err)) throw err;
       // A lost worker seen by a background task (the coordinator's error) is recovered from instead of this error.
@@ -269,8 +278,9 @@ export class MonitoredSession {
     }
   }
 
-  async #hookedRun(fetches: Fetches, feeds: Feeds | undefined): Promise<unknown> {
-    if (this.shouldStop()) throw new Error('Run called even after should_stop requested.');
+  async #hookedRun(fetches: Fetches, feeds: Feeds | undefined, options: RunOptions | undefined): Promise<unknown> {
+    // Only a hook's stop request: Python's _HookedSession sees neither the coordinator nor the closed state.
+    if (this.#hookStop) throw new Error('Run called even after should_stop requested.');
     const raw = this.#raw!;
     const context = new SessionRunContext(new SessionRunArgs(fetches, feeds ?? null), raw);
     const hookFetches: Record<string, Fetches> = {};
@@ -300,8 +310,8 @@ export class MonitoredSession {
       merged = all;
     }
     // Typed loosely: the result type of an arbitrary fetch structure is too deep for the compiler.
-    const untyped = raw as { run(f: Fetches, d?: Feeds): Promise<unknown> };
-    const results = (await untyped.run({ caller: fetches, hooks: hookFetches }, merged)) as {
+    const untyped = raw as { run(f: Fetches, d?: Feeds, o?: RunOptions): Promise<unknown> };
+    const results = (await untyped.run({ caller: fetches, hooks: hookFetches }, merged, options)) as {
       caller: unknown;
       hooks: Record<string, unknown>;
     };

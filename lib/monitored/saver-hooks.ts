@@ -12,7 +12,7 @@ import { invalidArgument, optionalObject, requireString } from '../base/validate
 import { SecondOrStepTimer, SessionRunArgs, logging } from './hooks';
 import type { SessionRunContext, SessionRunHook, SessionRunValues } from './hooks';
 import { globalStepRead, stepValue } from './basic-hooks';
-import { Scaffold } from './scaffold';
+import { Scaffold, defaultSaver } from './scaffold';
 
 const writers = new Map<string, FileWriter>();
 
@@ -52,7 +52,7 @@ export interface CheckpointSaverListener {
 export interface CheckpointSaverHookOptions {
   saveSecs?: number;
   saveSteps?: number;
-  /** The Saver to use (not with `scaffold`); default the scaffold's, else the graph's SAVERS collection's. */
+  /** The Saver to use (not with `scaffold`); default the scaffold's, else the graph's (`defaultSaver`). */
   saver?: Saver;
   scaffold?: Scaffold;
   /** The checkpoint prefix inside the directory (default 'model.ckpt'). */
@@ -104,7 +104,7 @@ export class CheckpointSaverHook implements SessionRunHook {
   async afterCreateSession(session: Session): Promise<void> {
     const step = stepValue(await session.run(this.#step!));
     if (this.#saveGraphDef) {
-      const saver = this.#getSaver();
+      const saver = this.#getSaver(session);
       this.#writer!.addGraph(session.graph);
       this.#writer!.addMetaGraph(saver.exportMetaGraph());
     }
@@ -133,21 +133,15 @@ export class CheckpointSaverHook implements SessionRunHook {
     for (const l of this.#listeners) await l.end?.(session, last);
   }
 
-  #getSaver(): Saver {
-    if (this.#saver) return this.#saver;
-    if (this.#scaffold?.saver) return this.#scaffold.saver;
-    const savers = getDefaultGraph().getCollection<Saver>('savers').filter((s) => s instanceof Saver);
-    if (savers.length !== 1) {
-      throw new Error(`CheckpointSaverHook: the graph's 'savers' collection holds ${savers.length} Savers; pass saver or scaffold.`);
-    }
-    return savers[0];
+  #getSaver(session: Session): Saver {
+    return this.#saver ?? this.#scaffold?.saver ?? defaultSaver(session.graph);
   }
 
   async #save(session: Session, step: number): Promise<boolean> {
     logging.info(`Calling checkpoint listeners before saving checkpoint ${step}...`);
     for (const l of this.#listeners) await l.beforeSave?.(session, step);
     logging.info(`Saving checkpoints for ${step} into ${this.#savePath}.`);
-    await this.#getSaver().save(session, this.#savePath, { globalStep: step, writeMetaGraph: this.#saveGraphDef });
+    await this.#getSaver(session).save(session, this.#savePath, { globalStep: step, writeMetaGraph: this.#saveGraphDef });
     logging.info(`Calling checkpoint listeners after saving checkpoint ${step}...`);
     let stop = false;
     for (const l of this.#listeners) if (await l.afterSave?.(session, step)) stop = true;

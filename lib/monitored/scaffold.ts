@@ -33,6 +33,29 @@ export interface ScaffoldOptions {
   graph?: Graph;
 }
 
+const defaultSavers = new WeakMap<Graph, Saver>();
+
+/**
+ * The graph's Saver (Python's `_get_saver_or_default`): the one in the SAVERS collection, else a sharded Saver of the
+ * global variables (allowEmpty), made once per graph. It is kept aside, not in SAVERS as Python does: exporting a
+ * MetaGraphDef (every checkpoint's .meta) cannot write a Saver object held in a collection, and would warn each time.
+ * @throws Error when SAVERS holds several.
+ */
+export function defaultSaver(g: Graph): Saver {
+  const savers = g.getCollection<Saver>(GraphKeys.SAVERS).filter((x) => x instanceof Saver);
+  if (savers.length > 1) throw moreThanOne(GraphKeys.SAVERS, 'saver');
+  if (savers.length === 1) return savers[0];
+  let saver = defaultSavers.get(g);
+  if (!saver) {
+    saver = new Saver({ graph: g, sharded: true, allowEmpty: true });
+    defaultSavers.set(g, saver);
+  }
+  return saver;
+}
+
+const moreThanOne = (key: string, what: string) =>
+  new Error(`More than one item in the collection "${key}". Pass the one to use to the Scaffold as its ${what} option.`);
+
 /** Python's Scaffold: `finalize(graph)` fills what was not given, from the graph's collections or defaults. */
 export class Scaffold {
   #given: ScaffoldOptions;
@@ -95,9 +118,7 @@ export class Scaffold {
     const g = graph;
     const single = <T>(key: string, what: string, make: () => T | null): T | null => {
       const items = g.getCollection<T>(key);
-      if (items.length > 1) {
-        throw new Error(`More than one item in the collection "${key}". Pass the one to use to the Scaffold as its ${what} option.`);
-      }
+      if (items.length > 1) throw moreThanOne(key, what);
       if (items.length === 1) return items[0];
       const made = make();
       if (made !== null) g.addToCollection(key, made);
@@ -123,7 +144,7 @@ export class Scaffold {
     this.summaryOp = given.summaryOp !== undefined
       ? given.summaryOp
       : single<Output>(GraphKeys.SUMMARY_OP, 'summaryOp', () => mergeAll(g));
-    this.saver = given.saver ?? single<Saver>(GraphKeys.SAVERS, 'saver', () => new Saver({ graph: g, sharded: true, allowEmpty: true }));
+    this.saver = given.saver ?? defaultSaver(g);
     this.#finalized = true;
     return this;
   }

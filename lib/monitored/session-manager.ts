@@ -40,6 +40,24 @@ async function closeQuietly(session: Session): Promise<void> {
   }
 }
 
+/**
+ * Runs a ready op (Python's SessionManager._ready): [true, null] when it reports nothing (or there is no op),
+ * [false, "Variables not initialized: a, b"] otherwise; an uninitialized-variable error also means "not ready".
+ * @throws (rejects) other errors of the run.
+ */
+export async function modelReady(op: Output | null | undefined, session: Session): Promise<[boolean, string | null]> {
+  if (!op) return [true, null];
+  try {
+    const value = await session.run(op);
+    if (value.dtype !== 'string' || value.size === 0) return [true, null];
+    return [false, `Variables not initialized: ${(value.data() as string[]).join(', ')}`];
+  } catch (err) {
+    if (err instanceof FailedPreconditionError && /uninitialized/i.test(err.message)) return [false, err.message];
+    if (err instanceof FailedPreconditionError) logging.warn(`Model not ready raised: ${err.message}`);
+    throw err;
+  }
+}
+
 /** Python's SessionManager: creates sessions whose model is ready. */
 export class SessionManager {
   readonly graph: Graph;
@@ -57,24 +75,10 @@ export class SessionManager {
     return new Session(this.graph, { target: master === '' ? undefined : master, config });
   }
 
-  /** [ready, why not]: an empty (or missing) report is ready; an uninitialized-variable error is "not ready". */
-  async #ready(op: Output | null | undefined, session: Session): Promise<[boolean, string | null]> {
-    if (!op) return [true, null];
-    try {
-      const value = await session.run(op);
-      if (value.dtype !== 'string' || value.size === 0) return [true, null];
-      return [false, `Variables not initialized: ${(value.data() as string[]).join(', ')}`];
-    } catch (err) {
-      if (err instanceof FailedPreconditionError && /uninitialized/i.test(err.message)) return [false, err.message];
-      if (err instanceof FailedPreconditionError) logging.warn(`Model not ready raised: ${err.message}`);
-      throw err;
-    }
-  }
-
   async #tryLocalInit(session: Session): Promise<[boolean, string | null]> {
     const op = this.#o.localInitOp;
     if (!op) return [true, null];
-    const [ready, why] = await this.#ready(this.#o.readyForLocalInitOp, session);
+    const [ready, why] = await modelReady(this.#o.readyForLocalInitOp, session);
     if (!ready) return [false, why];
     await session.run(op, this.#o.localInitFeeds);
     return [true, null];
@@ -110,7 +114,7 @@ export class SessionManager {
         throw new Error(`Init operations did not make model ready for local_init. Init op: ${options.initOp?.name ?? 'none'}, ` +
           `error: ${localWhy}`);
       }
-      const [ready, why] = await this.#ready(this.#o.readyOp, session);
+      const [ready, why] = await modelReady(this.#o.readyOp, session);
       if (!ready) {
         throw new Error(`Init operations did not make model ready. Init op: ${options.initOp?.name ?? 'none'}, ` +
           `ready op: ${this.#o.readyOp?.name ?? 'none'}, error: ${why}`);
@@ -138,7 +142,7 @@ export class SessionManager {
         const [localOk, lw] = await this.#tryLocalInit(session);
         localWhy = lw;
         if (localOk) {
-          const [ready, w] = await this.#ready(this.#o.readyOp, session);
+          const [ready, w] = await modelReady(this.#o.readyOp, session);
           why = w;
           if (ready) return session;
         }

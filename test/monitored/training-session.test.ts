@@ -5,6 +5,7 @@ import * as path from 'path';
 import * as tf from '../../lib';
 import { tempDir } from '../helpers/python';
 import { tinyModel, stepOf } from './model';
+import { readScalarTags } from './events';
 
 const train = tf.train;
 
@@ -43,6 +44,18 @@ describe('MonitoredTrainingSession', () => {
     await expect(sess.run(m.trainOp)).rejects.toThrow(/closed/);
   });
 
+  test('run returns the caller\'s results in the shape of its fetches and takes run options', async () => {
+    const m = tinyModel();
+    const sess = await train.MonitoredTrainingSession({ graph: m.g, hooks: [new train.StopAtStepHook({ lastStep: 2 })] });
+    const [loss, none] = await sess.run([m.loss, m.trainOp] as const, undefined, { timeoutMs: 60_000 });
+    expect(loss.item()).toBe(13);
+    expect(none).toBeNull();
+    const { l } = await sess.run({ l: m.loss }, new Map([[m.poison, 1]]));
+    expect(l.item()).toBeCloseTo(13 * 0.64 + 1, 4);
+    await expect(sess.run(m.loss, undefined, { trace: true } as object)).rejects.toThrow(/run options without trace/);
+    await sess.close();
+  });
+
   test('numSteps counts from the step the session starts at, and run after the stop is refused as in Python', async () => {
     const m = tinyModel();
     const sess = await train.MonitoredTrainingSession({ graph: m.g, hooks: [new train.StopAtStepHook({ numSteps: 3 })] });
@@ -79,6 +92,19 @@ describe('MonitoredTrainingSession', () => {
     expect(await trainUntilStop(sess2, m2.trainOp)).toBe(2);
     await sess2.close();
     expect(path.basename(train.getCheckpointState(dir)!.modelCheckpointPath)).toBe('model.ckpt-9');
+  });
+
+  test('a CheckpointSaverHook given as a user hook saves with the graph\'s default Saver', async () => {
+    const m = tinyModel();
+    const saver = new train.CheckpointSaverHook(tmp.dir, { saveSteps: 2, checkpointBasename: 'user.ckpt' });
+    const hooks = [saver, new train.StopAtStepHook({ lastStep: 3 })];
+    const sess = await train.MonitoredTrainingSession({ graph: m.g, hooks });
+    await trainUntilStop(sess, m.trainOp);
+    await sess.close();
+    const kept = train.getCheckpointState(tmp.dir)!.allModelCheckpointPaths.map((p) => path.basename(p));
+    expect(kept).toEqual(['user.ckpt-0', 'user.ckpt-2', 'user.ckpt-3']);
+    const reader = new train.CheckpointReader(path.join(tmp.dir, 'user.ckpt-3'));
+    expect(Number(reader.getTensor('global_step').item())).toBe(3);
   });
 
   test('summaries land in an event file of checkpointDir', async () => {
@@ -144,53 +170,3 @@ describe('MonitoredTrainingSession', () => {
     expect(logged[3]).toMatch(/^INFO:tensorflow:loss = 1\.395864\d*, step = 5 \(\d+\.\d{3} sec\)$/);
   });
 });
-
-/** (tag, step) of each simple_value in an event file (TFRecord framing; Event.summary = 5, Summary.value = 1). */
-function readScalarTags(file: Buffer): Array<{ tag: string; step: number }> {
-  const out: Array<{ tag: string; step: number }> = [];
-  let pos = 0;
-  while (pos + 12 <= file.length) {
-    const len = Number(file.readBigUInt64LE(pos));
-    const rec = file.subarray(pos + 12, pos + 12 + len);
-    pos += 12 + len + 4;
-    const ev = fields(rec);
-    const step = Number(ev.get(2)?.[0] ?? 0);
-    for (const summary of ev.get(5) ?? []) {
-      for (const value of fields(summary as Buffer).get(1) ?? []) {
-        const tag = (fields(value as Buffer).get(1)?.[0] as Buffer | undefined)?.toString();
-        if (tag) out.push({ tag, step });
-      }
-    }
-  }
-  return out;
-}
-
-function fields(buf: Buffer): Map<number, Array<Buffer | bigint>> {
-  const m = new Map<number, Array<Buffer | bigint>>();
-  let p = 0;
-  const varint = () => {
-    let r = 0n;
-    let s = 0n;
-    for (;;) {
-      const b = buf[p++];
-      r |= BigInt(b & 0x7f) << s;
-      s += 7n;
-      if (b < 0x80) return r;
-    }
-  };
-  while (p < buf.length) {
-    const key = Number(varint());
-    const [field, wire] = [key >> 3, key & 7];
-    let v: Buffer | bigint;
-    if (wire === 0) v = varint();
-    else if (wire === 1) v = buf.subarray(p, (p += 8));
-    else if (wire === 5) v = buf.subarray(p, (p += 4));
-    else if (wire === 2) {
-      const n = Number(varint());
-      v = buf.subarray(p, (p += n));
-    } else throw new Error(`wire type ${wire}`);
-    if (!m.has(field)) m.set(field, []);
-    m.get(field)!.push(v);
-  }
-  return m;
-}
