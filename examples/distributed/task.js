@@ -100,7 +100,10 @@ async function worker(cluster, index, o) {
     await sess.close();
   }
   const seconds = tWarm === null ? 0 : (Date.now() - tWarm) / 1000;
-  emit({ type: 'done', worker: index, local, globalStep, seconds, stepsPerSecond: seconds > 0 ? (local - WARMUP) / seconds : null });
+  emit({
+    type: 'done', worker: index, local, globalStep, seconds, stepsPerSecond: seconds > 0 ? (local - WARMUP) / seconds : null,
+    warmAt: tWarm === null ? null : tWarm / 1000, endAt: Date.now() / 1000,
+  });
 }
 
 async function main() {

@@ -38,7 +38,7 @@ export interface SyncReplicasHook {
   end(session: Session): void;
 }
 
-function bothOn<T>(g: Graph, device: string, fn: () => T): T {
+function onDevice<T>(g: Graph, device: string, fn: () => T): T {
   // Python's `ops.device(var.device)` on a placed variable: the variable's own device, whatever the scopes say.
   return g.device(null, () => (device === '' ? fn() : g.device(device, fn)));
 }
@@ -119,13 +119,19 @@ export class SyncReplicasOptimizer extends Optimizer {
     if (globalStep === undefined) throw new Error('Global step is required to check staleness');
     if (!(globalStep instanceof Variable)) throw invalidArgument('a Variable', `globalStep of ${this.name}`, globalStep);
     if (this.#applied) throw new Error(`${this.name}.applyGradients was called already; a SyncReplicasOptimizer serves one training step`);
+    // Checked before anything is built, so that a bad pair leaves the graph as it was.
+    for (const [i, pair] of pairs.entries()) {
+      if (!Array.isArray(pair) || pair.length !== 2 || !(pair[1] instanceof Variable)) {
+        throw invalidArgument('a [gradient, variable] pair', `pairs[${i}] of ${this.name}.applyGradients`, pair);
+      }
+    }
     const g = globalStep.graph;
     const stepType = globalStep.dtype;
     this.#globalStep = globalStep;
 
     // The local step lives on this worker: an anchor op takes the worker's device from the device function.
     const anchor = g.addOperation('NoOp', {});
-    const localStep = bothOn(g, anchor.device, () => createVariable(g, 0, {
+    const localStep = onDevice(g, anchor.device, () => createVariable(g, 0, {
       name: 'sync_rep_local_step', dtype: stepType, trainable: false, collections: [GraphKeys.LOCAL_VARIABLES],
     }));
     this.localStep = localStep;
@@ -139,16 +145,12 @@ export class SyncReplicasOptimizer extends Optimizer {
     const scope = g.uniqueName(this.name);
     g.nameScope(`${scope}/`, () => {
       const step64 = this.#asInt64(g, localStep.readValue());
-      for (const [i, pair] of pairs.entries()) {
-        if (!Array.isArray(pair) || pair.length !== 2 || !(pair[1] instanceof Variable)) {
-          throw invalidArgument('a [gradient, variable] pair', `pairs[${i}] of ${this.name}.applyGradients`, pair);
-        }
-        const [grad, v] = pair;
+      for (const [grad, v] of pairs) {
         if (grad === null || grad === undefined) {
           aggregated.push([null, v]);
           continue;
         }
-        bothOn(g, v.device, () => {
+        onDevice(g, v.device, () => {
           // The shared name is Python's (`w:0/grad_accum`), so that Python workers of the job share it too.
           const sharedName = `${v.name}:0/grad_accum`;
           if (grad instanceof IndexedSlices) {
@@ -179,7 +181,7 @@ export class SyncReplicasOptimizer extends Optimizer {
       throw new Error(`No gradients provided for any variable: [${pairs.map(([, v]) => `'${v.name}'`).join(', ')}].`);
     }
 
-    const onStep = <T>(fn: () => T): T => g.nameScope('', () => bothOn(g, globalStep.device, fn));
+    const onStep = <T>(fn: () => T): T => g.nameScope('', () => onDevice(g, globalStep.device, fn));
     const update = onStep(() => this.#opt.applyGradients(aggregated, { globalStep, name: options.name }));
     const queue = onStep(() => op(g, 'FIFOQueueV2', [], {
       component_types: [stepType], shapes: [[]], capacity: -1, shared_name: 'sync_token_q',
@@ -198,7 +200,7 @@ export class SyncReplicasOptimizer extends Optimizer {
     }
     this.#chiefQueueRunner = onStep(() => new QueueRunner(queue, [syncOp]));
     for (const [accum, device] of accumulators) {
-      chiefInit.push(bothOn(g, device, () => op(g, 'AccumulatorSetGlobalStep', [accum, this.#asInt64(g, globalStep.readValue())], {},
+      chiefInit.push(onDevice(g, device, () => op(g, 'AccumulatorSetGlobalStep', [accum, this.#asInt64(g, globalStep.readValue())], {},
         'SetGlobalStep')));
     }
     this.chiefInitOp = group(g, chiefInit, null);
@@ -227,7 +229,7 @@ export class SyncReplicasOptimizer extends Optimizer {
     }
     const g = this.#globalStep.graph;
     if (n === 0) return g.nameScope('', () => g.addOperation('NoOp', { name: 'no_init_tokens' }));
-    return g.nameScope('', () => bothOn(g, (this.#globalStep as Variable).device, () => this.#enqueueTokens(g, n)));
+    return g.nameScope('', () => onDevice(g, (this.#globalStep as Variable).device, () => this.#enqueueTokens(g, n)));
   }
 
   /**

@@ -189,7 +189,7 @@ describePython('a mixed cluster', () => {
       scripts: { ps: node, worker: node },
       tasks: { ps: 1, worker: 2 },
       programs: (job: string, i: number) => job !== 'worker' ? undefined
-        : i === 1 ? [process.env.PYTHON || 'python3', path.join(TASKS, 'mixed_python.py'), '300'] : [process.execPath, node, '300'],
+        : i === 1 ? [process.env.PYTHON || 'python3', path.join(TASKS, 'mixed_python.py'), '150'] : [process.execPath, node, '300'],
       env: { TF_CPP_MIN_LOG_LEVEL: '2', CUDA_VISIBLE_DEVICES: '' },
     });
     await Promise.all([exitedCleanly(c, 'worker:0', 90_000), exitedCleanly(c, 'worker:1', 90_000)]);
@@ -199,8 +199,13 @@ describePython('a mixed cluster', () => {
       expect(d.local as number).toBeGreaterThan(0);
       expect(d.last as number).toBeLessThan((d.first as number) / 100);
     }
-    // One global step for both: every step of either side incremented it once.
-    expect(js.globalStep).toBe((js.local as number) + (py.local as number));
+    // One global step for both: every step of either side incremented it once (the side that finished last read it
+    // in its last step, before or after that step's increment).
+    expect(js.globalStep as number).toBeGreaterThanOrEqual(300);
+    const missing = (js.local as number) + (py.local as number) - Math.max(js.globalStep as number, py.globalStep as number);
+    expect(missing).toBeGreaterThanOrEqual(0);
+    expect(missing).toBeLessThanOrEqual(1);
+    expect(py.local as number).toBeGreaterThanOrEqual(50);
     (js.w as number[]).forEach((w, i) => expect(w).toBeCloseTo(i + 1, 1));
   });
 });

@@ -48,7 +48,7 @@ async function main() {
   });
   const sess = await tf.train.MonitoredTrainingSession({
     master: server.target, isChief: task === 0, graph: g, checkpointDir: null, recoveryWaitSecs: 0.2, maxWaitSecs: 60,
-    logStepCountSteps: null, hooks: [new tf.train.StopAtStepHook({ lastStep })],
+    logStepCountSteps: null,
   });
   // For the final read: the MonitoredSession refuses runs once it should stop, and a session created at the end
   // would contact every task, the Python one included, which may have exited.
@@ -57,16 +57,18 @@ async function main() {
   let local = 0;
   const losses = [];
   try {
-    while (!sess.shouldStop()) {
+    // Until the global step reaches lastStep and the Python worker, which starts later, made 50 of them (bounded).
+    const deadline = Date.now() + 90_000;
+    let globalStep = 0;
+    while ((globalStep < lastStep || globalStep - local < 50) && Date.now() < deadline) {
       const [xb, yb] = batch(local);
-      const [, loss] = await sess.run([m.train, m.loss], new Map([[m.x, xb], [m.y, yb]]));
+      const [, loss, gs] = await sess.run([m.train, m.loss, m.globalStep], new Map([[m.x, xb], [m.y, yb]]));
+      globalStep = Number(gs.item());
       losses.push(loss.item());
       local += 1;
-      // Slow enough that the Python worker, which starts later, shares the job.
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    const [w, gs] = await plain.run([m.w, m.globalStep], undefined, { timeoutMs: 10_000 }).finally(() => plain.close());
-    const globalStep = Number(gs.item());
+    const w = await plain.run(m.w, undefined, { timeoutMs: 10_000 }).finally(() => plain.close());
     emit({ type: 'done', worker: task, local, globalStep, w: Array.from(w.data()), first: losses[0], last: losses.at(-1) });
   } finally {
     await sess.close();
