@@ -92,7 +92,9 @@ export function batchNormalization(inputs: TensorInput, options: BatchNormalizat
     const movingVariance = layerWeight(g, 'moving_variance', [depth], { initializer: options.movingVarianceInitializer ?? onesInit(),
       trainable: false });
     const fused = options.fused ?? (r === 4 && axis === 3);
-    if (fused && (r !== 4 || axis !== 3)) throw new Error('layers.batchNormalization: fused needs rank-4 inputs normalised over the last axis');
+    if (fused && (r !== 4 || axis !== 3)) {
+      throw new Error('layers.batchNormalization: fused needs rank-4 inputs normalised over the last axis');
+    }
     // As Keras' smart_cond: a JS (or constant) flag builds one side; a run-time one both, under a tf.cond.
     const smartCond = (ifTraining: () => Output[], ifNot: () => Output[]): Output[] =>
       typeof training === 'boolean' ? (training ? ifTraining() : ifNot()) : cond(training, ifTraining, ifNot) as Output[];

@@ -41,7 +41,8 @@ describe('tf.layers.dropout with a bool Output training', () => {
     expect(y.op.name).toBe('dropout/cond/Identity');
     expect(g.operation('dropout/cond')!.type).toBe('If');
     const ref = new tf.Graph();
-    const yRef = ref.asDefault(() => tf.layers.dropout(tf.placeholder('float32', [ROWS, COLS], 'x'), { rate: 0.5, seed: 7, training: true }));
+    const yRef = ref.asDefault(() =>
+      tf.layers.dropout(tf.placeholder('float32', [ROWS, COLS], 'x'), { rate: 0.5, seed: 7, training: true }));
     const [trained, off, dTrained] = await withSession(g, async (s) => [
       ...(await values(s, [y], { 'x:0': tf.tensor(ones.flat(), [ROWS, COLS]), 'training:0': flag(true) })),
       ...(await values(s, [y], { 'x:0': tf.tensor(ones.flat().map((v, i) => v + i), [ROWS, COLS]), 'training:0': flag(false) })),
