@@ -106,7 +106,10 @@ describe.each([['fused (rank 4)', [2, 2, 2, 3]], ['not fused (rank 2)', [8, 3]]]
       const g = new tf.Graph();
       const sym = buildBn(g, shape, 'placeholder');
       expect(sym.updates).toHaveLength(2);
-      expect(g.operations().some((op) => op.type === 'If' || op.type === 'StatelessIf')).toBe(true);
+      // Fused: cond (FusedBatchNormV3 ×2), cond_1 (momentum); not fused: cond/cond_1 (mean, variance), cond_2/cond_3 (updates).
+      const conds = g.operations().filter((op) => op.type === 'If' || op.type === 'StatelessIf').map((op) => op.name);
+      expect(conds).toEqual(shape.length === 4 ? ['batch_normalization/cond', 'batch_normalization/cond_1']
+        : ['batch_normalization/cond', 'batch_normalization/cond_1', 'batch_normalization/cond_2', 'batch_normalization/cond_3']);
       const results: Record<string, { y: number[]; moving: number[][] }> = {};
       for (const t of [true, false]) {
         const ref = new tf.Graph();
