@@ -3,7 +3,8 @@
 // scope (variables 'dense/kernel'), activations by name, and kernel regularizers feeding REGULARIZATION_LOSSES.
 import type { Graph } from '../graph/graph';
 import { GraphKeys } from '../graph/graph-keys';
-import type { Output } from '../graph/operation';
+import { Output } from '../graph/operation';
+import type { Tensor } from '../tensor/tensor';
 import type { Variable } from '../variables/variable';
 import type { InitializerLike } from '../variables/variable-scope';
 import * as act from '../nn/activations';
@@ -81,4 +82,36 @@ export function layerWeight(g: Graph, name: string, shape: number[], options: {
     if (loss) g.addToCollection(GraphKeys.REGULARIZATION_LOSSES, loss);
   }
   return v;
+}
+
+/** A layer's `training` argument: a JS boolean, or a bool scalar Output decided at run time (TF 1.15's smart_cond). */
+export type TrainingFlag = boolean | Output;
+
+/** Python's smart_constant_value: the value of a Const bool (through Identity ops), else null. */
+function foldedBool(t: Output): boolean | null {
+  let o = t;
+  while (o.op.type === 'Identity' || o.op.type === 'StopGradient') o = o.op.inputs[0];
+  if (o.op.type !== 'Const') return null;
+  const v = o.op.attr('value') as Tensor;
+  return (v.data() as Uint8Array)[0] !== 0;
+}
+
+/**
+ * A layer's `training` checked: a JS boolean (undefined → false), the value of a constant bool Output, or the
+ * Output itself when only run time knows it (the layer then builds a tf.cond, as smart_cond does).
+ * @throws TypeError naming `training` for anything else, or an Output that is not a bool scalar.
+ */
+export function trainingFlag(g: Graph, training: unknown, layer: string): boolean | Output {
+  if (training === undefined) return false;
+  if (typeof training === 'boolean') return training;
+  if (!(training instanceof Output)) {
+    throw new TypeError(`${layer}: training must be a boolean or a bool scalar Output, but received ${typeof training}`);
+  }
+  if (training.graph !== g) throw new TypeError(`${layer}: training ${training} is in another graph than the inputs`);
+  if (training.dtype !== 'bool') throw new TypeError(`${layer}: training must be a bool scalar, but ${training} is ${training.dtype}`);
+  const shape = training.shape;
+  if (shape !== null && shape.length !== 0) {
+    throw new TypeError(`${layer}: training must be a bool scalar, but ${training} has shape ${JSON.stringify(shape)}`);
+  }
+  return foldedBool(training) ?? training;
 }

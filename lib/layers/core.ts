@@ -8,7 +8,10 @@ import type { InitializerLike } from '../variables/variable-scope';
 import { NameOption, TensorInput, graphFor, op1, requireRank, toTensor } from '../math/common';
 import { avgPool, conv2d as nnConv2d, maxPool, requirePadding, spatial4 } from '../nn/conv';
 import { dropout as nnDropout } from '../nn/normalization';
-import { ActivationLike, LayerOptions, Regularizer, inLayerScope, layerWeight, positiveInts, resolveActivation } from './base';
+import { cond } from '../control-flow/cond';
+import {
+  ActivationLike, LayerOptions, Regularizer, TrainingFlag, inLayerScope, layerWeight, positiveInts, resolveActivation, trainingFlag,
+} from './base';
 
 export interface DenseOptions extends LayerOptions {
   activation?: ActivationLike;
@@ -132,21 +135,23 @@ export function flatten(inputs: TensorInput, options: NameOption = {}): Output {
 
 /**
  * TF 1.15's `tf.layers.dropout(inputs, rate = 0.5, training = false)`: tf.nn.dropout when training, else an Identity.
- * @throws Error for a symbolic `training` (a cond; not supported here).
+ * A bool scalar Output `training` builds both under a tf.cond (`dropout/cond`), as Keras' smart_cond; a constant one folds.
+ * @throws TypeError for a `training` that is neither a boolean nor a bool scalar Output.
  */
 export function dropout(inputs: TensorInput,
-  options: { rate?: number; training?: boolean; noiseShape?: number[]; seed?: number } & NameOption = {}): Output {
+  options: { rate?: number; training?: TrainingFlag; noiseShape?: number[]; seed?: number } & NameOption = {}): Output {
   const g = graphFor('layers.dropout', inputs);
-  if (options.training !== undefined && typeof options.training !== 'boolean') {
-    throw new Error('layers.dropout: training must be a boolean here (a symbolic training flag needs tf.cond)');
-  }
+  const training = trainingFlag(g, options.training, 'layers.dropout');
   const rate = options.rate ?? 0.5;
   if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) {
     throw new RangeError(`layers.dropout: rate must be a number in [0, 1), but received ${JSON.stringify(rate)}`);
   }
   return g.nameScope(options.name ?? 'dropout', () => {
     const x = toTensor(g, inputs, 'inputs');
-    if (!options.training) return op1(g, 'Identity', [x], {}, 'Identity');
-    return nnDropout(x, { rate, noiseShape: options.noiseShape, seed: options.seed });
+    const dropped = () => nnDropout(x, { rate, noiseShape: options.noiseShape, seed: options.seed });
+    // In a cond branch the branch's graph builds (graphFor finds it), capturing x.
+    const identity = () => op1(graphFor('layers.dropout', x), 'Identity', [x], {}, 'Identity');
+    if (typeof training === 'boolean') return training ? dropped() : identity();
+    return cond(training, dropped, identity) as Output;
   });
 }
