@@ -119,16 +119,18 @@ describe('MonitoredTrainingSession on a gRPC target', () => {
       console.info = (l) => logs.push(l);
       const chiefModel = model();
       const workerModel = model();
-      let chiefCreated = false;
+      // The worker may see the model ready between the chief's init run and the chief's own promise settling, so
+      // what it must wait for is the chief's start, not the chief's creation.
+      let chiefStarted = false;
       const workerPromise = tf.train.MonitoredTrainingSession({
         master, graph: workerModel.g, isChief: false, recoveryWaitSecs: 0.3, maxWaitSecs: 30,
         hooks: [new tf.train.StopAtStepHook({ lastStep: 20 })],
-      }).then((s) => { out.workerReadyAfterChief = chiefCreated; return s; });
+      }).then((s) => { out.workerReadyAfterChief = chiefStarted; return s; });
       await sleep(1000);
+      chiefStarted = true;
       const chief = await tf.train.MonitoredTrainingSession({
         master, graph: chiefModel.g, hooks: [new tf.train.StopAtStepHook({ lastStep: 20 })],
       });
-      chiefCreated = true;
       const worker = await workerPromise;
       out.waitLogs = logs.filter((l) => l.includes('Waiting for model to be ready')).length;
       const runs = [0, 0];
