@@ -170,9 +170,10 @@ describe('a cluster of 1 ps and 2 workers on 127.0.0.1', () => {
     const sessions = () => c.events.filter((e) => e.task === 'worker:0' && e.type === 'session');
     await c.waitFor(() => sessions().length >= 2, 60_000, 'the chief to re-create its session');
     // The restarted ps holds nothing: the chief restored its last checkpoint (not step 0), and no checkpoint was
-    // lost; the other worker, waiting for the model, may take a step before the chief's hook reads the step.
+    // lost; the other worker, ready once the chief restored, may take steps before the chief's hook reads the
+    // step (a few, or tens on a loaded machine: fewer than the 50 between checkpoints).
     expect(sessions()[1].globalStep as number).toBeGreaterThanOrEqual(lastSaved);
-    expect(sessions()[1].globalStep as number).toBeLessThanOrEqual(lastSaved + 2);
+    expect(sessions()[1].globalStep as number).toBeLessThan(lastSaved + 50);
     await Promise.all([exitedCleanly(c, 'worker:0', 60_000), exitedCleanly(c, 'worker:1', 60_000)]);
     for (const w of [0, 1]) {
       expect(c.events.find((e) => e.type === 'done' && e.worker === w)?.globalStep as number).toBeGreaterThanOrEqual(299);
