@@ -64,10 +64,15 @@ describe('tf.train.SyncReplicasOptimizer', () => {
     // Round 1: gradients 2·1·1 = 2 and 2·1·4 = 8, mean 5: w = 1 − 0.1·5. One gradient would give 0.8 or 0.2.
     await round();
     expect(await read()).toEqual([0.5, 1]);
-    // Round 2 was computed at local step 0 (the initial tokens hold the step 0, as in Python): both are stale.
-    await round();
+    // A gradient computed at local step 0 is stale now that the global step is 1: dropped. (The two runs of a
+    // round share one local step here, unlike two workers, so a stale round is set up explicitly: concurrent
+    // runs could otherwise see the step a faster run's token has just set.)
+    const local = opt.localStep as tf.Variable;
+    await sess.run(local.assign(tf.tensor(0n, [], 'int64'), { readValue: false }));
+    await sess.run(step, { x: 1 }, { timeoutMs: 30_000 });
     expect(await read()).toEqual([0.5, 1]);
-    // Round 3: gradients 1 and 4, mean 2.5: w = 0.5 − 0.25.
+    expect(Number((await sess.run(local.value())).item())).toBe(1); // its token carried the new global step
+    // The next round, both at local step 1: gradients 1 and 4, mean 2.5: w = 0.5 − 0.25.
     await round();
     expect(await read()).toEqual([0.25, 2]);
     } finally {
