@@ -22,11 +22,14 @@ async function main() {
   const g = new tf.Graph();
   const m = g.device(tf.train.replicaDeviceSetter({ cluster, workerDevice: `/job:worker/task:${task}` }), () => {
     const w = g.variable(0, { name: 'w', dtype: 'float32' });
+    // Worker 1 counts itself in here once its session exists, and the chief waits for it: otherwise the chief,
+    // ready first, may fill every step with two gradients of its own before worker 1 has joined.
+    const joined = g.variable(0, { name: 'joined', dtype: 'int32', trainable: false });
     const loss = g.addOperation('Mul', { inputs: [w, g.constant(task === 0 ? 1 : 3)] }).output(0);
     const globalStep = tf.train.getOrCreateGlobalStep(g);
     const sgd = new tf.train.GradientDescentOptimizer(1);
     const opt = new tf.train.SyncReplicasOptimizer(sgd, { replicasToAggregate: 2, totalNumReplicas: 2 });
-    return { w, globalStep, opt, train: opt.minimize(loss, { globalStep }) };
+    return { w, joined, join: joined.assignAdd(1, { readValue: false }), globalStep, opt, train: opt.minimize(loss, { globalStep }) };
   });
   const sess = await tf.train.MonitoredTrainingSession({
     master: server.target, isChief, graph: g, checkpointDir: null, recoveryWaitSecs: 0.2, maxWaitSecs: 60,
@@ -37,6 +40,16 @@ async function main() {
   // (Created now: a session created at the end would contact every task, and the other worker may be gone.)
   const plain = new tf.Session(g, { target: server.target });
   await plain.run(m.globalStep, undefined, { timeoutMs: 30_000 });
+  if (isChief) {
+    const deadline = Date.now() + 60_000;
+    const joined = m.joined.value();
+    while ((await plain.run(joined, undefined, { timeoutMs: 10_000 })).item() < 1) {
+      if (Date.now() > deadline) throw new Error('worker 1 did not join within 60 s');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } else {
+    await plain.run(m.join, undefined, { timeoutMs: 10_000 });
+  }
   let local = 0;
   try {
     while (!sess.shouldStop()) {
