@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <utility>
 
@@ -80,7 +81,13 @@ void RunOnRunnerThread(std::function<void()> job) {
     }
   }
   // Detached: a step TensorFlow cannot interrupt must not hold up process exit.
-  if (start_thread) std::thread(RunnerLoop, &r).detach();
+  if (!start_thread) return;
+  try {
+    std::thread(RunnerLoop, &r).detach();
+  } catch (const std::system_error&) {
+    // Out of threads (tens of thousands of runs in flight): the step stays queued for the next runner that
+    // finishes, rather than an uncaught exception ending the process.
+  }
 }
 
 }  // namespace tfn
