@@ -124,13 +124,8 @@ bool Graph::ReadOutputs(Napi::Env env, Napi::Value ops_value, Napi::Value indice
   }
   Napi::Array ops = ops_value.As<Napi::Array>(), indices = indices_value.As<Napi::Array>();
   for (uint32_t i = 0; i < ops.Length(); ++i) {
-    Operation* op = UnwrapTagged<Operation>(env, ops.Get(i), kOperationTag, what);
+    Operation* op = OwnOperation(env, ops.Get(i), what);
     if (op == nullptr) return false;
-    if (op->graph() != this) {
-      Napi::Error::New(env, std::string(what) + " '" + Tf().TF_OperationName(op->op()) + "' belongs to another graph")
-          .ThrowAsJavaScriptException();
-      return false;
-    }
     Napi::Value index = indices.Get(i);
     int32_t k = index.IsNumber() ? index.As<Napi::Number>().Int32Value() : -1;
     if (k < 0 || k >= Tf().TF_OperationNumOutputs(op->op())) {
@@ -327,6 +322,17 @@ Napi::Value Graph::UpdateEdge(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+Operation* Graph::OwnOperation(Napi::Env env, Napi::Value value, const char* what) {
+  Operation* op = UnwrapTagged<Operation>(env, value, kOperationTag, what);
+  if (op == nullptr) return nullptr;
+  if (op->graph() != this) {
+    Napi::Error::New(env, std::string(what) + " '" + Tf().TF_OperationName(op->op()) + "' belongs to another graph")
+        .ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  return op;
+}
+
 bool Graph::ReadOperations(Napi::Env env, Napi::Value ops_value, const char* what,
                            std::vector<const TF_Operation*>* out) {
   if (!ops_value.IsArray()) {
@@ -335,13 +341,8 @@ bool Graph::ReadOperations(Napi::Env env, Napi::Value ops_value, const char* wha
   }
   Napi::Array ops = ops_value.As<Napi::Array>();
   for (uint32_t i = 0; i < ops.Length(); ++i) {
-    Operation* op = UnwrapTagged<Operation>(env, ops.Get(i), kOperationTag, what);
+    Operation* op = OwnOperation(env, ops.Get(i), what);
     if (op == nullptr) return false;
-    if (op->graph() != this) {
-      Napi::Error::New(env, std::string(what) + " '" + Tf().TF_OperationName(op->op()) + "' belongs to another graph")
-          .ThrowAsJavaScriptException();
-      return false;
-    }
     out->push_back(op->op());
   }
   return true;

@@ -9,6 +9,8 @@
 
 namespace tfn {
 
+class Operation;
+
 // Wraps TF_Graph. Operations and sessions keep the Graph alive; the TF_Graph is deleted when the wrapper is
 // collected (TensorFlow defers the deletion while sessions still use it).
 //
@@ -83,6 +85,8 @@ class Graph : public Napi::ObjectWrap<Graph> {
   Napi::Value FunctionDefs(const Napi::CallbackInfo& info);
   Napi::Value ToFunctionDef(const Napi::CallbackInfo& info);
   bool ReadOperations(Napi::Env env, Napi::Value ops, const char* what, std::vector<const TF_Operation*>* out);
+  // `value` as an operation of this graph, else nullptr with a JS exception pending.
+  Operation* OwnOperation(Napi::Env env, Napi::Value value, const char* what);
 
   bool ReadOutput(Napi::Env env, Napi::Value op, Napi::Value index, TF_Output* out);
 
