@@ -95,6 +95,9 @@ describe('tf.train.SyncReplicasOptimizer', () => {
     const [sess, hook] = await chiefSession(m, opt);
     try {
       await Promise.all([sess.run(step, { ids: [0] }, { timeoutMs: 30_000 }), sess.run(step, { ids: [2] }, { timeoutMs: 30_000 })]);
+      // The runs return once they hold their tokens, which the initial tokens give before the chief's queue
+      // runner has applied the mean: wait for the global step it increments.
+      for (let i = 0; i < 300 && Number((await sess.run(globalStep)).item()) < 1; i++) await new Promise((r) => setTimeout(r, 10));
       // Each worker's gradient is 1 on its row. TensorFlow's sparse accumulator averages each row over the
       // gradients that hold it (one each here), so rows 0 and 2 move by 1 and row 1, in neither, stays.
       expect((await sess.run(table)).toArray()).toEqual([[0, 0], [1, 1], [0, 0]]);
