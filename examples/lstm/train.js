@@ -15,8 +15,8 @@ if (process.env.TF_CPP_MIN_LOG_LEVEL === undefined) process.env.TF_CPP_MIN_LOG_L
 
 const fs = require('fs');
 const path = require('path');
-const util = require('util');
 const tf = require('../..');
+const { parseCommandLine, rng, typescriptDocs } = require('../common');
 
 const USAGE = `usage: node examples/lstm/train.js [options]
 
@@ -32,32 +32,17 @@ const USAGE = `usage: node examples/lstm/train.js [options]
   -h, --help        this message`;
 
 function parseArgs(argv) {
-  const { values } = util.parseArgs({
-    args: argv,
-    options: {
-      steps: { type: 'string', default: '300' },
-      batch: { type: 'string', default: '32' },
-      length: { type: 'string', default: '32' },
-      hidden: { type: 'string', default: '128' },
-      embedding: { type: 'string', default: '32' },
-      lr: { type: 'string', default: '0.01' },
-      'report-every': { type: 'string', default: '50' },
-      text: { type: 'string' },
-      seed: { type: 'string', default: '1' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const positive = (name, integer = true) => {
-    const value = Number(values[name]);
-    if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-      throw new Error(`--${name} needs a positive ${integer ? 'integer' : 'number'}, not '${values[name]}'`);
-    }
-    return value;
-  };
+  const { values, positive } = parseCommandLine(argv, {
+    steps: { type: 'string', default: '300' },
+    batch: { type: 'string', default: '32' },
+    length: { type: 'string', default: '32' },
+    hidden: { type: 'string', default: '128' },
+    embedding: { type: 'string', default: '32' },
+    lr: { type: 'string', default: '0.01' },
+    'report-every': { type: 'string', default: '50' },
+    text: { type: 'string' },
+    seed: { type: 'string', default: '1' },
+  }, USAGE);
   return {
     steps: positive('steps'),
     batch: positive('batch'),
@@ -69,34 +54,6 @@ function parseArgs(argv) {
     text: values.text ? path.resolve(values.text) : null,
     seed: positive('seed'),
   };
-}
-
-/** A small seeded generator, so the batches are the same on every run. */
-function rng(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
-    s = (s ^ (s >>> 13)) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
-/** The JSDoc prose of TypeScript's lib files, less code in backticks, links and tags, with whitespace squeezed. */
-function typescriptDocs() {
-  const dir = path.dirname(require.resolve('typescript/lib/lib.dom.d.ts'));
-  const files = fs.readdirSync(dir).filter((f) => /^lib\..*\.d\.ts$/.test(f)).sort();
-  const parts = [];
-  for (const file of files) {
-    for (const comment of fs.readFileSync(path.join(dir, file), 'utf8').match(/\/\*\*[\s\S]*?\*\//g) ?? []) {
-      parts.push(comment
-        .replace(/^\s*\/?\*+\/?/gm, ' ')
-        .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
-        .replace(/`[^`]*`/g, ' ')
-        .replace(/@\w+|\{[^}]*\}/g, ' '));
-    }
-  }
-  const text = parts.join('\n').replace(/\s+/g, ' ');
-  return { text, source: `the JSDoc of ${files.length} lib.*.d.ts files of typescript@${require('typescript').version}` };
 }
 
 /** The text as character ids; characters seen fewer than 5 times share one id. */
@@ -197,7 +154,10 @@ function build(options, vocab) {
 
 async function main() {
   const options = parseArgs(process.argv.slice(2));
-  const { text, source } = options.text ? { text: fs.readFileSync(options.text, 'utf8'), source: options.text } : typescriptDocs();
+  const docs = options.text ? null : typescriptDocs();
+  // Runs of whitespace are layout in the doc comments, not characters worth learning.
+  const text = docs ? docs.text.replace(/\s+/g, ' ') : fs.readFileSync(options.text, 'utf8');
+  const source = docs ? docs.source : options.text;
   const { chars, ids, sequence } = encode(text);
   if (sequence.length < options.length * 4) throw new Error('the text is too short for --length');
   console.log(`text: ${source}, ${sequence.length} characters, ${chars.length} distinct (rare ones merged)`);

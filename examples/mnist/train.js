@@ -22,9 +22,9 @@ if (process.env.TF_CPP_MIN_LOG_LEVEL === undefined) process.env.TF_CPP_MIN_LOG_L
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const util = require('util');
 const cliProgress = require('cli-progress');
 const tf = require('../../dist');
+const { parseCommandLine } = require('../common');
 const { DEFAULTS, buildTrainGraph, buildEvalGraph, loadDigits, Batches } = require('./model');
 
 const USAGE = 'usage: node examples/mnist/train.js [--steps N] [--batch N] [--save-every N] [--summary-every N] [--lr X] [--classic] '
@@ -33,31 +33,16 @@ const CLASSIC = { filters1: 32, filters2: 64, hidden: 1024, batch: 50 };
 const GOAL = 0.97;
 
 function parseArgs(argv) {
-  const { values } = util.parseArgs({
-    args: argv,
-    options: {
-      steps: { type: 'string', default: '600' },
-      batch: { type: 'string' },
-      'save-every': { type: 'string', default: '100' },
-      'summary-every': { type: 'string', default: '10' },
-      lr: { type: 'string', default: String(DEFAULTS.learningRate) },
-      classic: { type: 'boolean', default: false },
-      dir: { type: 'string', default: path.join(os.tmpdir(), 'node-libtensorflow-mnist') },
-      fresh: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const positive = (name, integer = true) => {
-    const value = Number(values[name]);
-    if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-      throw new Error(`--${name} needs a positive ${integer ? 'integer' : 'number'}, not '${values[name]}'`);
-    }
-    return value;
-  };
+  const { values, positive } = parseCommandLine(argv, {
+    steps: { type: 'string', default: '600' },
+    batch: { type: 'string' },
+    'save-every': { type: 'string', default: '100' },
+    'summary-every': { type: 'string', default: '10' },
+    lr: { type: 'string', default: String(DEFAULTS.learningRate) },
+    classic: { type: 'boolean', default: false },
+    dir: { type: 'string', default: path.join(os.tmpdir(), 'node-libtensorflow-mnist') },
+    fresh: { type: 'boolean', default: false },
+  }, USAGE);
   const model = { ...(values.classic ? CLASSIC : {}), learningRate: positive('lr', false) };
   if (values.batch !== undefined) model.batch = positive('batch');
   return {

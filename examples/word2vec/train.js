@@ -13,8 +13,8 @@ if (process.env.TF_CPP_MIN_LOG_LEVEL === undefined) process.env.TF_CPP_MIN_LOG_L
 
 const fs = require('fs');
 const path = require('path');
-const util = require('util');
 const tf = require('../..');
+const { parseCommandLine, rng, typescriptDocs } = require('../common');
 
 const USAGE = `usage: node examples/word2vec/train.js [options]
 
@@ -34,34 +34,19 @@ const USAGE = `usage: node examples/word2vec/train.js [options]
 const DEFAULT_WORDS = ['width', 'audio', 'true', 'top', 'minimum', 'horizontal', 'seconds', 'mouse'];
 
 function parseArgs(argv) {
-  const { values } = util.parseArgs({
-    args: argv,
-    options: {
-      steps: { type: 'string', default: '60000' },
-      batch: { type: 'string', default: '128' },
-      dim: { type: 'string', default: '64' },
-      vocab: { type: 'string', default: '3000' },
-      window: { type: 'string', default: '2' },
-      negatives: { type: 'string', default: '64' },
-      lr: { type: 'string', default: '1.0' },
-      'report-every': { type: 'string', default: '5000' },
-      words: { type: 'string' },
-      text: { type: 'string' },
-      seed: { type: 'string', default: '1' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const positive = (name, integer = true) => {
-    const value = Number(values[name]);
-    if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-      throw new Error(`--${name} needs a positive ${integer ? 'integer' : 'number'}, not '${values[name]}'`);
-    }
-    return value;
-  };
+  const { values, positive } = parseCommandLine(argv, {
+    steps: { type: 'string', default: '60000' },
+    batch: { type: 'string', default: '128' },
+    dim: { type: 'string', default: '64' },
+    vocab: { type: 'string', default: '3000' },
+    window: { type: 'string', default: '2' },
+    negatives: { type: 'string', default: '64' },
+    lr: { type: 'string', default: '1.0' },
+    'report-every': { type: 'string', default: '5000' },
+    words: { type: 'string' },
+    text: { type: 'string' },
+    seed: { type: 'string', default: '1' },
+  }, USAGE);
   return {
     steps: positive('steps'),
     batch: positive('batch'),
@@ -75,33 +60,6 @@ function parseArgs(argv) {
     text: values.text ? path.resolve(values.text) : null,
     seed: positive('seed'),
   };
-}
-
-/** A small seeded generator, so the subsampling and the batches are the same on every run. */
-function rng(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
-    s = (s ^ (s >>> 13)) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
-/** The JSDoc prose of TypeScript's lib files, less the code in backticks, links and tags (which are not English). */
-function typescriptDocs() {
-  const dir = path.dirname(require.resolve('typescript/lib/lib.dom.d.ts'));
-  const files = fs.readdirSync(dir).filter((f) => /^lib\..*\.d\.ts$/.test(f)).sort();
-  const parts = [];
-  for (const file of files) {
-    for (const comment of fs.readFileSync(path.join(dir, file), 'utf8').match(/\/\*\*[\s\S]*?\*\//g) ?? []) {
-      parts.push(comment
-        .replace(/^\s*\/?\*+\/?/gm, ' ')
-        .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
-        .replace(/`[^`]*`/g, ' ')
-        .replace(/@\w+|\{[^}]*\}/g, ' '));
-    }
-  }
-  return { text: parts.join('\n'), source: `the JSDoc of ${files.length} lib.*.d.ts files of typescript@${require('typescript').version}` };
 }
 
 /** Words, in order, mapped to ids by frequency (id 0 is the most frequent, as the log-uniform sampler assumes). */
