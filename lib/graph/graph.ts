@@ -14,7 +14,7 @@ import { Collections } from './collections';
 import { checkFunctionsDefined } from './function-names';
 import { constantTensor } from './constant-value';
 import { ImportGraphDefOptions, ImportGraphDefResult, importIntoGraph } from './import-options';
-import { NameRegistry, checkNoNul, checkOpName, checkScopeName, isValidOpName } from './names';
+import { NameRegistry, checkNoNul, checkScopeName } from './names';
 import { attrEntries, opDefInfo } from './op-attrs';
 import { resolveInputs, writeInputSpec } from './op-spec';
 import { Operation, Output, OutputConvertible, isOutputConvertible, toOutput } from './operation';
@@ -221,21 +221,8 @@ export class Graph {
     const resolved = resolveInputs(this, type, info, options.inputs ?? [], tracking ? inputOperations : null);
     const attrs = attrEntries(type, info, options.attrs);
     if (attrs.length) checkFunctionsDefined(this._native, type, info, options.attrs);
-    let name: string;
-    let exact = false;
-    if (options.name === undefined) name = this.uniqueName(type);
-    else {
-      requireString(options.name, `the name of a ${type}`);
-      // As Python's create_op: a name ending in '/' (a name scope's name) is used as it is, not uniquified.
-      exact = options.name.length > 1 && options.name.endsWith('/');
-      name = exact ? options.name.slice(0, -1) : this.uniqueName(options.name);
-      if (exact) this.#names.markUsed(name);
-    }
-    if (!isValidOpName(name)) {
-      // TensorFlow would build it, and cut it at a NUL, but no GraphDef holding it could be imported again.
-      if (!exact) this.#names.release(name);
-      checkOpName(name, `the name of a ${type}`);
-    }
+    const claim = this.#names.claimOpName(type, options.name, this.#nameScope);
+    const name = claim.name;
     let device = options.device === undefined ? '' : canonicalDevice(requireString(options.device, `the device of ${name}`));
     if (this.#devices.length) device = deviceUnderScopes(this.#devices, { name, type, attrs: options.attrs ?? {} }, device);
     if (device !== '' && device.includes('\0')) checkNoNul(device, `The device of ${name}`); // a job name could hold one
@@ -251,7 +238,7 @@ export class Graph {
     try {
       id = this._native.addOperation(type, name, device, spec, attrs.length ? attrs : undefined);
     } catch (err) {
-      if (!exact) this.#names.release(name);
+      this.#names.releaseOpName(claim);
       throw err;
     }
     const op = new Operation(this, id, name, type, spec[0]);

@@ -7,6 +7,8 @@
 // 'a\0b' silently becomes 'a'. So names are checked here, as the importer (graph_constructor.cc's
 // IsValidNodeName) will check them.
 
+import { requireString } from '../base/validate';
+
 /** An operation name TensorFlow's GraphDef importer accepts ('>' starts a new segment, as in 'a>b'). */
 const VALID_OP_NAME = /^[A-Za-z0-9.][A-Za-z0-9_.\-/]*(?:>[A-Za-z0-9.][A-Za-z0-9_.\-/]*)*$/;
 /** A name scope opened inside another (Python's _VALID_SCOPE_NAME_REGEX, less the '\' the importer refuses). */
@@ -76,6 +78,12 @@ export function prependNameScope(name: string, scope: string | undefined): strin
  * The names a graph has in use, case-insensitively as Python counts them, and how many times each base name was
  * handed out. Names the graph gained natively (an import, a SavedModel load) are read back lazily.
  */
+/** The name chosen for an operation; `exact` when the caller gave it as a scope's name ('scope/'). */
+export interface OpNameClaim {
+  name: string;
+  exact: boolean;
+}
+
 export class NameRegistry {
   #inUse = new Map<string, number>();
   #stale = false;
@@ -121,6 +129,37 @@ export class NameRegistry {
     // No need to sync first: syncing only adds names that are absent, as this does.
     const key = name.toLowerCase();
     if (!this.#inUse.has(key)) this.#inUse.set(key, 1);
+  }
+
+  /**
+   * The name of a new operation of `type` under `scope`: `requested` (or the type) made unique, except that a name
+   * ending in '/' (a name scope's own name) is used as it is, as Python's create_op does.
+   * @throws TypeError for a name TensorFlow's importer would refuse (TensorFlow would build it, and cut it at a NUL,
+   *   but no GraphDef holding it could be imported again); the name is not kept.
+   */
+  claimOpName(type: string, requested: string | undefined, scope: string): OpNameClaim {
+    const scoped = (name: string): string => (scope ? `${scope}/${name}` : name);
+    if (requested === undefined) return this.#checked({ name: this.unique(scoped(type), true), exact: false }, type);
+    requireString(requested, `the name of a ${type}`);
+    if (requested.length > 1 && requested.endsWith('/')) {
+      const name = requested.slice(0, -1);
+      this.markUsed(name);
+      return this.#checked({ name, exact: true }, type);
+    }
+    return this.#checked({ name: this.unique(scoped(requested), true), exact: false }, type);
+  }
+
+  #checked(claim: OpNameClaim, type: string): OpNameClaim {
+    if (!isValidOpName(claim.name)) {
+      this.releaseOpName(claim);
+      checkOpName(claim.name, `the name of a ${type}`);
+    }
+    return claim;
+  }
+
+  /** Gives back the name of an operation whose build failed (a scope's exact name stays in use, as before). */
+  releaseOpName(claim: OpNameClaim): void {
+    if (!claim.exact) this.release(claim.name);
   }
 
   /** A failed build leaves no operation: its name may be used again, as in Python. */
