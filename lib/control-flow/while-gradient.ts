@@ -318,13 +318,14 @@ function rewriteForward(
   attachFunctionDef(g, newCond);
 
   const maxIter = op.inputs[1];
-  const lists = stacked.map((t, k) =>
-    g.nameScope(`accumulator_${k}`, () => {
+  // Named after the tensor each accumulates, as Python's _build_accumulator_name ('Tanh_0/accumulator').
+  const lists = stacked.map((t) =>
+    g.nameScope(`${t.name.replace(':', '_')}/accumulator`, (scope) => {
       const shape = elementShape(g, t.shape, 'element_shape');
       const list = g.addOperation('EmptyTensorList', {
         inputs: [shape, maxIter],
         attrs: { element_dtype: t.dtype, shape_type: 'int32' },
-        name: 'accumulator',
+        name: scope,
       }).output(0);
       forwardAdditions.add(list.op);
       forwardAdditions.add(shape.op);

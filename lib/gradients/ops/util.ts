@@ -44,12 +44,20 @@ export function scalarOf(g: Graph, value: number, dtype: DType): Output {
  * The shape of `x` as int32 (Python's array_ops.shape): a constant where the graph knows it fully, so a gradient
  * in a loop body reads nothing of the forward iteration for it; else a Shape op.
  */
-export function shapeOf(x: Output): Output {
+export function shapeOf(x: Output, outType: 'int32' | 'int64' = 'int32'): Output {
   const shape = x.shape;
   if (shape !== null && shape.every((d) => d !== null)) {
-    return x.graph.constant(Int32Array.from(shape as number[]), { shape: [shape.length], name: 'Shape' });
+    const values = outType === 'int64' ? BigInt64Array.from(shape as number[], BigInt) : Int32Array.from(shape as number[]);
+    return x.graph.constant(values, { shape: [shape.length], name: 'Shape' });
   }
-  return x.graph.ops.shape(x, { outType: 'int32' });
+  return x.graph.ops.shape(x, { outType });
+}
+
+/** The rank of `x` as an int32 scalar (Python's array_ops.rank): a constant where the graph knows it. */
+export function rankOf(x: Output): Output {
+  const shape = x.shape;
+  if (shape !== null) return x.graph.constant(shape.length, { dtype: 'int32', name: 'Rank' });
+  return x.graph.ops.rank(x);
 }
 
 /** The gradient of output `index`, or zeros of its shape where none flows in (Python's driver gives zeros there). */

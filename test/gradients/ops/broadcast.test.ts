@@ -77,3 +77,44 @@ describe('broadcast and reduction gradients on partly known shapes', () => {
     expect(types(true, [null, 3])).toContain('BroadcastGradientArgs');
   });
 });
+
+const shapingCases: GradCase[] = [
+  { name: 'Reshape', type: 'Reshape', inputs: [floats([2, 3], 40), ints([3, 2])] },
+  { name: 'ExpandDims', type: 'ExpandDims', inputs: [floats([2, 3], 41), ints([1], [])] },
+  { name: 'Squeeze', type: 'Squeeze', inputs: [floats([2, 1, 3], 42)] },
+  {
+    name: 'StridedSlice with a shrunk axis',
+    type: 'StridedSlice',
+    inputs: [floats([4, 3], 43), ints([1, 0]), ints([3, 3]), ints([1, 2])],
+    attrs: { shrink_axis_mask: 0, begin_mask: 2 },
+  },
+  {
+    name: 'StridedSlice, int64 indices',
+    type: 'StridedSlice',
+    inputs: [floats([5], 44), ints([1], [1], 'int64'), ints([4], [1], 'int64'), ints([2], [1], 'int64')],
+  },
+  { name: 'Slice', type: 'Slice', inputs: [floats([4, 3], 45), ints([1, 1]), ints([2, -1])] },
+  { name: 'Slice, int64 indices', type: 'Slice', inputs: [floats([4, 3], 46), ints([0, 1], [2], 'int64'), ints([3, 2], [2], 'int64')] },
+  { name: 'ConcatV2 on axis -1', type: 'ConcatV2', inputs: [[floats([2, 3], 47), floats([2, 1], 48)], ints([-1], [])] },
+];
+
+describeGradients('reshaping and slicing gradients', shapingCases, hasPythonTensorFlow);
+
+describe('reshaping and slicing gradients on partly known shapes', () => {
+  it('equal the C++ gradients', async () => {
+    const results: number[][] = [];
+    for (const forceDriver of [false, true]) {
+      const g = new tf.Graph();
+      const a = g.placeholder('float64', [null, 3], 'a');
+      const sliced = g.ops.stridedSlice(g.ops.slice(a, [1, 0], [-1, 2]), [0, 1], [2, 2], [1, 1], { shrinkAxisMask: 2 });
+      const y = g.ops.squeeze(g.ops.expandDims(g.ops.reshape(g.ops.mul(sliced, sliced), [-1, 1]), 0), { squeezeDims: [0] });
+      const [d] = g.gradients(y, [a], { forceDriver }) as tf.Output[];
+      const sess = new tf.Session(g);
+      const feeds = new Map([[a, tf.tensor(Float64Array.from(uniform(12, 5)), [4, 3], 'float64')]]);
+      results.push(values((await sess.run(d, feeds)) as tf.Tensor));
+      await sess.close();
+    }
+    expect(results[0].some((v) => v !== 0)).toBe(true);
+    results[1].forEach((v, j) => expect(v).toBeCloseTo(results[0][j], 12));
+  });
+});
