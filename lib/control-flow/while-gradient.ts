@@ -132,7 +132,7 @@ function whileGrad(op: Operation, ...grads: Array<Output | null>): InputGradient
   });
   S._markNamesStale();
   const isForward = (o: Operation) => (before.has(o) && !dys.some((d) => d.op === o)) || forwardAdditions.has(o);
-  const gradOps = S.operations().filter((o) => !isForward(o) && !dys.some((d) => d.op === o));
+  const gradOps = liveGradientOps(S.operations().filter((o) => !isForward(o) && !dys.some((d) => d.op === o)), bodyGrads);
 
   // What the gradient ops read from the forward body: constants (copied), loop invariants (passed), the rest (stacked).
   const copied = new Set<string>();
@@ -243,6 +243,23 @@ function whileGrad(op: Operation, ...grads: Array<Output | null>): InputGradient
   return result;
 }
 
+/**
+ * The gradient ops the body's gradients depend on. A gradient function may build ops nobody reads (a shape it ends
+ * up not needing): each forward tensor such an op reads would cost an accumulator, pushed every iteration.
+ */
+function liveGradientOps(gradOps: Operation[], bodyGrads: Output[]): Operation[] {
+  const all = new Set(gradOps);
+  const live = new Set<Operation>();
+  const stack = bodyGrads.map((d) => d.op).filter((o) => all.has(o));
+  for (let o = stack.pop(); o; o = stack.pop()) {
+    if (live.has(o)) continue;
+    live.add(o);
+    for (const t of o.inputs) if (all.has(t.op)) stack.push(t.op);
+    for (const c of o.controlInputs) if (all.has(c)) stack.push(c);
+  }
+  return gradOps.filter((o) => live.has(o));
+}
+
 /** Copies the gradient ops (and the forward constants they read) from S into W, reading mapped tensors instead. */
 function importGradientOps(S: Graph, W: Graph, gradOps: Operation[], copied: Set<string>, inputMap: Record<string, Output>): void {
   const keep = new Set([...gradOps.map((o) => o.name), ...copied]);
@@ -301,13 +318,14 @@ function rewriteForward(
   attachFunctionDef(g, newCond);
 
   const maxIter = op.inputs[1];
-  const lists = stacked.map((t, k) =>
-    g.nameScope(`accumulator_${k}`, () => {
+  // Named after the tensor each accumulates, as Python's _build_accumulator_name ('Tanh_0/accumulator').
+  const lists = stacked.map((t) =>
+    g.nameScope(`${t.name.replace(':', '_')}/accumulator`, (scope) => {
       const shape = elementShape(g, t.shape, 'element_shape');
       const list = g.addOperation('EmptyTensorList', {
         inputs: [shape, maxIter],
         attrs: { element_dtype: t.dtype, shape_type: 'int32' },
-        name: 'accumulator',
+        name: scope,
       }).output(0);
       forwardAdditions.add(list.op);
       forwardAdditions.add(shape.op);

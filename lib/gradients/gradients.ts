@@ -11,7 +11,7 @@ import { hasCppGradient } from './cpp-gradient';
 import type { IndexedSlices } from './indexed-slices';
 import { gradientOverrideFor, hasOverrides } from './override-map';
 import { ancestorsOf, opsBetween } from './paths';
-import { CPP_ALSO, lookupGradient } from './registry';
+import { CPP_ALSO, isCppEquivalent, lookupGradient } from './registry';
 import { isControlFlow } from './safety';
 import { SPARSE_GRADIENT_TYPES } from './sparse-gradients';
 
@@ -112,7 +112,9 @@ function fastPathApplies(g: Graph, ancestors: Set<Operation>, between: Set<Opera
     // An x computed from nothing between is where backprop stops: its own gradient is never asked for.
     if (xOps.has(op) && !op.inputs.some((input) => between.has(input.op))) continue;
     // Ours also registers a few ops whose C++ gradient is right in float32 (CPP_ALSO): those stay on the fast path.
-    const ours = lookupGradient(op.type) !== undefined && !(CPP_ALSO.has(op.type) && op.numOutputs > 0 && op.output(0).dtype === 'float32');
+    // So do the ones whose C++ gradient differs only in building shapes at run time (isCppEquivalent).
+    const ours = lookupGradient(op.type) !== undefined && !isCppEquivalent(op.type) &&
+      !(CPP_ALSO.has(op.type) && op.numOutputs > 0 && op.output(0).dtype === 'float32');
     if (ours || SPARSE_GRADIENT_TYPES.has(op.type)) return false;
     if (overrides && gradientOverrideFor(op) !== undefined) return false;
     if (!hasCppGradient(op)) return false;

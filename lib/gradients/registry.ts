@@ -31,6 +31,22 @@ export function registerGradient(opType: string, fn: GradientFunction): void {
   registry.set(opType, fn);
 }
 
+// Gradients registered here that TensorFlow's C++ registry also has, right for every dtype: ours differ only in
+// the graph they build (static shapes, Python's names), so the one-call C++ fast path may keep the C++ ones.
+const cppEquivalent = new Map<string, GradientFunction>();
+
+/** Registers a built-in gradient of an op whose C++ gradient gives the same values (see isCppEquivalent). */
+export function registerCppEquivalentGradient(opType: string, fn: GradientFunction): void {
+  registerGradient(opType, fn);
+  cppEquivalent.set(opType, fn);
+}
+
+/** Whether the gradient registered for `opType` is a built-in one that the C++ registry's may stand in for. */
+export function isCppEquivalent(opType: string): boolean {
+  const fn = cppEquivalent.get(opType);
+  return fn !== undefined && registry.get(opType) === fn;
+}
+
 /** Declares `opType` not differentiable (Python's `tf.no_gradient`): gradients stop there, giving null. */
 export function noGradient(opType: string): void {
   requireString(opType, 'the op type of noGradient');

@@ -4,7 +4,7 @@
 import type { Operation, Output } from '../../graph/operation';
 import type { InputGradient } from '../registry';
 import { registerGradient } from '../registry';
-import { scalarOf } from './util';
+import { rankOf, scalarOf, shapeOf } from './util';
 
 /**
  * Python's _ConcatGradHelper for a dense gradient: each value's part of `grad`, sliced at the offsets of
@@ -16,8 +16,11 @@ function concatGrad(op: Operation, grad: Output | null, values: Output[], axis: 
   if (values.length === 1) return withAxis([grad]);
   if (grad === null) return withAxis(values.map(() => null));
   const axis32 = axis.dtype === 'int32' ? axis : g.ops.cast(axis, { DstT: 'int32' });
-  const nonNegAxis = g.ops.floorMod(axis32, g.ops.rank(values[0]));
-  const sizes = g.ops.shapeN(values, { outType: 'int32' }).output;
+  const nonNegAxis = g.ops.floorMod(axis32, rankOf(values[0]));
+  // Python's _ExtractInputShapes: constants where every shape is known (in a loop body, ShapeN would make the
+  // forward loop accumulate every value of the concatenation).
+  const known = values.every((v) => v.shape !== null && v.shape.every((d) => d !== null));
+  const sizes = known ? values.map((v) => shapeOf(v)) : g.ops.shapeN(values, { outType: 'int32' }).output;
   const offsets = g.ops.concatOffset(nonNegAxis, sizes).offset;
   return withAxis(sizes.map((size, i) => g.ops.slice(grad, offsets[i], size)));
 }

@@ -40,9 +40,24 @@ export function scalarOf(g: Graph, value: number, dtype: DType): Output {
   return g.constant(value, { dtype });
 }
 
-/** The dynamic shape of `x` as int32 (Python's array_ops.shape). */
-export function shapeOf(x: Output): Output {
-  return x.graph.ops.shape(x, { outType: 'int32' });
+/**
+ * The shape of `x` as int32 (Python's array_ops.shape): a constant where the graph knows it fully, so a gradient
+ * in a loop body reads nothing of the forward iteration for it; else a Shape op.
+ */
+export function shapeOf(x: Output, outType: 'int32' | 'int64' = 'int32'): Output {
+  const shape = x.shape;
+  if (shape !== null && shape.every((d) => d !== null)) {
+    const values = outType === 'int64' ? BigInt64Array.from(shape as number[], BigInt) : Int32Array.from(shape as number[]);
+    return x.graph.constant(values, { shape: [shape.length], name: 'Shape' });
+  }
+  return x.graph.ops.shape(x, { outType });
+}
+
+/** The rank of `x` as an int32 scalar (Python's array_ops.rank): a constant where the graph knows it. */
+export function rankOf(x: Output): Output {
+  const shape = x.shape;
+  if (shape !== null) return x.graph.constant(shape.length, { dtype: 'int32', name: 'Rank' });
+  return x.graph.ops.rank(x);
 }
 
 /** The gradient of output `index`, or zeros of its shape where none flows in (Python's driver gives zeros there). */
@@ -75,34 +90,37 @@ function inferReductionAxes(x: Output, y: Output): [number[], number[]] | null {
   return [xAxes, yAxes];
 }
 
-/**
- * Reduces the gradients of a broadcasting binary op's inputs x and y to their shapes: statically where the
- * shapes tell which axes were broadcast, else with BroadcastGradientArgs.
- */
-export function reduceGradientArgs(x: Output, y: Output, gx: Output | null, gy: Output | null): [Output | null, Output | null] {
-  if (gx === null && gy === null) return [null, null];
-  const g = x.graph;
+/** One input's side of Python's SmartBroadcastGradientArgs: its shape, the axes to reduce, whether to reduce. */
+type BroadcastArg = [Output, Output | Int32Array, boolean];
+
+/** Python's SmartBroadcastGradientArgs: static reduction axes where the shapes tell, else BroadcastGradientArgs. */
+function smartBroadcastGradientArgs(x: Output, y: Output): [BroadcastArg, BroadcastArg] {
   const sx = shapeOf(x);
   const sy = shapeOf(y);
   const axes = inferReductionAxes(x, y);
-  let rx: Output;
-  let ry: Output;
-  let reduceX = true;
-  let reduceY = true;
   if (axes === null) {
-    const args = g.ops.broadcastGradientArgs(sx, sy);
-    rx = args.r0;
-    ry = args.r1;
-  } else {
-    const [xr, yr] = [x.shape!.length, y.shape!.length];
-    reduceX = axes[0].length > 0 || xr < yr;
-    reduceY = axes[1].length > 0 || yr < xr;
-    rx = int32(g, axes[0]);
-    ry = int32(g, axes[1]);
+    const args = x.graph.ops.broadcastGradientArgs(sx, sy);
+    return [[sx, args.r0, true], [sy, args.r1, true]];
   }
-  const reduce = (grad: Output | null, r: Output, shape: Output, must: boolean) =>
-    grad !== null && must ? g.ops.reshape(g.ops.sum(grad, r, { keepDims: true }), shape) : grad;
-  return [reduce(gx, rx, sx, reduceX), reduce(gy, ry, sy, reduceY)];
+  const [xr, yr] = [x.shape!.length, y.shape!.length];
+  return [[sx, Int32Array.from(axes[0]), axes[0].length > 0 || xr < yr], [sy, Int32Array.from(axes[1]), axes[1].length > 0 || yr < xr]];
+}
+
+function reduceGradientArg(grad: Output | null, [shape, axes, must]: BroadcastArg): Output | null {
+  if (grad === null || !must) return grad;
+  const g = grad.graph;
+  // keepDims as Python: the Reshape back to the input's shape is then a no-op in shape inference.
+  return g.ops.reshape(g.ops.sum(grad, axes, { keepDims: true }), shape);
+}
+
+/**
+ * Reduces the gradients of a broadcasting binary op's inputs x and y to their shapes (Python's _ReduceGradientArgs):
+ * statically where the shapes tell which axes were broadcast, else with BroadcastGradientArgs.
+ */
+export function reduceGradientArgs(x: Output, y: Output, gx: Output | null, gy: Output | null): [Output | null, Output | null] {
+  if (gx === null && gy === null) return [null, null];
+  const [bx, by] = smartBroadcastGradientArgs(x, y);
+  return [reduceGradientArg(gx, bx), reduceGradientArg(gy, by)];
 }
 
 /**
