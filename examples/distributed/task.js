@@ -61,17 +61,18 @@ async function worker(cluster, index, o) {
   // The chief initializes the model or restores the latest checkpoint in --dir, and saves one every
   // --save-every global steps and at the end; the others wait for the model (polling every 0.2 s, bounded).
   // A lost ps or worker (UnavailableError, AbortedError) re-creates the session, as Python's does.
+  // This worker's sessions see the ps and this worker only: they neither wait for nor depend on the other workers.
+  const config = { deviceFilters: ['/job:ps', `/job:worker/task:${index}`] };
   const sess = await tf.train.MonitoredTrainingSession({
-    master: server.target, isChief, checkpointDir: o.dir || null, hooks, graph: m.g,
+    master: server.target, isChief, checkpointDir: o.dir || null, hooks, graph: m.g, config,
     saveCheckpointSteps: o.dir ? o.saveEvery : null, saveSummariesSteps: null, logStepCountSteps: null,
     recoveryWaitSecs: 0.2, maxWaitSecs: o.readyTimeoutMs / 1000,
     // The chief's SyncReplicas queue runner may be waiting for gradients that will not come; close() waits this
     // long for it (Python's default is 120 s), then closing the session cancels it.
     stopGracePeriodSecs: 2,
   });
-  // SyncReplicas' end (below) runs in a plain session made now: one made at the end would contact every task,
-  // and the other workers may have exited by then.
-  const plain = sync ? new tf.Session(m.g, { target: server.target }) : null;
+  // SyncReplicas' end (below) runs in a plain session made now, while the ps is surely up.
+  const plain = sync ? new tf.Session(m.g, { target: server.target, config }) : null;
   if (plain) await plain.run(m.globalStep, undefined, { timeoutMs: 60_000 });
   const batches = new WorkerBatches(o.batch, index, workers);
   let local = 0;
