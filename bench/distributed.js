@@ -2,7 +2,7 @@
 // Issue 20's benchmark: training steps per second of the MNIST model of `npm start` (examples/mnist/model.js's conv
 // net at its default sizes, Adam, batch 64) between-graph replicated over 1 ps and 1 or 2 asynchronous workers,
 // each task its own process on 127.0.0.1, ours (examples/distributed/task.js) against the same cluster in Python
-// tf.compat.v1 (bench/distributed_task.py, the same layers in tf.compat.v1.layers), both under
+// tf.compat.v1 (bench/distributed_task.py, the same layers in tf.compat.v1), both under
 // MonitoredTrainingSession (waiting workers poll every 0.2 s on both sides). The rate of a run is the steps of all
 // its workers after their first 10, over the time from the first worker's 10th step to the last worker's end; runs
 // alternate between the two sides. Goal: at least Python's rate.

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # The Python peer of examples/distributed/task.js for bench/distributed.js: one ps or worker task of the same
-# between-graph replicated model, the conv net of `npm start` (examples/mnist/model.js: tf.compat.v1.layers with
-# the same sizes, names and defaults; Adam on the same exponentially decaying rate; a global step), trained
+# between-graph replicated model, the conv net of `npm start` (examples/mnist/model.js: the same layers, sizes and
+# variable names; Adam on the same exponentially decaying rate; a global step), trained
 # asynchronously under MonitoredTrainingSession with a StopAtStepHook. Reports `EVENT {json}` lines.
 import json
 import os
@@ -41,17 +41,26 @@ def emit(event):
 
 
 def network(images, o):
-    # examples/mnist/model.js's network(), layer by layer (tf.layers' defaults are the same on both sides).
-    layers = v1.layers
-    x = tf.reshape(images, [-1, 28, 28, 1], name='reshape_images')
-    x = layers.conv2d(x, o['filters1'], 5, padding='same', activation=tf.nn.relu, name='conv1')
-    x = layers.max_pooling2d(x, 2, 2, name='pool1')
-    x = layers.conv2d(x, o['filters2'], 5, padding='same', activation=tf.nn.relu, name='conv2')
-    x = layers.max_pooling2d(x, 2, 2, name='pool2')
-    x = layers.flatten(x, name='flatten')
-    x = layers.dense(x, o['hidden'], activation=tf.nn.relu, name='fc1')
-    x = layers.dropout(x, rate=0.4, training=True, name='dropout')
-    return layers.dense(x, 10, name='logits')
+    # examples/mnist/model.js's network() with its layers' variables (names, shapes, glorot-uniform kernels, zero
+    # biases), as bench/mnist-training.js writes it: tf.compat.v1.layers is gone with Keras 3.
+    def conv(name, h, filters):
+        with v1.variable_scope(name):
+            k = v1.get_variable('kernel', [5, 5, int(h.shape[-1]), filters], use_resource=True)
+            b = v1.get_variable('bias', [filters], initializer=v1.zeros_initializer(), use_resource=True)
+            return tf.nn.relu(tf.nn.bias_add(tf.nn.conv2d(h, k, 1, 'SAME'), b))
+
+    def dense(name, h, units):
+        with v1.variable_scope(name):
+            k = v1.get_variable('kernel', [int(h.shape[-1]), units], use_resource=True)
+            b = v1.get_variable('bias', [units], initializer=v1.zeros_initializer(), use_resource=True)
+            return tf.nn.bias_add(tf.matmul(h, k), b)
+
+    h = tf.reshape(images, [-1, 28, 28, 1], name='reshape_images')
+    h = tf.nn.max_pool2d(conv('conv1', h, o['filters1']), 2, 2, 'VALID')
+    h = tf.nn.max_pool2d(conv('conv2', h, o['filters2']), 2, 2, 'VALID')
+    h = tf.reshape(h, [-1, int(np.prod(h.shape[1:]))])
+    h = tf.nn.dropout(tf.nn.relu(dense('fc1', h, o['hidden'])), rate=0.4)
+    return dense('logits', h, 10)
 
 
 def main():
