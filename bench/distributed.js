@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// Issue 20's benchmark: training steps per second of the MNIST model of examples/distributed (784-256-10, Adam,
-// batch 100) between-graph replicated over 1 ps and 1 or 2 asynchronous workers, each task its own process on
-// 127.0.0.1, ours (examples/distributed/task.js) against the same cluster in Python tf.compat.v1
-// (bench/distributed_task.py), both under MonitoredTrainingSession (waiting workers poll every 0.2 s on both
-// sides). The rate of a run is the steps of all its workers after their first 10, over the time from the
-// first worker's 10th step to the last worker's end; runs alternate between the two sides. Goal: at least Python's rate.
+// Issue 20's benchmark: training steps per second of the MNIST model of `npm start` (examples/mnist/model.js's conv
+// net at its default sizes, Adam, batch 64) between-graph replicated over 1 ps and 1 or 2 asynchronous workers,
+// each task its own process on 127.0.0.1, ours (examples/distributed/task.js) against the same cluster in Python
+// tf.compat.v1 (bench/distributed_task.py, the same layers in tf.compat.v1), both under
+// MonitoredTrainingSession (waiting workers poll every 0.2 s on both sides). The rate of a run is the steps of all
+// its workers after their first 10, over the time from the first worker's 10th step to the last worker's end; runs
+// alternate between the two sides. Goal: at least Python's rate.
 'use strict';
 const os = require('os');
 const path = require('path');
@@ -14,7 +15,9 @@ const { median, table } = require('./util');
 
 const STEPS_PER_WORKER = Number(process.env.BENCH_DISTRIBUTED_STEPS || 600);
 const ROUNDS = Number(process.env.BENCH_DISTRIBUTED_ROUNDS || 2);
-const MODEL = ['--batch', '100', '--hidden', '256'];
+const { DEFAULTS } = require('../examples/mnist/model');
+const MODEL = ['--batch', DEFAULTS.batch, '--filters1', DEFAULTS.filters1, '--filters2', DEFAULTS.filters2, '--hidden', DEFAULTS.hidden]
+  .map(String);
 const PYTHON = process.env.PYTHON || 'python3';
 const hasPython = spawnSync(PYTHON, ['-c', 'import tensorflow'], { stdio: 'ignore' }).status === 0;
 

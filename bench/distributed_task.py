@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # The Python peer of examples/distributed/task.js for bench/distributed.js: one ps or worker task of the same
-# between-graph replicated MNIST model (784 -> hidden ReLU -> 10, Adam, global step) in tf.compat.v1, trained
+# between-graph replicated model, the conv net of `npm start` (examples/mnist/model.js: the same layers, sizes and
+# variable names; Adam on the same exponentially decaying rate; a global step), trained
 # asynchronously under MonitoredTrainingSession with a StopAtStepHook. Reports `EVENT {json}` lines.
 import json
 import os
@@ -39,11 +40,27 @@ def emit(event):
     print('EVENT ' + json.dumps(event), flush=True)
 
 
-def dense(x, units, activation):
-    w = v1.get_variable('weights', [x.shape[1], units], initializer=v1.glorot_uniform_initializer(seed=1))
-    b = v1.get_variable('biases', [units], initializer=v1.zeros_initializer())
-    z = tf.nn.bias_add(tf.matmul(x, w), b)
-    return activation(z) if activation else z
+def network(images, o):
+    # examples/mnist/model.js's network() with its layers' variables (names, shapes, glorot-uniform kernels, zero
+    # biases), as bench/mnist-training.js writes it: tf.compat.v1.layers is gone with Keras 3.
+    def conv(name, h, filters):
+        with v1.variable_scope(name):
+            k = v1.get_variable('kernel', [5, 5, int(h.shape[-1]), filters], use_resource=True)
+            b = v1.get_variable('bias', [filters], initializer=v1.zeros_initializer(), use_resource=True)
+            return tf.nn.relu(tf.nn.bias_add(tf.nn.conv2d(h, k, 1, 'SAME'), b))
+
+    def dense(name, h, units):
+        with v1.variable_scope(name):
+            k = v1.get_variable('kernel', [int(h.shape[-1]), units], use_resource=True)
+            b = v1.get_variable('bias', [units], initializer=v1.zeros_initializer(), use_resource=True)
+            return tf.nn.bias_add(tf.matmul(h, k), b)
+
+    h = tf.reshape(images, [-1, 28, 28, 1], name='reshape_images')
+    h = tf.nn.max_pool2d(conv('conv1', h, o['filters1']), 2, 2, 'VALID')
+    h = tf.nn.max_pool2d(conv('conv2', h, o['filters2']), 2, 2, 'VALID')
+    h = tf.reshape(h, [-1, int(np.prod(h.shape[1:]))])
+    h = tf.nn.dropout(tf.nn.relu(dense('fc1', h, o['hidden'])), rate=0.4)
+    return dense('logits', h, 10)
 
 
 def main():
@@ -54,28 +71,30 @@ def main():
         emit({'type': 'ready', 'job': job, 'task': task})
         server.join()
         return
-    steps, batch, hidden = int(arg('--steps', 1000)), int(arg('--batch', 100)), int(arg('--hidden', 128))
+    steps, batch = int(arg('--steps', 1000)), int(arg('--batch', 64))
+    # examples/mnist/model.js's DEFAULTS.
+    o = {'filters1': int(arg('--filters1', 16)), 'filters2': int(arg('--filters2', 32)), 'hidden': int(arg('--hidden', 256))}
     with v1.device(v1.train.replica_device_setter(cluster=cluster, worker_device='/job:worker/task:%d' % task)):
+        v1.set_random_seed(1)
         x = v1.placeholder(tf.float32, [None, 784], name='images')
-        labels = v1.placeholder(tf.float32, [None, 10], name='labels')
-        with v1.variable_scope('hidden'):
-            h = dense(x, hidden, tf.nn.relu)
-        with v1.variable_scope('logits'):
-            logits = dense(h, 10, None)
-        loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=labels, logits=logits), name='loss')
+        labels = v1.placeholder(tf.int32, [None], name='labels')
+        logits = network(x, o)
+        loss = v1.losses.sparse_softmax_cross_entropy(labels, logits)
         global_step = v1.train.get_or_create_global_step()
-        train = v1.train.AdamOptimizer(1e-3).minimize(loss, global_step=global_step)
+        rate = v1.train.exponential_decay(float(arg('--lr', 2e-3)), global_step, 200, 0.8)
+        train = v1.train.AdamOptimizer(rate).minimize(loss, global_step=global_step)
+    # Random pixels and labels: the same work per step as the digits (the package's digits are not in Python).
     rng = np.random.default_rng(task)
-    images = rng.random((1000, 784), dtype=np.float32)
-    onehot = np.eye(10, dtype=np.float32)[rng.integers(0, 10, 1000)]
+    images = rng.random((8448, 784), dtype=np.float32)
+    classes = rng.integers(0, 10, 8448).astype(np.int32)
     local, t_warm = 0, None
     with v1.train.MonitoredTrainingSession(master=server.target, is_chief=task == 0, hooks=[
             v1.train.StopAtStepHook(last_step=steps)], log_step_count_steps=None, save_summaries_steps=None,
             save_checkpoint_secs=None) as sess:
         emit({'type': 'session', 'worker': task})
         while not sess.should_stop():
-            start = (local * batch) % (1000 - batch)
-            sess.run([train, loss, global_step], {x: images[start:start + batch], labels: onehot[start:start + batch]})
+            start = (local * batch) % (len(images) - batch)
+            sess.run([train, loss, global_step], {x: images[start:start + batch], labels: classes[start:start + batch]})
             local += 1
             if local == WARMUP:
                 t_warm = time.time()

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // The distributed MNIST example in one command: 1 ps and 2 workers as separate Node processes on 127.0.0.1,
-// training the dense MNIST classifier between-graph replicated (asynchronously, or with --sync through a
+// training the conv net of `npm start` between-graph replicated (asynchronously, or with --sync through a
 // SyncReplicasOptimizer). Worker 0 is the chief and checkpoints into --dir; run again to resume.
 //   node examples/distributed/run.js [--workers 2] [--steps 1000] [--sync] [--dir DIR] [task.js options]
 // To run the same tasks on several machines, see README.md ("Distributed training").

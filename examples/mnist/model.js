@@ -182,3 +182,7 @@ class Batches {
 }
 
 module.exports = { DEFAULTS, buildTrainGraph, buildEvalGraph, loadDigits, Batches };
+// The pieces, for graphs built around the same network (examples/distributed places it on a cluster).
+module.exports.network = network;
+module.exports.inputs = inputs;
+

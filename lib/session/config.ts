@@ -22,6 +22,12 @@ export interface SessionConfig {
   /** Maximum number of devices of each type (0 to 256), e.g. `{ CPU: 2, GPU: 0 }`. */
   deviceCount?: Record<string, number>;
   gpuOptions?: GPUOptions;
+  /**
+   * The devices the session may see, e.g. `['/job:ps', '/job:worker/task:1']` (ConfigProto.device_filters, as
+   * Python's users of MonitoredTrainingSession set): a worker's session then contacts only the ps and itself, so
+   * it neither waits for the other workers to be up nor fails when one of them is lost. Empty: every device.
+   */
+  deviceFilters?: string[];
 }
 
 export interface SessionOptions {
@@ -101,7 +107,15 @@ export function encodeConfig(config: SessionConfig | undefined): Uint8Array | nu
     }
     proto.gpu_options = gpu;
   }
+  if (c.deviceFilters !== undefined) proto.device_filters = deviceFilters(c.deviceFilters);
   return encode('ConfigProto', proto);
+}
+
+function deviceFilters(filters: unknown): string[] {
+  if (!Array.isArray(filters) || filters.some((f) => typeof f !== 'string')) {
+    throw invalidArgument('an array of device name strings', 'deviceFilters', filters);
+  }
+  return [...(filters as string[])];
 }
 
 /**
