@@ -16,7 +16,7 @@ namespace tfn {
 
 class Graph;
 struct AsyncRun;
-struct Completions;
+class RunCompletions;
 
 // Shared ownership of a TF_Session: the Session wrapper holds one share and each run in flight another, so
 // that a run given up at its deadline (session.cc, ExecuteWithin) never outlives the session it uses. The
@@ -72,8 +72,8 @@ class Session : public Napi::ObjectWrap<Session> {
  private:
   // Called on the JS thread when an async run settles; can_run_js is false while the environment goes away.
   void RunFinished(bool can_run_js);
-  // Creates the threadsafe function that brings async runs' results back; false after throwing.
-  bool EnsureCompletions(Napi::Env env);
+  // The environment's channel that brings async runs' results back (made on first use); null after throwing.
+  static std::shared_ptr<RunCompletions> Completions(Napi::Env env);
   Napi::Value Prepare(const Napi::CallbackInfo& info);
   Napi::Value RunSync(const Napi::CallbackInfo& info);
   Napi::Value Run(const Napi::CallbackInfo& info);
@@ -96,7 +96,6 @@ class Session : public Napi::ObjectWrap<Session> {
   bool closing_ = false;
   int active_runs_ = 0;
   std::vector<Napi::Promise::Deferred> pending_closes_;
-  std::shared_ptr<Completions> completions_;
 };
 
 }  // namespace tfn

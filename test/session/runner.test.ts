@@ -69,4 +69,33 @@ describe('async runs', () => {
     expect(pending.status).toBe(0);
     expect(pending.stdout.trim()).toBe('dequeued 9');
   }, 120_000);
+
+  // A runner that delivered a result used to count as busy until it was back in its loop, and the JS thread's
+  // next run, which that result triggers, often came first: a new thread per run or two, all spinning.
+  (process.platform === 'linux' ? test : test.skip)('a loop of awaited runs is served by one runner thread', () => {
+    const r = node(`
+      const fs = require('fs');
+      const tf = require('./dist');
+      const threads = () => Number(/Threads:\\s+(\\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1]);
+      const g = new tf.Graph();
+      const x = g.placeholder('float32', [], 'x');
+      const y = g.addOperation('AddV2', { inputs: [x, g.constant(1)] }).output(0);
+      const s = new tf.Session(g);
+      (async () => {
+        const feeds = new Map([[x, 0]]);
+        s.runSync(y, feeds);
+        const before = threads();
+        let most = before;
+        for (let i = 0; i < 3000; i++) {
+          feeds.set(x, i);
+          (await s.run(y, feeds)).dispose();
+          if (i % 50 === 0) most = Math.max(most, threads());
+        }
+        console.log(JSON.stringify({ before, most }));
+      })();
+    `);
+    expect(r.status).toBe(0);
+    const { before, most } = JSON.parse(r.stdout.trim()) as { before: number; most: number };
+    expect(most - before).toBeLessThanOrEqual(1);
+  }, 120_000);
 });
