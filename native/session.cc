@@ -261,6 +261,7 @@ Napi::Value Session::Run(const Napi::CallbackInfo& info) {
   Instance(env)->external_memory->Settle(env);
   auto call = std::make_shared<RunCall>();
   if (!call->Read(info, serial_)) return env.Undefined();
+  if (call->may_complete_now && call->signature->IsSmall()) return CompleteNow(env, *call);
   std::shared_ptr<RunCompletions> completions = Completions(env);
   if (!completions) return env.Undefined();
   auto* run = new AsyncRun();
@@ -279,6 +280,17 @@ Napi::Value Session::Run(const Napi::CallbackInfo& info) {
   run->completions->Ref();
   RunOnRunnerThread({ExecuteRun, DeliverRun, run});
   return Napi::Value(env, promise);
+}
+
+Napi::Value Session::CompleteNow(Napi::Env env, RunCall& call) {
+  call.Execute(handle_->session);
+  auto deferred = Napi::Promise::Deferred::New(env);
+  if (call.code != TF_OK) {
+    deferred.Reject(StatusError(env, call.code, call.message));
+  } else {
+    deferred.Resolve(call.Results(env));
+  }
+  return deferred.Promise();
 }
 
 Napi::Value Session::StepMayBlock(const Napi::CallbackInfo& info) {
