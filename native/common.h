@@ -13,6 +13,7 @@
 namespace tfn {
 
 class ExternalMemory;
+class RunCompletions;
 struct TensorViewState;
 
 // The addon is built with NAPI_EXPERIMENTAL for one reason: finalizers that only free native memory (the
@@ -38,6 +39,8 @@ struct InstanceData {
   // ArrayBuffer keeps its Tensor wrapper alive.
   Napi::Reference<Napi::Symbol> owner_key;
   std::shared_ptr<TensorViewState> tensor_views;
+  // Brings Session.run's results back from runner threads (session_runner.h); made on the first run.
+  std::shared_ptr<RunCompletions> run_completions;
 };
 
 inline InstanceData* Instance(Napi::Env env) { return env.GetInstanceData<InstanceData>(); }

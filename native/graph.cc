@@ -42,7 +42,32 @@ Graph::Graph(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Graph>(info) {
 }
 
 Graph::~Graph() {
+  if (external_memory_) external_memory_->Release(Env(), &charge_);
   if (graph_ != nullptr) Tf().TF_DeleteGraph(graph_);
+}
+
+namespace {
+
+// What TensorFlow keeps per operation (the node, its attrs and shape-inference context, name and edge
+// indexes): 3.3 KB by RSS after a 100,000-node import. Unreported, a graph looks like one small object to
+// V8, which then leaves abandoned graphs of hundreds of MB uncollected: every new big graph faulted in fresh
+// pages instead of reusing theirs (a 100,000-node import took 3x as long as C's, which deletes its graphs).
+constexpr int64_t kBytesPerOperation = 3072;
+// addOperation reports every this many operations, not on each call.
+constexpr int64_t kReportEvery = 4096;
+
+}  // namespace
+
+void Graph::ReportGrowth(Napi::Env env) {
+  added_ = 0;
+  int64_t n = 0;
+  while (Tf().TF_GraphNextOperation(graph_, &scan_pos_) != nullptr) ++n;
+  if (n == 0) return;
+  counted_ops_ += n;
+  if (!external_memory_) external_memory_ = Instance(env)->external_memory;
+  if (!external_memory_) return;
+  external_memory_->Release(env, &charge_);
+  external_memory_->ChargeNow(env, &charge_, counted_ops_ * kBytesPerOperation);
 }
 
 Napi::Value Graph::AddOperation(const Napi::CallbackInfo& info) {
@@ -53,6 +78,7 @@ Napi::Value Graph::AddOperation(const Napi::CallbackInfo& info) {
   TF_Operation* op = description.Finish(graph_, status);
   if (ThrowIfNotOk(env, status)) return env.Undefined();
   description.SetNumOutputs(Tf().TF_OperationNumOutputs(op));
+  if (++added_ >= kReportEvery) ReportGrowth(env);
   return Napi::Number::New(env, NewId(op));
 }
 
@@ -199,6 +225,7 @@ Napi::Value Graph::ImportGraphDef(const Napi::CallbackInfo& info) {
   StatusGuard status;
   ImportResultsGuard guard(Tf().TF_GraphImportGraphDefWithResults(graph_, buffer.get(), options.get(), status));
   if (ThrowIfNotOk(env, status)) return env.Undefined();
+  ReportGrowth(env);
   TF_ImportGraphDefResults* results = guard.get();
   Napi::Object result = Napi::Object::New(env);
   int n;

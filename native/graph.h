@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common.h"
+#include "external_memory.h"
 
 namespace tfn {
 
@@ -96,6 +97,15 @@ class Graph : public Napi::ObjectWrap<Graph> {
   }
 
   TF_Graph* graph_ = nullptr;
+  // Reports the operations added since the last report to V8 (graph.cc says why); JS thread.
+  void ReportGrowth(Napi::Env env);
+  std::shared_ptr<ExternalMemory> external_memory_;
+  ExternalCharge charge_;
+  // Where ReportGrowth's TF_GraphNextOperation scan stopped, and the operations it counted.
+  size_t scan_pos_ = 0;
+  int64_t counted_ops_ = 0;
+  // Operations added one by one since the last report (they are reported in batches).
+  int64_t added_ = 0;
   // The operations the façade refers to by id (their index here). Ids rather than Operation wrappers cross
   // the boundary on the hot path (addOperation's inputs and result), because a wrapper costs a constructor
   // call, a napi_wrap, a reference to the graph and a finalizer per operation. An id means something only to

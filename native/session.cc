@@ -27,8 +27,8 @@ SessionHandle::~SessionHandle() {
 }
 
 // One Session.run in flight. Created on the JS thread, executed on a runner thread (session_runner.h), and
-// settled back on the JS thread through the session's threadsafe function. Holds raw N-API handles, which
-// need no JS to free: a run whose environment went away is deleted on the runner thread, leaking them with
+// settled back on the JS thread through the environment's RunCompletions. Holds raw N-API handles, which
+// need no JS to free: a run whose environment went away is deleted without settling, leaking them with
 // the environment.
 struct AsyncRun {
   Session* session = nullptr;
@@ -39,36 +39,31 @@ struct AsyncRun {
   // memory holds a reference to that memory until TensorFlow releases it (Tensor::FromTypedArray).
   std::shared_ptr<RunCall> call;
   std::shared_ptr<SessionHandle> handle;
+  std::shared_ptr<RunCompletions> completions;
   bool finished = true;
-};
-
-// The channel from runner threads back to the JS thread; `closed` once the threadsafe function is released
-// or finalized (environment teardown), after which runner threads must not call it.
-struct Completions {
-  std::mutex mu;
-  napi_threadsafe_function tsfn = nullptr;
-  bool closed = false;
 };
 
 namespace {
 
-void SettleOnJsThread(napi_env env, napi_value, void*, void* data) {
-  auto* run = static_cast<AsyncRun*>(data);
-  // env is null while the threadsafe function is finalized with results still queued.
+void ExecuteRun(void* arg) {
+  auto* run = static_cast<AsyncRun*>(arg);
+  run->finished = ExecuteWithin(run->call, run->handle);
+}
+
+void DeliverRun(void* arg) {
+  auto* run = static_cast<AsyncRun*>(arg);
+  // The environment is gone: nobody to settle for.
+  if (!run->completions->Post(run)) delete run;
+}
+
+void SettleOnJsThread(napi_env env, void* item) {
+  auto* run = static_cast<AsyncRun*>(item);
+  // env is null while the environment goes away with results still queued.
   if (env == nullptr) {
     delete run;
     return;
   }
   run->session->SettleRun(Napi::Env(env), run);
-}
-
-void FinalizeCompletions(napi_env, void* data, void*) {
-  auto* holder = static_cast<std::shared_ptr<Completions>*>(data);
-  {
-    std::lock_guard<std::mutex> lock((*holder)->mu);
-    (*holder)->closed = true;
-  }
-  delete holder;
 }
 
 }  // namespace
@@ -128,31 +123,15 @@ Session::~Session() {
   // A GC finalizer: no JS, and nobody to report a failure to (the handle's destructor drops it). No run is in
   // flight (each holds a reference to the wrapper); releasing the threadsafe function only signals the loop.
   handle_.reset();
-  if (completions_) {
-    std::lock_guard<std::mutex> lock(completions_->mu);
-    if (!completions_->closed) {
-      completions_->closed = true;
-      napi_release_threadsafe_function(completions_->tsfn, napi_tsfn_release);
-    }
-  }
 }
 
-bool Session::EnsureCompletions(Napi::Env env) {
-  if (completions_) return true;
-  auto completions = std::make_shared<Completions>();
-  auto* holder = new std::shared_ptr<Completions>(completions);
-  napi_value name = Napi::String::New(env, "node-libtensorflow:run");
-  napi_status status = napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, holder, FinalizeCompletions,
-                                                       nullptr, SettleOnJsThread, &completions->tsfn);
-  if (status != napi_ok) {
-    delete holder;
-    Napi::Error::New(env, "Could not create the session's completion channel").ThrowAsJavaScriptException();
-    return false;
+std::shared_ptr<RunCompletions> Session::Completions(Napi::Env env) {
+  InstanceData* instance = Instance(env);
+  if (!instance->run_completions) instance->run_completions = RunCompletions::Create(env, SettleOnJsThread);
+  if (!instance->run_completions) {
+    Napi::Error::New(env, "Could not create the channel for run results").ThrowAsJavaScriptException();
   }
-  // Referenced only while runs are in flight: an idle session does not keep the process alive.
-  napi_unref_threadsafe_function(env, completions->tsfn);
-  completions_ = std::move(completions);
-  return true;
+  return instance->run_completions;
 }
 
 void Session::SettleRun(Napi::Env env, AsyncRun* run) {
@@ -171,6 +150,7 @@ void Session::SettleRun(Napi::Env env, AsyncRun* run) {
     }
   }
   napi_ref session_ref = run->session_ref;
+  run->completions->Unref();
   delete run;
   // After the run's own promise, so that a close() waiting for it settles after it.
   RunFinished(can_run_js);
@@ -220,7 +200,6 @@ void Session::SettleCloses(Napi::Env env, bool can_run_js) {
 
 void Session::RunFinished(bool can_run_js) {
   --active_runs_;
-  if (active_runs_ == 0 && completions_ && can_run_js) napi_unref_threadsafe_function(Env(), completions_->tsfn);
   if (active_runs_ == 0 && closing_) {
     DeleteHandle();
     SettleCloses(Env(), can_run_js);
@@ -282,11 +261,14 @@ Napi::Value Session::Run(const Napi::CallbackInfo& info) {
   Instance(env)->external_memory->Settle(env);
   auto call = std::make_shared<RunCall>();
   if (!call->Read(info, serial_)) return env.Undefined();
-  if (!EnsureCompletions(env)) return env.Undefined();
+  if (call->may_complete_now && call->signature->IsSmall()) return CompleteNow(env, *call);
+  std::shared_ptr<RunCompletions> completions = Completions(env);
+  if (!completions) return env.Undefined();
   auto* run = new AsyncRun();
   run->session = this;
   run->call = std::move(call);
   run->handle = handle_;
+  run->completions = std::move(completions);
   napi_value promise;
   if (napi_create_promise(env, &run->deferred, &promise) != napi_ok ||
       napi_create_reference(env, Value(), 1, &run->session_ref) != napi_ok) {
@@ -294,18 +276,21 @@ Napi::Value Session::Run(const Napi::CallbackInfo& info) {
     Napi::Error::New(env, "Could not start the run").ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  if (active_runs_++ == 0) napi_ref_threadsafe_function(env, completions_->tsfn);
-  std::shared_ptr<Completions> completions = completions_;
-  RunOnRunnerThread([run, completions] {
-    run->finished = ExecuteWithin(run->call, run->handle);
-    std::lock_guard<std::mutex> lock(completions->mu);
-    if (completions->closed ||
-        napi_call_threadsafe_function(completions->tsfn, run, napi_tsfn_nonblocking) != napi_ok) {
-      // The environment is gone: nobody to settle for.
-      delete run;
-    }
-  });
+  ++active_runs_;
+  run->completions->Ref();
+  RunOnRunnerThread({ExecuteRun, DeliverRun, run});
   return Napi::Value(env, promise);
+}
+
+Napi::Value Session::CompleteNow(Napi::Env env, RunCall& call) {
+  call.Execute(handle_->session);
+  auto deferred = Napi::Promise::Deferred::New(env);
+  if (call.code != TF_OK) {
+    deferred.Reject(StatusError(env, call.code, call.message));
+  } else {
+    deferred.Resolve(call.Results(env));
+  }
+  return deferred.Promise();
 }
 
 Napi::Value Session::StepMayBlock(const Napi::CallbackInfo& info) {

@@ -16,7 +16,8 @@ namespace tfn {
 
 class Graph;
 struct AsyncRun;
-struct Completions;
+class RunCompletions;
+struct RunCall;
 
 // Shared ownership of a TF_Session: the Session wrapper holds one share and each run in flight another, so
 // that a run given up at its deadline (session.cc, ExecuteWithin) never outlives the session it uses. The
@@ -45,10 +46,12 @@ struct SessionHandle {
 //           given a signature of another session or disposed tensors, and the TensorFlow error of the run.
 //           deadlineMs (1..2^31-1, else RangeError): throws DEADLINE_EXCEEDED by then even when TensorFlow
 //           cannot end the run (it goes on in a detached thread; session.cc, ExecuteWithin).
-//   [async] s.run(same arguments) -> Promise of the same. Conversion happens on the JS thread; TF_SessionRun
-//           runs on a runner thread (session_runner.h; not the libuv pool), touching no JS value; results come
-//           back through the session's threadsafe function. Every input tensor and the session stay
-//           referenced until the run settles.
+//   [async] s.run(same arguments, completeNowIfSmall?: boolean) -> Promise of the same. Conversion happens on
+//           the JS thread; TF_SessionRun runs on a runner thread (session_runner.h; not the libuv pool),
+//           touching no JS value; results come back through the environment's RunCompletions. Every input
+//           tensor and the session stay referenced until the run settles. With completeNowIfSmall (and no
+//           deadline or metadata), a step whose recent runs took at most kSmallStepNanos (session_run.h)
+//           runs in the JS thread instead, and the promise is returned settled.
 //   [sync]  s.stepMayBlock(signature) -> boolean   whether an op of the signature's step may wait for another
 //           op of the step (a queue, a staging area, Recv, …; session_blocking.h): such a step must not run
 //           in the calling thread (RunOptions.inter_op_thread_pool = -1). Throws TypeError for a non-signature.
@@ -72,11 +75,13 @@ class Session : public Napi::ObjectWrap<Session> {
  private:
   // Called on the JS thread when an async run settles; can_run_js is false while the environment goes away.
   void RunFinished(bool can_run_js);
-  // Creates the threadsafe function that brings async runs' results back; false after throwing.
-  bool EnsureCompletions(Napi::Env env);
+  // The environment's channel that brings async runs' results back (made on first use); null after throwing.
+  static std::shared_ptr<RunCompletions> Completions(Napi::Env env);
   Napi::Value Prepare(const Napi::CallbackInfo& info);
   Napi::Value RunSync(const Napi::CallbackInfo& info);
   Napi::Value Run(const Napi::CallbackInfo& info);
+  // Runs a small step (RunSignature::IsSmall) in the JS thread and returns its settled promise.
+  Napi::Value CompleteNow(Napi::Env env, RunCall& call);
   Napi::Value StepMayBlock(const Napi::CallbackInfo& info);
   Napi::Value ListDevices(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
@@ -96,7 +101,6 @@ class Session : public Napi::ObjectWrap<Session> {
   bool closing_ = false;
   int active_runs_ = 0;
   std::vector<Napi::Promise::Deferred> pending_closes_;
-  std::shared_ptr<Completions> completions_;
 };
 
 }  // namespace tfn

@@ -2,6 +2,7 @@
 // Copyright node-libtensorflow authors.
 #include "session_run.h"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -108,7 +109,20 @@ bool RunCall::Read(const Napi::CallbackInfo& info, uint64_t session_serial) {
     }
     deadline_ms = static_cast<int64_t>(ms);
   }
+  may_complete_now = info.Length() > 5 && info[5].ToBoolean() && deadline_ms == 0 && !want_metadata;
   return true;
+}
+
+void RunSignature::RecordStep(int64_t ns) const {
+  // Concurrent runs may lose an update: this is a hint, not a count.
+  int64_t floor = floor_step_ns.load(std::memory_order_relaxed);
+  floor_step_ns.store(std::min(ns, floor + floor / 8 + 100), std::memory_order_relaxed);
+  last_step_ns.store(ns, std::memory_order_relaxed);
+}
+
+bool RunSignature::IsSmall() const {
+  return floor_step_ns.load(std::memory_order_relaxed) <= kSmallStepNanos &&
+         last_step_ns.load(std::memory_order_relaxed) <= kSmallLastStepNanos;
 }
 
 void RunCall::Execute(TF_Session* session) {
@@ -117,10 +131,14 @@ void RunCall::Execute(TF_Session* session) {
   StatusGuard status;
   BufferGuard options(has_run_options ? Tf().TF_NewBufferFromString(run_options.data(), run_options.size()) : nullptr);
   BufferGuard meta(want_metadata ? Tf().TF_NewBuffer() : nullptr);
+  auto start = std::chrono::steady_clock::now();
   Tf().TF_SessionRun(session, options.get(), sig.inputs.data(), input_values.data(),
                      static_cast<int>(sig.inputs.size()), sig.outputs.data(), output_values.data(),
                      static_cast<int>(sig.outputs.size()), sig.targets.data(), static_cast<int>(sig.targets.size()),
                      meta.get(), status);
+  if (!want_metadata) {
+    sig.RecordStep(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count());
+  }
   code = status.code();
   if (code != TF_OK) message = status.message();
   if (meta.get() != nullptr && code == TF_OK) {

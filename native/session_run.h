@@ -5,6 +5,7 @@
 #ifndef NATIVE_SESSION_RUN_H_
 #define NATIVE_SESSION_RUN_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -25,7 +26,25 @@ struct RunSignature {
   std::vector<TF_Operation*> targets;
   // Whether an op of the step may wait for another one (session_blocking.h): such a step needs the pools.
   bool may_block = true;
+  // TF_SessionRun times of this signature's runs (wall-clock, ns), by which Session::run decides whether a
+  // step is small enough to complete in the JS thread (session.h). floor: a minimum that forgets slowly (it
+  // drops to any faster run and rises 1/8 per slower one), because on a busy machine a small step is often
+  // preempted, which an average counts as a big step, and once on the runner threads it stays there. last:
+  // the latest run, so that a step that just took long never runs next in the JS thread.
+  mutable std::atomic<int64_t> floor_step_ns{INT64_MAX / 2};
+  mutable std::atomic<int64_t> last_step_ns{INT64_MAX / 2};
+
+  void RecordStep(int64_t ns) const;
+  bool IsSmall() const;
 };
+
+// The longest step time (ns, the floor above) that Session::run may complete in the JS thread. Sending a
+// step to a runner thread and settling its result costs the JS thread itself 8-10 us more than running a
+// small step inline (docs/THREADING.md has the measurements), so below this the event loop is held for less
+// time inline than by the hop.
+constexpr int64_t kSmallStepNanos = 5000;
+// And the longest that the latest run may have taken: a preempted small step takes up to a few hundred us.
+constexpr int64_t kSmallLastStepNanos = 250000;
 
 // Everything one TF_SessionRun call needs, read on the JS thread.
 struct RunCall {
@@ -40,6 +59,8 @@ struct RunCall {
   bool want_metadata = false;
   // 0: none. Else the run settles (DEADLINE_EXCEEDED) after this long even if TensorFlow does not.
   int64_t deadline_ms = 0;
+  // Session::run only: the caller allows completing the step in the JS thread if it is small.
+  bool may_complete_now = false;
   // Results.
   std::vector<TF_Tensor*> output_values;
   std::string metadata;

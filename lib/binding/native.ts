@@ -133,7 +133,8 @@ export namespace Native {
   export interface Session {
     prepare(feedOps: Operation[], feedIdx: number[], fetchOps: Operation[], fetchIdx: number[], targets: Operation[]): RunSignature;
     runSync(...args: RunArgs): RunOutput;
-    run(...args: RunArgs): Promise<RunOutput>;
+    /** completeNowIfSmall: run a step whose recent runs were small in the JS thread (native/session.h). */
+    run(...args: [...RunArgs, completeNowIfSmall?: boolean]): Promise<RunOutput>;
     /** Whether an op of the step may wait for another op of it (native/session_blocking.h). */
     stepMayBlock(signature: RunSignature): boolean;
     listDevices(): Array<{ name: string; type: string; memoryBytes: number }>;

@@ -55,6 +55,14 @@ export interface RunOptions {
    * unset; `false` forces the pool.
    */
   callerThread?: boolean;
+  /**
+   * `run` only. Left undefined or `true`, a step that runs in the calling thread (see `callerThread`, left
+   * undefined) and whose recent runs of the same feeds and fetches took at most 5 µs runs in the JS thread,
+   * and the promise is returned settled: handing such a step to a runner thread and back costs the event loop
+   * more time than the step itself (docs/THREADING.md). Not with `timeoutMs` or `trace`. `false`: always
+   * on a runner thread.
+   */
+  smallStepsInJsThread?: boolean;
 }
 
 // TensorFlow trusts these counts: 2^31−1 pool threads is a SIGSEGV creating the pool and 2^31−1 CPU devices

@@ -109,12 +109,17 @@ export interface NativeRun {
   inline: boolean;
 }
 
-/** Starts the run off the JS thread (a runner thread, native/session_runner.h); traced runs take turns (trace.ts says why). */
+/**
+ * Starts the run off the JS thread (a runner thread, native/session_runner.h), or completes a small inline step
+ * in it (RunOptions.smallStepsInJsThread); traced runs take turns (trace.ts says why).
+ */
 export function startRun(call: NativeRun, options: RunOptions | undefined): Promise<Native.RunOutput> {
   const runOptions = encodeRunOptions(call.inline ? inCallerThread(options) : options);
   const deadline = runDeadline(options);
   const traced = options?.trace === true;
-  const start = () => call.native.run(call.signature, call.values, runOptions, traced, deadline);
+  // Only steps the binding itself put in the calling thread: those cannot wait for another op.
+  const completeNow = call.inline && options?.callerThread === undefined && options?.smallStepsInJsThread !== false;
+  const start = () => call.native.run(call.signature, call.values, runOptions, traced, deadline, completeNow);
   return traced ? oneTracedRunAtATime(start) : start();
 }
 

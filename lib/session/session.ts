@@ -190,6 +190,9 @@ export class Session {
 
   /**
    * Runs the graph off the JS thread (on a runner thread) and resolves with results shaped like `fetches`.
+   * A step that recently took at most 5 µs and runs in the calling thread by default runs in the JS thread
+   * instead, which holds the event loop for less time than the hop would (`RunOptions.smallStepsInJsThread`,
+   * docs/THREADING.md).
    * @throws (rejects) the TensorFlow error of the run (InvalidArgumentError for a wrong feed, …); Error
    *   when the session is closed or the fetches and feeds are not of its graph.
    */

@@ -69,4 +69,76 @@ describe('async runs', () => {
     expect(pending.status).toBe(0);
     expect(pending.stdout.trim()).toBe('dequeued 9');
   }, 120_000);
+
+  // A runner that delivered a result used to count as busy until it was back in its loop, and the JS thread's
+  // next run, which that result triggers, often came first: a new thread per run or two, all spinning.
+  (process.platform === 'linux' ? test : test.skip)('a loop of awaited runs is served by one runner thread', () => {
+    const r = node(`
+      const fs = require('fs');
+      const tf = require('./dist');
+      const threads = () => Number(/Threads:\\s+(\\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1]);
+      const g = new tf.Graph();
+      const x = g.placeholder('float32', [], 'x');
+      const y = g.addOperation('AddV2', { inputs: [x, g.constant(1)] }).output(0);
+      const s = new tf.Session(g);
+      (async () => {
+        const feeds = new Map([[x, 0]]);
+        s.runSync(y, feeds);
+        const before = threads();
+        let most = before;
+        for (let i = 0; i < 3000; i++) {
+          feeds.set(x, i);
+          (await s.run(y, feeds, { smallStepsInJsThread: false })).dispose();
+          if (i % 50 === 0) most = Math.max(most, threads());
+        }
+        console.log(JSON.stringify({ before, most }));
+      })();
+    `);
+    expect(r.status).toBe(0);
+    const { before, most } = JSON.parse(r.stdout.trim()) as { before: number; most: number };
+    expect(most - before).toBeLessThanOrEqual(1);
+  }, 120_000);
+
+  // How many event loop turns (setImmediate callbacks) happen while `n` runs are awaited one after another.
+  async function loopTurnsDuring(n: number, run: () => Promise<tf.Tensor>): Promise<number> {
+    let turns = 0;
+    let timer: NodeJS.Immediate | undefined;
+    const tick = () => {
+      turns++;
+      timer = setImmediate(tick);
+    };
+    timer = setImmediate(tick);
+    try {
+      for (let i = 0; i < n; i++) (await run()).dispose();
+    } finally {
+      clearImmediate(timer);
+    }
+    return turns;
+  }
+
+  test('a small inline step completes in the JS thread; smallStepsInJsThread: false and slow steps hop', async () => {
+    const g = new tf.Graph();
+    const x = g.placeholder('float32', [], 'x');
+    const y = g.addOperation('AddV2', { inputs: [x, g.constant(1)] }).output(0);
+    const big = g.constant(1, { shape: [256, 256], dtype: 'float32' });
+    const product = g.addOperation('MatMul', { inputs: [big, big] }).output(0);
+    const slow = g.addOperation('Sum', { inputs: [product, g.constant([0, 1], { dtype: 'int32' })] }).output(0);
+    const sess = new tf.Session(g);
+    const feeds = new Map([[x, 1]]);
+    expect((await sess.run(y, feeds)).item()).toBe(2);
+    // Until a run of the step was seen to be small (its first builds the executors), it hops.
+    for (let i = 0; i < 100; i++) (await sess.run(y, feeds)).dispose();
+    // Without the hop, awaits of settled promises never let the loop turn; a preempted step can send a few
+    // runs back to the runner threads, so only most of them are required to stay in the JS thread.
+    expect(await loopTurnsDuring(400, () => sess.run(y, feeds))).toBeLessThan(200);
+    const off = await loopTurnsDuring(200, () => sess.run(y, feeds, { smallStepsInJsThread: false }));
+    expect(off).toBeGreaterThanOrEqual(200);
+    // A 256x256 MatMul takes far longer than the hop: it never runs in the JS thread.
+    await sess.run(slow);
+    expect(await loopTurnsDuring(20, () => sess.run(slow))).toBeGreaterThanOrEqual(20);
+    // Results and errors are those of the hop.
+    expect((await sess.run(y, new Map([[x, 41]]))).item()).toBe(42);
+    await expect(sess.run(y, new Map([[x, new Float32Array(2)]]))).rejects.toThrow();
+    await sess.close();
+  });
 });
