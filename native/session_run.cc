@@ -116,7 +116,7 @@ bool RunCall::Read(const Napi::CallbackInfo& info, uint64_t session_serial) {
 void RunSignature::RecordStep(int64_t ns) const {
   // Concurrent runs may lose an update: this is a hint, not a count.
   int64_t floor = floor_step_ns.load(std::memory_order_relaxed);
-  floor_step_ns.store(std::min(ns, floor + floor / 8 + 100), std::memory_order_relaxed);
+  floor_step_ns.store(std::min(ns, floor + floor / 32 + 100), std::memory_order_relaxed);
   last_step_ns.store(ns, std::memory_order_relaxed);
 }
 
