@@ -28,7 +28,7 @@ struct RunSignature {
   bool may_block = true;
   // TF_SessionRun times of this signature's runs (wall-clock, ns), by which Session::run decides whether a
   // step is small enough to complete in the JS thread (session.h). floor: a minimum that forgets slowly (it
-  // drops to any faster run and rises 1/8 per slower one), because on a busy machine a small step is often
+  // drops to any faster run and rises 1/32 per slower one), because on a busy machine a small step is often
   // preempted, which an average counts as a big step, and once on the runner threads it stays there. last:
   // the latest run, so that a step that just took long never runs next in the JS thread.
   mutable std::atomic<int64_t> floor_step_ns{INT64_MAX / 2};
