@@ -88,9 +88,11 @@ def main():
     images = rng.random((8448, 784), dtype=np.float32)
     classes = rng.integers(0, 10, 8448).astype(np.int32)
     local, t_warm = 0, None
+    # As examples/distributed/task.js: this worker's sessions see the ps and this worker only.
+    config = v1.ConfigProto(device_filters=['/job:ps', '/job:worker/task:%d' % task])
     with v1.train.MonitoredTrainingSession(master=server.target, is_chief=task == 0, hooks=[
             v1.train.StopAtStepHook(last_step=steps)], log_step_count_steps=None, save_summaries_steps=None,
-            save_checkpoint_secs=None) as sess:
+            save_checkpoint_secs=None, config=config) as sess:
         emit({'type': 'session', 'worker': task})
         while not sess.should_stop():
             start = (local * batch) % (len(images) - batch)

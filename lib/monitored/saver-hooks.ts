@@ -7,6 +7,7 @@ import { getDefaultGraph } from '../graph/default-graph';
 import type { Session } from '../session/session';
 import { Saver } from '../checkpoint/saver';
 import { FileWriter } from '../summary/file-writer';
+import { writeGraphText } from './graph-text';
 import { Tensor } from '../tensor/tensor';
 import { invalidArgument, optionalObject, requireString } from '../base/validate';
 import { SecondOrStepTimer, SessionRunArgs, logging } from './hooks';
@@ -58,7 +59,7 @@ export interface CheckpointSaverHookOptions {
   /** The checkpoint prefix inside the directory (default 'model.ckpt'). */
   checkpointBasename?: string;
   listeners?: CheckpointSaverListener[];
-  /** Write the MetaGraphDef with every checkpoint and the graph to the event file (default true). */
+  /** Write graph.pbtxt, the MetaGraphDef with every checkpoint and the graph to the event file (default true). */
   saveGraphDef?: boolean;
 }
 
@@ -105,6 +106,8 @@ export class CheckpointSaverHook implements SessionRunHook {
     const step = stepValue(await session.run(this.#step!));
     if (this.#saveGraphDef) {
       const saver = this.#getSaver(session);
+      // Written here, not in begin: other hooks' begin may still add to the graph (Python's reason too).
+      writeGraphText(session.graph, this.checkpointDir, 'graph.pbtxt');
       this.#writer!.addGraph(session.graph);
       this.#writer!.addMetaGraph(saver.exportMetaGraph());
     }
