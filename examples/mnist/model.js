@@ -4,6 +4,7 @@
 // times the very graph the example trains.
 'use strict';
 const tf = require('../../dist');
+const { rng } = require('../common');
 
 /**
  * The classic sizes (32 and 64 filters, a 1024-unit dense layer, batch 50) take about 29 MFLOP a digit forward; these
@@ -100,16 +101,6 @@ function buildEvalGraph(overrides = {}) {
     const rawSaver = new tf.train.Saver({ graph: g, varList: g.trainableVariables() });
     return { g, images, labels, accuracy, averagesSaver, rawSaver };
   });
-}
-
-/** A small seeded generator, so the split and the batches are the same on every run (and on resume). */
-function rng(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
-    s = (s ^ (s >>> 13)) >>> 0;
-    return s / 2 ** 32;
-  };
 }
 
 function shuffled(n, seed) {
