@@ -145,6 +145,7 @@ export class CheckpointSaverHook implements SessionRunHook {
     for (const l of this.#listeners) await l.beforeSave?.(session, step);
     logging.info(`Saving checkpoints for ${step} into ${this.#savePath}.`);
     await this.#getSaver(session).save(session, this.#savePath, { globalStep: step, writeMetaGraph: this.#saveGraphDef });
+    this.#writer?.addSessionLog({ status: 'CHECKPOINT', checkpointPath: this.#savePath }, step);
     logging.info(`Calling checkpoint listeners after saving checkpoint ${step}...`);
     let stop = false;
     for (const l of this.#listeners) if (await l.afterSave?.(session, step)) stop = true;
@@ -214,6 +215,7 @@ export class SummarySaverHook implements SessionRunHook {
     const results = runValues.results as { globalStep: Tensor; summary?: Tensor[] };
     let step = stepValue(results.globalStep) + 1;
     if (this.#nextStep === null || this.#request) step = stepValue(await runContext.session.run(this.#step!));
+    if (this.#nextStep === null) this.#writer.addSessionLog({ status: 'START' }, step);
     if (this.#request) {
       this.#timer.updateLastTriggeredStep(step);
       for (const summary of results.summary ?? []) this.#writer.addSummary(summary, step);

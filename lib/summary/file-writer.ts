@@ -10,7 +10,7 @@ import { Tensor } from '../tensor/tensor';
 import { RunTrace } from '../session/trace';
 import { encode } from '../proto';
 import { invalidArgument, requireString } from '../base/validate';
-import { encodeEvent, type EventPayload } from './event';
+import { SESSION_STATUS, type EventPayload, type SessionLog, encodeEvent } from './event';
 
 export interface FileWriterOptions {
   /** A graph to write at once (Python's `graph=`), as `addGraph` does. */
@@ -158,6 +158,28 @@ export class FileWriter {
     else throw invalidArgument('a RunTrace or RunMetadata bytes', 'FileWriter.addRunMetadata(runMetadata, tag)', runMetadata);
     requireString(tag, 'FileWriter.addRunMetadata(runMetadata, tag)');
     this.#addEvent({ taggedRunMetadata: { tag, runMetadata: bytes } }, requireStep(globalStep, 'FileWriter.addRunMetadata(…, globalStep)'));
+  }
+
+  /**
+   * Adds a SessionLog (Python's `add_session_log`): START when training (re)starts at `globalStep`, from which
+   * TensorBoard drops the events a crashed run wrote past that step; CHECKPOINT with its path; STOP.
+   * @example writer.addSessionLog({ status: 'START' }, step)
+   */
+  addSessionLog(sessionLog: SessionLog, globalStep?: Step): void {
+    this.#requireOpen('addSessionLog');
+    const what = 'FileWriter.addSessionLog(sessionLog)';
+    if (typeof sessionLog !== 'object' || sessionLog === null) {
+      throw invalidArgument('a { status, checkpointPath?, msg? } object', what, sessionLog);
+    }
+    if (!Object.prototype.hasOwnProperty.call(SESSION_STATUS, sessionLog.status)) {
+      throw invalidArgument(`a status among ${Object.keys(SESSION_STATUS).join(', ')}`, what, sessionLog.status);
+    }
+    const { status } = sessionLog;
+    const optional = (value: unknown, name: string) => (value === undefined ? undefined : requireString(value, `${what}: ${name}`));
+    const checkpointPath = optional(sessionLog.checkpointPath, 'checkpointPath');
+    const msg = optional(sessionLog.msg, 'msg');
+    const step = requireStep(globalStep, 'FileWriter.addSessionLog(sessionLog, globalStep)');
+    this.#addEvent({ sessionLog: { status, checkpointPath, msg } }, step);
   }
 
   /** Writes what is queued to disk. */

@@ -4,3 +4,4 @@ export { audio, cleanTag, histogram, image, merge, mergeAll, scalar, text } from
 export type { SummaryOptions } from './summary-ops';
 export { FileWriter } from './file-writer';
 export type { FileWriterOptions } from './file-writer';
+export type { SessionLog, SessionStatus } from './event';

@@ -29,6 +29,17 @@ tags = [[v.tag, e.step] for e in tf.train.summary_iterator(os.path.join(d, ev)) 
 print(json.dumps({'ckpts': ckpts, 'tags': tags}))
 `;
 
+// The SessionLog events of the event file in a directory: [status, checkpoint file name, step].
+const SESSION_LOGS = `
+import json, os, sys
+import tensorflow.compat.v1 as tf
+d = sys.argv[1]
+ev = [f for f in os.listdir(d) if f.startswith('events')][0]
+logs = [[e.session_log.status, os.path.basename(e.session_log.checkpoint_path), e.step]
+        for e in tf.train.summary_iterator(os.path.join(d, ev)) if e.HasField('session_log')]
+print(json.dumps(logs))
+`;
+
 describePython('MonitoredTrainingSession writes what Python writes', () => {
   test('checkpoints every 3 steps and at the end, summaries and steps/sec every 2 steps', async () => {
     const py = tempDir('tfn-mts-py-');
@@ -50,6 +61,12 @@ describePython('MonitoredTrainingSession writes what Python writes', () => {
       const tags = readScalarTags(fs.readFileSync(path.join(node.dir, events[0]))).map((e) => [e.tag, e.step]);
       expect({ ckpts, tags }).toEqual(python);
       expect(ckpts).toEqual(['model.ckpt-0', 'model.ckpt-3', 'model.ckpt-6', 'model.ckpt-7']);
+      // START at the first step, then CHECKPOINT (status 3) with each save's path, as Python's hooks write them.
+      const logs = (dir: string) => JSON.parse(runPython(SESSION_LOGS, [dir]).trim().split('\n').pop()!);
+      const ours = logs(node.dir);
+      expect(ours).toEqual(logs(py.dir));
+      expect(ours).toContainEqual([1, '', 1]);
+      expect(ours.filter((l: unknown[]) => l[0] === 3)).toHaveLength(4);
     } finally {
       info.mockRestore();
       py.cleanup();

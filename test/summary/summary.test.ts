@@ -103,6 +103,10 @@ print(json.dumps({'ops': ops, 'tags': tags}))
       const traced = await s.run(merged, { x: 9 }, { trace: true });
       writer.addSummary(traced.results as tf.Tensor, 3);
       writer.addRunMetadata(traced.trace, 'step_3', 3);
+      // (A START would make TensorBoard drop the events written before it at later steps, as after a crash.)
+      writer.addSessionLog({ status: 'CHECKPOINT', checkpointPath: path.join(dir, 'model.ckpt') }, 3);
+      expect(() => writer.addSessionLog({ status: 'BEGIN' as tf.summary.SessionStatus }, 0)).toThrow(/a status among STATUS_UNSPECIFIED, START/);
+      expect(() => writer.addSessionLog({ status: 'STOP', msg: 7 as unknown as string })).toThrow(/msg/);
       await writer.close();
       await s.close();
       expect(() => writer.flush()).toThrow(/closed/);
