@@ -84,7 +84,7 @@ function rnn(g: tf.Graph): [tf.Output, tf.Variable[]] {
   return [tf.reduceMean(tf.square(h)), [wx, wh, b]];
 }
 
-function relu(g: tf.Graph): [tf.Output, tf.Variable[]] {
+function relu(_g: tf.Graph): [tf.Output, tf.Variable[]] {
   const [w, b] = [v('w', [H, H]), v('b', [H])];
   const [, h] = tf.whileLoop(
     (i: tf.Output) => tf.less(i, T),
