@@ -192,15 +192,25 @@ function whileGrad(op: Operation, ...grads: Array<Output | null>): InputGradient
   attachFunctionDef(g, gradCond);
 
   // The backward loop, under the driver's `<op>_grad` scope, as Python's `gradients/while_grad/while_grad`.
+  const scope = g.currentNameScope;
+  const driverScope = scope.includes('/') ? `${scope.slice(0, scope.lastIndexOf('/'))}/` : '';
   const initial = candidates.map((c) => {
     const given = grads[c.index];
     if (!c.resource && given) return given;
-    // A variable's gradient starts from zeros of the variable's shape (Python's _zeros_like for a handle).
-    const handle = forward.inputs[c.index];
     if (c.resource) {
-      const shape = g.addOperation('VariableShape', { inputs: [handle], attrs: { out_type: 'int32' } }).output(0);
-      const zero = g.constant(0, { dtype: c.dtype });
-      return g.addOperation('Fill', { inputs: [shape, zero], attrs: { T: c.dtype, index_type: 'int32' } }).output(0);
+      // A variable's gradient starts from zeros of the variable's shape: Python's driver makes them (_zeros_like
+      // of the loop's handle output), so they are named in its scope ('gradients/VariableShape', 'gradients/zeros').
+      return g.nameScope(driverScope, () => {
+        const shape = g.addOperation('VariableShape', {
+          inputs: [forward.output(c.index)],
+          attrs: { out_type: 'int32' },
+          name: 'VariableShape',
+        }).output(0);
+        return g.nameScope('zeros', (zeros) => {
+          const zero = g.constant(0, { dtype: c.dtype, name: 'Const' });
+          return g.addOperation('Fill', { inputs: [shape, zero], attrs: { T: c.dtype, index_type: 'int32' }, name: zeros }).output(0);
+        });
+      });
     }
     return g.addOperation('ZerosLike', { inputs: [forward.output(c.index)], attrs: { T: c.dtype } }).output(0);
   });

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The graph the gradient of a loop builds, against Python's tf.while_loop gradient (while_v2) on the same model (an
-// RNN, an LSTM language model): the forward loop accumulates only what the backward loop reads (one TensorList per
-// tensor, as many as Python's), and the body's gradient folds static shapes as Python does instead of computing
-// them every iteration.
+// RNN, a ReLU recurrence, an LSTM language model): the forward loop accumulates only what the backward loop reads
+// (one TensorList per tensor, as many as Python's), and the body's gradient folds static shapes as Python does
+// instead of computing them every iteration.
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '../../lib';
@@ -30,6 +30,10 @@ def rnn():
   _, h = tf.while_loop(lambda i, h: i < T, lambda i, h: (i + 1, tf.tanh(tf.matmul(tf.gather(x, i), wx) + tf.matmul(h, wh) + b)),
                        [tf.constant(0), tf.zeros([B, H])])
   return tf.reduce_mean(tf.square(h)), [wx, wh, b]
+def relu():
+  w, b = gv('w', [H, H]), gv('b', [H])
+  _, h = tf.while_loop(lambda i, h: i < T, lambda i, h: (i + 1, tf.nn.relu(tf.matmul(h, w) + b)), [tf.constant(0), tf.ones([B, H])])
+  return tf.reduce_sum(h), [w, b]
 def lstm():
   ids = tf.compat.v1.placeholder(tf.int32, [T, B]); targets = tf.compat.v1.placeholder(tf.int32, [T, B])
   w = {'embedding': gv('embedding', [V, I])}
@@ -49,14 +53,18 @@ def lstm():
   return loop[3] / T, list(w.values())
 def summary(gd):
   counts = collections.Counter()
+  pushed = []
   for f in gd.library.function:
     counts.update(n.op for n in f.node_def if n.op in COUNTED)
+    types = {n.name: n.op for n in f.node_def}
+    # What each accumulator holds: the type of the op whose output is pushed (an argument of the body: 'arg').
+    pushed += [types.get(n.input[1].split(':')[0], 'arg') for n in f.node_def if n.op == 'TensorListPushBack']
   counts.update('main ' + n.op for n in gd.node if n.op in COUNTED)
   grad_loops = [n for n in gd.node if n.op in ('While', 'StatelessWhile') and n.name.endswith('while_grad')]
-  return {'counts': dict(counts), 'backwardLoopVars': [len(n.input) for n in grad_loops]}
+  return {'counts': dict(counts), 'pushed': sorted(pushed), 'backwardLoopVars': [len(n.input) for n in grad_loops]}
 g = tf.Graph()
 with g.as_default():
-  loss, xs = {'rnn': rnn, 'lstm': lstm}[sys.argv[1]]()
+  loss, xs = {'rnn': rnn, 'relu': relu, 'lstm': lstm}[sys.argv[1]]()
   tf.gradients(loss, xs)
 ours = tf.compat.v1.GraphDef()
 ours.ParseFromString(open(sys.argv[2], 'rb').read())
@@ -74,6 +82,16 @@ function rnn(g: tf.Graph): [tf.Output, tf.Variable[]] {
     [tf.constant(0, { dtype: 'int32' }), tf.zeros([B, H])],
   ) as tf.Output[];
   return [tf.reduceMean(tf.square(h)), [wx, wh, b]];
+}
+
+function relu(_g: tf.Graph): [tf.Output, tf.Variable[]] {
+  const [w, b] = [v('w', [H, H]), v('b', [H])];
+  const [, h] = tf.whileLoop(
+    (i: tf.Output) => tf.less(i, T),
+    (i: tf.Output, h: tf.Output) => [tf.add(i, 1), tf.nn.relu(tf.add(tf.matmul(h, w), b))],
+    [tf.constant(0, { dtype: 'int32' }), tf.ones([B, H])],
+  ) as tf.Output[];
+  return [tf.reduceSum(h), [w, b]];
 }
 
 /** The cell of examples/lstm. */
@@ -105,7 +123,7 @@ function lstm(g: tf.Graph): [tf.Output, tf.Variable[]] {
 }
 
 describePython('the gradient graph of a loop against Python\'s while_v2', () => {
-  const models = [['rnn', rnn], ['lstm', lstm]] as const;
+  const models = [['rnn', rnn], ['relu', relu], ['lstm', lstm]] as const;
   test.each(models)('%s: accumulators, backward loop variables and shape ops as Python\'s', (name, model) => {
     const g = new tf.Graph();
     g.asDefault(() => {

@@ -5,6 +5,7 @@
 // forward tensor a gradient op reads (a Shape of it included) is pushed to an accumulator each iteration. Python
 // folds static shapes into constants, so these do too, with Python's node names. TF_AddGradients keeps the C++
 // ones on its fast path (registerCppEquivalentGradient): same values, and graphs without loops gain nothing there.
+// Relu's is here too: Python's reads the op's output where C++'s reads its input.
 import type { Operation, Output } from '../../graph/operation';
 import { registerCppEquivalentGradient } from '../registry';
 import { reduceGradientArgs, reducedShape, shapeOf, tryAttr } from './util';
@@ -145,3 +146,7 @@ registerCppEquivalentGradient('Mean', (op, grad) => {
   const divide = FLOATING.has(summed.dtype) ? g.ops.realDiv : g.ops.div;
   return [divide.call(g.ops, summed, factor, { name: 'truediv' }), null];
 });
+
+// Python's _ReluGrad reads the op's output, C++'s its input: in a loop body whose next op reads the output anyway
+// (a MatMul's gradient), reading the input would cost the forward loop one more accumulator.
+registerCppEquivalentGradient('Relu', (op, grad) => [grad === null ? null : op.graph.ops.reluGrad(grad, op.outputs[0])]);

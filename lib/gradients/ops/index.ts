@@ -33,7 +33,7 @@
 //   no second derivative), ConcatV2, FusedBatchNormV3, Conv2DBackpropInput.
 // Registered here although C++ has one for every dtype (broadcast.ts): Add, AddV2, Sub, Mul, RealDiv, Square, Sum,
 //   Mean, and (shaping.ts) Reshape, ExpandDims, Squeeze, StridedSlice, Slice, with static shapes folded as Python
-//   does (loop bodies accumulate less); the C++ fast path keeps C++'s.
+//   does, and Relu from its output as Python's (loop bodies accumulate less); the C++ fast path keeps C++'s.
 // Not covered here (Python has a gradient, C++ has none):
 //   Gather, ResourceGather, ResourceGatherNd: IndexedSlices, the backprop driver's (lib/gradients/gradients.ts);
 //   control flow and its data structures (TensorArray*V3, TensorList*, While/If/Case): the control-flow issue's;

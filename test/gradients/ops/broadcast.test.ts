@@ -17,6 +17,7 @@ const cases: GradCase[] = [
   { name: 'Mul, broadcast', type: 'Mul', inputs: [floats([2, 1, 3], 15), floats([4, 1], 16)] },
   { name: 'RealDiv, broadcast', type: 'RealDiv', inputs: [floats([2, 3], 17), floats([3], 18, 'float64', 0.5, 2)] },
   { name: 'Square', type: 'Square', inputs: [floats([2, 3], 19)] },
+  { name: 'Relu', type: 'Relu', inputs: [floats([2, 3], 27, 'float64', -1, 1, 0.1)] },
   { name: 'Sum over all axes', type: 'Sum', inputs: [floats([2, 3], 20), ints([0, 1])] },
   { name: 'Sum over axis 1', type: 'Sum', inputs: [floats([2, 3, 2], 21), ints([1])] },
   { name: 'Sum over axis -1, keep_dims', type: 'Sum', inputs: [floats([2, 3], 22), ints([-1])], attrs: { keep_dims: true } },
