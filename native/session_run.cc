@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -120,8 +121,27 @@ void RunSignature::RecordStep(int64_t ns) const {
   last_step_ns.store(ns, std::memory_order_relaxed);
 }
 
+namespace {
+
+// kSmallStepNanos, unless NODE_LIBTENSORFLOW_SMALL_STEP_US (microseconds, 0 to 1000000) says otherwise: 0 keeps
+// every step off the JS thread for the whole process; a machine with slower system calls may afford more.
+int64_t SmallStepNanos() {
+  static const int64_t nanos = [] {
+    const char* setting = std::getenv("NODE_LIBTENSORFLOW_SMALL_STEP_US");
+    if (setting == nullptr || *setting == '\0') return kSmallStepNanos;
+    char* end = nullptr;
+    double us = std::strtod(setting, &end);
+    if (end == setting || *end != '\0' || !(us >= 0 && us <= 1e6)) return kSmallStepNanos;
+    return static_cast<int64_t>(us * 1000);
+  }();
+  return nanos;
+}
+
+}  // namespace
+
 bool RunSignature::IsSmall() const {
-  return floor_step_ns.load(std::memory_order_relaxed) <= kSmallStepNanos &&
+  int64_t limit = SmallStepNanos();
+  return limit > 0 && floor_step_ns.load(std::memory_order_relaxed) <= limit &&
          last_step_ns.load(std::memory_order_relaxed) <= kSmallLastStepNanos;
 }
 

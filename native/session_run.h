@@ -42,6 +42,7 @@ struct RunSignature {
 // step to a runner thread and settling its result costs the JS thread itself 8-10 us more than running a
 // small step inline (docs/THREADING.md has the measurements), so below this the event loop is held for less
 // time inline than by the hop.
+// NODE_LIBTENSORFLOW_SMALL_STEP_US overrides it (session_run.cc).
 constexpr int64_t kSmallStepNanos = 5000;
 // And the longest that the latest run may have taken: a preempted small step takes up to a few hundred us.
 constexpr int64_t kSmallLastStepNanos = 250000;
