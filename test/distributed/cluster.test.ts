@@ -115,7 +115,12 @@ describe('a cluster of 1 ps and 2 workers on 127.0.0.1', () => {
     const line = restore.stdout.split('\n').find((l) => l.startsWith('RESULT '));
     if (!line) throw new Error(`restore failed: ${restore.stderr}`);
     const r = JSON.parse(line.slice(7));
-    expect(r.latest).toBe(path.join(tmp.dir, `model.ckpt-${r.step}`));
+    // The checkpoint is named after the step the chief read just before saving; the other worker's updates go on
+    // meanwhile (asynchronous training, as in Python), so the global_step saved in it may differ by a step or two
+    // (CI once had model.ckpt-402 holding 401).
+    expect(path.dirname(r.latest)).toBe(tmp.dir);
+    const named = Number(/model\.ckpt-(\d+)$/.exec(r.latest)?.[1]);
+    expect(Math.abs(named - r.step)).toBeLessThanOrEqual(2);
     expect(r.step).toBeGreaterThanOrEqual(400);
     // Shared: the global step counts the steps of every worker process, not the chief's alone.
     // (The other worker may finish a step after the chief's last save.)
