@@ -133,7 +133,7 @@ describe('a cluster of 1 ps and 2 workers on 127.0.0.1', () => {
 
   test('SyncReplicasOptimizer: each global step applies the mean of 2 gradients', async () => {
     const script = path.join(TASKS, 'sync-values.js');
-    const c = await launch({ scripts: { ps: script, worker: script }, tasks: { ps: 1, worker: 2 }, args: { worker: ['12'] } });
+    const c = await launch({ scripts: { ps: script, worker: script }, tasks: { ps: 1, worker: 2 }, args: { worker: ['20'] } });
     await Promise.all([exitedCleanly(c, 'worker:0', 90_000), exitedCleanly(c, 'worker:1', 90_000)]);
     // loss = c·w with c = 1 on worker 0 and 3 on worker 1, rate 1: a step of 2 gradients moves w by their mean
     // (1, 2 or 3); 2 needs one gradient of each worker in the same step, which one gradient per step never gives.
@@ -145,11 +145,13 @@ describe('a cluster of 1 ps and 2 workers on 127.0.0.1', () => {
       const prev = gs === 1 ? 0 : byStep.get(gs - 1);
       if (prev !== undefined && gs > 0) moves.push(prev - w);
     }
-    expect(moves.length).toBeGreaterThanOrEqual(5);
+    // The chief sees each step it ran; on a loaded machine the other worker's steps make it miss some pairs of
+    // consecutive steps (CI once had 4 pairs in 12 steps).
+    expect(moves.length).toBeGreaterThanOrEqual(4);
     for (const m of moves) expect([1, 2, 3]).toContain(m);
     expect(moves).toContain(2);
     const [lastStep, lastW] = values.at(-1) as [number, number];
-    expect(lastStep).toBeGreaterThanOrEqual(12);
+    expect(lastStep).toBeGreaterThanOrEqual(20);
     expect(Number.isInteger(lastW) && lastW <= -lastStep && lastW >= -3 * lastStep).toBe(true);
   });
 
