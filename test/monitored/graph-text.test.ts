@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '../../lib';
 import { toTextFormat } from '../../lib/monitored/graph-text';
-import { hasPythonTensorFlow, runPython, tempDir } from '../helpers/python';
+import { describePython, runPython, tempDir } from '../helpers/python';
 import { tinyModel } from './model';
 
 const PARSE = `
@@ -103,9 +103,10 @@ describe('graph.pbtxt', () => {
       '    }', '  }', '}', '',
     ].join('\n'));
   });
+});
 
-  const withPython = hasPythonTensorFlow ? test : test.skip;
-  withPython("Python's text_format parses it into the graph's GraphDef, and TensorFlow imports it", async () => {
+describePython('graph.pbtxt read by Python', () => {
+  test("Python's text_format parses it into the graph's GraphDef, and TensorFlow imports it", async () => {
     const tmp = tempDir('tfn-pbtxt-');
     try {
       const m = await trainChief(tmp.dir);
