@@ -216,9 +216,24 @@ async function waitForTasks(cluster, timeoutMs = 60_000) {
   }
 }
 
+/**
+ * A ps task's life after its server started: report ready, then serve until SIGTERM/SIGINT end the process
+ * (TensorFlow 2.21 cannot shut a started gRPC server down). The server serves from TensorFlow's threads; the
+ * timer only keeps the process alive.
+ */
+function serveAsPs(server, task) {
+  emit({ type: 'ready', job: 'ps', task, target: server.target });
+  setInterval(() => {}, 1 << 30);
+}
+
+/** Ends the process cleanly on SIGTERM and SIGINT (Cluster.stop sends SIGTERM). */
+function exitOnSignals() {
+  for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => process.exit(0));
+}
+
 /** One line of a task's report to the launcher. */
 function emit(event) {
   process.stdout.write(`EVENT ${JSON.stringify(event)}\n`);
 }
 
-module.exports = { Cluster, freePort, freePorts, taskArgs, emit, waitForTasks };
+module.exports = { Cluster, freePort, freePorts, taskArgs, emit, waitForTasks, serveAsPs, exitOnSignals };

@@ -11,11 +11,11 @@
 if (process.env.TF_CPP_MIN_LOG_LEVEL === undefined) process.env.TF_CPP_MIN_LOG_LEVEL = '2';
 const util = require('util');
 const tf = require('../../dist');
-const { taskArgs, emit, waitForTasks } = require('./cluster');
+const { taskArgs, emit, waitForTasks, serveAsPs, exitOnSignals } = require('./cluster');
 const { DEFAULTS } = require('../mnist/model');
 const { buildModel, WorkerBatches } = require('./model');
 
-for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => process.exit(0));
+exitOnSignals();
 
 function options(argv) {
   const { values } = util.parseArgs({
@@ -117,10 +117,7 @@ async function main() {
   const { job, task, cluster } = taskArgs();
   const o = options(process.argv.slice(2));
   if (job === 'ps') {
-    const server = new tf.Server({ cluster, jobName: 'ps', taskIndex: task });
-    emit({ type: 'ready', job, task, target: server.target });
-    // The server serves from TensorFlow's threads; this timer only keeps the process alive until a signal.
-    setInterval(() => {}, 1 << 30);
+    serveAsPs(new tf.Server({ cluster, jobName: 'ps', taskIndex: task }), task);
     return;
   }
   await worker(cluster, task, o);

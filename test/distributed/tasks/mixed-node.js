@@ -3,9 +3,9 @@
 // with gradient descent, variables on the ps; mixed_python.py builds the same graph in Python.
 'use strict';
 const tf = require('../../../dist');
-const { taskArgs, emit, waitForTasks } = require('../../../examples/distributed/cluster');
+const { taskArgs, emit, waitForTasks, serveAsPs, exitOnSignals } = require('../../../examples/distributed/cluster');
 
-for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => process.exit(0));
+exitOnSignals();
 
 function batch(i) {
   const x = new Float32Array(32 * 4);
@@ -26,8 +26,7 @@ async function main() {
   const { job, task, cluster } = taskArgs();
   const server = new tf.Server({ cluster, jobName: job, taskIndex: task });
   if (job === 'ps') {
-    emit({ type: 'ready' });
-    setInterval(() => {}, 1 << 30);
+    serveAsPs(server, task);
     return;
   }
   const lastStep = Number(process.argv[2]);

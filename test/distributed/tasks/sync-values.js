@@ -4,16 +4,15 @@
 // (rate 1) moves w by that average. The chief reports (global step, w) after each of its steps.
 'use strict';
 const tf = require('../../../dist');
-const { taskArgs, emit, waitForTasks } = require('../../../examples/distributed/cluster');
+const { taskArgs, emit, waitForTasks, serveAsPs, exitOnSignals } = require('../../../examples/distributed/cluster');
 
-for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => process.exit(0));
+exitOnSignals();
 
 async function main() {
   const { job, task, cluster } = taskArgs();
   const server = new tf.Server({ cluster, jobName: job, taskIndex: task });
   if (job === 'ps') {
-    emit({ type: 'ready' });
-    setInterval(() => {}, 1 << 30);
+    serveAsPs(server, task);
     return;
   }
   const lastStep = Number(process.argv[2]);
