@@ -13,7 +13,7 @@ const os = require('os');
 const path = require('path');
 const readline = require('readline');
 const { spawn, spawnSync } = require('child_process');
-const { median, table, fmt } = require('./util');
+const { median, table, fmt, trainingSteps } = require('./util');
 const tf = require('..');
 const { buildTrainGraph, loadDigits, Batches } = require('../examples/mnist/model');
 
@@ -135,22 +135,7 @@ async function nodeContender(model, prefix, batches, mode) {
   const session = new tf.Session(model.g, { config: { intraOpParallelismThreads: THREADS, interOpParallelismThreads: THREADS } });
   return async (steps, warmup) => {
     await model.saver.restore(session, prefix);
-    const lossBefore = (await session.run(model.loss, batches[0])).item();
-    let t0 = 0n;
-    let cpu0 = process.cpuUsage();
-    for (let i = -warmup; i < steps; i++) {
-      if (i === 0) {
-        t0 = process.hrtime.bigint();
-        cpu0 = process.cpuUsage();
-      }
-      const feeds = batches[(i + warmup) % BATCHES];
-      if (mode === 'sync') session.runSync(model.train, feeds);
-      else await session.run(model.train, feeds);
-    }
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    const cpu = process.cpuUsage(cpu0);
-    const lossAfter = (await session.run(model.loss, batches[0])).item();
-    return { stepsPerSecond: steps / seconds, cpuMsPerStep: (cpu.user + cpu.system) / 1000 / steps, lossBefore, lossAfter };
+    return trainingSteps(session, { loss: model.loss, train: model.train, batches }, steps, warmup, mode);
   };
 }
 

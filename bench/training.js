@@ -6,7 +6,7 @@
 // one pseudo-random stream, so their losses before and after training must agree too.
 'use strict';
 const { spawnSync } = require('child_process');
-const { median, table, fmt } = require('./util');
+const { median, table, fmt, trainingSteps } = require('./util');
 const { runC } = require('./c/build');
 const tf = require('..');
 
@@ -67,23 +67,9 @@ async function measureNode(steps, warmup, mode) {
   const { g, loss, train, batches, init } = build();
   const sess = new tf.Session(g);
   await sess.run(init);
-  const lossBefore = (await sess.run(loss, batches[0])).item();
-  let t0 = 0n;
-  let cpu0 = process.cpuUsage();
-  for (let i = -warmup; i < steps; i++) {
-    if (i === 0) {
-      t0 = process.hrtime.bigint();
-      cpu0 = process.cpuUsage();
-    }
-    const feeds = batches[(i + warmup) % BATCHES];
-    if (mode === 'sync') sess.runSync(train, feeds);
-    else await sess.run(train, feeds);
-  }
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const cpu = process.cpuUsage(cpu0);
-  const lossAfter = (await sess.run(loss, batches[0])).item();
+  const result = await trainingSteps(sess, { loss, train, batches }, steps, warmup, mode);
   await sess.close();
-  return { stepsPerSecond: steps / seconds, cpuMsPerStep: (cpu.user + cpu.system) / 1000 / steps, lossBefore, lossAfter };
+  return result;
 }
 
 const PYTHON = `

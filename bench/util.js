@@ -56,4 +56,27 @@ async function settle(ms = 30) {
   await new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-module.exports = { median, timeSync, timeAsync, fmt, table, verdict, settle };
+/**
+ * Trains `steps` steps (after `warmup` untimed ones) of `train`, feeding `batches` in turn, with runSync
+ * (`mode` 'sync') or await run; the loss on the first batch before and after.
+ */
+async function trainingSteps(session, { loss, train, batches }, steps, warmup, mode) {
+  const lossBefore = (await session.run(loss, batches[0])).item();
+  let t0 = 0n;
+  let cpu0 = process.cpuUsage();
+  for (let i = -warmup; i < steps; i++) {
+    if (i === 0) {
+      t0 = process.hrtime.bigint();
+      cpu0 = process.cpuUsage();
+    }
+    const feeds = batches[(i + warmup) % batches.length];
+    if (mode === 'sync') session.runSync(train, feeds);
+    else await session.run(train, feeds);
+  }
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
+  const lossAfter = (await session.run(loss, batches[0])).item();
+  return { stepsPerSecond: steps / seconds, cpuMsPerStep: (cpu.user + cpu.system) / 1000 / steps, lossBefore, lossAfter };
+}
+
+module.exports = { median, timeSync, timeAsync, fmt, table, verdict, settle, trainingSteps };
