@@ -8,6 +8,7 @@
         "native/external_memory.cc",
         "native/graph.cc",
         "native/import_options.cc",
+        "native/intra_op.cc",
         "native/operation.cc",
         "native/operation_description.cc",
         "native/server.cc",

@@ -5,6 +5,8 @@
 //   [sync] loadLibrary(dir: string) -> string   loads libtensorflow from dir, returns TF_Version();
 //          throws Error naming the file and the loader's reason
 //   [sync] isLoaded() -> boolean; libraryDirectory() -> string
+//   [sync] intraOpUnavailable() -> string   why steps cannot keep intra-op work in the calling thread (loads
+//          tfn_intra_op.so on first call; intra_op.h), or '' when they can
 //   [sync] setErrorFactory((code, codeNumber, message) => Error)   installed once by lib/errors.ts
 //   [sync] allOpList() -> Buffer (OpList); registeredKernelsForOp(name) -> Buffer (KernelList)
 //   tensorAlignment: number   the alignment JS memory needs to be fed without a copy
@@ -22,6 +24,7 @@
 #include "common.h"
 #include "external_memory.h"
 #include "graph.h"
+#include "intra_op.h"
 #include "operation.h"
 #include "server.h"
 #include "session.h"
@@ -54,6 +57,10 @@ Napi::Value LoadLibrary(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value IsLoaded(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), TensorFlowLoaded()); }
+
+Napi::Value IntraOpUnavailable(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), IntraOpUnavailableReason());
+}
 
 Napi::Value LibraryDirectory(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), TensorFlowDirectory());
@@ -163,6 +170,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("loadLibrary", Napi::Function::New(env, LoadLibrary, "loadLibrary"));
   exports.Set("isLoaded", Napi::Function::New(env, IsLoaded, "isLoaded"));
   exports.Set("libraryDirectory", Napi::Function::New(env, LibraryDirectory, "libraryDirectory"));
+  exports.Set("intraOpUnavailable", Napi::Function::New(env, IntraOpUnavailable, "intraOpUnavailable"));
   exports.Set("setErrorFactory", Napi::Function::New(env, SetErrorFactory, "setErrorFactory"));
   exports.Set("allOpList", Napi::Function::New(env, AllOpList, "allOpList"));
   exports.Set("registeredKernelsForOp", Napi::Function::New(env, RegisteredKernelsForOp, "registeredKernelsForOp"));

@@ -75,6 +75,7 @@ Napi::Function Session::Init(Napi::Env env) {
                          InstanceMethod<&Session::RunSync>("runSync"),
                          InstanceMethod<&Session::Run>("run"),
                          InstanceMethod<&Session::StepMayBlock>("stepMayBlock"),
+                         InstanceMethod<&Session::IntraOpDecision>("intraOpDecision"),
                          InstanceMethod<&Session::ListDevices>("listDevices"),
                          InstanceMethod<&Session::Close>("close"),
                          StaticMethod<&Session::LoadSavedModel>("loadSavedModel"),
@@ -229,6 +230,10 @@ Napi::Value Session::Prepare(const Napi::CallbackInfo& info) {
   }
   signature->may_block =
       blocking_.StepMayBlock(graph_->graph(), signature->inputs, signature->outputs, signature->targets);
+  if (info.Length() > 5 && info[5].ToBoolean() && !signature->may_block) {
+    signature->intra_op =
+        intra_op_choices_.For(handle_->session, signature->inputs, signature->outputs, signature->targets);
+  }
   auto* holder = new std::shared_ptr<const RunSignature>(std::move(signature));
   auto external = Napi::External<std::shared_ptr<const RunSignature>>::New(
       env, holder, [](Napi::BasicEnv, std::shared_ptr<const RunSignature>* h) { delete h; });
@@ -301,6 +306,20 @@ Napi::Value Session::StepMayBlock(const Napi::CallbackInfo& info) {
                TypeError, env, "Expected a run signature from session.prepare()", env.Undefined());
   const auto& signature = *info[0].As<Napi::External<std::shared_ptr<const RunSignature>>>().Data();
   return Napi::Boolean::New(env, signature->may_block);
+}
+
+Napi::Value Session::IntraOpDecision(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  bool tagged = false;
+  TFN_THROW_IF(info.Length() < 1 || !info[0].IsExternal() ||
+                   napi_check_object_type_tag(env, info[0], &kRunSignatureTag, &tagged) != napi_ok || !tagged,
+               TypeError, env, "Expected a run signature from session.prepare()", env.Undefined());
+  const auto& signature = *info[0].As<Napi::External<std::shared_ptr<const RunSignature>>>().Data();
+  TFN_THROW_IF(info.Length() < 2 || !info[1].IsNumber() || !(info[1].As<Napi::Number>().DoubleValue() >= 0), TypeError,
+               env, "Expected the fed bytes as a number", env.Undefined());
+  if (!signature->intra_op) return Napi::Number::New(env, -2);
+  return Napi::Number::New(env,
+                           signature->intra_op->Decided(static_cast<size_t>(info[1].As<Napi::Number>().DoubleValue())));
 }
 
 Napi::Value Session::ListDevices(const Napi::CallbackInfo& info) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common.h"
+#include "intra_op.h"
 #include "session_blocking.h"
 
 namespace tfn {
@@ -35,11 +36,12 @@ struct SessionHandle {
 //
 // JS surface:
 //   new Session(graph, target: string | null, config: Uint8Array | null)   config is a serialized ConfigProto
-//   [sync]  s.prepare(feedOps, feedIdx, fetchOps, fetchIdx, targets) -> RunSignature (an opaque External)
-//           feedOps/fetchOps/targets: Operation[] of the session's graph, feedIdx/fetchIdx: number[]. Checked
-//           once here, so that a serving loop's runs read only their values. Throws TypeError/RangeError/Error
-//           for operations of another graph or outputs they do not have.
-//   [sync]  s.runSync(signature, feedValues, runOptions, wantMetadata, deadlineMs?)
+//   [sync]  s.prepare(feedOps, feedIdx, fetchOps, fetchIdx, targets, choosesIntraOp?) -> RunSignature (an
+//           opaque External). feedOps/fetchOps/targets: Operation[] of the session's graph, feedIdx/fetchIdx:
+//           number[]. Checked once here, so that a serving loop's runs read only their values. Throws
+//           TypeError/RangeError/Error for operations of another graph or outputs they do not have.
+//           choosesIntraOp: the session's config leaves intra-op threading to the binding (intra_op.h).
+//   [sync]  s.runSync(signature, feedValues, runOptions, wantMetadata, deadlineMs?, _, chooseIntraOp?)
 //             -> Result[] | {outputs: Result[], metadata: Buffer}
 //           feedValues[i]: a Tensor, a number (a scalar of the fed output's dtype) or [dtype, dims, TypedArray];
 //           runOptions: Uint8Array (RunOptions) | null. Result: see Tensor::ToJs. Throws Error when closed,
@@ -51,10 +53,15 @@ struct SessionHandle {
 //           touching no JS value; results come back through the environment's RunCompletions. Every input
 //           tensor and the session stay referenced until the run settles. With completeNowIfSmall (and no
 //           deadline or metadata), a step whose recent runs took at most kSmallStepNanos (session_run.h)
-//           runs in the JS thread instead, and the promise is returned settled.
+//           runs in the JS thread instead, and the promise is returned settled. chooseIntraOp (the 7th
+//           argument of both): this run may keep its intra-op work in the calling thread if the signature's
+//           measurements say so (intra_op.h); only for a signature prepared with choosesIntraOp.
 //   [sync]  s.stepMayBlock(signature) -> boolean   whether an op of the signature's step may wait for another
 //           op of the step (a queue, a staging area, Recv, …; session_blocking.h): such a step must not run
 //           in the calling thread (RunOptions.inter_op_thread_pool = -1). Throws TypeError for a non-signature.
+//   [sync]  s.intraOpDecision(signature, fedBytes) -> number   where runs of the signature feeding that many bytes
+//           keep their intra-op work (intra_op.h): 1 the calling thread, 0 the pool, -1 not decided yet, -2 the
+//           signature has no choice. For tests and benchmarks.
 //   [sync]  s.listDevices() -> {name, type, memoryBytes}[]
 //   [async] s.close() -> Promise<void>   idempotent; closes the TF_Session at once, which cancels the runs in
 //           flight (they reject with CANCELLED), then deletes it once they settle. Rejects with the error of
@@ -83,6 +90,7 @@ class Session : public Napi::ObjectWrap<Session> {
   // Runs a small step (RunSignature::IsSmall) in the JS thread and returns its settled promise.
   Napi::Value CompleteNow(Napi::Env env, RunCall& call);
   Napi::Value StepMayBlock(const Napi::CallbackInfo& info);
+  Napi::Value IntraOpDecision(const Napi::CallbackInfo& info);
   Napi::Value ListDevices(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
   static Napi::Value LoadSavedModel(const Napi::CallbackInfo& info);
@@ -98,6 +106,7 @@ class Session : public Napi::ObjectWrap<Session> {
   Graph* graph_ = nullptr;
   Napi::ObjectReference graph_ref_;
   BlockingScan blocking_;
+  IntraOpChoices intra_op_choices_;
   bool closing_ = false;
   int active_runs_ = 0;
   std::vector<Napi::Promise::Deferred> pending_closes_;

@@ -111,6 +111,7 @@ bool RunCall::Read(const Napi::CallbackInfo& info, uint64_t session_serial) {
     deadline_ms = static_cast<int64_t>(ms);
   }
   may_complete_now = info.Length() > 5 && info[5].ToBoolean() && deadline_ms == 0 && !want_metadata;
+  may_choose_intra_op = info.Length() > 6 && info[6].ToBoolean() && signature->intra_op && !want_metadata;
   return true;
 }
 
@@ -151,17 +152,25 @@ void RunCall::Execute(TF_Session* session) {
   StatusGuard status;
   BufferGuard options(has_run_options ? Tf().TF_NewBufferFromString(run_options.data(), run_options.size()) : nullptr);
   BufferGuard meta(want_metadata ? Tf().TF_NewBuffer() : nullptr);
+  size_t fed_bytes = 0;
+  bool caller_thread = false;
+  if (may_choose_intra_op) {
+    for (TF_Tensor* t : input_values) fed_bytes += Tf().TF_TensorByteSize(t);
+    caller_thread = sig.intra_op->CallerThread(fed_bytes);
+  }
   auto start = std::chrono::steady_clock::now();
-  Tf().TF_SessionRun(session, options.get(), sig.inputs.data(), input_values.data(),
-                     static_cast<int>(sig.inputs.size()), sig.outputs.data(), output_values.data(),
-                     static_cast<int>(sig.outputs.size()), sig.targets.data(), static_cast<int>(sig.targets.size()),
-                     meta.get(), status);
+  // The same arguments: a run that may choose asks for no run metadata.
+  (caller_thread ? IntraOpSessionRun() : Tf().TF_SessionRun)(
+      session, options.get(), sig.inputs.data(), input_values.data(), static_cast<int>(sig.inputs.size()),
+      sig.outputs.data(), output_values.data(), static_cast<int>(sig.outputs.size()), sig.targets.data(),
+      static_cast<int>(sig.targets.size()), meta.get(), status);
+  code = status.code();
   // A traced step is slower than the same step untraced.
   if (!want_metadata) {
-    auto elapsed = std::chrono::steady_clock::now() - start;
-    sig.RecordStep(std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count());
+    int64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
+    sig.RecordStep(ns);
+    if (may_choose_intra_op && code == TF_OK) sig.intra_op->Record(fed_bytes, caller_thread, ns);
   }
-  code = status.code();
   if (code != TF_OK) message = status.message();
   if (meta.get() != nullptr && code == TF_OK) {
     metadata.assign(static_cast<const char*>(meta.get()->data), meta.get()->length);

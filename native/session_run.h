@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common.h"
+#include "intra_op.h"
 #include "session.h"
 #include "tensor.h"
 
@@ -26,6 +27,9 @@ struct RunSignature {
   std::vector<TF_Operation*> targets;
   // Whether an op of the step may wait for another one (session_blocking.h): such a step needs the pools.
   bool may_block = true;
+  // Where runs' intra-op work goes (intra_op.h), for a step that cannot block, of a CPU-only session whose config
+  // leaves intra-op threading unset, where tfn_intra_op.so is available; else null.
+  std::shared_ptr<IntraOpChoice> intra_op;
   // TF_SessionRun times of this signature's runs (wall-clock, ns), by which Session::run decides whether a
   // step is small enough to complete in the JS thread (session.h). floor: a minimum that forgets slowly (it
   // drops to any faster run and rises 1/32 per slower one), because on a busy machine a small step is often
@@ -62,6 +66,8 @@ struct RunCall {
   int64_t deadline_ms = 0;
   // Session::run only: the caller allows completing the step in the JS thread if it is small.
   bool may_complete_now = false;
+  // The run leaves intra-op threading to the binding (no explicit callerThread) and its signature has a choice.
+  bool may_choose_intra_op = false;
   // Results.
   std::vector<TF_Tensor*> output_values;
   std::string metadata;

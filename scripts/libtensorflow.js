@@ -33,6 +33,14 @@ const HEADER_PREFIXES = [
   'tsl/platform/ctstring_internal.h',
   'xla/tsl/c/tsl_status.h',
 ];
+// The C++ header trees that native/intra_op/ compiles against (`gcc -M` of intra_op_run.cc reaches into these
+// only), as prefixes of paths inside the wheel's tensorflow/include/: about 55 MB of the wheel's 287 MB.
+const CC_HEADER_DIRS = [
+  'tensorflow/core/', 'tensorflow/c/', 'tsl/', 'xla/tsl/', 'absl/', 'Eigen/', 'unsupported/Eigen/',
+  'google/protobuf/', 'ml_dtypes/', 'third_party/',
+];
+// A file of those trees, by which a cache directory extracted before they were is recognised.
+const CC_HEADER_MARK = 'tensorflow/core/public/session.h';
 const PACKAGE_ROOT = path.resolve(__dirname, '..');
 // What `npm install` provisioned, for the build and the run-time loader (tests point it elsewhere).
 const RECORD_FILE = process.env.NODE_LIBTENSORFLOW_RECORD || path.join(PACKAGE_ROOT, '.libtensorflow.json');
@@ -103,6 +111,8 @@ module.exports = {
   WHEEL_SHA256,
   LIBRARIES,
   HEADER_PREFIXES,
+  CC_HEADER_DIRS,
+  CC_HEADER_MARK,
   PACKAGE_ROOT,
   RECORD_FILE,
   cacheRoot,

@@ -124,8 +124,10 @@ async function extractWheel(wheel, dest) {
   const wanted = (name) => {
     if (lt.LIBRARIES.some((lib) => name === `tensorflow/${lib}`)) return path.join(dest, path.basename(name));
     const inc = 'tensorflow/include/';
-    if (name.startsWith(inc) && lt.HEADER_PREFIXES.includes(name.slice(inc.length))) {
-      return path.join(dest, 'include', name.slice(inc.length));
+    const header = name.slice(inc.length);
+    if (name.startsWith(inc) && !name.endsWith('/') &&
+        (lt.HEADER_PREFIXES.includes(header) || lt.CC_HEADER_DIRS.some((d) => header.startsWith(d)))) {
+      return path.join(dest, 'include', header);
     }
     return null;
   };
@@ -143,6 +145,7 @@ async function extractWheel(wheel, dest) {
   const missing = [
     ...lt.LIBRARIES.map((l) => `tensorflow/${l}`),
     ...lt.HEADER_PREFIXES.map((h) => `tensorflow/include/${h}`),
+    `tensorflow/include/${lt.CC_HEADER_MARK}`,
   ].filter((n) => !found.has(n));
   if (missing.length) throw new Error(`the wheel lacks ${missing.join(', ')}`);
   const total = entries.reduce((sum, e) => sum + e.uncompressedSize, 0);
@@ -178,7 +181,7 @@ async function extractWheel(wheel, dest) {
 
 async function fromWheel(python) {
   const dest = lt.cacheDir();
-  if (!lt.checkDirectory(dest)) {
+  if (!lt.checkDirectory(dest) && fs.existsSync(path.join(dest, 'include', lt.CC_HEADER_MARK))) {
     log(`reusing ${dest}`);
     const stamp = JSON.parse(fs.readFileSync(path.join(dest, 'provenance.json'), 'utf8'));
     return { path: dest, source: 'cache', wheel: stamp.wheel, sha256: stamp.sha256 };
@@ -199,6 +202,10 @@ async function fromWheel(python) {
     await extractWheel(wheel, staging);
     fs.writeFileSync(path.join(staging, 'provenance.json'),
       JSON.stringify({ wheel: name, sha256: digest, version: lt.TENSORFLOW_VERSION }, null, 2) + '\n');
+    // A copy extracted before the C++ headers were (CC_HEADER_DIRS) is replaced.
+    if (fs.existsSync(dest) && !fs.existsSync(path.join(dest, 'include', lt.CC_HEADER_MARK))) {
+      fs.rmSync(dest, { recursive: true, force: true });
+    }
     try {
       fs.renameSync(staging, dest);
     } catch (err) {

@@ -131,12 +131,23 @@ export namespace Native {
   export type RunOutput = RunResult | { outputs: RunResult; metadata: Buffer };
 
   export interface Session {
-    prepare(feedOps: Operation[], feedIdx: number[], fetchOps: Operation[], fetchIdx: number[], targets: Operation[]): RunSignature;
-    runSync(...args: RunArgs): RunOutput;
+    /** choosesIntraOp: runs of the signature may keep intra-op work in the calling thread (native/intra_op.h). */
+    prepare(
+      feedOps: Operation[],
+      feedIdx: number[],
+      fetchOps: Operation[],
+      fetchIdx: number[],
+      targets: Operation[],
+      choosesIntraOp?: boolean,
+    ): RunSignature;
+    /** chooseIntraOp: this run leaves intra-op threading to the binding (native/session.h). */
+    runSync(...args: [...RunArgs, unused?: undefined, chooseIntraOp?: boolean]): RunOutput;
     /** completeNowIfSmall: run a step whose recent runs were small in the JS thread (native/session.h). */
-    run(...args: [...RunArgs, completeNowIfSmall?: boolean]): Promise<RunOutput>;
+    run(...args: [...RunArgs, completeNowIfSmall?: boolean, chooseIntraOp?: boolean]): Promise<RunOutput>;
     /** Whether an op of the step may wait for another op of it (native/session_blocking.h). */
     stepMayBlock(signature: RunSignature): boolean;
+    /** Where runs feeding fedBytes keep intra-op work: 1 caller, 0 pool, -1 undecided, -2 no choice (native/session.h). */
+    intraOpDecision(signature: RunSignature, fedBytes: number): number;
     listDevices(): Array<{ name: string; type: string; memoryBytes: number }>;
     close(): Promise<void>;
   }
@@ -176,6 +187,8 @@ export namespace Native {
     loadLibrary(dir: string): string;
     isLoaded(): boolean;
     libraryDirectory(): string;
+    /** Why steps cannot keep intra-op work in the calling thread (tfn_intra_op.so), or '' when they can. */
+    intraOpUnavailable(): string;
     setErrorFactory(factory: (code: string, codeNumber: number, message: string) => Error): void;
     allOpList(): Buffer;
     registeredKernelsForOp(name: string): Buffer;

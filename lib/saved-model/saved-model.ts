@@ -102,6 +102,7 @@ export class SavedModel {
       outs.map((o) => o.op._native),
       outs.map((o) => o.index),
       [],
+      Session._choosesIntraOp(this.session),
     );
     compiled = {
       inputKeys,

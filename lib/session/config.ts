@@ -140,6 +140,19 @@ export function choosesThreads(options: SessionOptions | undefined): boolean {
   );
 }
 
+/**
+ * @internal Whether the binding also chooses, per run, where the ops' intra-op work runs (TensorFlow's intra-op
+ * pool or the thread running the step; docs/THREADING.md) for the steps it runs in the calling thread: when the
+ * session's config leaves intra-op threading unset too, and TF_NUM_INTRAOP_THREADS is not set.
+ */
+export function choosesIntraOp(options: SessionOptions | undefined): boolean {
+  return (
+    choosesThreads(options) &&
+    options?.config?.intraOpParallelismThreads === undefined &&
+    process.env.TF_NUM_INTRAOP_THREADS === undefined
+  );
+}
+
 const CALLER_THREAD: RunOptions = Object.freeze({ callerThread: true });
 
 /** @internal The options of a run chosen to run in the calling thread; an explicit callerThread wins. */

@@ -118,15 +118,17 @@ export function startRun(call: NativeRun, options: RunOptions | undefined): Prom
   const deadline = runDeadline(options);
   const traced = options?.trace === true;
   // Only steps the binding itself put in the calling thread: those cannot wait for another op.
-  const completeNow = call.inline && options?.callerThread === undefined && options?.smallStepsInJsThread !== false;
-  const start = () => call.native.run(call.signature, call.values, runOptions, traced, deadline, completeNow);
+  const chosen = call.inline && options?.callerThread === undefined;
+  const completeNow = chosen && options?.smallStepsInJsThread !== false;
+  const start = () => call.native.run(call.signature, call.values, runOptions, traced, deadline, completeNow, chosen);
   return traced ? oneTracedRunAtATime(start) : start();
 }
 
 /** Runs on the JS thread. */
 export function runNow(call: NativeRun, options: RunOptions | undefined): Native.RunOutput {
   const runOptions = encodeRunOptions(call.inline ? inCallerThread(options) : options);
-  return call.native.runSync(call.signature, call.values, runOptions, options?.trace === true, runDeadline(options));
+  const chosen = call.inline && options?.callerThread === undefined;
+  return call.native.runSync(call.signature, call.values, runOptions, options?.trace === true, runDeadline(options), undefined, chosen);
 }
 
 /** The rejection of a run: V8's async stack trace from here names the code that awaits it. */

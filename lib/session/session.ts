@@ -8,7 +8,7 @@ import { Operation, Output, isOutputConvertible, toOutput } from '../graph/opera
 import { Tensor } from '../tensor/tensor';
 import { RunTrace } from './trace';
 import { invalidArgument, optionalObject } from '../base/validate';
-import { RunOptions, SessionOptions, choosesThreads, encodeConfig } from './config';
+import { RunOptions, SessionOptions, choosesIntraOp, choosesThreads, encodeConfig } from './config';
 import { FeedSpec, feedValue, finishRun, runFailed, runNow, startRun } from './feeds';
 import { Feeds, Fetches, RunResult } from './types';
 import { getDefaultGraph } from '../graph/default-graph';
@@ -58,6 +58,7 @@ export class Session {
   #native: Native.Session;
   #closed = false;
   #choosesThreads: boolean;
+  #choosesIntraOp: boolean;
 
   /** A session on `graph`, or on the default graph (Python's `tf.Session()`). */
   constructor(graph: Graph = getDefaultGraph(), options: SessionOptions = {}) {
@@ -67,6 +68,7 @@ export class Session {
     this.graph = graph;
     this.#native = adopting ?? new (tfAddon().Session)(graph._native, options.target ?? null, encodeConfig(options.config));
     this.#choosesThreads = choosesThreads(options);
+    this.#choosesIntraOp = choosesIntraOp(options);
   }
 
   /** @internal Wraps a native session (SavedModel loading) made with `options`. */
@@ -177,6 +179,7 @@ export class Session {
         plan.fetchOps,
         plan.fetchIdx,
         plan.targets,
+        this.#choosesIntraOp,
       );
       const specs = outputs.map((o): FeedSpec => ({ dtype: o.dtype, shape: o.shape, what: `Tensor '${o.name}'`, checkDtype: false }));
       const inline = Session._runsInline(this, signature);
@@ -260,6 +263,11 @@ export class Session {
   /** @internal Whether runs of `signature` go in the calling thread unless their options say otherwise. */
   static _runsInline(s: Session, signature: Native.RunSignature): boolean {
     return s.#choosesThreads && !s.#native.stepMayBlock(signature);
+  }
+
+  /** @internal Whether `s` leaves intra-op threading to the binding: prepare()'s last argument. */
+  static _choosesIntraOp(s: Session): boolean {
+    return s.#choosesIntraOp;
   }
 
   /** @internal The native session, for modules that build on it (SavedModel, checkpoints). */

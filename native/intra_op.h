@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright node-libtensorflow authors.
+// Where a step's intra-op work runs when nobody configured intra-op threading: TensorFlow's intra-op pool, or
+// the thread that runs the step (through tfn_intra_op.so, native/intra_op/intra_op_run.h), chosen per run
+// signature and feed size by measuring both (docs/THREADING.md).
+#ifndef NATIVE_INTRA_OP_H_
+#define NATIVE_INTRA_OP_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "intra_op/intra_op_run.h"
+#include "tf_api.h"
+
+namespace tfn {
+
+// tfn_intra_op.so's run function, loaded beside the addon on first use; null when it is not there or was
+// built for another TensorFlow than the one loaded (IntraOpUnavailableReason says which).
+TfnIntraOpSessionRunFn IntraOpSessionRun();
+// "" when IntraOpSessionRun() is available.
+std::string IntraOpUnavailableReason();
+
+// The choice for one run signature, by feed size (total fed bytes, rounded up to a power of two): a batch-1
+// request and a batch-128 one share a signature and want opposite answers. Each size's first run (which builds
+// the executors) goes to the pool unmeasured; the next runs alternate until each way has kProbeRuns timings,
+// and the way with the lower median is kept for good. Never revisited: results stay bit-identical from then
+// on (some reductions round differently with another number of threads).
+class IntraOpChoice {
+ public:
+  static constexpr int kProbeRuns = 8;
+
+  // Whether this run's intra-op work should stay in the calling thread.
+  bool CallerThread(size_t fed_bytes);
+  // A run's wall time, with the way it ran.
+  void Record(size_t fed_bytes, bool caller_thread, int64_t ns);
+  // For tests: 1 caller thread, 0 pool, -1 undecided.
+  int Decided(size_t fed_bytes);
+
+ private:
+  struct Size {
+    bool warmed = false;
+    int decided = -1;
+    int count[2] = {0, 0};
+    int64_t ns[2][kProbeRuns] = {};
+  };
+  Size& At(size_t fed_bytes);
+
+  std::mutex mu_;
+  std::map<int, Size> sizes_;
+};
+
+// A session's choices by step (the fed, fetched and targeted operations). A step is prepared again whenever a
+// run names its fetches anew (session.run('y:0', …)), and its new signatures share the step's choice. JS thread.
+class IntraOpChoices {
+ public:
+  static constexpr size_t kMaxSteps = 4096;
+
+  // Null when the session cannot choose: tfn_intra_op.so is unavailable, the session has a device other than
+  // the CPU (a GPU step's host-side work is not worth a choice), or it already keeps kMaxSteps choices.
+  std::shared_ptr<IntraOpChoice> For(TF_Session* session, const std::vector<TF_Output>& inputs,
+                                     const std::vector<TF_Output>& outputs, const std::vector<TF_Operation*>& targets);
+
+ private:
+  int cpu_only_ = -1;
+  std::map<std::vector<uintptr_t>, std::shared_ptr<IntraOpChoice>> by_step_;
+};
+
+}  // namespace tfn
+
+#endif  // NATIVE_INTRA_OP_H_
