@@ -60,10 +60,23 @@ int LibraryGraphDefVersion() {
   return -1;
 }
 
+enum class Policy { kMeasure, kOff, kCaller };
+
+// NODE_LIBTENSORFLOW_INTRA_OP_CHOICE: "0" leaves every step's intra-op work to TensorFlow's pool, "caller" keeps
+// it in the calling thread wherever a step may choose (tests reach that path without depending on timings);
+// unset (or anything else), measure.
+Policy ChoicePolicy() {
+  static const Policy policy = [] {
+    const char* setting = std::getenv("NODE_LIBTENSORFLOW_INTRA_OP_CHOICE");
+    std::string value = setting != nullptr ? setting : "";
+    return value == "0" ? Policy::kOff : value == "caller" ? Policy::kCaller : Policy::kMeasure;
+  }();
+  return policy;
+}
+
 Loaded Load() {
   Loaded loaded;
-  const char* setting = std::getenv("NODE_LIBTENSORFLOW_INTRA_OP_CHOICE");
-  if (setting != nullptr && std::string(setting) == "0") {
+  if (ChoicePolicy() == Policy::kOff) {
     loaded.unavailable = "turned off by NODE_LIBTENSORFLOW_INTRA_OP_CHOICE=0";
     return loaded;
   }
@@ -171,25 +184,27 @@ std::shared_ptr<IntraOpChoice> IntraOpChoices::For(TF_Session* session, const st
 IntraOpChoice::Size& IntraOpChoice::At(size_t fed_bytes) { return sizes_[SizeClass(fed_bytes)]; }
 
 bool IntraOpChoice::CallerThread(size_t fed_bytes) {
+  if (ChoicePolicy() == Policy::kCaller) return true;
   std::lock_guard<std::mutex> lock(mu_);
   Size& size = At(fed_bytes);
   if (size.decided >= 0) return size.decided == 1;
-  if (!size.warmed) return false;
-  return size.count[1] < size.count[0];
+  int run = size.started++ - kWarmupRuns;
+  return run >= 0 && (run / kProbeBlock) % 2 == 1;
 }
 
 void IntraOpChoice::Record(size_t fed_bytes, bool caller_thread, int64_t ns) {
+  if (ChoicePolicy() == Policy::kCaller) return;
   std::lock_guard<std::mutex> lock(mu_);
   Size& size = At(fed_bytes);
   if (size.decided >= 0) return;
-  if (!size.warmed) {
-    size.warmed = true;
+  if (size.warmup_seen < kWarmupRuns && !caller_thread) {
+    ++size.warmup_seen;
     return;
   }
   int way = caller_thread ? 1 : 0;
   if (size.count[way] < kProbeRuns) size.ns[way][size.count[way]++] = ns;
   if (size.count[0] == kProbeRuns && size.count[1] == kProbeRuns) {
-    size.decided = Median(size.ns[1], kProbeRuns) < Median(size.ns[0], kProbeRuns) ? 1 : 0;
+    size.decided = Median(size.ns[1], kProbeRuns) < kCallerMargin * Median(size.ns[0], kProbeRuns) ? 1 : 0;
   }
 }
 

@@ -25,14 +25,20 @@ TfnIntraOpSessionRunFn IntraOpSessionRun();
 // "" when IntraOpSessionRun() is available.
 std::string IntraOpUnavailableReason();
 
-// The choice for one run signature, by feed size (total fed bytes, rounded up to a power of two): a batch-1
-// request and a batch-128 one share a signature and want opposite answers. Each size's first run (which builds
-// the executors) goes to the pool unmeasured; the next runs alternate until each way has kProbeRuns timings,
-// and the way with the lower median is kept for good. Never revisited: results stay bit-identical from then
-// on (some reductions round differently with another number of threads).
+// The choice for one step, by feed size (total fed bytes, rounded up to a power of two): a batch-1 request and
+// a batch-128 one share a step and want opposite answers. Each size's first kWarmupRuns runs (the first builds
+// the executors) go to the pool unmeasured; the next 2 * kProbeRuns alternate between the ways in blocks of
+// kProbeBlock runs (strict alternation would time the pool with its threads gone cold after every caller-thread
+// run), and the calling thread is kept if its median is below kCallerMargin times the pool's. The choice is
+// never revisited: results stay bit-identical from then on (some reductions round differently with another
+// number of threads).
 class IntraOpChoice {
  public:
-  static constexpr int kProbeRuns = 8;
+  static constexpr int kWarmupRuns = 2;
+  static constexpr int kProbeBlock = 4;
+  static constexpr int kProbeRuns = 16;
+  // The pool is TensorFlow's own choice and scales with cores: the calling thread must win clearly.
+  static constexpr double kCallerMargin = 0.9;
 
   // Whether this run's intra-op work should stay in the calling thread.
   bool CallerThread(size_t fed_bytes);
@@ -43,7 +49,8 @@ class IntraOpChoice {
 
  private:
   struct Size {
-    bool warmed = false;
+    int started = 0;
+    int warmup_seen = 0;
     int decided = -1;
     int count[2] = {0, 0};
     int64_t ns[2][kProbeRuns] = {};
