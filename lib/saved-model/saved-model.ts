@@ -218,7 +218,7 @@ export async function load(exportDir: string, options: LoadOptions = {}): Promis
     throw withCallerStack(err, caller);
   }
   graph._markNamesStale();
-  const session = Session._wrap(graph, loaded.session, { config: options.config });
+  const session = Session._wrap(graph, loaded.session, { config: options.config }, true);
   return new SavedModel(dir, graph, session, new Uint8Array(loaded.metaGraphDef), tags);
 }
 

@@ -143,7 +143,9 @@ export function choosesThreads(options: SessionOptions | undefined): boolean {
 /**
  * @internal Whether the binding also chooses, per run, where the ops' intra-op work runs (TensorFlow's intra-op
  * pool or the thread running the step; docs/THREADING.md) for the steps it runs in the calling thread: when the
- * session's config leaves intra-op threading unset too, and TF_NUM_INTRAOP_THREADS is not set.
+ * session's config leaves intra-op threading unset too, and TF_NUM_INTRAOP_THREADS is not set. Inference
+ * sessions (savedModel.load) only: one thread rounds some reductions differently from several, which a
+ * training loop would carry from step to step (Python parity tests of conv nets drift to 6e-5).
  */
 export function choosesIntraOp(options: SessionOptions | undefined): boolean {
   return (

@@ -68,15 +68,20 @@ export class Session {
     this.graph = graph;
     this.#native = adopting ?? new (tfAddon().Session)(graph._native, options.target ?? null, encodeConfig(options.config));
     this.#choosesThreads = choosesThreads(options);
-    this.#choosesIntraOp = choosesIntraOp(options);
+    this.#choosesIntraOp = false;
   }
 
-  /** @internal Wraps a native session (SavedModel loading) made with `options`. */
-  static _wrap(graph: Graph, native: Native.Session, options: SessionOptions = {}): Session {
+  /**
+   * @internal Wraps a native session (SavedModel loading) made with `options`. `inference`: the binding may also
+   * choose where its steps' intra-op work runs (config.ts, choosesIntraOp).
+   */
+  static _wrap(graph: Graph, native: Native.Session, options: SessionOptions = {}, inference = false): Session {
     // Through the constructor, so that the instance has its private fields.
     adopting = native;
     try {
-      return new Session(graph, options);
+      const s = new Session(graph, options);
+      s.#choosesIntraOp = inference && choosesIntraOp(options);
+      return s;
     } finally {
       adopting = undefined;
     }

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// Where a step's intra-op work runs when the session leaves intra-op threading to the binding
+// Where a step's intra-op work runs when an inference session leaves intra-op threading to the binding
 // (lib/session/config.ts choosesIntraOp, native/intra_op.h): measured per step and feed size in this process;
 // forced into the calling thread (tfn_intra_op.so on every such run) in a child process, whose results must be
 // those of TensorFlow's own TF_SessionRun.
 import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as tf from '../../lib';
 import { tfAddon } from '../../lib/binding/library';
@@ -13,7 +15,9 @@ import { Session } from '../../lib/session/session';
 const ROOT = path.resolve(__dirname, '..', '..');
 // A library given through LIBTENSORFLOW_PATH may come without TensorFlow's C++ headers, and the addon then
 // without tfn_intra_op.so; what npm install provisions (the wheel, or Python TensorFlow) has them.
-const expectLibrary = process.env.LIBTENSORFLOW_PATH === undefined;
+// NODE_LIBTENSORFLOW_INTRA_OP_CHOICE (0 or caller) replaces the measurements.
+const expectLibrary =
+  process.env.LIBTENSORFLOW_PATH === undefined && process.env.NODE_LIBTENSORFLOW_INTRA_OP_CHOICE === undefined;
 
 function mlp(g: tf.Graph) {
   const x = g.placeholder('float32', [-1, 64], 'x');
@@ -23,6 +27,11 @@ function mlp(g: tf.Graph) {
   const h = g.addOperation('Relu', { inputs: [g.addOperation('MatMul', { inputs: [x, w1] }).output(0)] }).output(0);
   const y = g.addOperation('MatMul', { inputs: [h, w2], name: 'y' }).output(0);
   return { x, y };
+}
+
+/** A session as savedModel.load makes them (an inference session), on any graph. */
+function inferenceSession(g: tf.Graph, options: tf.SessionOptions = {}): tf.Session {
+  return Session._wrap(g, new (tfAddon().Session)(g._native, null, null), options, true);
 }
 
 function decision(sess: tf.Session, x: tf.Output, y: tf.Output, fedBytes: number): number {
@@ -52,15 +61,35 @@ describe('intra-op choice', () => {
     }
   });
 
+  test('savedModel.load sessions choose; plain sessions, which train, keep TensorFlow\'s pool', async () => {
+    const g = new tf.Graph();
+    const { x, y } = mlp(g);
+    const plain = new tf.Session(g);
+    expect(Session._choosesIntraOp(plain)).toBe(false);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfn-intra-op-'));
+    try {
+      await tf.savedModel.save(plain, path.join(dir, '1'), { signatures: { serving_default: { inputs: { x }, outputs: { y } } } });
+      const model = await tf.savedModel.load(path.join(dir, '1'));
+      expect(Session._choosesIntraOp(model.session)).toBe(true);
+      await model.session.close();
+      const configured = await tf.savedModel.load(path.join(dir, '1'), { config: { intraOpParallelismThreads: 0 } });
+      expect(Session._choosesIntraOp(configured.session)).toBe(false);
+      await configured.session.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    await plain.close();
+  });
+
   test('each feed size of a step is decided once, after its probe runs, and the results stay right', async () => {
     const g = new tf.Graph();
     const { x, y } = mlp(g);
-    const sess = new tf.Session(g);
+    const sess = inferenceSession(g);
     const one = tf.tensor(Float32Array.from({ length: 64 }, (_, i) => i / 64), [1, 64]);
     const many = tf.tensor(Float32Array.from({ length: 32 * 64 }, (_, i) => (i % 64) / 64), [32, 64]);
     // TF_SessionRun on the pools: an explicit callerThread leaves threading to the caller.
     const expected = sess.runSync(y, new Map([[x, one]]), { callerThread: true }).toArray() as number[][];
-    if (!expectLibrary && tfAddon().intraOpUnavailable() !== '') return;
+    if (!expectLibrary) return;
     expect(decision(sess, x, y, 64 * 4)).toBe(-1);
     for (let i = 0; i < 40; i++) {
       const got = (i % 2 === 0 ? sess.runSync(y, new Map([[x, one]])) : await sess.run(y, new Map([[x, one]])));
@@ -79,7 +108,7 @@ describe('intra-op choice', () => {
   test('explicit intra-op configuration and steps that may block get no choice', async () => {
     const g = new tf.Graph();
     const { x, y } = mlp(g);
-    const configured = new tf.Session(g, { config: { intraOpParallelismThreads: 0 } });
+    const configured = inferenceSession(g, { config: { intraOpParallelismThreads: 0 } });
     expect(decision(configured, x, y, 256)).toBe(-2);
     await configured.close();
 
@@ -88,7 +117,7 @@ describe('intra-op choice', () => {
     const v = q.placeholder('float32', [], 'v');
     const enqueue = q.addOperation('QueueEnqueueV2', { inputs: [queue, [v]] });
     const size = q.addOperation('QueueSizeV2', { inputs: [queue] }).output(0);
-    const sess = new tf.Session(q);
+    const sess = inferenceSession(q);
     const native = Session._native(sess);
     const signature = native.prepare([v.op._native], [v.index], [], [], [enqueue._native], Session._choosesIntraOp(sess));
     expect(native.intraOpDecision(signature, 4)).toBe(-2);
@@ -100,14 +129,17 @@ describe('intra-op choice', () => {
   test('steps run in the calling thread give TF_SessionRun results and errors (forced in a child)', () => {
     const script = `
       const tf = require('./dist');
+      const { Session } = require('./dist/session/session');
+      const { tfAddon } = require('./dist/binding/library');
       const out = {};
       (async () => {
-        out.unavailable = tf.Session && require('./dist/binding/library').tfAddon().intraOpUnavailable();
+        out.unavailable = tfAddon().intraOpUnavailable();
         const g = new tf.Graph();
         const x = g.placeholder('float32', [-1, -1], 'x');
         const w = g.constant(tf.tensor([1, 2, 3, 4, 5, 6, 7, 8], [4, 2]));
         const y = g.addOperation('MatMul', { inputs: [x, w] }).output(0);
-        const sess = new tf.Session(g);
+        // As savedModel.load makes them.
+        const sess = Session._wrap(g, new (tfAddon().Session)(g._native, null, null), {}, true);
         const feeds = new Map([[x, tf.tensor([1, 0, 2, 1], [1, 4])]]);
         out.sync = sess.runSync(y, feeds).toArray();
         out.async = (await sess.run(y, feeds)).toArray();
