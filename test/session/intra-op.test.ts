@@ -155,7 +155,8 @@ describe('intra-op choice', () => {
         out.grown = sess.runSync(doubled, feeds).toArray();
         // Strings in and out, and a variable assigned by a target-only run then read.
         const s = g.placeholder('string', [-1], 's');
-        const joined = g.addOperation('ReduceJoin', { inputs: [s, g.constant(0, { dtype: 'int32' })], attrs: { separator: '+' } }).output(0);
+        const axis = g.constant(0, { dtype: 'int32' });
+        const joined = g.addOperation('ReduceJoin', { inputs: [s, axis], attrs: { separator: '+' } }).output(0);
         out.strings = sess.runSync(joined, new Map([[s, tf.tensor(['ab', 'c', 'déf'])]])).toArray();
         const handle = g.addOperation('VarHandleOp', { attrs: { dtype: 'float32', shape: [], shared_name: 'v' } }).output(0);
         const value = g.placeholder('float32', [], 'value');
