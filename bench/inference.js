@@ -158,6 +158,16 @@ async function breakdown(model) {
   return { sync: m.sync, async: m.async, roundTrip: Math.max(m.pool - m.poolWork, 0) };
 }
 
+/** Where our runs of `batch` keep their intra-op work, as the binding chose it (docs/THREADING.md). */
+function intraOpChoice(model, sig, batch) {
+  const { Session } = require('../dist/session/session');
+  const [x, y] = [model.graph.tensor(sig.inputs.x.name), model.graph.tensor(sig.outputs.logits.name)];
+  const native = Session._native(model.session);
+  const step = native.prepare([x.op._native], [x.index], [y.op._native], [y.index], [], Session._choosesIntraOp(model.session));
+  const decision = native.intraOpDecision(step, batch * 784 * 4);
+  return { 1: 'the calling thread', 0: "TensorFlow's pool", [-1]: 'not decided yet' }[decision] ?? "TensorFlow's pool (no choice)";
+}
+
 /** The first row of a result, as a plain array, for comparing outputs across the peers. */
 function firstRow(tensor) {
   return Array.from(tensor.data().subarray(0, 10));
@@ -230,7 +240,8 @@ async function sideBySide(modelDir, model) {
         return `${peer} ${d === 0 ? 'identical' : `within ${d.toExponential(1)}`}`;
       });
       printSideBySide(`MLP 784-512-10 SavedModel, batch ${batch}, default options: ms per request, median of ${SIDE_ROUNDS} ` +
-        `interleaved rounds of ${n} [min–max]; outputs vs ours: ${diffs.join(', ')}`, samples, skipped, 'tfjs-node: predict + dataSync');
+        `interleaved rounds of ${n} [min–max]; outputs vs ours: ${diffs.join(', ')}; our intra-op work ran in ` +
+        `${intraOpChoice(model, sig, batch)}`, samples, skipped, 'tfjs-node: predict + dataSync');
       results[batch] = samples;
     }
   } finally {

@@ -28,6 +28,7 @@
 #include "operation.h"
 #include "server.h"
 #include "session.h"
+#include "session_run.h"
 #include "status.h"
 #include "tensor.h"
 #include "tensor_helper.h"
@@ -145,6 +146,7 @@ void PinThisLibrary() {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   PinThisLibrary();
   ApplyMmapThreshold();
+  FinishStepsOnTeardown(env);
   auto* data = new InstanceData();
   env.SetInstanceData<InstanceData>(data);
   data->external_memory = std::make_shared<ExternalMemory>();

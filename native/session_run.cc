@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -18,6 +19,86 @@ namespace {
 
 // setTimeout's bound, which the façade applies as well.
 constexpr double kMaxDeadlineMs = 2147483647.0;
+
+// How long an environment's teardown, or exit(), waits for its steps once their sessions are closed.
+constexpr auto kFinishWait = std::chrono::seconds(10);
+
+// Steps running off the JS thread (runner threads, deadline threads), by session, with the environment that
+// started them. Those threads are detached, so a step could outlive its environment (a worker terminated with
+// runs in flight) and then the process: exit() destroys static state that TensorFlow's step still uses (oneDNN's
+// JIT kernels, MLIR registries), and the process crashed in about one exit in four, under load, after
+// worker.terminate() with four runs in flight. So an environment's teardown closes the sessions of its steps
+// still running, which cancels them, and waits for them (kFinishWait at most: an op that ignores cancellation
+// keeps going), as Node waited for a worker's libuv work. process.exit() in the main thread skips the teardown:
+// an atexit handler does the same for every step left. Never destroyed, like the threads that use it.
+struct StepsInFlight {
+  struct Steps {
+    int count = 0;
+    napi_env env = nullptr;
+  };
+  std::mutex mu;
+  std::condition_variable done;
+  std::map<SessionHandle*, Steps> sessions;
+  bool exiting = false;
+};
+
+StepsInFlight& Steps() {
+  static StepsInFlight* steps = new StepsInFlight();
+  return *steps;
+}
+
+// Cancels and waits for the steps of `env`, or of every environment (null).
+void FinishSteps(napi_env env) {
+  StepsInFlight& steps = Steps();
+  std::unique_lock<std::mutex> lock(steps.mu);
+  if (env == nullptr) steps.exiting = true;
+  auto mine = [&](const std::pair<SessionHandle* const, StepsInFlight::Steps>& s) {
+    return env == nullptr || s.second.env == env;
+  };
+  StatusGuard status;
+  for (const auto& s : steps.sessions) {
+    if (mine(s)) Tf().TF_CloseSession(s.first->session, status);
+  }
+  steps.done.wait_for(lock, kFinishWait,
+                      [&] { return std::none_of(steps.sessions.begin(), steps.sessions.end(), mine); });
+}
+
+void FinishAllStepsAtExit() { FinishSteps(nullptr); }
+
+void FinishEnvironmentSteps(void* env) { FinishSteps(static_cast<napi_env>(env)); }
+
+// False once the process exits: the step must not start.
+bool BeginStep(SessionHandle* session, napi_env env) {
+  // Registered after libtensorflow was loaded (a step needs it), so that it runs before its destructors.
+  static std::once_flag registered;
+  std::call_once(registered, [] { std::atexit(FinishAllStepsAtExit); });
+  StepsInFlight& steps = Steps();
+  std::lock_guard<std::mutex> lock(steps.mu);
+  if (steps.exiting) return false;
+  StepsInFlight::Steps& s = steps.sessions[session];
+  ++s.count;
+  s.env = env;
+  return true;
+}
+
+void EndStep(SessionHandle* session) {
+  StepsInFlight& steps = Steps();
+  std::lock_guard<std::mutex> lock(steps.mu);
+  auto it = steps.sessions.find(session);
+  if (--it->second.count == 0) steps.sessions.erase(it);
+  steps.done.notify_all();
+}
+
+// Execute() off the JS thread.
+void ExecuteOffJsThread(RunCall* call, SessionHandle* session) {
+  if (!BeginStep(session, call->env)) {
+    call->code = TF_CANCELLED;
+    call->message = "The process is exiting";
+    return;
+  }
+  call->Execute(session->session);
+  EndStep(session);
+}
 
 }  // namespace
 
@@ -48,6 +129,7 @@ RunCall::~RunCall() {
 
 bool RunCall::Read(const Napi::CallbackInfo& info, uint64_t session_serial) {
   Napi::Env env = info.Env();
+  this->env = env;
   if (info.Length() < 4) {
     Napi::TypeError::New(env, "run(signature, feedValues, runOptions, wantMetadata) needs four arguments")
         .ThrowAsJavaScriptException();
@@ -199,7 +281,7 @@ Napi::Value RunCall::Results(Napi::Env env) {
 // being deleted, and does not hold up process exit (which joins the pool's threads, not detached ones).
 bool ExecuteWithin(std::shared_ptr<RunCall> call, std::shared_ptr<SessionHandle> session) {
   if (call->deadline_ms == 0) {
-    call->Execute(session->session);
+    ExecuteOffJsThread(call.get(), session.get());
     return true;
   }
   struct Done {
@@ -209,7 +291,7 @@ bool ExecuteWithin(std::shared_ptr<RunCall> call, std::shared_ptr<SessionHandle>
   };
   auto done = std::make_shared<Done>();
   std::thread([call, session, done] {
-    call->Execute(session->session);
+    ExecuteOffJsThread(call.get(), session.get());
     std::lock_guard<std::mutex> lock(done->mu);
     done->done = true;
     done->cv.notify_all();
@@ -219,6 +301,8 @@ bool ExecuteWithin(std::shared_ptr<RunCall> call, std::shared_ptr<SessionHandle>
   // whenever TensorFlow can honour the deadline.
   return done->cv.wait_for(lock, std::chrono::milliseconds(call->deadline_ms + 50), [&] { return done->done; });
 }
+
+void FinishStepsOnTeardown(napi_env env) { napi_add_env_cleanup_hook(env, FinishEnvironmentSteps, env); }
 
 Napi::Value DeadlineError(Napi::Env env, int64_t deadline_ms) {
   return StatusError(env, TF_DEADLINE_EXCEEDED,

@@ -64,6 +64,8 @@ struct RunCall {
   bool want_metadata = false;
   // 0: none. Else the run settles (DEADLINE_EXCEEDED) after this long even if TensorFlow does not.
   int64_t deadline_ms = 0;
+  // The environment that started the run.
+  napi_env env = nullptr;
   // Session::run only: the caller allows completing the step in the JS thread if it is small.
   bool may_complete_now = false;
   // The run leaves intra-op threading to the binding (no explicit callerThread) and its signature has a choice.
@@ -93,8 +95,14 @@ bool ReadBytes(Napi::Env env, Napi::Value value, const char* what, std::string* 
 bool CanRunJs(napi_env env);
 
 // Runs `call`, giving up waiting at its deadline (session_run.cc says how). Returns false when it gave up:
-// the call then belongs to the thread that still runs it and must not be read.
+// the call then belongs to the thread that still runs it and must not be read. When its environment is torn
+// down, or the process exits, the sessions of steps still running here are closed and the teardown waits for
+// them (session_run.cc, StepsInFlight); a step that would start after exit() fails with CANCELLED.
 bool ExecuteWithin(std::shared_ptr<RunCall> call, std::shared_ptr<SessionHandle> session);
+
+// Called once per environment (addon.cc): its teardown cancels and waits for the steps it started that still run
+// off its JS thread, which must not outlive it (session_run.cc, StepsInFlight).
+void FinishStepsOnTeardown(napi_env env);
 
 // The DEADLINE_EXCEEDED error of a run given up at its deadline.
 Napi::Value DeadlineError(Napi::Env env, int64_t deadline_ms);

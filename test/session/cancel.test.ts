@@ -171,10 +171,14 @@ describe('workers that end with runs in flight', () => {
   `;
 
   test('worker.terminate() with session.run() in flight leaves the process running and exiting 0', () => {
-    const r = runNode(WORKER(''));
-    expect(r.stderr).not.toMatch(/FATAL|Segmentation|Aborted/);
-    expect(r.stdout).toMatch(/worker exit 1/);
-    expect(r.status).toBe(0);
+    // Three times: when the worker's steps outlived it, the process crashed in exit() about one time in four
+    // under load (native/session_run.cc, StepsInFlight).
+    for (let i = 0; i < 3; i++) {
+      const r = runNode(WORKER(''));
+      expect(r.stderr).not.toMatch(/FATAL|Segmentation|Aborted/);
+      expect(r.stdout).toMatch(/worker exit 1/);
+      expect({ status: r.status, signal: r.signal }).toEqual({ status: 0, signal: null });
+    }
   });
 
   test('process.exit() inside a worker with session.run() in flight', () => {
