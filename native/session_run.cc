@@ -23,11 +23,11 @@ constexpr double kMaxDeadlineMs = 2147483647.0;
 // How long an environment's teardown, or exit(), waits for its steps once their sessions are closed.
 constexpr auto kFinishWait = std::chrono::seconds(10);
 
-// Steps running off the JS thread (runner threads, deadline threads), by session, with the environment that
-// started them. Those threads are detached, so a step could outlive its environment (a worker terminated with
-// runs in flight) and then the process: exit() destroys static state that TensorFlow's step still uses (oneDNN's
-// JIT kernels, MLIR registries), and the process crashed in about one exit in four, under load, after
-// worker.terminate() with four runs in flight. So an environment's teardown closes the sessions of its steps
+// Steps running (on runner threads, deadline threads, or a JS thread for runSync), by session, with the
+// environment that started them. Runner and deadline threads are detached, so a step could outlive its environment (a
+// worker terminated with runs in flight) and then the process: exit() destroys static state that TensorFlow's step
+// still uses (oneDNN's JIT kernels, MLIR registries), and the process crashed in about one exit in four, under load,
+// after worker.terminate() with four runs in flight. So an environment's teardown closes the sessions of its steps
 // still running, which cancels them, and waits for them (kFinishWait at most: an op that ignores cancellation
 // keeps going), as Node waited for a worker's libuv work. process.exit() in the main thread skips the teardown:
 // an atexit handler does the same for every step left. Never destroyed, like the threads that use it.
@@ -89,8 +89,8 @@ void EndStep(SessionHandle* session) {
   steps.done.notify_all();
 }
 
-// Execute() off the JS thread.
-void ExecuteOffJsThread(RunCall* call, SessionHandle* session) {
+// Execute(), counted in StepsInFlight.
+void ExecuteCounted(RunCall* call, SessionHandle* session) {
   if (!BeginStep(session, call->env)) {
     call->code = TF_CANCELLED;
     call->message = "The process is exiting";
@@ -281,7 +281,7 @@ Napi::Value RunCall::Results(Napi::Env env) {
 // being deleted, and does not hold up process exit (which joins the pool's threads, not detached ones).
 bool ExecuteWithin(std::shared_ptr<RunCall> call, std::shared_ptr<SessionHandle> session) {
   if (call->deadline_ms == 0) {
-    ExecuteOffJsThread(call.get(), session.get());
+    ExecuteCounted(call.get(), session.get());
     return true;
   }
   struct Done {
@@ -291,7 +291,7 @@ bool ExecuteWithin(std::shared_ptr<RunCall> call, std::shared_ptr<SessionHandle>
   };
   auto done = std::make_shared<Done>();
   std::thread([call, session, done] {
-    ExecuteOffJsThread(call.get(), session.get());
+    ExecuteCounted(call.get(), session.get());
     std::lock_guard<std::mutex> lock(done->mu);
     done->done = true;
     done->cv.notify_all();
