@@ -120,11 +120,12 @@ const Loaded& Library() {
   return loaded;
 }
 
-int64_t Median(const int64_t* values, int n) {
+// The k-th fastest (from 0) of n timings.
+int64_t Fastest(const int64_t* values, int n, int k) {
   int64_t sorted[IntraOpChoice::kProbeRuns];
   std::copy(values, values + n, sorted);
-  std::nth_element(sorted, sorted + n / 2, sorted + n);
-  return sorted[n / 2];
+  std::nth_element(sorted, sorted + k, sorted + n);
+  return sorted[k];
 }
 
 int SizeClass(size_t bytes) {
@@ -188,24 +189,40 @@ bool IntraOpChoice::CallerThread(size_t fed_bytes) {
   std::lock_guard<std::mutex> lock(mu_);
   Size& size = At(fed_bytes);
   if (size.decided >= 0) return size.decided == 1;
-  int run = size.started++ - kWarmupRuns;
-  return run >= 0 && (run / kProbeBlock) % 2 == 1;
+  if (size.started < kWarmupRuns) {
+    ++size.started;
+    return false;
+  }
+  // Between the two probes, the calling thread, which the first one chose.
+  if (size.until_confirm > 0) {
+    --size.until_confirm;
+    return true;
+  }
+  return (size.probe_runs++ / kProbeBlock) % 2 == 1;
 }
 
 void IntraOpChoice::Record(size_t fed_bytes, bool caller_thread, int64_t ns) {
   if (ChoicePolicy() == Policy::kCaller) return;
   std::lock_guard<std::mutex> lock(mu_);
   Size& size = At(fed_bytes);
-  if (size.decided >= 0) return;
+  if (size.decided >= 0 || size.until_confirm > 0) return;
   if (size.warmup_seen < kWarmupRuns && !caller_thread) {
     ++size.warmup_seen;
     return;
   }
   int way = caller_thread ? 1 : 0;
   if (size.count[way] < kProbeRuns) size.ns[way][size.count[way]++] = ns;
-  if (size.count[0] == kProbeRuns && size.count[1] == kProbeRuns) {
-    size.decided = Median(size.ns[1], kProbeRuns) < kCallerMargin * Median(size.ns[0], kProbeRuns) ? 1 : 0;
+  if (size.count[0] < kProbeRuns || size.count[1] < kProbeRuns) return;
+  bool caller =
+      Fastest(size.ns[1], kProbeRuns, kProbeRank) < kCallerMargin * Fastest(size.ns[0], kProbeRuns, kProbeRank);
+  if (caller && !size.confirming) {
+    size.confirming = true;
+    size.until_confirm = kConfirmAfterRuns;
+    size.probe_runs = 0;
+    size.count[0] = size.count[1] = 0;
+    return;
   }
+  size.decided = caller ? 1 : 0;
 }
 
 int IntraOpChoice::Decided(size_t fed_bytes) {

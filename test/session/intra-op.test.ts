@@ -91,7 +91,8 @@ describe('intra-op choice', () => {
     const expected = sess.runSync(y, new Map([[x, one]]), { callerThread: true }).toArray() as number[][];
     if (!expectLibrary) return;
     expect(decision(sess, x, y, 64 * 4)).toBe(-1);
-    for (let i = 0; i < 40; i++) {
+    // 2 warm-up runs, 32 probing ones, and where the calling thread won, 256 more and a second probe of 32.
+    for (let i = 0; i < 2 + 32 + 256 + 32; i++) {
       const got = (i % 2 === 0 ? sess.runSync(y, new Map([[x, one]])) : await sess.run(y, new Map([[x, one]])));
       const row = (got.toArray() as number[][])[0];
       got.dispose();
