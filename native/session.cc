@@ -47,7 +47,7 @@ namespace {
 
 void ExecuteRun(void* arg) {
   auto* run = static_cast<AsyncRun*>(arg);
-  run->finished = ExecuteWithin(run->call, run->handle);
+  run->finished = ExecuteWithin(run->call, run->handle, false);
 }
 
 void DeliverRun(void* arg) {
@@ -248,7 +248,7 @@ Napi::Value Session::RunSync(const Napi::CallbackInfo& info) {
   Instance(env)->external_memory->Settle(env);
   auto call = std::make_shared<RunCall>();
   if (!call->Read(info, serial_)) return env.Undefined();
-  if (!ExecuteWithin(call, handle_)) {
+  if (!ExecuteWithin(call, handle_, true)) {
     Napi::Error(env, DeadlineError(env, call->deadline_ms)).ThrowAsJavaScriptException();
     return env.Undefined();
   }

@@ -23,7 +23,7 @@ constexpr double kMaxDeadlineMs = 2147483647.0;
 // How long an environment's teardown, or exit(), waits for its steps once their sessions are closed.
 constexpr auto kFinishWait = std::chrono::seconds(10);
 
-// Steps running (on runner threads, deadline threads, or a JS thread for runSync), by session, with the
+// Steps running off their environment's JS thread (runner threads, deadline threads), by session, with the
 // environment that started them. Runner and deadline threads are detached, so a step could outlive its environment (a
 // worker terminated with runs in flight) and then the process: exit() destroys static state that TensorFlow's step
 // still uses (oneDNN's JIT kernels, MLIR registries), and the process crashed in about one exit in four, under load,
@@ -40,6 +40,8 @@ struct StepsInFlight {
   std::condition_variable done;
   std::map<SessionHandle*, Steps> sessions;
   bool exiting = false;
+  // Teardowns waiting in FinishSteps: only then does a finished step notify.
+  int waiting = 0;
 };
 
 StepsInFlight& Steps() {
@@ -59,8 +61,10 @@ void FinishSteps(napi_env env) {
   for (const auto& s : steps.sessions) {
     if (mine(s)) Tf().TF_CloseSession(s.first->session, status);
   }
+  ++steps.waiting;
   steps.done.wait_for(lock, kFinishWait,
                       [&] { return std::none_of(steps.sessions.begin(), steps.sessions.end(), mine); });
+  --steps.waiting;
 }
 
 void FinishAllStepsAtExit() { FinishSteps(nullptr); }
@@ -86,7 +90,7 @@ void EndStep(SessionHandle* session) {
   std::lock_guard<std::mutex> lock(steps.mu);
   auto it = steps.sessions.find(session);
   if (--it->second.count == 0) steps.sessions.erase(it);
-  steps.done.notify_all();
+  if (steps.waiting > 0) steps.done.notify_all();
 }
 
 // Execute(), counted in StepsInFlight.
@@ -279,9 +283,14 @@ Napi::Value RunCall::Results(Napi::Env env) {
 // condition variable) or a gRPC target has nothing listening. Such a run goes on in a detached thread that
 // owns the call and a share of the session, so it frees the thread that waits for it, keeps nothing it uses from
 // being deleted, and does not hold up process exit (which joins the pool's threads, not detached ones).
-bool ExecuteWithin(std::shared_ptr<RunCall> call, std::shared_ptr<SessionHandle> session) {
+bool ExecuteWithin(std::shared_ptr<RunCall> call, std::shared_ptr<SessionHandle> session, bool on_js_thread) {
   if (call->deadline_ms == 0) {
-    ExecuteCounted(call.get(), session.get());
+    // A step on its environment's JS thread ends before the environment can.
+    if (on_js_thread) {
+      call->Execute(session->session);
+    } else {
+      ExecuteCounted(call.get(), session.get());
+    }
     return true;
   }
   struct Done {

@@ -98,7 +98,7 @@ bool CanRunJs(napi_env env);
 // the call then belongs to the thread that still runs it and must not be read. When its environment is torn
 // down, or the process exits, the sessions of steps still running here are closed and the teardown waits for
 // them (session_run.cc, StepsInFlight); a step that would start after exit() fails with CANCELLED.
-bool ExecuteWithin(std::shared_ptr<RunCall> call, std::shared_ptr<SessionHandle> session);
+bool ExecuteWithin(std::shared_ptr<RunCall> call, std::shared_ptr<SessionHandle> session, bool on_js_thread);
 
 // Called once per environment (addon.cc): its teardown cancels and waits for the steps it started that still run
 // off its JS thread, which must not outlive it (session_run.cc, StepsInFlight).
