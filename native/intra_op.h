@@ -29,8 +29,8 @@ std::string IntraOpUnavailableReason();
 // a batch-128 one share a step and want opposite answers. Each size's first kWarmupRuns runs (the first builds
 // the executors) go to the pool unmeasured; the next 2 * kProbeRuns alternate between the ways in blocks of
 // kProbeBlock runs (strict alternation would time the pool with its threads gone cold after every caller-thread
-// run), and the calling thread is kept if its kProbeRank-th fastest time is below kCallerMargin times the pool's.
-// Not the median: other processes' threads (a peer that has just run, spinning) slow the pool more than the one
+// run), and the calling thread is kept if its kProbeRank-th fastest time (from 0) is below kCallerMargin times the
+// pool's. Not the median: other processes' threads (a peer that has just run, spinning) slow the pool more than the one
 // calling thread, and on a shared machine the median chose the calling thread at batch 128 in one bench run of
 // three, where it is 15% slower. Interference only adds time, so the fast end shows what each way can do.
 // A first verdict for the calling thread is only taken for good if a second probe, kConfirmAfterRuns runs later
