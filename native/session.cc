@@ -298,23 +298,30 @@ Napi::Value Session::CompleteNow(Napi::Env env, RunCall& call) {
   return deferred.Promise();
 }
 
-Napi::Value Session::StepMayBlock(const Napi::CallbackInfo& info) {
+namespace {
+
+// The run signature passed as info[0], or null after throwing TypeError.
+const RunSignature* SignatureArgument(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   bool tagged = false;
   TFN_THROW_IF(info.Length() < 1 || !info[0].IsExternal() ||
                    napi_check_object_type_tag(env, info[0], &kRunSignatureTag, &tagged) != napi_ok || !tagged,
-               TypeError, env, "Expected a run signature from session.prepare()", env.Undefined());
-  const auto& signature = *info[0].As<Napi::External<std::shared_ptr<const RunSignature>>>().Data();
-  return Napi::Boolean::New(env, signature->may_block);
+               TypeError, env, "Expected a run signature from session.prepare()", nullptr);
+  return info[0].As<Napi::External<std::shared_ptr<const RunSignature>>>().Data()->get();
+}
+
+}  // namespace
+
+Napi::Value Session::StepMayBlock(const Napi::CallbackInfo& info) {
+  const RunSignature* signature = SignatureArgument(info);
+  if (signature == nullptr) return info.Env().Undefined();
+  return Napi::Boolean::New(info.Env(), signature->may_block);
 }
 
 Napi::Value Session::IntraOpDecision(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  bool tagged = false;
-  TFN_THROW_IF(info.Length() < 1 || !info[0].IsExternal() ||
-                   napi_check_object_type_tag(env, info[0], &kRunSignatureTag, &tagged) != napi_ok || !tagged,
-               TypeError, env, "Expected a run signature from session.prepare()", env.Undefined());
-  const auto& signature = *info[0].As<Napi::External<std::shared_ptr<const RunSignature>>>().Data();
+  const RunSignature* signature = SignatureArgument(info);
+  if (signature == nullptr) return env.Undefined();
   TFN_THROW_IF(info.Length() < 2 || !info[1].IsNumber() || !(info[1].As<Napi::Number>().DoubleValue() >= 0), TypeError,
                env, "Expected the fed bytes as a number", env.Undefined());
   if (!signature->intra_op) return Napi::Number::New(env, -2);
