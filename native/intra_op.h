@@ -32,7 +32,7 @@ std::string IntraOpUnavailableReason();
 // run), and the calling thread is kept if its kProbeRank-th fastest time (from 0) is below kCallerMargin times the
 // pool's. Not the median: other processes' threads (a peer that has just run, spinning) slow the pool more than the one
 // calling thread, and on a shared machine the median chose the calling thread at batch 128 in one bench run of
-// three, where it is 15% slower. Interference only adds time, so the fast end shows what each way can do.
+// two, where it is 15% slower. Interference only adds time, so the fast end shows what each way can do.
 // A first verdict for the calling thread is only taken for good if a second probe, kConfirmAfterRuns runs later
 // (which go to the calling thread), agrees: a burst of interference on the pool then needs to last across both.
 // The choice is never revisited: results stay bit-identical from then on (some reductions round differently
