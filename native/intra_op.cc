@@ -5,7 +5,9 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
+#include <thread>
 #include <type_traits>
 
 #include "guards.h"
@@ -184,10 +186,40 @@ std::shared_ptr<IntraOpChoice> IntraOpChoices::For(TF_Session* session, const st
 
 IntraOpChoice::Size& IntraOpChoice::At(size_t fed_bytes) { return sizes_[SizeClass(fed_bytes)]; }
 
+namespace {
+
+// Steps whose intra-op work runs in their calling thread, process-wide. Each keeps a thread busy for its whole
+// step, where the pool's steps share its threads: 50 concurrent runs in the calling thread were 50 busy threads
+// on 2 cores, and the event loop stalled for 580 ms (test/session/concurrency.test.ts). So at most one fewer
+// than the cores (at least 1) run that way at once; the others use the pool.
+std::atomic<int> g_caller_runs{0};
+
+int MaxCallerRuns() {
+  static const int most = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) - 1);
+  return most;
+}
+
+bool AcquireCallerSlot() {
+  if (g_caller_runs.fetch_add(1, std::memory_order_relaxed) < MaxCallerRuns()) return true;
+  g_caller_runs.fetch_sub(1, std::memory_order_relaxed);
+  return false;
+}
+
+}  // namespace
+
+void IntraOpChoice::ReleaseCallerSlot() { g_caller_runs.fetch_sub(1, std::memory_order_relaxed); }
+
 bool IntraOpChoice::CallerThread(size_t fed_bytes) {
-  if (ChoicePolicy() == Policy::kCaller) return true;
-  std::lock_guard<std::mutex> lock(mu_);
-  Size& size = At(fed_bytes);
+  if (ChoicePolicy() == Policy::kCaller) return AcquireCallerSlot();
+  bool caller = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    caller = WantsCallerThread(At(fed_bytes));
+  }
+  return caller && AcquireCallerSlot();
+}
+
+bool IntraOpChoice::WantsCallerThread(Size& size) {
   if (size.decided >= 0) return size.decided == 1;
   if (size.started < kWarmupRuns) {
     ++size.started;

@@ -47,8 +47,10 @@ class IntraOpChoice {
   static constexpr double kCallerMargin = 0.85;
   static constexpr int kConfirmAfterRuns = 256;
 
-  // Whether this run's intra-op work should stay in the calling thread.
+  // Whether this run's intra-op work should stay in the calling thread. A true answer holds one of the process's
+  // calling-thread slots, to give back with ReleaseCallerSlot() after the run.
   bool CallerThread(size_t fed_bytes);
+  static void ReleaseCallerSlot();
   // A run's wall time, with the way it ran.
   void Record(size_t fed_bytes, bool caller_thread, int64_t ns);
   // For tests: 1 caller thread, 0 pool, -1 undecided.
@@ -66,6 +68,8 @@ class IntraOpChoice {
     int64_t ns[2][kProbeRuns] = {};
   };
   Size& At(size_t fed_bytes);
+  // The choice's answer for the next run of `size`, under mu_.
+  static bool WantsCallerThread(Size& size);
 
   std::mutex mu_;
   std::map<int, Size> sizes_;

@@ -250,6 +250,7 @@ void RunCall::Execute(TF_Session* session) {
       session, options.get(), sig.inputs.data(), input_values.data(), static_cast<int>(sig.inputs.size()),
       sig.outputs.data(), output_values.data(), static_cast<int>(sig.outputs.size()), sig.targets.data(),
       static_cast<int>(sig.targets.size()), meta.get(), status);
+  if (caller_thread) IntraOpChoice::ReleaseCallerSlot();
   code = status.code();
   // A traced step is slower than the same step untraced.
   if (!want_metadata) {
