@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DataLossError } from '../binding/errors';
 import { invalidArgument, optionalString, requireString } from '../base/validate';
+import { cEscape } from '../proto/text-escape';
 import { atomicWriteFile, fileError } from './checkpoint-files';
 import { checkpointExists } from './checkpoint-index';
 
@@ -64,22 +65,6 @@ function unescape(body: string, line: number): string {
   return Buffer.from(bytes).toString('utf8');
 }
 
-/** Escapes a string as Python's text_format (CEscape, not as_utf8): non-ASCII bytes as octal. */
-function escape(value: string): string {
-  let out = '';
-  for (const b of Buffer.from(value, 'utf8')) {
-    if (b === 10) out += '\\n';
-    else if (b === 13) out += '\\r';
-    else if (b === 9) out += '\\t';
-    else if (b === 34) out += '\\"';
-    else if (b === 39) out += "\\'";
-    else if (b === 92) out += '\\\\';
-    else if (b < 32 || b >= 127) out += `\\${b.toString(8).padStart(3, '0')}`;
-    else out += String.fromCharCode(b);
-  }
-  return out;
-}
-
 /**
  * Parses a CheckpointState in protobuf text format (Python's text_format.Merge semantics: repeated fields
  * accumulate, a repeated scalar field keeps its last value).
@@ -121,6 +106,7 @@ export function parseCheckpointState(text: string, file = STATE_FILENAME): Check
 
 /** The state in protobuf text format, byte for byte as Python's text_format.MessageToString writes it. */
 export function formatCheckpointState(state: CheckpointState): string {
+  const escape = (value: string) => cEscape(Buffer.from(value, 'utf8'));
   let out = `model_checkpoint_path: "${escape(state.modelCheckpointPath)}"\n`;
   for (const p of state.allModelCheckpointPaths) out += `all_model_checkpoint_paths: "${escape(p)}"\n`;
   for (const t of state.allModelCheckpointTimestamps) out += `all_model_checkpoint_timestamps: ${formatDouble(t)}\n`;

@@ -8,23 +8,9 @@ import * as path from 'path';
 import type * as protobuf from 'protobufjs';
 import type { Graph } from '../graph/graph';
 import { decode, messageType, type DecodedMessage } from '../proto';
+import { cEscape } from '../proto/text-escape';
 
 type Value = unknown;
-
-function escapeBytes(bytes: Uint8Array): string {
-  let out = '';
-  for (const b of bytes) {
-    if (b === 0x22) out += '\\"';
-    else if (b === 0x27) out += "\\'";
-    else if (b === 0x5c) out += '\\\\';
-    else if (b === 0x0a) out += '\\n';
-    else if (b === 0x0d) out += '\\r';
-    else if (b === 0x09) out += '\\t';
-    else if (b >= 0x20 && b < 0x7f) out += String.fromCharCode(b);
-    else out += `\\${b.toString(8).padStart(3, '0')}`;
-  }
-  return out;
-}
 
 /** The shortest decimal that reads back as the same float32 (Python prints float fields so). */
 function float32Text(v: number): string {
@@ -41,9 +27,9 @@ function scalarText(field: protobuf.Field, v: Value): string {
   if (enumType) return typeof v === 'number' ? (enumType.valuesById[v] ?? String(v)) : String(v);
   switch (field.type) {
     case 'string':
-      return `"${escapeBytes(new TextEncoder().encode(String(v)))}"`;
+      return `"${cEscape(new TextEncoder().encode(String(v)))}"`;
     case 'bytes':
-      return `"${escapeBytes(v instanceof Uint8Array ? v : new Uint8Array(0))}"`;
+      return `"${cEscape(v instanceof Uint8Array ? v : new Uint8Array(0))}"`;
     case 'float':
       return float32Text(Number(v));
     case 'double':
@@ -74,7 +60,7 @@ function messageText(type: protobuf.Type, msg: DecodedMessage, indent: string, o
       for (const key of Object.keys(v as object).sort()) {
         out.push(`${indent}${field.name} {`);
         const stringKey = (field as unknown as protobuf.MapField).keyType === 'string';
-        const keyText = stringKey ? `"${escapeBytes(new TextEncoder().encode(key))}"` : key;
+        const keyText = stringKey ? `"${cEscape(new TextEncoder().encode(key))}"` : key;
         out.push(`${indent}  key: ${keyText}`);
         const value = (v as Record<string, Value>)[key];
         if (nested) {
